@@ -1,0 +1,151 @@
+// Starts and stops one daemon: PostgreSQL (embedded or given), migrations, the
+// rules, the closer and the HTTP server, and shuts them down in the right order.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { VERSION } from '../version.js';
+import { Authenticator, loadAdminToken } from './auth.js';
+import { startCloser, type Closer } from './closer.js';
+import { openDatabase, type Sql } from './database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { buildHttpApp } from './http/app.js';
+import type { DaemonContext } from './http/context.js';
+import { createMetrics } from './metrics.js';
+import { migrate } from './migrate.js';
+import { adminTokenFile, defaultDataDir } from './paths.js';
+import { silentPublisher, type Publisher } from './publisher.js';
+import { BidQueue } from './rules/bid-queue.js';
+
+export interface DaemonOptions {
+  /** Address to bind; loopback unless told otherwise. */
+  host?: string;
+  /** Port to bind; 0 picks a free one. */
+  port?: number;
+  /** An existing PostgreSQL; without it the embedded one is started in dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  logLevel?: string;
+  /** Overrides the admin token file (NEIGHBORBID_ADMIN_TOKEN). */
+  adminToken?: string | undefined;
+  closerIntervalMs?: number;
+  poolMax?: number;
+  batchCap?: number;
+  /** Where logs go; defaults to stderr. */
+  logger?: Logger;
+  /** Replaces the publisher (the socket hub installs itself here). */
+  publisher?: (ctx: { sql: Sql; databaseUrl: string; log: Logger; daemonId: string }) => Publisher;
+}
+
+export interface Daemon {
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:7700 */
+  url: string;
+  host: string;
+  port: number;
+  daemonId: string;
+  adminToken: string;
+  adminTokenFile: string;
+  databaseUrl: string;
+  dataDir: string;
+  embedded: EmbeddedPostgres | undefined;
+  context: DaemonContext;
+  closer: Closer;
+  /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
+  close(): Promise<void>;
+}
+
+/** Starts a daemon and resolves once it is listening. */
+export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  const daemonId = randomBytes(4).toString('hex');
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { daemon: daemonId } }, pino.destination(2));
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir, log: (m) => log.info(m) });
+    databaseUrl = embedded.url;
+  }
+
+  const applicationName = `neighborbid:${daemonId}`;
+  const poolMax = options.poolMax ?? 16;
+  const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName });
+  const cleanupOnFailure = async () => {
+    await sql.end({ timeout: 2 }).catch(() => {});
+    await embedded?.stop().catch(() => {});
+  };
+
+  try {
+    const applied = await migrate(sql);
+    if (applied.length) log.info(`applied migrations ${applied.join(', ')}`);
+
+    const tokenFile = adminTokenFile(dataDir);
+    const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
+    if (admin.created) log.info(`created the admin token in ${tokenFile} (mode 0600)`);
+
+    const publisher = options.publisher?.({ sql, databaseUrl, log, daemonId }) ?? silentPublisher;
+    const metrics = createMetrics(sql, applicationName, poolMax);
+    const bids = new BidQueue(sql, publisher, {
+      cap: options.batchCap,
+      onBatch: (size, ms) => {
+        metrics.bidBatchSize.observe(size);
+        metrics.bidBatchSeconds.observe(ms / 1000);
+      },
+      onRetry: () => metrics.dbRetries.inc(),
+    });
+    let draining = false;
+    const context: DaemonContext = {
+      sql,
+      auth: new Authenticator(sql, admin.token),
+      bids,
+      publisher,
+      metrics,
+      daemonId,
+      version: VERSION,
+      draining: () => draining,
+    };
+    const app = buildHttpApp(context, { logger: log });
+    const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ host, port: options.port ?? 7700 });
+    const port = (app.server.address() as AddressInfo).port;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    log.info(
+      `neighborbid ${VERSION} listening on ${url}; PostgreSQL ${embedded ? `embedded in ${embedded.clusterDir}` : 'at the given URL'}`,
+    );
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      host,
+      port,
+      daemonId,
+      adminToken: admin.token,
+      adminTokenFile: tokenFile,
+      databaseUrl,
+      dataDir,
+      embedded,
+      context,
+      closer,
+      close() {
+        closing ??= (async () => {
+          draining = true;
+          await closer.stop();
+          // Fastify answers new requests 503 and waits for in-flight ones.
+          await app.close();
+          while (bids.busy > 0) await new Promise((r) => setTimeout(r, 10));
+          await sql.end({ timeout: 5 });
+          await embedded?.stop();
+          log.info('stopped');
+          log.flush?.();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await cleanupOnFailure();
+    throw err;
+  }
+}

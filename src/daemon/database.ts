@@ -1,0 +1,91 @@
+// The daemon's PostgreSQL pool (porsager/postgres) and the one place database
+// failures are classified: retried inside the daemon, or answered as a stable
+// code. Nothing above this file sees a driver error.
+import postgres from 'postgres';
+import { nbError, NbError } from '../protocol/errors.js';
+
+export type Sql = postgres.Sql<{ bigint: number }>;
+export type TxSql = postgres.TransactionSql<{ bigint: number }>;
+
+export interface DatabaseOptions {
+  url: string;
+  /** Pool size; PostgreSQL on a small machine is fastest with a small pool. */
+  max?: number;
+  applicationName?: string;
+}
+
+/** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
+export function openDatabase(options: DatabaseOptions): Sql {
+  return postgres(options.url, {
+    max: options.max ?? 16,
+    idle_timeout: 30,
+    connect_timeout: 5,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'neighborbid' },
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (raw: string) => {
+          const n = Number(raw);
+          if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${raw} is not a safe integer`);
+          return n;
+        },
+      },
+    },
+  }) as unknown as Sql;
+}
+
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+// Connection-class, shutdown and startup states: the database is away, not wrong.
+const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P', '53'];
+const UNAVAILABLE_DRIVER_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+]);
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
+/** True for failures that a fresh attempt of the same transaction can cure. */
+export function isRetryable(err: unknown): boolean {
+  return RETRYABLE_SQLSTATES.has(codeOf(err));
+}
+
+/** True when the database is unreachable or restarting. */
+export function isUnavailable(err: unknown): boolean {
+  const code = codeOf(err);
+  return UNAVAILABLE_DRIVER_CODES.has(code) || UNAVAILABLE_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
+}
+
+/** Translates any failure from the database layer into an error value. */
+export function toNbError(err: unknown): NbError {
+  if (err instanceof NbError) return err;
+  if (isUnavailable(err)) return nbError('UNAVAILABLE');
+  if (codeOf(err) === '23514') return nbError('INVALID_INPUT', 'The amount would take a balance out of range.');
+  return nbError('INTERNAL');
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs fn, retrying deadlocks and serialization failures a bounded number of
+ * times with jittered backoff; anything else is thrown at once.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 6;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= attempts) throw err;
+      options.onRetry?.(err, attempt);
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
+    }
+  }
+}

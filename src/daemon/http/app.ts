@@ -1,0 +1,49 @@
+// The HTTP API: a Fastify app that only translates. Rules live in ../rules.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { nbError } from '../../protocol/errors.js';
+import type { DaemonContext } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { auctionRoutes } from './routes/auctions.js';
+import { operationRoutes } from './routes/operations.js';
+import { userRoutes } from './routes/users.js';
+
+export interface HttpOptions {
+  logger: Logger;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+}
+
+/** Request bodies are tiny JSON objects; anything larger is refused unread. */
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyInstance {
+  // Typed as a default-logger instance so route modules need no pino generics.
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Per-request lines would drown the log under load; onResponse logs at debug.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+  }) as unknown as FastifyInstance;
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (req) => {
+    // While draining, reads still work but no new work is taken.
+    if (ctx.draining() && req.method !== 'GET') throw nbError('SHUTTING_DOWN');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.requestSeconds.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  userRoutes(app, ctx);
+  auctionRoutes(app, ctx);
+  operationRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,40 @@
+// /v1/users (admin) and /v1/me (user).
+import type { FastifyInstance } from 'fastify';
+import { createUserBody, depositBody, emptyBody, idParam } from '../../../protocol/schemas.js';
+import { createUser, deposit, getMe, rotateToken } from '../../rules/users.js';
+import { answer, idempotencyOf, parse, principalOf, requireAdmin, requireUser, type DaemonContext } from '../context.js';
+
+export function userRoutes(app: FastifyInstance, ctx: DaemonContext): void {
+  app.post('/v1/users', async (req, reply) => {
+    await requireAdmin(ctx, req);
+    const body = parse(createUserBody, req.body, 'user');
+    return answer(reply, await createUser(ctx.sql, body, idempotencyOf(req, { kind: 'admin' })));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/users/:id/deposits', async (req, reply) => {
+    await requireAdmin(ctx, req);
+    const id = parse(idParam, req.params.id, 'user id');
+    const body = parse(depositBody, req.body, 'deposit');
+    return answer(reply, await deposit(ctx.sql, ctx.publisher, id, body.amount, idempotencyOf(req, { kind: 'admin' })));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/users/:id/token', async (req, reply) => {
+    await requireAdmin(ctx, req);
+    const id = parse(idParam, req.params.id, 'user id');
+    parse(emptyBody, req.body, 'body');
+    const outcome = await rotateToken(ctx.sql, id);
+    ctx.auth.forgetUser(id);
+    return answer(reply, outcome);
+  });
+
+  app.get('/v1/me', async (req) => {
+    const me = await requireUser(ctx, req);
+    return getMe(ctx.sql, me.id);
+  });
+
+  // Who am I, for any token (the admin too): lets tools check a token cheaply.
+  app.get('/v1/whoami', async (req) => {
+    const p = await principalOf(ctx, req);
+    return p.kind === 'admin' ? { kind: 'admin' } : { kind: 'user', id: p.id, name: p.name };
+  });
+}

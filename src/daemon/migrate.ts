@@ -1,0 +1,30 @@
+// Applies pending migrations in one transaction under an advisory lock, so two
+// daemons starting at once neither race nor apply a migration twice.
+import type { Sql } from './database.js';
+import { migrations } from './migrations/index.js';
+
+// An arbitrary constant shared by every neighborbid daemon.
+const MIGRATION_LOCK = 7_700_001;
+
+/** Brings the database schema up to date; returns the versions it applied. */
+export async function migrate(sql: Sql): Promise<number[]> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`;
+    const rows = await tx<{ version: number }[]>`SELECT version FROM schema_migrations`;
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await tx.unsafe(m.sql);
+      await tx`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+      applied.push(m.version);
+    }
+    return applied;
+  }) as Promise<number[]>;
+}

@@ -1,0 +1,14 @@
+// Ordered migrations. Append only: a released migration is never edited.
+import schema from './001-schema.js';
+import rules from './002-rules.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  { version: 1, name: 'schema', sql: schema },
+  { version: 2, name: 'rules', sql: rules },
+];

@@ -1,0 +1,101 @@
+// Creating, listing and showing auctions. The JSON of an auction is made by the
+// SQL function nb_auction_json, the one definition every answer uses.
+import { nbError } from '../../protocol/errors.js';
+import type { CreateAuctionBody, ListAuctionsQuery } from '../../protocol/schemas.js';
+import { limits } from '../../protocol/schemas.js';
+import type { Auction, AuctionDetail, AuctionList, Bid } from '../../protocol/types.js';
+import { withRetry, type Sql } from '../database.js';
+import { idempotent, type IdempotencyContext } from '../idempotency.js';
+import type { Outcome } from '../outcome.js';
+
+const RECENT_BIDS = 20;
+
+/** Opens an auction with the caller as seller. */
+export async function createAuction(
+  sql: Sql,
+  sellerId: number,
+  body: CreateAuctionBody,
+  idem: IdempotencyContext,
+): Promise<Outcome> {
+  const endsAt = body.endsAt ? new Date(body.endsAt) : null;
+  if (endsAt) {
+    const ahead = endsAt.getTime() - Date.now();
+    if (!(ahead > 0)) throw nbError('INVALID_INPUT', 'endsAt must be in the future.');
+    if (ahead > limits.maxDurationSec * 1000) throw nbError('INVALID_INPUT', 'endsAt must be within a year.');
+  }
+  return withRetry(() =>
+    sql.begin((tx) =>
+      idempotent(tx, idem, async (sp) => {
+        const [row] = await sp<{ auction: Auction }[]>`
+          INSERT INTO auctions (seller_id, title, start_price, min_increment, buy_now_price, soft_close_sec, ends_at)
+          VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement},
+                  ${body.buyNowPrice ?? null}, ${body.softCloseSec ?? null},
+                  date_trunc('milliseconds', coalesce(${endsAt}::timestamptz,
+                                                      now() + make_interval(secs => ${body.durationSec ?? 0}))))
+          RETURNING nb_auction_json(auctions.*) AS auction`;
+        return { status: 201, body: row!.auction };
+      }),
+    ),
+  );
+}
+
+interface Cursor {
+  endsAt?: string;
+  id: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (!Number.isSafeInteger(c.id) || (c.endsAt !== undefined && Number.isNaN(Date.parse(c.endsAt)))) throw 0;
+    return c;
+  } catch {
+    throw nbError('INVALID_INPUT', 'cursor is not one this daemon gave out.');
+  }
+}
+
+/**
+ * Lists auctions a page at a time with a keyset cursor. Open auctions come
+ * soonest-ending first (what a bidder wants to see); any other status, newest first.
+ */
+export async function listAuctions(sql: Sql, q: ListAuctionsQuery): Promise<AuctionList> {
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  let rows: { auction: Auction }[];
+  if (q.status === 'open') {
+    const after = cursor ? sql`AND (ends_at, id) > (${cursor.endsAt ?? ''}::timestamptz, ${cursor.id})` : sql``;
+    rows = await sql<{ auction: Auction }[]>`
+      SELECT nb_auction_json(a.*) AS auction FROM auctions a
+       WHERE status = 'open' ${after}
+       ORDER BY ends_at, id LIMIT ${q.limit + 1}`;
+  } else {
+    const status = q.status === 'all' ? sql`` : sql`AND status = ${q.status}`;
+    const before = cursor ? sql`AND id < ${cursor.id}` : sql``;
+    rows = await sql<{ auction: Auction }[]>`
+      SELECT nb_auction_json(a.*) AS auction FROM auctions a
+       WHERE true ${status} ${before}
+       ORDER BY id DESC LIMIT ${q.limit + 1}`;
+  }
+  const page = rows.slice(0, q.limit).map((r) => r.auction);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > q.limit && last
+      ? encodeCursor(q.status === 'open' ? { endsAt: last.endsAt, id: last.id } : { id: last.id })
+      : null;
+  return { auctions: page, nextCursor };
+}
+
+/** One auction with its most recent bids, newest first. */
+export async function getAuction(sql: Sql, id: number): Promise<AuctionDetail> {
+  const [row] = await sql<{ auction: Auction; bids: Bid[] }[]>`
+    SELECT nb_auction_json(a.*) AS auction,
+           coalesce((SELECT jsonb_agg(nb_bid_json(b.*) ORDER BY b.version DESC)
+                       FROM (SELECT * FROM bids WHERE auction_id = a.id
+                              ORDER BY version DESC LIMIT ${RECENT_BIDS}) b), '[]') AS bids
+      FROM auctions a WHERE a.id = ${id}`;
+  if (!row) throw nbError('NOT_FOUND', `No auction ${id}.`, { auction: id });
+  return { ...row.auction, recentBids: row.bids };
+}

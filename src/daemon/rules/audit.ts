@@ -1,0 +1,104 @@
+// The audit recomputes every user and auction from the ledger, bids and outbox
+// and reports every disagreement. A clean audit means no money appeared or
+// vanished and every hold belongs to a leading bid.
+import type { AuditReport, AuditViolation } from '../../protocol/types.js';
+import type { Sql } from '../database.js';
+
+/** Runs every check in one repeatable-read snapshot. */
+export async function audit(sql: Sql): Promise<AuditReport> {
+  return (await sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
+    const violations: AuditViolation[] = [];
+    const add = (v: AuditViolation) => violations.push(v);
+
+    const ledgerMismatch = await tx<{ id: number; balance: number; held: number; lb: number; lh: number }[]>`
+      SELECT u.id, u.balance, u.held, coalesce(l.b, 0)::bigint AS lb, coalesce(l.h, 0)::bigint AS lh
+        FROM users u
+        LEFT JOIN (SELECT user_id, sum(delta_balance) AS b, sum(delta_held) AS h
+                     FROM ledger GROUP BY user_id) l ON l.user_id = u.id
+       WHERE u.balance <> coalesce(l.b, 0) OR u.held <> coalesce(l.h, 0)`;
+    for (const r of ledgerMismatch) {
+      add({ kind: 'ledger_mismatch', userId: r.id,
+        message: `user ${r.id} has balance ${r.balance}/held ${r.held} but the ledger says ${r.lb}/${r.lh}` });
+    }
+
+    const badHolds = await tx<{ id: number; held: number; leading: number }[]>`
+      SELECT u.id, u.held, coalesce(x.s, 0)::bigint AS leading
+        FROM users u
+        LEFT JOIN (SELECT leader_id, sum(current_price) AS s FROM auctions
+                    WHERE status = 'open' AND leader_id IS NOT NULL GROUP BY leader_id) x
+               ON x.leader_id = u.id
+       WHERE u.held <> coalesce(x.s, 0)`;
+    for (const r of badHolds) {
+      add({ kind: 'hold_mismatch', userId: r.id,
+        message: `user ${r.id} holds ${r.held} but leads open auctions worth ${r.leading}` });
+    }
+
+    const negative = await tx<{ id: number }[]>`
+      SELECT id FROM users WHERE balance < 0 OR held < 0 OR held > balance`;
+    for (const r of negative) add({ kind: 'negative_funds', userId: r.id, message: `user ${r.id} is overdrawn` });
+
+    const settlement = await tx<{ id: number; status: string; price: number | null; seller_id: number;
+      leader_id: number | null; charges: number; charged: number; charged_user: number | null;
+      payouts: number; paid: number; paid_user: number | null; held_net: number }[]>`
+      SELECT a.id, a.status, a.current_price AS price, a.seller_id, a.leader_id,
+             count(*) FILTER (WHERE l.kind = 'charge')::bigint AS charges,
+             coalesce(sum(l.amount) FILTER (WHERE l.kind = 'charge'), 0)::bigint AS charged,
+             min(l.user_id) FILTER (WHERE l.kind = 'charge') AS charged_user,
+             count(*) FILTER (WHERE l.kind = 'payout')::bigint AS payouts,
+             coalesce(sum(l.amount) FILTER (WHERE l.kind = 'payout'), 0)::bigint AS paid,
+             min(l.user_id) FILTER (WHERE l.kind = 'payout') AS paid_user,
+             coalesce(sum(l.delta_held), 0)::bigint AS held_net
+        FROM auctions a LEFT JOIN ledger l ON l.auction_id = a.id
+       GROUP BY a.id`;
+    for (const a of settlement) {
+      const paidOut = a.status === 'closed' || a.status === 'sold';
+      const ok = paidOut
+        ? a.charges === 1 && a.payouts === 1 && a.charged === a.price && a.paid === a.price &&
+          a.charged_user === a.leader_id && a.paid_user === a.seller_id && a.held_net === 0
+        : a.charges === 0 && a.payouts === 0 &&
+          a.held_net === (a.status === 'open' ? (a.price ?? 0) : 0);
+      if (!ok) {
+        add({ kind: 'settlement_mismatch', auctionId: a.id,
+          message: `auction ${a.id} (${a.status}) moved money wrongly: ${a.charges} charge(s) of ${a.charged}, ` +
+            `${a.payouts} payout(s) of ${a.paid}, net hold ${a.held_net}` });
+      }
+    }
+
+    const versions = await tx<{ id: number; version: number; events: number; max: number | null; bid_count: number; bids: number }[]>`
+      SELECT a.id, a.version, a.bid_count,
+             (SELECT count(*) FROM events e WHERE e.auction_id = a.id)::bigint AS events,
+             (SELECT max(version) FROM events e WHERE e.auction_id = a.id) AS max,
+             (SELECT count(*) FROM bids b WHERE b.auction_id = a.id)::bigint AS bids
+        FROM auctions a`;
+    for (const v of versions) {
+      if (v.events !== v.version || (v.max ?? 0) !== v.version) {
+        add({ kind: 'version_gap', auctionId: v.id,
+          message: `auction ${v.id} is at version ${v.version} but its outbox holds ${v.events} event(s) up to ${v.max ?? 0}` });
+      }
+      if (v.bids !== v.bid_count) {
+        add({ kind: 'bid_count_mismatch', auctionId: v.id,
+          message: `auction ${v.id} counts ${v.bid_count} bid(s) but ${v.bids} are recorded` });
+      }
+    }
+
+    const [totals] = await tx<{ users: number; auctions: number; ledger_rows: number; deposits: number; balances: number }[]>`
+      SELECT (SELECT count(*) FROM users)::bigint AS users,
+             (SELECT count(*) FROM auctions)::bigint AS auctions,
+             (SELECT count(*) FROM ledger)::bigint AS ledger_rows,
+             (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit')::bigint AS deposits,
+             (SELECT coalesce(sum(balance), 0) FROM users)::bigint AS balances`;
+    const t = totals!;
+    if (t.deposits !== t.balances) {
+      add({ kind: 'money_not_conserved', message: `deposits total ${t.deposits} but balances total ${t.balances}` });
+    }
+    return {
+      ok: violations.length === 0,
+      violations,
+      users: t.users,
+      auctions: t.auctions,
+      ledgerRows: t.ledger_rows,
+      totalDeposits: t.deposits,
+      totalBalances: t.balances,
+    };
+  })) as AuditReport;
+}

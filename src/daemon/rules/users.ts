@@ -1,0 +1,101 @@
+// Users and deposits: the admin's side of money. Every change to a balance is
+// a ledger row in the same transaction.
+import { nbError } from '../../protocol/errors.js';
+import type { CreateUserBody } from '../../protocol/schemas.js';
+import type { Balance, CreatedUser, Me } from '../../protocol/types.js';
+import { hashToken, newUserToken } from '../auth.js';
+import { withRetry, type Sql } from '../database.js';
+import { idempotent, type IdempotencyContext } from '../idempotency.js';
+import type { Outcome } from '../outcome.js';
+import type { Publisher } from '../publisher.js';
+
+interface UserRow {
+  id: number;
+  name: string;
+  balance: number;
+  held: number;
+}
+
+const toBalance = (u: UserRow): Balance => ({
+  id: u.id,
+  balance: u.balance,
+  held: u.held,
+  available: u.balance - u.held,
+});
+
+/**
+ * Creates a user with an optional opening balance. The token is returned only
+ * in this answer; a replay of the same Idempotency-Key answers with `token: null`
+ * because only the token's hash is ever stored.
+ */
+export async function createUser(sql: Sql, body: CreateUserBody, idem: IdempotencyContext): Promise<Outcome> {
+  let token: string | null = null;
+  const outcome = await withRetry(() =>
+    sql.begin((tx) =>
+      idempotent(tx, idem, async (sp) => {
+        const [row] = await sp<{ id: number }[]>`SELECT nextval('users_id_seq') AS id`;
+        const id = row!.id;
+        token = newUserToken(id);
+        const balance = body.balance ?? 0;
+        await sp`
+          INSERT INTO users (id, name, token_hash, balance)
+          VALUES (${id}, ${body.name}, ${hashToken(token)}, ${balance})`;
+        if (balance > 0) {
+          await sp`
+            INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
+            VALUES (${id}, 'deposit', ${balance}, ${balance}, 0)`;
+        }
+        const user: Omit<CreatedUser, 'token'> & { token: null } = { id, name: body.name, balance, token: null };
+        return { status: 201, body: user };
+      }),
+    ),
+  );
+  if (outcome.replayed || outcome.status !== 201) return outcome;
+  return { ...outcome, body: { ...(outcome.body as object), token } };
+}
+
+/** Adds money to a user's balance; answers with the new balance. */
+export async function deposit(
+  sql: Sql,
+  publisher: Publisher,
+  userId: number,
+  amount: number,
+  idem: IdempotencyContext,
+): Promise<Outcome> {
+  const outcome = await withRetry(() =>
+    sql.begin((tx) =>
+      idempotent(tx, idem, async (sp) => {
+        const [user] = await sp<UserRow[]>`
+          UPDATE users SET balance = balance + ${amount}
+           WHERE id = ${userId}
+          RETURNING id, name, balance, held`;
+        if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+        await sp`
+          INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
+          VALUES (${userId}, 'deposit', ${amount}, ${amount}, 0)`;
+        return { status: 200, body: toBalance(user) };
+      }),
+    ),
+  );
+  if (outcome.status === 200 && !outcome.replayed) {
+    const b = outcome.body as Balance;
+    publisher.publishBalances([{ userId: b.id, balance: b.balance, held: b.held }]);
+  }
+  return outcome;
+}
+
+/** Replaces a user's token (the old one stops working); the new one is shown once. */
+export async function rotateToken(sql: Sql, userId: number): Promise<Outcome> {
+  const token = newUserToken(userId);
+  const [user] = await sql<{ id: number; name: string }[]>`
+    UPDATE users SET token_hash = ${hashToken(token)} WHERE id = ${userId} RETURNING id, name`;
+  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  return { status: 200, body: { id: user.id, name: user.name, token } };
+}
+
+/** The caller's own balance and holds. */
+export async function getMe(sql: Sql, userId: number): Promise<Me> {
+  const [user] = await sql<UserRow[]>`SELECT id, name, balance, held FROM users WHERE id = ${userId}`;
+  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  return { ...toBalance(user), name: user.name };
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './money.js';
+export * from './schemas.js';
+export * from './types.js';
+export * from './events.js';

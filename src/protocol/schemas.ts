@@ -1,0 +1,105 @@
+// Schemas for every input the daemon accepts over HTTP. The daemon validates at
+// the edge with these; the client and CLI reuse them to fail early.
+import { z } from 'zod';
+import { MAX_MONEY } from './money.js';
+import { auctionStatuses } from './types.js';
+
+/** Limits shared by the daemon and its docs. */
+export const limits = {
+  nameLength: 64,
+  titleLength: 200,
+  maxDurationSec: 365 * 24 * 3600,
+  maxSoftCloseSec: 24 * 3600,
+  maxListLimit: 200,
+  idempotencyKeyLength: 200,
+} as const;
+
+/** A positive amount of money: a safe integer ≥ 1, never a string or a fraction. */
+export const positiveMoney = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_MONEY, { error: 'must be at most 9007199254740991' });
+
+export const nonNegativeMoney = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(MAX_MONEY, { error: 'must be at most 9007199254740991' });
+
+/** A path id: digits only, a safe integer ≥ 1. */
+export const idParam = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, { error: 'must be a positive whole number' })
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n), { error: 'is too large' });
+
+const visibleText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    // Control characters would corrupt terminal output for every watcher.
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { error: 'must not contain control characters' });
+
+export const createUserBody = z.strictObject({
+  name: visibleText(limits.nameLength),
+  balance: nonNegativeMoney.optional(),
+});
+export type CreateUserBody = z.infer<typeof createUserBody>;
+
+export const depositBody = z.strictObject({ amount: positiveMoney });
+export type DepositBody = z.infer<typeof depositBody>;
+
+export const createAuctionBody = z
+  .strictObject({
+    title: visibleText(limits.titleLength),
+    startPrice: positiveMoney,
+    minIncrement: positiveMoney,
+    durationSec: z.number().int().min(1).max(limits.maxDurationSec).optional(),
+    endsAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    buyNowPrice: positiveMoney.optional(),
+    softCloseSec: z.number().int().min(1).max(limits.maxSoftCloseSec).optional(),
+  })
+  .refine((b) => (b.durationSec === undefined) !== (b.endsAt === undefined), {
+    error: 'give exactly one of durationSec and endsAt',
+    path: ['durationSec'],
+  })
+  .refine((b) => b.buyNowPrice === undefined || b.buyNowPrice >= b.startPrice, {
+    error: 'buyNowPrice must be at least startPrice',
+    path: ['buyNowPrice'],
+  });
+export type CreateAuctionBody = z.infer<typeof createAuctionBody>;
+
+export const bidBody = z.strictObject({ amount: positiveMoney });
+export type BidBody = z.infer<typeof bidBody>;
+
+/** Buy and cancel take no fields; an empty object (or no body) is accepted. */
+export const emptyBody = z.strictObject({});
+
+export const listAuctionsQuery = z.strictObject({
+  status: z.enum([...auctionStatuses, 'all']).default('open'),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= limits.maxListLimit, { error: `must be 1 to ${limits.maxListLimit}` })
+    .default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListAuctionsQuery = z.infer<typeof listAuctionsQuery>;
+
+export const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(limits.idempotencyKeyLength)
+  .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' });
+
+/** Turns a zod failure into one human sentence naming the fields. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message))
+    .join('; ');
+}
