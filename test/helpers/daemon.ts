@@ -1,0 +1,91 @@
+// Daemons for tests: in-process (fast, inspectable) or spawned as real processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { HttpClient } from '../../src/client/http-client.js';
+import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/neighborbid.js');
+
+export async function tempDir(prefix = 'nb-test-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface TestDaemon extends Daemon {
+  admin: HttpClient;
+  client(token?: string): HttpClient;
+}
+
+/** Starts a daemon in this process on a free port against the given database. */
+export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<TestDaemon & { removeDir(): Promise<void> }> {
+  const dir = await tempDir('nb-daemon-');
+  const daemon = await startDaemon({
+    port: 0,
+    databaseUrl,
+    dataDir: dir.path,
+    adminToken: `nb_admin_test_${randomBytes(8).toString('hex')}`,
+    logger: pino({ level: process.env.NB_TEST_LOG ?? 'silent' }),
+    closerIntervalMs: 50,
+    ...options,
+  });
+  const client = (token?: string) => new HttpClient({ url: daemon.url, token });
+  return Object.assign(daemon, {
+    admin: client(daemon.adminToken),
+    client,
+    removeDir: dir.remove,
+  });
+}
+
+export interface SpawnedDaemon {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  output(): string;
+  /** Sends a signal and waits for the process to exit; resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Spawns `neighborbid daemon` as a real process and waits until it listens. */
+export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedDaemon> {
+  const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`daemon did not start:\n${out}`)), 90_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[^\s;]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`daemon exited with ${code} before listening:\n${out}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    output: () => out,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
