@@ -50,9 +50,9 @@ export const subscribeFrame = z
     op: z.literal('subscribe'),
     auctions: z.array(auctionId, { error: 'must be an array of auction ids' }).min(1, { error: 'must not be empty' }),
     /** Per auction id (as a string key), the last version the client has seen. */
-    after: z.record(z.string().regex(/^[1-9]\d{0,15}$/, { error: 'keys must be auction ids' }), version).optional(),
+    after: z.record(z.string(), version, { error: 'must be an object of versions by auction id' }).optional(),
   })
-  .refine((f) => !f.after || Object.keys(f.after).every((k) => f.auctions.includes(Number(k))), {
+  .refine((f) => !f.after || Object.keys(f.after).every((k) => /^[1-9]\d{0,15}$/.test(k) && f.auctions.includes(Number(k))), {
     error: 'every key of after must be one of auctions',
     path: ['after'],
   });
