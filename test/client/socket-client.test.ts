@@ -1,27 +1,14 @@
 // The socket client against an in-process daemon: states, subscriptions and
 // their refusals, private events, a refused token, failover and giving up.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import type { PrivateEvent } from '../../src/protocol/events.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/file-daemon.js';
 import { makeAuctions, makeTrader } from '../helpers/market.js';
 import { eventually } from '../helpers/watcher.js';
 
-let db: TestDatabase;
-let daemon: TestDaemon & { removeDir(): Promise<void> };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  daemon = await startTestDaemon(db.url);
-});
-
-afterAll(async () => {
-  await daemon?.close();
-  await daemon?.removeDir();
-  await db?.drop();
-});
+const file = daemonForFile();
 
 /** A loopback port with nothing listening on it. */
 async function deadUrl(): Promise<string> {
@@ -43,11 +30,11 @@ describe('socketUrl', () => {
 
 describe('SocketClient', () => {
   it('goes connecting → live, delivers a snapshot then each event, and reports unknown auctions to the handler', async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'seller', 0);
-    const ann = await makeTrader(daemon.url, daemon.admin, 'ann');
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'seller', 0);
+    const ann = await makeTrader(file.daemon.url, file.daemon.admin, 'ann');
     const [lot] = await makeAuctions(seller, 1);
     const states: SocketState[] = [];
-    const client = new SocketClient({ url: daemon.url, onState: (s) => states.push(s) });
+    const client = new SocketClient({ url: file.daemon.url, onState: (s) => states.push(s) });
     try {
       const seen: AuctionMessage[] = [];
       const missing: AuctionMessage[] = [];
@@ -62,7 +49,7 @@ describe('SocketClient', () => {
       expect(client.subscriptions()).toEqual([lot!.id]);
       expect(client.version(lot!.id)).toBe(1);
       expect(states.map((s) => s.kind)).toEqual(['connecting', 'live']);
-      expect(states[1]).toMatchObject({ daemonId: daemon.daemonId, userId: null });
+      expect(states[1]).toMatchObject({ daemonId: file.daemon.daemonId, userId: null });
       expect(client.limits?.maxSubscriptions).toBe(1000);
 
       client.unsubscribe([lot!.id]);
@@ -76,11 +63,11 @@ describe('SocketClient', () => {
   });
 
   it("hands the token's user their private events", async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'seller2', 0);
-    const [ann, bob] = await Promise.all([makeTrader(daemon.url, daemon.admin, 'ann2'), makeTrader(daemon.url, daemon.admin, 'bob2')]);
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'seller2', 0);
+    const [ann, bob] = await Promise.all([makeTrader(file.daemon.url, file.daemon.admin, 'ann2'), makeTrader(file.daemon.url, file.daemon.admin, 'bob2')]);
     const [lot] = await makeAuctions(seller, 1);
     const privates: PrivateEvent[] = [];
-    const client = new SocketClient({ url: daemon.url, token: ann.token, onPrivate: (e) => privates.push(e) });
+    const client = new SocketClient({ url: file.daemon.url, token: ann.token, onPrivate: (e) => privates.push(e) });
     try {
       await eventually(() => client.state.kind === 'live', 10_000, 'live');
       await ann.client.bid(lot!.id, 100);
@@ -93,7 +80,7 @@ describe('SocketClient', () => {
   });
 
   it('stops for good with UNAUTHORIZED when the daemon refuses the token', async () => {
-    const client = new SocketClient({ url: daemon.url, token: 'nb_u1_wrong', backoff: { initialMs: 10 } });
+    const client = new SocketClient({ url: file.daemon.url, token: 'nb_u1_wrong', backoff: { initialMs: 10 } });
     await eventually(() => client.state.kind === 'closed', 10_000, 'closed');
     expect(client.state).toMatchObject({ kind: 'closed', error: { code: 'UNAUTHORIZED' } });
     expect(client.stats.reconnects).toBe(0);
@@ -102,7 +89,7 @@ describe('SocketClient', () => {
 
   it('tries the next URL when one is down, and gives up after maxAttempts when all are', async () => {
     const states: SocketState[] = [];
-    const client = new SocketClient({ url: [await deadUrl(), daemon.url], onState: (s) => states.push(s), backoff: { initialMs: 10, maxMs: 50 } });
+    const client = new SocketClient({ url: [await deadUrl(), file.daemon.url], onState: (s) => states.push(s), backoff: { initialMs: 10, maxMs: 50 } });
     await eventually(() => client.state.kind === 'live', 10_000, 'live on the second URL');
     expect(states.some((s) => s.kind === 'reconnecting' && /ECONNREFUSED/.test(s.reason))).toBe(true);
     await client.close();

@@ -49,6 +49,19 @@ function versions(messages: AuctionMessage[]): string[] {
   return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' ? 'error' : String(m.version)));
 }
 
+/**
+ * After 5 live events and 50 missed ones: the client catches up to version 55,
+ * then gets 5 more live ones, having delivered exactly versions 1..60 once.
+ */
+async function expectMissedThenLive(client: SocketClient, seen: AuctionMessage[], auction: number, amount: number): Promise<void> {
+  await eventually(() => client.version(auction) === 55, 60_000, 'the 50 missed events');
+  await bidUp(bidders, auction, 5, amount);
+  await eventually(() => client.version(auction) === 60, 30_000, 'five more live events');
+  expect(versions(seen)).toEqual(['s0', ...Array.from({ length: 60 }, (_, i) => String(i + 1))]);
+  expect(seen.slice(1)).toEqual(await outbox(db.url, auction));
+  expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
+}
+
 describe('two daemons on one database', () => {
   it('a watcher on each sees the same event sequence for bids taken on either', async () => {
     const [lot] = await makeAuctions(seller, 1, { softCloseSec: 3600 });
@@ -151,13 +164,7 @@ describe('two daemons on one database', () => {
       amount = await bidUp(bidders, lot!.id, 50, amount);
       expect(client.version(lot!.id)).toBe(5);
       proxy.restore();
-      await eventually(() => client.version(lot!.id) === 55, 30_000, 'the 50 missed events');
-      await bidUp(bidders, lot!.id, 5, amount);
-      await eventually(() => client.version(lot!.id) === 60, 30_000, 'five more live events');
-
-      expect(versions(seen)).toEqual(['s0', ...Array.from({ length: 60 }, (_, i) => String(i + 1))]);
-      expect(seen.slice(1)).toEqual(await outbox(db.url, lot!.id));
-      expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
+      await expectMissedThenLive(client, seen, lot!.id, amount);
       expect(client.stats.connections).toBeGreaterThanOrEqual(2);
       expect(states.some((s) => s.kind === 'reconnecting')).toBe(true);
     } finally {
@@ -182,13 +189,7 @@ describe('two daemons on one database', () => {
       const onB = bidders.map((t) => ({ ...t, client: new HttpClient({ url: b.url, token: t.token }) }));
       amount = await bidUp(onB, lot!.id, 50, amount);
       a = await spawnOn(port);
-      await eventually(() => client.version(lot!.id) === 55, 60_000, 'the 50 missed events');
-      await bidUp(bidders, lot!.id, 5, amount);
-      await eventually(() => client.version(lot!.id) === 60, 30_000, 'five more live events');
-
-      expect(versions(seen)).toEqual(['s0', ...Array.from({ length: 60 }, (_, i) => String(i + 1))]);
-      expect(seen.slice(1)).toEqual(await outbox(db.url, lot!.id));
-      expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
+      await expectMissedThenLive(client, seen, lot!.id, amount);
     } finally {
       await client.close();
     }

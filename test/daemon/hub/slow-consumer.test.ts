@@ -1,55 +1,42 @@
 // A socket that stops reading: the daemon queues at most its send buffer limit
 // for it, then closes it (4008), and the other watchers get every event.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { daemonForFile } from '../../helpers/file-daemon.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { openRawSocket } from '../../helpers/raw-socket.js';
 import { eventually, framesOf, openWatcher } from '../../helpers/watcher.js';
 
 const LIMIT = 64 * 1024;
-let db: TestDatabase;
-let daemon: TestDaemon & { removeDir(): Promise<void> };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  daemon = await startTestDaemon(db.url, { sockets: { sendBufferBytes: LIMIT } });
-});
-
-afterAll(async () => {
-  await daemon?.close();
-  await daemon?.removeDir();
-  await db?.drop();
-});
+const file = daemonForFile({ sockets: { sendBufferBytes: LIMIT } });
 
 describe('a slow consumer', () => {
   it('is closed once its send buffer passes the limit, without the daemon queueing more, and others are unaffected', async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'seller', 0);
-    const bidders = await Promise.all([makeTrader(daemon.url, daemon.admin, 'a'), makeTrader(daemon.url, daemon.admin, 'b')]);
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'seller', 0);
+    const bidders = await Promise.all([makeTrader(file.daemon.url, file.daemon.admin, 'a'), makeTrader(file.daemon.url, file.daemon.admin, 'b')]);
     const history = await makeAuctions(seller, 20);
     const [live] = await makeAuctions(seller, 1);
     // History to replay: 30 committed bids on each of 20 auctions, written by the rule itself.
     for (const h of history) {
       const bids = Array.from({ length: 30 }, (_, i) => ({ bidderId: bidders[i % 2]!.id, amount: 100 + 10 * i }));
-      await daemon.context.sql`SELECT nb_place_bids(${h.id}, ${daemon.context.sql.json(bids)})`;
+      await file.daemon.context.sql`SELECT nb_place_bids(${h.id}, ${file.daemon.context.sql.json(bids)})`;
     }
 
-    const good = await openWatcher(daemon.url);
+    const good = await openWatcher(file.daemon.url);
     good.send({ op: 'subscribe', auctions: [live!.id] });
     await good.until((f) => framesOf(f, live!.id).length === 1, 30_000, 'snapshot');
 
-    const slow = await openRawSocket(daemon.url);
+    const slow = await openRawSocket(file.daemon.url);
     slow.socket.pause(); // reads nothing from here on
     const ids = history.map((h) => h.id);
     slow.sendText(JSON.stringify({ op: 'subscribe', auctions: [live!.id, ...ids] }));
-    expect(daemon.sockets.hub.size).toBe(2);
+    expect(file.daemon.sockets.hub.size).toBe(2);
 
     let peakHeld = 0;
     const sample = setInterval(() => {
-      const held = daemon.sockets.hub.sockets().reduce((n, c) => n + c.buffered, 0);
+      const held = file.daemon.sockets.hub.sockets().reduce((n, c) => n + c.buffered, 0);
       peakHeld = Math.max(peakHeld, held);
     }, 2);
-    const closes = () => daemon.context.metrics.sockets.slowConsumerCloses.get();
+    const closes = () => file.daemon.context.metrics.sockets.slowConsumerCloses.get();
     let amount = 100;
     try {
       // Ask for replays again and again while bids land, until the daemon gives up on the socket.
@@ -68,16 +55,16 @@ describe('a slow consumer', () => {
 
     // The daemon never held more than the limit for its sockets, and the slow one is gone.
     expect(peakHeld).toBeLessThanOrEqual(LIMIT);
-    const peak = await daemon.context.metrics.sockets.sendBufferPeakBytes.get();
+    const peak = await file.daemon.context.metrics.sockets.sendBufferPeakBytes.get();
     expect(peak.values[0]!.value).toBeLessThanOrEqual(LIMIT);
     expect(peak.values[0]!.value).toBeGreaterThan(0);
-    await eventually(() => daemon.sockets.hub.size === 1, 10_000, 'the slow socket to be dropped');
+    await eventually(() => file.daemon.sockets.hub.size === 1, 10_000, 'the slow socket to be dropped');
     // Reading again, the slow client finds its connection ended.
     slow.socket.resume();
     await slow.ended;
     expect(slow.bytesRead()).toBeGreaterThan(LIMIT);
 
-    const truth = await outbox(db.url, live!.id);
+    const truth = await outbox(file.db.url, live!.id);
     expect(truth.length).toBeGreaterThan(10);
     await good.until((f) => framesOf(f, live!.id).length === truth.length + 1, 30_000, 'every live event');
     expect(framesOf(good.frames, live!.id).slice(1)).toEqual(truth);

@@ -2,26 +2,14 @@
 // welcome, private events to their user only, heartbeats, catch-up of events
 // nobody announced, and 1001 on shutdown.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../../src/protocol/frames.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { startTestDaemon } from '../../helpers/daemon.js';
+import { daemonForFile } from '../../helpers/file-daemon.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { eventually, framesOf, openWatcher } from '../../helpers/watcher.js';
 
-let db: TestDatabase;
-let daemon: TestDaemon & { removeDir(): Promise<void> };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  daemon = await startTestDaemon(db.url, { sockets: { heartbeatMs: 400 }, catchUpMs: 200 });
-});
-
-afterAll(async () => {
-  await daemon?.close();
-  await daemon?.removeDir();
-  await db?.drop();
-});
+const file = daemonForFile({ sockets: { heartbeatMs: 400 }, catchUpMs: 200 });
 
 /** The HTTP status of a refused upgrade. */
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -36,15 +24,15 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-const wsUrl = () => `${daemon.url.replace('http', 'ws')}/v1/ws`;
+const wsUrl = () => `${file.daemon.url.replace('http', 'ws')}/v1/ws`;
 
 describe('upgrades', () => {
   it('welcomes anonymous watchers and users (token in the header or ?token=) with their id and the limits', async () => {
-    const user = await makeTrader(daemon.url, daemon.admin, 'welcome');
-    const anon = await openWatcher(daemon.url);
-    expect(anon.frames[0]).toMatchObject({ type: 'welcome', userId: null, daemonId: daemon.daemonId });
+    const user = await makeTrader(file.daemon.url, file.daemon.admin, 'welcome');
+    const anon = await openWatcher(file.daemon.url);
+    expect(anon.frames[0]).toMatchObject({ type: 'welcome', userId: null, daemonId: file.daemon.daemonId });
     expect(anon.frames[0]).toMatchObject({ limits: { maxSubscriptions: 1000, maxPayloadBytes: 65536, heartbeatMs: 400 } });
-    const byHeader = await openWatcher(daemon.url, { token: user.token });
+    const byHeader = await openWatcher(file.daemon.url, { token: user.token });
     expect(byHeader.frames[0]).toMatchObject({ type: 'welcome', userId: user.id });
     const byQuery = new WebSocket(`${wsUrl()}?token=${encodeURIComponent(user.token)}`);
     const first = await new Promise<ServerFrame>((r) => byQuery.once('message', (d) => r(JSON.parse(String(d)))));
@@ -56,8 +44,8 @@ describe('upgrades', () => {
   it('refuses a wrong token (401), another path (404) and answers a plain GET with 400', async () => {
     expect(await upgradeStatus(wsUrl(), { authorization: 'Bearer nb_u1_nope' })).toBe(401);
     expect(await upgradeStatus(`${wsUrl()}?token=wrong`)).toBe(401);
-    expect(await upgradeStatus(`${daemon.url.replace('http', 'ws')}/v1/other`)).toBe(404);
-    const plain = await fetch(`${daemon.url}/v1/ws`);
+    expect(await upgradeStatus(`${file.daemon.url.replace('http', 'ws')}/v1/other`)).toBe(404);
+    const plain = await fetch(`${file.daemon.url}/v1/ws`);
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
   });
@@ -65,15 +53,15 @@ describe('upgrades', () => {
 
 describe('private events', () => {
   it('go to the sockets of the user concerned and nobody else', async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'pseller', 0);
-    const [ann, bob] = await Promise.all([makeTrader(daemon.url, daemon.admin, 'pann'), makeTrader(daemon.url, daemon.admin, 'pbob')]);
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'pseller', 0);
+    const [ann, bob] = await Promise.all([makeTrader(file.daemon.url, file.daemon.admin, 'pann'), makeTrader(file.daemon.url, file.daemon.admin, 'pbob')]);
     const [lot] = await makeAuctions(seller, 1);
-    const annSocket = await openWatcher(daemon.url, { token: ann.token });
-    const bobSocket = await openWatcher(daemon.url, { token: bob.token });
-    const anon = await openWatcher(daemon.url);
+    const annSocket = await openWatcher(file.daemon.url, { token: ann.token });
+    const bobSocket = await openWatcher(file.daemon.url, { token: bob.token });
+    const anon = await openWatcher(file.daemon.url);
     await ann.client.bid(lot!.id, 100);
     await bob.client.bid(lot!.id, 200);
-    await daemon.admin.deposit(ann.id, 5);
+    await file.daemon.admin.deposit(ann.id, 5);
     await annSocket.until((f) => f.filter((x) => x.type === 'balance').length === 3, 10_000, "ann's balances");
     const annPrivate = annSocket.frames.filter((f) => f.type === 'outbid' || f.type === 'balance');
     expect(annPrivate).toEqual([
@@ -93,28 +81,28 @@ describe('private events', () => {
 
 describe('delivery without a notification', () => {
   it('events committed by someone who never notified (a daemon that died after commit) reach watchers by catch-up', async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'cseller', 0);
-    const bidder = await makeTrader(daemon.url, daemon.admin, 'cbidder');
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'cseller', 0);
+    const bidder = await makeTrader(file.daemon.url, file.daemon.admin, 'cbidder');
     const [lot] = await makeAuctions(seller, 1);
-    const w = await openWatcher(daemon.url);
+    const w = await openWatcher(file.daemon.url);
     w.send({ op: 'subscribe', auctions: [lot!.id] });
     await w.until((f) => framesOf(f, lot!.id).length === 1, 10_000, 'snapshot');
     // The rule run straight on the database: committed, in the outbox, announced to no one.
     const bids = [100, 110, 120].map((amount) => ({ bidderId: bidder.id, amount }));
-    await daemon.context.sql`SELECT nb_place_bids(${lot!.id}, ${daemon.context.sql.json(bids)})`;
+    await file.daemon.context.sql`SELECT nb_place_bids(${lot!.id}, ${file.daemon.context.sql.json(bids)})`;
     await w.until((f) => framesOf(f, lot!.id).length === 4, 10_000, 'the three events');
-    expect(framesOf(w.frames, lot!.id).slice(1)).toEqual(await outbox(db.url, lot!.id));
+    expect(framesOf(w.frames, lot!.id).slice(1)).toEqual(await outbox(file.db.url, lot!.id));
     await w.close();
   });
 });
 
 describe('subscriptions', () => {
   it('resume after a version with exactly the later events, and stop at unsubscribe', async () => {
-    const seller = await makeTrader(daemon.url, daemon.admin, 'rseller', 0);
-    const bidder = await makeTrader(daemon.url, daemon.admin, 'rbidder');
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'rseller', 0);
+    const bidder = await makeTrader(file.daemon.url, file.daemon.admin, 'rbidder');
     const [lot] = await makeAuctions(seller, 1);
     for (const amount of [100, 110, 120, 130]) await bidder.client.bid(lot!.id, amount);
-    const w = await openWatcher(daemon.url);
+    const w = await openWatcher(file.daemon.url);
     w.send({ op: 'subscribe', auctions: [lot!.id], after: { [lot!.id]: 2 } });
     await w.until((f) => framesOf(f, lot!.id).length === 2, 10_000, 'versions 3 and 4');
     expect(framesOf(w.frames, lot!.id).map((f) => f.type === 'bid' && f.version)).toEqual([3, 4]);
@@ -129,12 +117,12 @@ describe('subscriptions', () => {
 
 describe('heartbeats', () => {
   it('drop a peer that stops answering pings and keep one that answers', async () => {
-    const dead = await openWatcher(daemon.url, { autoPong: false });
-    const alive = await openWatcher(daemon.url);
+    const dead = await openWatcher(file.daemon.url, { autoPong: false });
+    const alive = await openWatcher(file.daemon.url);
     const closed = await dead.closed;
     expect(closed.code).toBe(1006); // terminated: a dead peer gets no close handshake
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
-    const drops = await daemon.context.metrics.sockets.heartbeatDrops.get();
+    const drops = await file.daemon.context.metrics.sockets.heartbeatDrops.get();
     expect(drops.values[0]!.value).toBeGreaterThanOrEqual(1);
     await alive.close();
   });
@@ -142,7 +130,7 @@ describe('heartbeats', () => {
 
 describe('shutdown', () => {
   it('closes every socket with 1001 going away', async () => {
-    const other = await startTestDaemon(db.url);
+    const other = await startTestDaemon(file.db.url);
     try {
       const w = await openWatcher(other.url);
       const closing = other.close();
