@@ -67,6 +67,7 @@ describe('a PostgreSQL restart', () => {
     const client = new SocketClient({ url: a.url, backoff: { initialMs: 50, maxMs: 500 } });
     try {
       await client.subscribe([lot!.id], (m) => seen.push(m));
+      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
       let amount = 100;
       for (let i = 0; i < 5; i++, amount += 10) await bidThrough(onB[i % 2]!, lot!.id, amount);
       await eventually(() => client.version(lot!.id) === 5, 30_000, 'five events before the restart');

@@ -180,6 +180,7 @@ describe('two daemons on one database', () => {
     const client = new SocketClient({ url: a.url, onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
     try {
       await client.subscribe([lot!.id], (m) => seen.push(m));
+      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
       let amount = await bidUp(bidders, lot!.id, 5, 100);
       await eventually(() => client.version(lot!.id) === 5, 30_000, 'five live events');
 

@@ -82,13 +82,13 @@ export class Hub implements ConnectionHost {
       conn.sendError(
         nbError('TOO_MANY_SUBSCRIPTIONS', `A socket may watch at most ${max} auctions; this one watches ${conn.subs.size}.`, {
           limit: max,
-          auctions: ids.length <= 100 ? ids : ids.slice(0, 100),
+          auctions: ids,
         }),
       );
       return;
     }
     // The acknowledgement goes first: snapshots and replays follow from the channels.
-    conn.sendFrame({ type: 'subscribed', auctions: ids });
+    if (!conn.sendFrame({ type: 'subscribed', auctions: ids })) return; // cut for reading too slowly
     this.o.metrics.subscriptions.inc(added);
     for (const id of ids) {
       const generation = conn.nextGeneration();
