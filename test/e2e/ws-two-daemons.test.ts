@@ -49,6 +49,19 @@ function versions(messages: AuctionMessage[]): string[] {
   return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' ? 'error' : String(m.version)));
 }
 
+/** A client watching a new auction through `url`, after 5 bids (100…140) it has seen live. */
+async function watchFiveBids(url: string) {
+  const [lot] = await makeAuctions(seller, 1);
+  const seen: AuctionMessage[] = [];
+  const states: SocketState[] = [];
+  const client = new SocketClient({ url, onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
+  await client.subscribe([lot!.id], (m) => seen.push(m));
+  await eventually(() => seen.length >= 1, 30_000, 'snapshot');
+  await bidUp(bidders, lot!.id, 5, 100);
+  await eventually(() => client.version(lot!.id) === 5, 30_000, 'five live events');
+  return { lot, seen, states, client };
+}
+
 /**
  * After 5 live events and 50 missed ones: the client catches up to version 55,
  * then gets 5 more live ones, having delivered exactly versions 1..60 once.
@@ -148,16 +161,10 @@ describe('two daemons on one database', () => {
   });
 
   it('a client that loses its network while 50 bids land resumes with exactly the missed events, then live ones', async () => {
-    const [lot] = await makeAuctions(seller, 1);
     const proxy = await startTcpProxy(a.url);
-    const seen: AuctionMessage[] = [];
-    const states: SocketState[] = [];
-    const client = new SocketClient({ url: proxy.url, onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
+    const { lot, seen, states, client } = await watchFiveBids(proxy.url);
+    let amount = 150;
     try {
-      await client.subscribe([lot!.id], (m) => seen.push(m));
-      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
-      let amount = await bidUp(bidders, lot!.id, 5, 100);
-      await eventually(() => client.version(lot!.id) === 5, 30_000, 'five live events');
 
       proxy.cut();
       await eventually(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
@@ -174,15 +181,9 @@ describe('two daemons on one database', () => {
   });
 
   it('a client resumes across a daemon restart (1001 going away), with the bids taken meanwhile on the other daemon', async () => {
-    const [lot] = await makeAuctions(seller, 1);
-    const seen: AuctionMessage[] = [];
-    const states: SocketState[] = [];
-    const client = new SocketClient({ url: a.url, onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
+    const { lot, seen, states, client } = await watchFiveBids(a.url);
+    let amount = 150;
     try {
-      await client.subscribe([lot!.id], (m) => seen.push(m));
-      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
-      let amount = await bidUp(bidders, lot!.id, 5, 100);
-      await eventually(() => client.version(lot!.id) === 5, 30_000, 'five live events');
 
       const port = Number(new URL(a.url).port);
       expect(await a.stop('SIGTERM')).toBe(0);

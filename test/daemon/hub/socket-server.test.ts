@@ -115,6 +115,28 @@ describe('subscriptions', () => {
   });
 });
 
+describe('metrics', () => {
+  it('count open sockets, subscriptions, events fanned out and commit-to-send latency', async () => {
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'mseller', 0);
+    const bidder = await makeTrader(file.daemon.url, file.daemon.admin, 'mbidder');
+    const [lot] = await makeAuctions(seller, 1);
+    const watchers = await Promise.all([openWatcher(file.daemon.url), openWatcher(file.daemon.url)]);
+    for (const w of watchers) w.send({ op: 'subscribe', auctions: [lot!.id] });
+    for (const w of watchers) await w.until((f) => framesOf(f, lot!.id).length === 1, 10_000, 'snapshot');
+    const before = await file.daemon.context.metrics.sockets.fannedOut.get();
+    const publicBefore = before.values.find((v) => v.labels.kind === 'public')?.value ?? 0;
+    await bidder.client.bid(lot!.id, 100);
+    for (const w of watchers) await w.until((f) => framesOf(f, lot!.id).length === 2, 10_000, 'the bid');
+    const text = await (await fetch(`${file.daemon.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('nb_ws_sockets')).toBeGreaterThanOrEqual(2);
+    expect(value('nb_ws_subscriptions')).toBeGreaterThanOrEqual(2);
+    expect(value('nb_ws_events_fanned_out_total\\{kind="public"\\}')).toBe(publicBefore + 2);
+    expect(value('nb_ws_commit_to_send_seconds_count')).toBeGreaterThanOrEqual(1);
+    await Promise.all(watchers.map((w) => w.close()));
+  });
+});
+
 describe('heartbeats', () => {
   it('drop a peer that stops answering pings and keep one that answers', async () => {
     const dead = await openWatcher(file.daemon.url, { autoPong: false });
