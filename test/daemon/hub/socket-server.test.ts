@@ -9,7 +9,7 @@ import { daemonForFile } from '../../helpers/file-daemon.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { eventually, framesOf, openWatcher } from '../../helpers/watcher.js';
 
-const file = daemonForFile({ sockets: { heartbeatMs: 400 }, catchUpMs: 200 });
+const file = daemonForFile({ sockets: { heartbeatMs: 1000 }, catchUpMs: 200 });
 
 /** The HTTP status of a refused upgrade. */
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -31,7 +31,7 @@ describe('upgrades', () => {
     const user = await makeTrader(file.daemon.url, file.daemon.admin, 'welcome');
     const anon = await openWatcher(file.daemon.url);
     expect(anon.frames[0]).toMatchObject({ type: 'welcome', userId: null, daemonId: file.daemon.daemonId });
-    expect(anon.frames[0]).toMatchObject({ limits: { maxSubscriptions: 1000, maxPayloadBytes: 65536, heartbeatMs: 400 } });
+    expect(anon.frames[0]).toMatchObject({ limits: { maxSubscriptions: 1000, maxPayloadBytes: 65536, heartbeatMs: 1000 } });
     const byHeader = await openWatcher(file.daemon.url, { token: user.token });
     expect(byHeader.frames[0]).toMatchObject({ type: 'welcome', userId: user.id });
     const byQuery = new WebSocket(`${wsUrl()}?token=${encodeURIComponent(user.token)}`);
