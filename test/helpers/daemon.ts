@@ -20,8 +20,10 @@ export interface TestDaemon extends Daemon {
   client(token?: string): HttpClient;
 }
 
+export type StartedTestDaemon = TestDaemon & { removeDir(): Promise<void> };
+
 /** Starts a daemon in this process on a free port against the given database. */
-export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<TestDaemon & { removeDir(): Promise<void> }> {
+export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<StartedTestDaemon> {
   const dir = await tempDir('nb-daemon-');
   const daemon = await startDaemon({
     port: 0,
