@@ -116,3 +116,25 @@ export function auctionEvents(sql: Sql, auctionId: number): Promise<OutboxRow[]>
   return sql<OutboxRow[]>`
     SELECT version, type, payload, private FROM events WHERE auction_id = ${auctionId} ORDER BY version`;
 }
+
+/**
+ * Lesson 1: the bidder fires a whole-balance bid at every auction at once, one
+ * connection each, spread over the given daemons. Exactly one wins; the others
+ * are INSUFFICIENT_FUNDS; the audit is clean.
+ */
+export async function expectWinsExactlyOne(bidder: SeededUser, auctions: Auction[], urls: string[], admin?: HttpClient): Promise<void> {
+  const balance = (await bidder.client.me()).available;
+  const results = await Promise.allSettled(
+    auctions.map((a, i) => bidder.clientFor(urls[i % urls.length]!).bid(a.id, balance)),
+  );
+  const won = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  expect(won).toHaveLength(1);
+  expect(refused).toHaveLength(auctions.length - 1);
+  for (const reason of refused) {
+    expect(reason).toBeInstanceOf(NbError);
+    expect((reason as NbError).code).toBe('INSUFFICIENT_FUNDS');
+  }
+  expect(await bidder.client.me()).toMatchObject({ balance, held: balance, available: 0 });
+  if (admin) await expectAuditClean(admin);
+}

@@ -1,8 +1,8 @@
 // The bid rule against a real PostgreSQL over real HTTP: minimums, holds,
 // outbids, raising your own bid, funds, ended auctions and soft close.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_MONEY } from '../../../src/protocol/money.js';
-import { useDaemon } from '../../helpers/fixture.js';
+import { MANUAL_CLOSER, useDaemon, useRulesDaemon } from '../../helpers/fixture.js';
 import {
   auctionEvents,
   auctionLedger,
@@ -12,21 +12,13 @@ import {
   seedUser,
   seedUsers,
   waitUntilEnded,
-  type SeededUser,
 } from '../../helpers/seed.js';
 
-// The closer only runs when a test asks, so "ended but not yet settled" is observable.
-const t = useDaemon({ closerIntervalMs: 3_600_000 });
-let seller: SeededUser;
-
-beforeAll(async () => {
-  seller = await seedUser(t.daemon);
-});
-afterEach(() => expectAuditClean(t.daemon.admin));
+const t = useRulesDaemon();
 
 describe('bids', () => {
   it('accepts a first bid of at least the start price and holds it', async () => {
-    const a = await seedAuction(seller, { startPrice: 100, minIncrement: 10 });
+    const a = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
     const alice = await seedUser(t.daemon, 1000);
     await expectRefused(alice.client.bid(a.id, 99), 'BID_TOO_LOW', { minimum: 100 });
 
@@ -40,7 +32,7 @@ describe('bids', () => {
   });
 
   it('requires later bids to reach the current price plus the increment', async () => {
-    const a = await seedAuction(seller, { startPrice: 100, minIncrement: 10 });
+    const a = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await expectRefused(bob!.client.bid(a.id, 109), 'BID_TOO_LOW', { minimum: 110 });
@@ -55,7 +47,7 @@ describe('bids', () => {
   });
 
   it("releases the previous leader's hold and tells them privately", async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await bob!.client.bid(a.id, 110);
@@ -75,7 +67,7 @@ describe('bids', () => {
   });
 
   it('lets the leader raise their own bid, counting their hold as available', async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     const carol = await seedUser(t.daemon, 150);
     await carol.client.bid(a.id, 100);
     const r = await carol.client.bid(a.id, 150);
@@ -89,7 +81,7 @@ describe('bids', () => {
   });
 
   it("refuses a bid that the bidder's available funds do not cover", async () => {
-    const [a, b] = await Promise.all([seedAuction(seller), seedAuction(seller)]);
+    const [a, b] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller)]);
     const dave = await seedUser(t.daemon, 150);
     await expectRefused(dave.client.bid(a.id, 200), 'INSUFFICIENT_FUNDS', { available: 150 });
     await dave.client.bid(a.id, 100);
@@ -113,7 +105,7 @@ describe('bids', () => {
   });
 
   it('refuses bids once the auction has ended, before and after the closer settles it', async () => {
-    const a = await seedAuction(seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: 1 });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await waitUntilEnded(a.endsAt);
@@ -128,7 +120,7 @@ describe('bids', () => {
 
 describe('soft close', () => {
   it('moves the end of an auction bid on inside its window and writes an extended event', async () => {
-    const a = await seedAuction(seller, { durationSec: 30, softCloseSec: 120 });
+    const a = await seedAuction(t.seller, { durationSec: 30, softCloseSec: 120 });
     const alice = await seedUser(t.daemon, 1000);
     const before = Date.now();
     const r = await alice.client.bid(a.id, 100);
@@ -151,7 +143,7 @@ describe('soft close', () => {
   });
 
   it('leaves the end alone for a bid outside the window', async () => {
-    const a = await seedAuction(seller, { durationSec: 600, softCloseSec: 60 });
+    const a = await seedAuction(t.seller, { durationSec: 600, softCloseSec: 60 });
     const alice = await seedUser(t.daemon, 1000);
     const r = await alice.client.bid(a.id, 100);
     expect(r.auction.endsAt).toBe(a.endsAt);
@@ -162,7 +154,7 @@ describe('soft close', () => {
 
 describe('concurrent bids on one auction', () => {
   it('keeps the highest accepted bid as leader and holds only its amount', async () => {
-    const a = await seedAuction(seller, { startPrice: 100, minIncrement: 10 });
+    const a = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
     const bidders = await seedUsers(t.daemon, 24, 10_000);
     // Distinct amounts in a scrambled order, each over its own connection at once.
     const amounts = bidders.map((_, i) => 100 + 10 * ((i * 7) % bidders.length));
@@ -190,7 +182,7 @@ describe('concurrent bids on one auction', () => {
 
 describe('the largest amounts', () => {
   // Its own database: one user holds all the money there is (2^53−1).
-  const big = useDaemon({ closerIntervalMs: 3_600_000 });
+  const big = useDaemon(MANUAL_CLOSER);
   afterEach(() => expectAuditClean(big.daemon.admin));
 
   it('accepts a bid up to 2^53−1 and then refuses any higher bid as impossible', async () => {

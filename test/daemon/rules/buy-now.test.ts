@@ -1,13 +1,12 @@
 // Buy now against a real PostgreSQL over real HTTP, including a buy racing
 // bids on the same auction over separate connections.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NbError } from '../../../src/protocol/errors.js';
 import type { BidResult } from '../../../src/protocol/types.js';
-import { useDaemon } from '../../helpers/fixture.js';
+import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
   auctionEvents,
   auctionLedger,
-  expectAuditClean,
   expectRefused,
   seedAuction,
   seedUser,
@@ -16,29 +15,23 @@ import {
   type SeededUser,
 } from '../../helpers/seed.js';
 
-const t = useDaemon({ closerIntervalMs: 3_600_000 });
-let seller: SeededUser;
-
-beforeAll(async () => {
-  seller = await seedUser(t.daemon);
-});
-afterEach(() => expectAuditClean(t.daemon.admin));
+const t = useRulesDaemon();
 
 const balanceOf = async (u: SeededUser) => (await u.client.me()).balance;
 
 describe('buy now', () => {
   it('sells at the buy-now price at once: the buyer is charged and the seller credited', async () => {
-    const a = await seedAuction(seller, { buyNowPrice: 500 });
+    const a = await seedAuction(t.seller, { buyNowPrice: 500 });
     const buyer = await seedUser(t.daemon, 1000);
-    const sellerBefore = await balanceOf(seller);
+    const sellerBefore = await balanceOf(t.seller);
 
     const { auction } = await buyer.client.buy(a.id);
     expect(auction).toMatchObject({ status: 'sold', currentPrice: 500, leaderId: buyer.id, minNextBid: null, version: 1 });
     expect(await buyer.client.me()).toMatchObject({ balance: 500, held: 0, available: 500 });
-    expect(await balanceOf(seller)).toBe(sellerBefore + 500);
+    expect(await balanceOf(t.seller)).toBe(sellerBefore + 500);
     expect(await auctionLedger(t.daemon.context.sql, a.id)).toEqual([
       { userId: buyer.id, kind: 'charge', amount: 500, deltaBalance: -500, deltaHeld: 0 },
-      { userId: seller.id, kind: 'payout', amount: 500, deltaBalance: 500, deltaHeld: 0 },
+      { userId: t.seller.id, kind: 'payout', amount: 500, deltaBalance: 500, deltaHeld: 0 },
     ]);
     const events = await auctionEvents(t.daemon.context.sql, a.id);
     expect(events.map((e) => [e.version, e.type])).toEqual([[1, 'sold']]);
@@ -46,7 +39,7 @@ describe('buy now', () => {
   });
 
   it("releases the leader's hold when someone else buys", async () => {
-    const a = await seedAuction(seller, { buyNowPrice: 500 });
+    const a = await seedAuction(t.seller, { buyNowPrice: 500 });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await bob!.client.buy(a.id);
@@ -57,7 +50,7 @@ describe('buy now', () => {
       [alice!.id, 'hold', 100],
       [alice!.id, 'release', 100],
       [bob!.id, 'charge', 500],
-      [seller.id, 'payout', 500],
+      [t.seller.id, 'payout', 500],
     ]);
     const sold = (await auctionEvents(t.daemon.context.sql, a.id)).at(-1)!;
     expect(sold.payload).toMatchObject({ type: 'sold', previousLeaderId: alice!.id });
@@ -66,7 +59,7 @@ describe('buy now', () => {
   });
 
   it('lets the leader buy, counting their own hold as available', async () => {
-    const a = await seedAuction(seller, { buyNowPrice: 500 });
+    const a = await seedAuction(t.seller, { buyNowPrice: 500 });
     const carol = await seedUser(t.daemon, 500);
     await carol.client.bid(a.id, 100);
     const { auction } = await carol.client.buy(a.id);
@@ -75,7 +68,7 @@ describe('buy now', () => {
   });
 
   it('is unavailable on an auction without a buy-now price', async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     const buyer = await seedUser(t.daemon, 1000);
     const err = await expectRefused(buyer.client.buy(a.id), 'BUY_NOW_UNAVAILABLE', { buyNowPrice: null, currentPrice: null });
     expect(err.status).toBe(409);
@@ -83,7 +76,7 @@ describe('buy now', () => {
   });
 
   it('is unavailable once bidding has reached the buy-now price', async () => {
-    const a = await seedAuction(seller, { buyNowPrice: 500 });
+    const a = await seedAuction(t.seller, { buyNowPrice: 500 });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 500);
     await expectRefused(bob!.client.buy(a.id), 'BUY_NOW_UNAVAILABLE', { buyNowPrice: 500, currentPrice: 500 });
@@ -92,8 +85,8 @@ describe('buy now', () => {
   });
 
   it("refuses the seller buying their own auction, and a buyer who cannot pay", async () => {
-    const a = await seedAuction(seller, { buyNowPrice: 500 });
-    await expectRefused(seller.client.buy(a.id), 'SELF_BID');
+    const a = await seedAuction(t.seller, { buyNowPrice: 500 });
+    await expectRefused(t.seller.client.buy(a.id), 'SELF_BID');
     const poor = await seedUser(t.daemon, 499);
     await expectRefused(poor.client.buy(a.id), 'INSUFFICIENT_FUNDS', { available: 499 });
     expect(await t.daemon.admin.auction(a.id)).toMatchObject({ status: 'open', version: 0 });
@@ -101,8 +94,8 @@ describe('buy now', () => {
 
   it('refuses to buy what is sold, what has ended and what does not exist', async () => {
     const [sold, ending] = await Promise.all([
-      seedAuction(seller, { buyNowPrice: 500 }),
-      seedAuction(seller, { buyNowPrice: 500, durationSec: 1 }),
+      seedAuction(t.seller, { buyNowPrice: 500 }),
+      seedAuction(t.seller, { buyNowPrice: 500, durationSec: 1 }),
     ]);
     const [first, second] = await seedUsers(t.daemon, 2, 1000);
     await first!.client.buy(sold.id);
@@ -123,12 +116,12 @@ describe('buy now racing bids', () => {
     const amounts = Array.from({ length: 10 }, (_, i) => 100 + 50 * i);
     const races = await Promise.all(
       Array.from({ length: rounds }, async () => ({
-        auction: await seedAuction(seller, { buyNowPrice, startPrice: 100, minIncrement: 10 }),
+        auction: await seedAuction(t.seller, { buyNowPrice, startPrice: 100, minIncrement: 10 }),
         buyer: await seedUser(t.daemon, buyNowPrice),
         bidders: await seedUsers(t.daemon, amounts.length, 1000),
       })),
     );
-    const sellerBefore = await balanceOf(seller);
+    const sellerBefore = await balanceOf(t.seller);
 
     // Every request of every round at once, each over its own connection.
     const outcomes = await Promise.all(
@@ -163,7 +156,7 @@ describe('buy now racing bids', () => {
         expect(ledger.filter((l) => l.kind === 'charge')).toEqual([
           { userId: buyer.id, kind: 'charge', amount: buyNowPrice, deltaBalance: -buyNowPrice, deltaHeld: 0 },
         ]);
-        expect(ledger.filter((l) => l.kind === 'payout').map((l) => [l.userId, l.amount])).toEqual([[seller.id, buyNowPrice]]);
+        expect(ledger.filter((l) => l.kind === 'payout').map((l) => [l.userId, l.amount])).toEqual([[t.seller.id, buyNowPrice]]);
         expect(await buyer.client.me()).toMatchObject({ balance: 0, held: 0 });
         for (const u of bidders) expect(await u.client.me()).toMatchObject({ balance: 1000, held: 0 });
       } else {
@@ -181,6 +174,6 @@ describe('buy now racing bids', () => {
       }
       expect(final.bidCount).toBe(accepted.length);
     }
-    expect(await balanceOf(seller)).toBe(sellerBefore + soldCount * buyNowPrice);
+    expect(await balanceOf(t.seller)).toBe(sellerBefore + soldCount * buyNowPrice);
   });
 });

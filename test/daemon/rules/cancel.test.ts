@@ -1,11 +1,10 @@
 // Cancelling: the seller while nobody has bid, the admin at any time while
 // open (releasing the leader's hold); never after the end.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useDaemon } from '../../helpers/fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
   auctionEvents,
   auctionLedger,
-  expectAuditClean,
   expectRefused,
   seedAuction,
   seedUser,
@@ -13,20 +12,17 @@ import {
   type SeededUser,
 } from '../../helpers/seed.js';
 
-const t = useDaemon({ closerIntervalMs: 3_600_000 });
-let seller: SeededUser;
+const t = useRulesDaemon();
 let bidder: SeededUser;
 
 beforeAll(async () => {
-  seller = await seedUser(t.daemon);
   bidder = await seedUser(t.daemon, 10_000);
 });
-afterEach(() => expectAuditClean(t.daemon.admin));
 
 describe('cancel', () => {
   it('lets the seller cancel an open auction without bids', async () => {
-    const a = await seedAuction(seller);
-    const { auction } = await seller.client.cancel(a.id);
+    const a = await seedAuction(t.seller);
+    const { auction } = await t.seller.client.cancel(a.id);
     expect(auction).toMatchObject({ id: a.id, status: 'cancelled', version: 1, minNextBid: null });
     const events = await auctionEvents(t.daemon.context.sql, a.id);
     expect(events.map((e) => [e.version, e.type])).toEqual([[1, 'cancelled']]);
@@ -36,16 +32,16 @@ describe('cancel', () => {
   });
 
   it('refuses the seller once the auction has bids', async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     await bidder.client.bid(a.id, 100);
-    const err = await expectRefused(seller.client.cancel(a.id), 'CANNOT_CANCEL', { bidCount: 1 });
+    const err = await expectRefused(t.seller.client.cancel(a.id), 'CANNOT_CANCEL', { bidCount: 1 });
     expect(err.status).toBe(409);
     expect(await t.daemon.admin.auction(a.id)).toMatchObject({ status: 'open', leaderId: bidder.id });
     await bidder.client.bid(a.id, 110); // still open for bids
   });
 
   it('refuses anyone but the seller and the admin', async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     const err = await expectRefused(bidder.client.cancel(a.id), 'FORBIDDEN');
     expect(err.status).toBe(403);
     await expectRefused(t.daemon.client().cancel(a.id), 'UNAUTHORIZED');
@@ -53,7 +49,7 @@ describe('cancel', () => {
   });
 
   it("lets the admin cancel an auction with bids, releasing the leader's hold", async () => {
-    const a = await seedAuction(seller);
+    const a = await seedAuction(t.seller);
     await bidder.client.bid(a.id, 300);
     const before = await bidder.client.me();
     const { auction } = await t.daemon.admin.cancel(a.id);
@@ -69,9 +65,9 @@ describe('cancel', () => {
   });
 
   it('refuses to cancel twice, after the end, or what does not exist', async () => {
-    const [a, ending] = await Promise.all([seedAuction(seller), seedAuction(seller, { durationSec: 1 })]);
-    await seller.client.cancel(a.id);
-    await expectRefused(seller.client.cancel(a.id), 'AUCTION_CLOSED', { status: 'cancelled' });
+    const [a, ending] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: 1 })]);
+    await t.seller.client.cancel(a.id);
+    await expectRefused(t.seller.client.cancel(a.id), 'AUCTION_CLOSED', { status: 'cancelled' });
     await expectRefused(t.daemon.admin.cancel(a.id), 'AUCTION_CLOSED', { status: 'cancelled' });
 
     // Past its end an auction belongs to the closer: its winner has won.

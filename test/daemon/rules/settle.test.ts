@@ -1,33 +1,25 @@
 // Settlement at close, driven by closer.runOnce() so nothing waits on a timer:
 // the winner's hold becomes a charge, the seller is paid, exactly once.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useDaemon } from '../../helpers/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
   auctionEvents,
   auctionLedger,
-  expectAuditClean,
   seedAuction,
   seedUser,
   seedUsers,
   waitUntilEnded,
-  type SeededUser,
 } from '../../helpers/seed.js';
 
-const t = useDaemon({ closerIntervalMs: 3_600_000 });
-let seller: SeededUser;
-
-beforeAll(async () => {
-  seller = await seedUser(t.daemon);
-});
-afterEach(() => expectAuditClean(t.daemon.admin));
+const t = useRulesDaemon();
 
 describe('settlement', () => {
   it('closes an ended auction: the winner is charged, the seller paid, the outbid released', async () => {
-    const a = await seedAuction(seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: 1 });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await bob!.client.bid(a.id, 150);
-    const sellerBefore = (await seller.client.me()).balance;
+    const sellerBefore = (await t.seller.client.me()).balance;
     await waitUntilEnded(a.endsAt);
 
     expect(await t.daemon.closer.runOnce()).toBe(1);
@@ -36,10 +28,10 @@ describe('settlement', () => {
     });
     expect(await bob!.client.me()).toMatchObject({ balance: 850, held: 0, available: 850 });
     expect(await alice!.client.me()).toMatchObject({ balance: 1000, held: 0 });
-    expect((await seller.client.me()).balance).toBe(sellerBefore + 150);
+    expect((await t.seller.client.me()).balance).toBe(sellerBefore + 150);
     expect((await auctionLedger(t.daemon.context.sql, a.id)).slice(-2)).toEqual([
       { userId: bob!.id, kind: 'charge', amount: 150, deltaBalance: -150, deltaHeld: -150 },
-      { userId: seller.id, kind: 'payout', amount: 150, deltaBalance: 150, deltaHeld: 0 },
+      { userId: t.seller.id, kind: 'payout', amount: 150, deltaBalance: 150, deltaHeld: 0 },
     ]);
     const closed = (await auctionEvents(t.daemon.context.sql, a.id)).at(-1)!;
     expect(closed).toMatchObject({ version: 3, type: 'closed' });
@@ -47,7 +39,7 @@ describe('settlement', () => {
   });
 
   it('marks an ended auction without bids unsold and moves no money', async () => {
-    const a = await seedAuction(seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: 1 });
     await waitUntilEnded(a.endsAt);
     expect(await t.daemon.closer.runOnce()).toBe(1);
     expect(await t.daemon.admin.auction(a.id)).toMatchObject({ status: 'unsold', leaderId: null, currentPrice: null, version: 1 });
@@ -58,7 +50,7 @@ describe('settlement', () => {
   });
 
   it('leaves auctions that have not ended alone', async () => {
-    const a = await seedAuction(seller, { durationSec: 600 });
+    const a = await seedAuction(t.seller, { durationSec: 600 });
     const alice = await seedUser(t.daemon, 1000);
     await alice.client.bid(a.id, 100);
     expect(await t.daemon.closer.runOnce()).toBe(0);
@@ -68,7 +60,7 @@ describe('settlement', () => {
 
   it('settles a backlog larger than one batch, each auction exactly once', async () => {
     const n = 130; // more than the closer's batch of 100
-    const auctions = await Promise.all(Array.from({ length: n }, () => seedAuction(seller, { durationSec: 1 })));
+    const auctions = await Promise.all(Array.from({ length: n }, () => seedAuction(t.seller, { durationSec: 1 })));
     const bidders = await seedUsers(t.daemon, 5, 100_000);
     // Every other auction gets a bid; the rest end unsold.
     await Promise.all(auctions.filter((_, i) => i % 2 === 0).map((a, i) => bidders[i % bidders.length]!.client.bid(a.id, 100 + i)));
