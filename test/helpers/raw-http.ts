@@ -1,6 +1,7 @@
 // Raw HTTP for tests that must send what the typed client never would: broken
 // JSON, wrong types, odd headers, huge bodies. One connection per request.
 import http from 'node:http';
+import net from 'node:net';
 
 export interface RawRequest {
   method?: string;
@@ -49,5 +50,17 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
     });
     r.on('error', reject);
     r.end(body);
+  });
+}
+
+/** Writes bytes straight to the daemon's socket and returns all it answers before closing. */
+export function sendBytes(baseUrl: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
   });
 }

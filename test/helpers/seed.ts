@@ -138,3 +138,17 @@ export async function expectWinsExactlyOne(bidder: SeededUser, auctions: Auction
   expect(await bidder.client.me()).toMatchObject({ balance, held: balance, available: 0 });
   if (admin) await expectAuditClean(admin);
 }
+
+/** Counts and sums that any refused request must leave exactly as they were. */
+export async function snapshot(sql: Sql): Promise<Record<string, number>> {
+  const [row] = await sql<Record<string, number>[]>`
+    SELECT (SELECT count(*) FROM users)::bigint AS users,
+           (SELECT coalesce(sum(balance), 0) FROM users)::bigint AS balances,
+           (SELECT coalesce(sum(held), 0) FROM users)::bigint AS held,
+           (SELECT count(*) FROM auctions)::bigint AS auctions,
+           (SELECT coalesce(sum(version), 0) FROM auctions)::bigint AS versions,
+           (SELECT count(*) FROM bids)::bigint AS bids,
+           (SELECT count(*) FROM ledger)::bigint AS ledger,
+           (SELECT count(*) FROM events)::bigint AS events`;
+  return { ...row! };
+}

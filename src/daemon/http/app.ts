@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nbError } from '../../protocol/errors.js';
 import type { DaemonContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, installErrorHandling, sendError } from './errors.js';
 import { auctionRoutes } from './routes/auctions.js';
 import { operationRoutes } from './routes/operations.js';
 import { userRoutes } from './routes/users.js';
@@ -27,6 +27,9 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // Bad URLs are refused before routing; answer them like every other error.
+    frameworkErrors: sendError,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
 
