@@ -1,7 +1,7 @@
 // The closer loop on its own timer: an ended auction is settled without anyone asking.
 import { afterEach, describe, expect, it } from 'vitest';
 import { useDaemon } from '../helpers/fixture.js';
-import { expectAuditClean, seedAuction, seedUser, waitFor } from '../helpers/seed.js';
+import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, waitFor } from '../helpers/seed.js';
 
 const t = useDaemon({ closerIntervalMs: 50 });
 afterEach(() => expectAuditClean(t.daemon.admin));
@@ -10,7 +10,7 @@ describe('closer loop', () => {
   it('settles ended auctions by itself and stops cleanly', async () => {
     const seller = await seedUser(t.daemon);
     const bidder = await seedUser(t.daemon, 1000);
-    const [sold, unsold] = await Promise.all([seedAuction(seller, { durationSec: 1 }), seedAuction(seller, { durationSec: 1 })]);
+    const [sold, unsold] = await Promise.all([seedAuction(seller, { durationSec: ENDS_SOON }), seedAuction(seller, { durationSec: ENDS_SOON })]);
     await bidder.client.bid(sold.id, 100);
 
     await waitFor(async () => (await t.daemon.admin.auction(sold.id)).status === 'closed', 30_000, 'the sale to close');

@@ -6,7 +6,7 @@ import { isRetryable, isUnavailable, toNbError, withRetry } from '../../src/daem
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestDaemon, type StartedTestDaemon } from '../helpers/daemon.js';
 import { send } from '../helpers/raw-http.js';
-import { expectAuditClean, seedAuction, seedUser, waitFor, type SeededUser } from '../helpers/seed.js';
+import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, waitFor, type SeededUser } from '../helpers/seed.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 let db: TestDatabase;
@@ -31,7 +31,7 @@ describe('database outage', () => {
     const seller = await seedUser(daemon);
     const alice: SeededUser = await seedUser(daemon, 1000);
     const a = await seedAuction(seller, { durationSec: 600 });
-    const ending = await seedAuction(seller, { durationSec: 1 });
+    const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
     await alice.client.bid(a.id, 100);
     await alice.client.bid(ending.id, 100);
 

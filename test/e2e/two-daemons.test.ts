@@ -77,7 +77,8 @@ describe('two daemons, one database', () => {
     const seller = await seedUser(a);
     const bidders = await Promise.all(Array.from({ length: 10 }, (_, i) => seedUser(i % 2 ? a : b, 1_000_000)));
     const n = 240;
-    const endsAt = new Date(Date.now() + 4000).toISOString();
+    // One end for all, far enough ahead to create and bid on a busy machine.
+    const endsAt = new Date(Date.now() + 10_000).toISOString();
     const auctions = await Promise.all(
       Array.from({ length: n }, (_, i) => seller.clientFor(daemons[i % 2]!.url).createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 1, endsAt })),
     );

@@ -37,6 +37,12 @@ export function seedUsers(d: Admin, n: number, balance = 0): Promise<SeededUser[
   return Promise.all(Array.from({ length: n }, () => seedUser(d, balance)));
 }
 
+/**
+ * Seconds an auction lasts when a test bids on it and then waits for its end:
+ * long enough to place a few bids on a busy machine, short enough to wait for.
+ */
+export const ENDS_SOON = 2;
+
 /** Opens an auction for the seller: start 100, increment 10, ten minutes, unless overridden. */
 export function seedAuction(seller: SeededUser, overrides: Partial<CreateAuctionBody> = {}): Promise<Auction> {
   const body: CreateAuctionBody = { title: `lot ${++counter}`, startPrice: 100, minIncrement: 10, durationSec: 600, ...overrides };

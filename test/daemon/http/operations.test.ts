@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../../src/version.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import { send } from '../../helpers/raw-http.js';
-import { expectRefused, seedAuction, seedUser, waitUntilEnded } from '../../helpers/seed.js';
+import { ENDS_SOON, expectRefused, seedAuction, seedUser, waitUntilEnded } from '../../helpers/seed.js';
 
 const t = useRulesDaemon();
 
@@ -24,7 +24,7 @@ describe('health', () => {
 
 describe('metrics', () => {
   it('counts bids by result, request latency, settlements and pool use in Prometheus text', async () => {
-    const a = await seedAuction(t.seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: ENDS_SOON });
     const [rich, poor] = [await seedUser(t.daemon, 1000), await seedUser(t.daemon, 50)];
     await rich.client.bid(a.id, 100);
     await rich.client.bid(a.id, 120);

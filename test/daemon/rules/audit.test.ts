@@ -2,7 +2,7 @@
 // belong to no leading bid, a sale paid twice, a gap in an auction's events.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRulesDaemon } from '../../helpers/fixture.js';
-import { seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
+import { ENDS_SOON, seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
 
 const t = useRulesDaemon();
 let buyer: SeededUser;
@@ -11,7 +11,7 @@ let closedId: number;
 
 beforeAll(async () => {
   buyer = await seedUser(t.daemon, 1000);
-  const [open, closed] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: 1 })]);
+  const [open, closed] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: ENDS_SOON })]);
   await buyer.client.bid(open.id, 100);
   await buyer.client.bid(closed.id, 200);
   await waitUntilEnded(closed.endsAt);

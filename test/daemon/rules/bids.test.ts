@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_MONEY } from '../../../src/protocol/money.js';
 import { MANUAL_CLOSER, useDaemon, useRulesDaemon } from '../../helpers/fixture.js';
 import {
+  ENDS_SOON,
   auctionEvents,
   auctionLedger,
   expectAuditClean,
@@ -105,7 +106,7 @@ describe('bids', () => {
   });
 
   it('refuses bids once the auction has ended, before and after the closer settles it', async () => {
-    const a = await seedAuction(t.seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: ENDS_SOON });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await waitUntilEnded(a.endsAt);

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
+  ENDS_SOON,
   auctionEvents,
   auctionLedger,
   expectRefused,
@@ -65,7 +66,7 @@ describe('cancel', () => {
   });
 
   it('refuses to cancel twice, after the end, or what does not exist', async () => {
-    const [a, ending] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: 1 })]);
+    const [a, ending] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: ENDS_SOON })]);
     await t.seller.client.cancel(a.id);
     await expectRefused(t.seller.client.cancel(a.id), 'AUCTION_CLOSED', { status: 'cancelled' });
     await expectRefused(t.daemon.admin.cancel(a.id), 'AUCTION_CLOSED', { status: 'cancelled' });

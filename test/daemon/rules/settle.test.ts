@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
+  ENDS_SOON,
   auctionEvents,
   auctionLedger,
   seedAuction,
@@ -15,7 +16,7 @@ const t = useRulesDaemon();
 
 describe('settlement', () => {
   it('closes an ended auction: the winner is charged, the seller paid, the outbid released', async () => {
-    const a = await seedAuction(t.seller, { durationSec: 1 });
+    const a = await seedAuction(t.seller, { durationSec: ENDS_SOON });
     const [alice, bob] = await seedUsers(t.daemon, 2, 1000);
     await alice!.client.bid(a.id, 100);
     await bob!.client.bid(a.id, 150);
@@ -60,7 +61,7 @@ describe('settlement', () => {
 
   it('settles a backlog larger than one batch, each auction exactly once', async () => {
     const n = 130; // more than the closer's batch of 100
-    const auctions = await Promise.all(Array.from({ length: n }, () => seedAuction(t.seller, { durationSec: 1 })));
+    const auctions = await Promise.all(Array.from({ length: n }, () => seedAuction(t.seller, { durationSec: 2 * ENDS_SOON })));
     const bidders = await seedUsers(t.daemon, 5, 100_000);
     // Every other auction gets a bid; the rest end unsold.
     await Promise.all(auctions.filter((_, i) => i % 2 === 0).map((a, i) => bidders[i % bidders.length]!.client.bid(a.id, 100 + i)));
