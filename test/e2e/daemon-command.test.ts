@@ -50,9 +50,13 @@ describe('neighborbid daemon', () => {
   it('documents its options and refuses bad ones as usage errors', () => {
     const help = spawnSync(process.execPath, [BIN, 'daemon', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const option of ['--host', '--port', '--database-url', '--data-dir', '--log-level']) expect(help.stdout).toContain(option);
-    expect(help.stdout).toContain('(default: 7700)');
-    expect(help.stdout).toContain('(default: "127.0.0.1")');
+    const text = help.stdout.replace(/\s+/g, ' '); // as wrapped for an 80-column terminal
+    for (const option of ['--host', '--port', '--database-url', '--data-dir', '--log-level']) expect(text).toContain(option);
+    expect(text).toContain('(default: 7700)');
+    expect(text).toContain('(default: "127.0.0.1")');
+    for (const limit of ['--max-connections-per-ip <n>', '--max-sockets-per-ip <n>', '--rate-limit <n>', '--rate-limit-window <seconds>']) {
+      expect(text).toContain(limit);
+    }
 
     const bad = spawnSync(process.execPath, [BIN, 'daemon', '--port', 'seventy'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);

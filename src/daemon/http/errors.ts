@@ -28,7 +28,8 @@ export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply):
   const e = translate(err);
   if (e.code === 'INTERNAL') req.log.error({ err }, 'unexpected error');
   else if (e.code === 'UNAVAILABLE') req.log.warn({ err: String(err) }, 'database unavailable');
-  if (e.retryable) reply.header('retry-after', '1');
+  // A limiter that knows when its window ends has set Retry-After already.
+  if (e.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(e.status).send({ error: e.toBody() });
 }
 
