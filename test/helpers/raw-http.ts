@@ -11,6 +11,8 @@ export interface RawRequest {
   body?: unknown;
   /** Extra headers; a header set to null is left out (e.g. content-type). */
   headers?: Record<string, string | null>;
+  /** Fails the request (an error naming the time) when the whole answer has not come by then. */
+  timeoutMs?: number;
 }
 
 export interface RawResponse {
@@ -49,6 +51,10 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
       res.on('error', reject);
     });
     r.on('error', reject);
+    if (req.timeoutMs !== undefined) {
+      const timer = setTimeout(() => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)), req.timeoutMs);
+      r.on('close', () => clearTimeout(timer));
+    }
     r.end(body);
   });
 }
