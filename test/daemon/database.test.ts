@@ -66,6 +66,32 @@ describe('database outage', () => {
   });
 });
 
+describe('a long outage', () => {
+  it('answers every request UNAVAILABLE within a bound, however many reconnects have failed', async () => {
+    const bidder = await seedUser(daemon, 1000);
+    const lot = await seedAuction(await seedUser(daemon), { durationSec: 600 });
+    await proxy.cut();
+    const answers: { status: number; ms: number }[] = [];
+    const until = Date.now() + 6000;
+    try {
+      // Requests keep coming while reconnect after reconnect fails.
+      while (Date.now() < until) {
+        const started = Date.now();
+        const r = await send(daemon.url, { path: `/v1/auctions/${lot.id}/bids`, token: bidder.token, body: { amount: 100 }, timeoutMs: 10_000 });
+        answers.push({ status: r.status, ms: Date.now() - started });
+        expect(r.json.error.code).toBe('UNAVAILABLE');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await proxy.restore();
+    }
+    expect(answers.length).toBeGreaterThan(3);
+    expect(answers.filter((a) => a.status !== 503 || a.ms > 3000)).toEqual([]);
+    await waitFor(async () => (await daemon.admin.health()).ok, 30_000, 'the daemon to reach the database again');
+    expect((await bidder.client.bid(lot.id, 100)).auction.bidCount).toBe(1);
+  });
+});
+
 describe('failure classification', () => {
   const failure = (code: string) => Object.assign(new Error(code), { code });
 
