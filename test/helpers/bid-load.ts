@@ -90,8 +90,9 @@ export async function bidLoad(o: BidLoadOptions): Promise<LoadBid[]> {
           if (!o.again?.(attempt, tries)) break;
           await new Promise((r) => setTimeout(r, o.retryPauseMs ?? 100));
         }
-        // A daemon that is gone answers at once; do not spin on it.
-        if (lastAttempt(bid).status === null) await new Promise((r) => setTimeout(r, 20));
+        // A daemon that is gone or going answers at once; do not spin on it.
+        const last = lastAttempt(bid).status;
+        if (last === null || last === 503) await new Promise((r) => setTimeout(r, 20));
       }
     }),
   );
