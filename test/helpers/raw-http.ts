@@ -35,7 +35,10 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
     else headers[k.toLowerCase()] = v;
   }
   return new Promise((resolve, reject) => {
-    const r = http.request(new URL(req.path, baseUrl), { method: req.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false }, (res) => {
+    // The path goes out exactly as given (no URL resolution: "//x" stays a path).
+    const { hostname, port } = new URL(baseUrl);
+    const options = { hostname, port, path: req.path, method: req.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false };
+    const r = http.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -35,6 +35,9 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     // shape (Fastify's own 503 body has another shape) and reads go on.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Node answers an HTTP/1.1 request without Host itself, with an empty 400;
+    // the onRequest hook below refuses it in the error shape instead.
+    http: { requireHostHeader: false },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
     // Bad URLs are refused before routing; answer them like every other error.
     frameworkErrors: sendError,
@@ -43,6 +46,10 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
   installErrorHandling(app);
 
   app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
+      reply.header('connection', 'close');
+      throw nbError('INVALID_INPUT', 'An HTTP/1.1 request needs a Host header.');
+    }
     const refused = options.peers?.refusal(req.raw.socket);
     if (refused) {
       reply.header('connection', 'close');

@@ -48,6 +48,13 @@ export function installErrorHandling(app: FastifyInstance): void {
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // Bytes after an answer already on its way (e.g. the unread body of a refused
+  // request) are no new request: a second answer would corrupt the first.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? nbError('PAYLOAD_TOO_LARGE', 'The request headers are too large.')
