@@ -48,6 +48,8 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     perMessageDeflate: false,
     clientTracking: false,
   });
+  // A malformed handshake (method, Upgrade, key or version) is refused in the error shape, not ws's plain text.
+  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, nbError('INVALID_INPUT', `Not a WebSocket handshake: ${err.message}.`)));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head);
   server.on('upgrade', onUpgrade);
 
