@@ -10,6 +10,7 @@ import type { ServerFrame } from '../../src/protocol/frames.js';
 import { useRulesDaemon } from '../helpers/fixture.js';
 import { send } from '../helpers/raw-http.js';
 import { seedAuction, seedUser, snapshot, type SeededUser } from '../helpers/seed.js';
+import { report } from '../helpers/tally.js';
 import { framesOf, openWatcher } from '../helpers/watcher.js';
 
 const t = useRulesDaemon();
@@ -74,6 +75,12 @@ describe("Mallory against Alice's account", () => {
     expect(row!.bidder_id).toBe(mallory.id);
     expect(await alice.client.me()).toEqual(before.alice);
     expect(await mallory.client.me()).toMatchObject({ balance: 1000, held: 100 });
+    report({
+      fault: "one user's token against another's account (forged token, bidderId, deposits, user creation, token rotation, cancel, audit)",
+      operations: tries.length + 1,
+      checked: `${tries.length} refused 401/400/403 with nothing changed; her own bid recorded as hers whatever headers and query she added`,
+      lost: 0,
+    });
   });
 
   it("cannot hear Alice's private events, even watching and bidding on the same auction", async () => {

@@ -2,6 +2,8 @@
 // (and appended to $NB_RELIABILITY_LOG when set) once its assertions have passed,
 // so that docs/reliability.md quotes real runs: `npm run reliability:table`.
 import { appendFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { expect } from 'vitest';
 
 export interface Tally {
   /** The fault or bad input, as the table names it. */
@@ -15,7 +17,8 @@ export interface Tally {
 }
 
 export function report(t: Tally): void {
-  const line = JSON.stringify(t);
+  const path = expect.getState().testPath;
+  const line = JSON.stringify({ ...t, file: path ? relative(process.cwd(), path) : undefined });
   console.log(`[reliability] ${line}`);
   if (process.env.NB_RELIABILITY_LOG) appendFileSync(process.env.NB_RELIABILITY_LOG, `${line}\n`);
 }

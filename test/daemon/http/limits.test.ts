@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database.js
 import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js';
 import { send, type RawResponse } from '../../helpers/raw-http.js';
 import { expectAuditClean, seedAuction, seedUser, snapshot, waitFor } from '../../helpers/seed.js';
+import { report } from '../../helpers/tally.js';
 import { openWatcher, type Watcher } from '../../helpers/watcher.js';
 
 const HTTP_LIMIT = 4;
@@ -88,6 +89,12 @@ describe('HTTP connections per address', () => {
     expect((await send(crowded.url, { path: '/v1/health' })).status).toBe(200);
     for (const s of held) s.destroy();
     await waitFor(async () => crowded.peers.open('http', IP) === 0, 10_000, 'every connection to be uncounted');
+    report({
+      fault: `HTTP connections from one address past the limit (${HTTP_LIMIT})`,
+      operations: 4,
+      checked: 'TOO_MANY_CONNECTIONS 429 with Retry-After, connection closed, nothing changed; WebSockets unaffected; taken again once one closed; counts back to 0',
+      lost: 0,
+    });
   });
 });
 
@@ -106,6 +113,12 @@ describe('WebSockets per address', () => {
     expect(watchers.every((w) => w.ws.readyState === WebSocket.OPEN)).toBe(true);
     for (const w of watchers) await w.close();
     await waitFor(async () => crowded.peers.open('socket', IP) === 0, 10_000, 'every socket to be uncounted');
+    report({
+      fault: `WebSockets from one address past the limit (${SOCKET_LIMIT})`,
+      operations: SOCKET_LIMIT + 3,
+      checked: 'the upgrade past the limit refused 429 TOO_MANY_CONNECTIONS in the error shape; plain requests unaffected; taken again once one closed',
+      lost: 0,
+    });
   });
 });
 
@@ -141,6 +154,12 @@ describe('requests per token', () => {
     const again = await send(limited.url, { path: `/v1/auctions/${lot.id}/bids`, token: alice.token, body: { amount: 110 } });
     expect(again.status).toBe(201);
     await expectAuditClean(limited.admin);
+    report({
+      fault: `requests past the rate limit (${RATE.max} per ${RATE.windowMs / 1000} s per user token)`,
+      operations: RATE.max + 1 + 1 + RATE.max + 5 + 1,
+      checked: 'RATE_LIMITED 429 with Retry-After and x-ratelimit headers; the refused bid moved nothing; another user and the admin unaffected; taken again after the window; audit clean',
+      lost: 0,
+    });
   });
 
   it('counts requests without a valid token against their address, wrong tokens included', async () => {
@@ -157,5 +176,11 @@ describe('requests per token', () => {
     // A user with a valid token is not held back by the address's budget.
     const carol = await seedUser(limited, 0);
     expect((await send(limited.url, { path: '/v1/me', token: carol.token })).status).toBe(200);
+    report({
+      fault: `requests without a valid token past the rate limit (${RATE.max} per ${RATE.windowMs / 1000} s per address)`,
+      operations: RATE.max + 4,
+      checked: 'exactly the requests past the budget answered RATE_LIMITED, wrong tokens counted against the address; a valid token unaffected',
+      lost: 0,
+    });
   });
 });
