@@ -16,7 +16,7 @@ export interface DatabaseOptions {
 
 /** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
 export function openDatabase(options: DatabaseOptions): Sql {
-  return postgres(options.url, {
+  const sql = postgres(options.url, {
     max: options.max ?? 16,
     idle_timeout: 30,
     connect_timeout: 5,
@@ -39,6 +39,25 @@ export function openDatabase(options: DatabaseOptions): Sql {
       },
     },
   }) as unknown as Sql;
+  fetchTypesOnce(sql);
+  return sql;
+}
+
+/**
+ * The driver asks every new connection for the array types, and if that
+ * connection dies during the question (a database going away just after a
+ * reconnect), the failure is a promise nobody handles, which ends a Node
+ * process. The answer never changes, so once one connection has it, later
+ * connections are not asked: the pool shares what the first one learnt.
+ */
+function fetchTypesOnce(sql: Sql): void {
+  const o = sql.options as typeof sql.options & { shared: { typeArrayMap: Record<number, number> } };
+  o.shared.typeArrayMap = new Proxy(o.shared.typeArrayMap, {
+    set(target, key, value) {
+      o.fetch_types = false;
+      return Reflect.set(target, key, value);
+    },
+  });
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected

@@ -1,8 +1,9 @@
 // When PostgreSQL goes away the daemon answers UNAVAILABLE (503, Retry-After),
 // says so on /v1/health, keeps running, and recovers by itself when it returns.
 // The outage is real: every connection through a TCP proxy is cut.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRetryable, isUnavailable, toNbError, withRetry } from '../../src/daemon/database.js';
+import { isRetryable, isUnavailable, openDatabase, toNbError, withRetry } from '../../src/daemon/database.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestDaemon, type StartedTestDaemon } from '../helpers/daemon.js';
 import { send } from '../helpers/raw-http.js';
@@ -96,6 +97,56 @@ describe('a long outage', () => {
     });
     await waitFor(async () => (await daemon.admin.health()).ok, 30_000, 'the daemon to reach the database again');
     expect((await bidder.client.bid(lot.id, 100)).auction.bidCount).toBe(1);
+  });
+});
+
+describe('array types', () => {
+  it('are asked for once per pool, so a connection dying during the question cannot leave an unhandled failure', async () => {
+    // A proxy that, on any connection after the first, waits for the question about
+    // array types, then kills the connection and refuses new ones for a moment: a
+    // database going away at the worst time. (Each connection of a pool asks on its
+    // first connect; during an outage that first connect may be the unlucky one.)
+    let connections = 0;
+    const { hostname, port } = new URL(db.url);
+    const killer = net.createServer((client) => {
+      const n = ++connections;
+      const upstream = net.connect(Number(port), hostname);
+      for (const x of [client, upstream]) x.on('error', () => {});
+      upstream.pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        if (n > 1 && chunk.includes('typarray')) {
+          killer.close();
+          setTimeout(() => killer.listen(proxyPort, '127.0.0.1'), 300);
+          client.destroy();
+          upstream.destroy();
+        } else upstream.write(chunk);
+      });
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((ok) => killer.listen(0, '127.0.0.1', () => ok()));
+    const proxyPort = (killer.address() as net.AddressInfo).port;
+    const url = new URL(db.url);
+    url.port = String(proxyPort);
+    const stray: unknown[] = [];
+    const onStray = (err: unknown) => stray.push(err);
+    process.on('unhandledRejection', onStray);
+    const sql = openDatabase({ url: url.toString(), max: 2 });
+    try {
+      expect((await sql<{ a: number[] }[]>`SELECT ${[1, 2]}::bigint[] AS a`)[0]!.a).toEqual([1, 2]);
+      expect(sql.options.fetch_types).toBe(false);
+      // The first connection busy, a query opens the pool's second one: it asks nothing, and arrays still work.
+      const busy = sql`SELECT pg_sleep(0.3)`.then(() => {}); // queries run once awaited
+      const [row] = await sql<{ a: number[]; t: string[] }[]>`SELECT ${[3, 4]}::bigint[] AS a, ${['x', 'y"z']}::text[] AS t`;
+      await busy;
+      expect(row).toEqual({ a: [3, 4], t: ['x', 'y"z'] });
+      expect(connections).toBe(2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stray).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onStray);
+      await sql.end({ timeout: 1 });
+      if (killer.listening) await new Promise((r) => killer.close(() => r(undefined)));
+    }
   });
 });
 
