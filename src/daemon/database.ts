@@ -48,7 +48,8 @@ export function openDatabase(options: DatabaseOptions): Sql {
  * connection dies during the question (a database going away just after a
  * reconnect), the failure is a promise nobody handles, which ends a Node
  * process. The answer never changes, so once one connection has it, later
- * connections are not asked: the pool shares what the first one learnt.
+ * connections are not asked: the pool shares what the first one learnt. (The
+ * daemon makes each pool's first connection while it starts.)
  */
 function fetchTypesOnce(sql: Sql): void {
   const o = sql.options as typeof sql.options & { shared: { typeArrayMap: Record<number, number> } };
