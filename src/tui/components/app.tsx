@@ -15,6 +15,7 @@ import { useTheme } from '../hooks/use-theme.js';
 import { describeError } from '../state/describe-error.js';
 import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../state/layout.js';
 import { moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
+import { hasControl, splitBurst } from '../state/split-keys.js';
 import { editText, textState, type TextState } from '../state/text-edit.js';
 import { BidInput } from './bid-input.js';
 import { Board } from './board.js';
@@ -164,6 +165,10 @@ export function App({ source, options }: AppProps) {
 
   // One router for every key: the mode is read fresh for each, so a burst of keys in one read is handled in order.
   const route = (input: string, key: Key): void => {
+    if (input.length > 1 && hasControl(input)) {
+      for (const part of splitBurst(input)) route(part.input, { ...key, ...part.key });
+      return;
+    }
     const m = getMode();
     if (m.kind === 'bid') return bidKey(m, input, key);
     if (m.kind === 'buy') return buyKey(m, input, key);
