@@ -28,6 +28,10 @@ export async function runTui(source: BoardSource, options: RunOptions = {}): Pro
     restored = true;
     stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
   };
+  // A closed terminal (SIGHUP, a killed tmux pane) fails every later write with EIO,
+  // reported asynchronously; that must not crash the process before it has stopped
+  // what it started, so the listener stays for the life of the process.
+  stdout.on('error', () => {});
   if (fullScreen) stdout.write(ENTER_ALT_SCREEN);
   process.once('exit', restore);
 
@@ -35,7 +39,7 @@ export async function runTui(source: BoardSource, options: RunOptions = {}): Pro
     <ThemeContext.Provider value={makeTheme(colorWanted())}>
       <App source={source} {...(options.board ? { options: options.board } : {})} />
     </ThemeContext.Provider>,
-    { stdout, stdin, exitOnCtrlC: true, patchConsole: true, incrementalRendering: true, maxFps: 30 },
+    { stdout, stdin, exitOnCtrlC: true, patchConsole: true, incrementalRendering: false, maxFps: 30 },
   );
   const stop = () => instance.unmount();
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
