@@ -39,7 +39,7 @@ export async function runTui(source: BoardSource, options: RunOptions = {}): Pro
     <ThemeContext.Provider value={makeTheme(colorWanted())}>
       <App source={source} {...(options.board ? { options: options.board } : {})} />
     </ThemeContext.Provider>,
-    { stdout, stdin, exitOnCtrlC: true, patchConsole: true, incrementalRendering: false, maxFps: 30 },
+    { stdout, stdin, exitOnCtrlC: true, patchConsole: true, incrementalRendering: false, maxFps: 120 },
   );
   const stop = () => instance.unmount();
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

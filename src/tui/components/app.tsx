@@ -171,14 +171,14 @@ export function App({ source, options }: AppProps) {
     }
     const m = getMode();
     if (m.kind === 'bid') return bidKey(m, input, key);
-    if (m.kind === 'buy') return buyKey(m, input, key);
     if (m.kind === 'filter') return filterKey(m, input, key);
-    if (m.kind === 'help') return setMode({ kind: 'board' });
-    // Key repeat under load can deliver "jjj" in one read: take each letter in turn.
+    // Outside text entry, several letters in one read ("jjj" from key repeat) are several keys.
     if (input.length > 1 && !key.ctrl && !key.meta) {
       for (const ch of input) route(ch, key);
       return;
     }
+    if (m.kind === 'buy') return buyKey(m, input, key);
+    if (m.kind === 'help') return setMode({ kind: 'board' });
     boardKey(input, key);
   };
   useKeys(route);
@@ -217,7 +217,7 @@ export function App({ source, options }: AppProps) {
     );
 
   return (
-    <Box flexDirection="column" width={columns} height={termRows - 1} overflow="hidden">
+    <Box flexDirection="column" width={columns} height={termRows - 1}>
       <Header address={source.address} connection={store.connection} me={store.me} hasUser={source.hasUser} position={position} />
       <Rule width={columns} label={liveFilter ? `filter “${liveFilter}”` : ''} />
       {mode.kind === 'help' ? (

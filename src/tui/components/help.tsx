@@ -4,7 +4,7 @@ import { useTheme } from '../hooks/use-theme.js';
 const KEYS: [string, string][] = [
   ['↑ ↓  j k', 'move the selection (PgUp/PgDn, g/G: page, top, bottom)'],
   ['Enter', 'show or hide the detail of the selected auction'],
-  ['b', 'bid: the amount starts at the minimum next bid; Enter sends, Esc cancels'],
+  ['b', 'bid, starting at the minimum next bid; Enter sends, Esc cancels'],
   ['u', 'buy now at the buy-now price (asks first)'],
   ['/', 'filter the board by title; Esc clears the filter'],
   ['?', 'this help (any key closes it)'],

@@ -5,7 +5,7 @@ import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
 import { formatMoney } from '../../protocol/money.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../../protocol/types.js';
 import type { ConnectionState } from '../data/board-source.js';
-import { isWarning } from './countdown.js';
+import { formatRemaining, isWarning } from './countdown.js';
 
 /** How long a changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
@@ -46,7 +46,8 @@ export interface RowView {
   leader: string;
   bidCount: number;
   endsAt: string;
-  remainingMs: number;
+  /** Time left as shown (m:ss), so a row that did not change compares equal within a second. */
+  countdown: string;
   warning: boolean;
   highlight: boolean;
   /** True once the auction is no longer open. */
@@ -174,16 +175,10 @@ export class BoardStore {
         a.endsAt = event.endsAt;
         break;
       case 'sold':
-        a.status = 'sold';
-        a.currentPrice = event.price;
-        a.leaderId = event.leaderId;
-        a.endsAt = event.endsAt;
-        a.minNextBid = null;
-        break;
       case 'closed':
         a.status = event.status;
         a.currentPrice = event.price;
-        a.leaderId = event.winnerId;
+        a.leaderId = event.type === 'sold' ? event.leaderId : event.winnerId;
         a.endsAt = event.endsAt;
         a.minNextBid = null;
         break;
@@ -272,7 +267,7 @@ export class BoardStore {
         leader: leaderLabel(a.leaderId, this.me?.id),
         bidCount: a.bidCount,
         endsAt: a.endsAt,
-        remainingMs,
+        countdown: formatRemaining(remainingMs),
         warning: a.status === 'open' && isWarning(remainingMs),
         highlight: e.changedAt !== null && now - e.changedAt < HIGHLIGHT_MS,
         ended: a.status !== 'open',

@@ -127,6 +127,20 @@ describe('board', () => {
     await app.press('x');
     await app.waitFor('Brass lamp');
   });
+
+  it('takes several letters in one read as several keys', async () => {
+    const src = new FakeBoardSource();
+    src.add({ title: 'Brass lamp', endsInSec: 100 });
+    src.add({ title: 'Oak table', endsInSec: 200 });
+    src.add({ title: 'Blue vase', endsInSec: 300 });
+    const app = renderApp(src);
+    await app.waitFor('Blue vase');
+    await app.press('?');
+    await app.waitFor('Keys');
+    // One write: close the help, then move down twice.
+    app.stdin.write('xjj');
+    await app.waitFor((f) => f.includes('3/3') && lineWith(f, 'Blue vase').startsWith('›'));
+  });
 });
 
 describe('ended strip', () => {
@@ -139,7 +153,7 @@ describe('ended strip', () => {
       leader,
       bidCount: 1,
       endsAt: new Date().toISOString(),
-      remainingMs: 0,
+      countdown: '0:00',
       warning: false,
       highlight: false,
       ended: true,
