@@ -5,17 +5,18 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { SocketLimits } from '../protocol/frames.js';
 import { VERSION } from '../version.js';
 import { Authenticator, loadAdminToken } from './auth.js';
 import { startCloser, type Closer } from './closer.js';
-import { openDatabase, type Sql } from './database.js';
+import { openDatabase } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { buildHttpApp } from './http/app.js';
 import type { DaemonContext } from './http/context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
-import { silentPublisher, type Publisher } from './publisher.js';
+import { startSocketHub, type SocketHub } from './hub/index.js';
 import { BidQueue } from './rules/bid-queue.js';
 
 export interface DaemonOptions {
@@ -34,8 +35,10 @@ export interface DaemonOptions {
   batchCap?: number;
   /** Where logs go; defaults to stderr. */
   logger?: Logger;
-  /** Replaces the publisher (the socket hub installs itself here). */
-  publisher?: (ctx: { sql: Sql; databaseUrl: string; log: Logger; daemonId: string }) => Publisher;
+  /** Limits of each WebSocket (defaults in src/protocol/frames.ts). */
+  sockets?: Partial<SocketLimits>;
+  /** How often watched auctions are checked against the outbox for missed events. */
+  catchUpMs?: number;
 }
 
 export interface Daemon {
@@ -51,6 +54,7 @@ export interface Daemon {
   embedded: EmbeddedPostgres | undefined;
   context: DaemonContext;
   closer: Closer;
+  sockets: SocketHub;
   /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
   close(): Promise<void>;
 }
@@ -72,7 +76,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const applicationName = `neighborbid:${daemonId}`;
   const poolMax = options.poolMax ?? 16;
   const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName });
+  let sockets: SocketHub | undefined;
   const cleanupOnFailure = async () => {
+    await sockets?.close().catch(() => {});
     await sql.end({ timeout: 2 }).catch(() => {});
     await embedded?.stop().catch(() => {});
   };
@@ -85,8 +91,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
     if (admin.created) log.info(`created the admin token in ${tokenFile} (mode 0600)`);
 
-    const publisher = options.publisher?.({ sql, databaseUrl, log, daemonId }) ?? silentPublisher;
     const metrics = createMetrics(sql, applicationName, poolMax);
+    sockets = await startSocketHub({
+      databaseUrl,
+      applicationName,
+      daemonId,
+      version: VERSION,
+      log,
+      metrics: metrics.sockets,
+      limits: options.sockets,
+      catchUpMs: options.catchUpMs,
+    });
+    const publisher = sockets.publisher;
     const bids = new BidQueue(sql, publisher, {
       cap: options.batchCap,
       onBatch: (size, ms) => {
@@ -107,6 +123,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       draining: () => draining,
     };
     const app = buildHttpApp(context, { logger: log });
+    sockets.attach(app, context.auth, () => draining);
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 7700 });
@@ -129,13 +146,17 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       embedded,
       context,
       closer,
+      sockets,
       close() {
         closing ??= (async () => {
           draining = true;
+          // Watchers first: 1001 sends them to reconnect (elsewhere) and resume from their versions.
+          await sockets!.closeSockets();
           await closer.stop();
           // Fastify answers new requests 503 and waits for in-flight ones.
           await app.close();
           while (bids.busy > 0) await new Promise((r) => setTimeout(r, 10));
+          await sockets!.close();
           await sql.end({ timeout: 5 });
           await embedded?.stop();
           log.info('stopped');

@@ -11,6 +11,26 @@ export interface Metrics {
   bidBatchSeconds: Histogram;
   dbRetries: Counter;
   settled: Counter;
+  sockets: SocketMetrics;
+}
+
+/** The WebSocket hub's figures. */
+export interface SocketMetrics {
+  open: Gauge;
+  subscriptions: Gauge;
+  /** Event frames handed to sockets (one event to n sockets counts n), public or private. */
+  fannedOut: Counter<'kind'>;
+  slowConsumerCloses: Counter;
+  heartbeatDrops: Counter;
+  badFrames: Counter<'code'>;
+  /** From the event's `at` (written just before commit) to its frame being handed to the sockets. */
+  commitToSendSeconds: Histogram;
+  /** The most bytes ever queued for one socket; stays at or below the send buffer limit. */
+  sendBufferPeakBytes: Gauge;
+  /** Coalesced NOTIFY flushes to other daemons, by result. */
+  notifyFlushes: Counter<'result'>;
+  /** Notifications received from the database (own and other daemons'). */
+  notificationsReceived: Counter;
 }
 
 /** Creates the daemon's metrics; `pool` reports connection use as PostgreSQL sees it. */
@@ -54,6 +74,7 @@ export function createMetrics(sql: Sql, applicationName: string, poolMax: number
       help: 'Auctions settled by this daemon\'s closer.',
       registers: [registry],
     }),
+    sockets: createSocketMetrics(registry),
   };
   new Gauge({
     name: 'nb_db_pool_connections',
@@ -75,4 +96,56 @@ export function createMetrics(sql: Sql, applicationName: string, poolMax: number
     },
   });
   return m;
+}
+
+function createSocketMetrics(registry: Registry): SocketMetrics {
+  const registers = [registry];
+  return {
+    open: new Gauge({ name: 'nb_ws_sockets', help: 'Open WebSockets.', registers }),
+    subscriptions: new Gauge({ name: 'nb_ws_subscriptions', help: 'Auction subscriptions over all sockets.', registers }),
+    fannedOut: new Counter({
+      name: 'nb_ws_events_fanned_out_total',
+      help: 'Event frames handed to sockets (an event sent to n sockets counts n), by kind.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    slowConsumerCloses: new Counter({
+      name: 'nb_ws_slow_consumer_closes_total',
+      help: 'Sockets closed (4008) because their send buffer passed its limit.',
+      registers,
+    }),
+    heartbeatDrops: new Counter({
+      name: 'nb_ws_heartbeat_drops_total',
+      help: 'Sockets dropped for missing a heartbeat pong.',
+      registers,
+    }),
+    badFrames: new Counter({
+      name: 'nb_ws_bad_frames_total',
+      help: 'Client frames answered with an error frame, by code.',
+      labelNames: ['code'],
+      registers,
+    }),
+    commitToSendSeconds: new Histogram({
+      name: 'nb_ws_commit_to_send_seconds',
+      help: 'Time from an event being written (just before its commit) to its frame being handed to the sockets.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    sendBufferPeakBytes: new Gauge({
+      name: 'nb_ws_send_buffer_peak_bytes',
+      help: 'The most bytes ever queued in this daemon for one socket.',
+      registers,
+    }),
+    notifyFlushes: new Counter({
+      name: 'nb_notify_flushes_total',
+      help: 'Coalesced NOTIFY flushes telling other daemons of committed events, by result.',
+      labelNames: ['result'],
+      registers,
+    }),
+    notificationsReceived: new Counter({
+      name: 'nb_notifications_received_total',
+      help: 'Notifications received on the LISTEN connection.',
+      registers,
+    }),
+  };
 }

@@ -45,10 +45,46 @@ export const errorCodes = {
   UNAVAILABLE: spec(503, ExitCode.unreachable, 'The database is unavailable; try again shortly.', true),
   SHUTTING_DOWN: spec(503, ExitCode.unreachable, 'The daemon is shutting down; try again shortly.', true),
   UNREACHABLE: spec(0, ExitCode.unreachable, 'The daemon cannot be reached.', true),
+  TOO_MANY_SUBSCRIPTIONS: spec(400, ExitCode.usage, 'Too many subscriptions on one socket.'),
+  SLOW_CONSUMER: spec(503, ExitCode.unreachable, 'Events were not read fast enough; reconnect and resume.', true),
   INTERNAL: spec(500, ExitCode.unexpected, 'An unexpected error occurred.'),
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;
+
+/**
+ * WebSocket close codes the daemon sends: the RFC 6455 ones it uses and its
+ * own in 4000–4999. `closeCodeOf` and `errorOfClose` translate codes both ways.
+ */
+export const CloseCode = {
+  /** The client said goodbye. */
+  normal: 1000,
+  /** The daemon is stopping (SHUTTING_DOWN): reconnect, to it or another daemon. */
+  goingAway: 1001,
+  /** A frame over the socket's maxPayload (PAYLOAD_TOO_LARGE); sent by the ws library. */
+  tooBig: 1009,
+  /** A bug in the daemon (INTERNAL). */
+  internal: 1011,
+  /** The send buffer passed its limit (SLOW_CONSUMER): reconnect and resume with `after`. */
+  slowConsumer: 4008,
+} as const;
+
+const closeCodes: Partial<Record<ErrorCode, number>> = {
+  SHUTTING_DOWN: CloseCode.goingAway,
+  PAYLOAD_TOO_LARGE: CloseCode.tooBig,
+  INTERNAL: CloseCode.internal,
+  SLOW_CONSUMER: CloseCode.slowConsumer,
+};
+
+/** The close code a socket is closed with for an error code, if it closes the socket. */
+export function closeCodeOf(code: ErrorCode): number | undefined {
+  return closeCodes[code];
+}
+
+/** The error a close code stands for (client side); undefined for a normal close or an unknown code. */
+export function errorOfClose(close: number): ErrorCode | undefined {
+  return (Object.keys(closeCodes) as ErrorCode[]).find((c) => closeCodes[c] === close);
+}
 
 /** The JSON body of every error answer: `{ "error": ErrorBody }`. */
 export interface ErrorBody {

@@ -61,7 +61,10 @@ export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): 
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`daemon did not start:\n${out}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started daemon behind
+      fail(new Error(`daemon did not start:\n${out}`));
+    }, 90_000);
     const check = () => {
       const m = /listening on (http:\/\/[^\s;]+)/.exec(out);
       if (m) {

@@ -1,0 +1,377 @@
+// One WebSocket per client object, carrying any number of auctions. It
+// reconnects by itself with backoff and resumes every auction from the last
+// version it delivered, so a consumer sees each event once and in order across
+// reconnects and daemon restarts (or, after a very long gap, a fresh snapshot).
+import WebSocket from 'ws';
+import { errorOfClose, nbError, type ErrorCode, type NbError } from '../protocol/errors.js';
+import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import {
+  WS_PATH,
+  isAuctionFrame,
+  type ClientFrame,
+  type ServerFrame,
+  type SnapshotFrame,
+  type SocketLimits,
+} from '../protocol/frames.js';
+
+/** Where the connection stands; the TUI shows it. */
+export type SocketState =
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'live'; daemonId: string; userId: number | null }
+  | { kind: 'reconnecting'; attempt: number; delayMs: number; reason: string }
+  | { kind: 'closed'; reason: string; error?: NbError };
+
+/** A subscription was refused (no such auction, too many subscriptions); nothing more comes for it. */
+export interface AuctionError {
+  type: 'error';
+  auction: number;
+  code: ErrorCode;
+  message: string;
+}
+
+/** What a subscription handler receives: the state, then each event once, in version order. */
+export type AuctionMessage = SnapshotFrame | AuctionEvent | AuctionError;
+
+export type AuctionHandler = (message: AuctionMessage) => void;
+
+export interface SocketClientOptions {
+  /** Daemon base URL(s), e.g. http://127.0.0.1:7700; with several, each reconnect tries the next. */
+  url: string | string[];
+  /** A user token brings that user's private events; none is needed to watch. */
+  token?: string | undefined;
+  /** Called on every state change. */
+  onState?: (state: SocketState) => void;
+  /** Called with each private event (outbid, balance) of the token's user. */
+  onPrivate?: (event: PrivateEvent) => void;
+  /** Called with error frames that concern no one auction (e.g. a frame the daemon refused). */
+  onError?: (error: NbError) => void;
+  /** Reconnect delays: first delay, cap, attempts before giving up (default: never give up). */
+  backoff?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
+  /** This client pings the daemon this often and reconnects when a ping goes unanswered. */
+  pingIntervalMs?: number;
+  /** How long an opening handshake may take. */
+  connectTimeoutMs?: number;
+}
+
+/** Counters, for diagnostics and tests: a healthy run drops no duplicates and resyncs no gaps. */
+export interface SocketStats {
+  /** Sockets that reached `live`. */
+  connections: number;
+  /** Reconnects scheduled after a lost or refused connection. */
+  reconnects: number;
+  /** Frames dropped because their version was already delivered. */
+  duplicatesDropped: number;
+  /** Gaps seen in an auction's versions (each answered by resubscribing from the last version). */
+  gapsResynced: number;
+}
+
+interface Sub {
+  handler: AuctionHandler;
+  /** Last version delivered to the handler. */
+  version: number | undefined;
+  resyncing: boolean;
+}
+
+/** Most auctions in one subscribe frame, well inside the daemon's frame size limit. */
+const IDS_PER_FRAME = 500;
+
+export class SocketClient {
+  /** Counters since construction. */
+  readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0 };
+  /** The daemon's limits, once a connection has been welcomed. */
+  limits: SocketLimits | undefined;
+
+  private readonly urls: string[];
+  private readonly subs = new Map<number, Sub>();
+  private readonly acked = new Set<number>();
+  private readonly waiting: { ids: Set<number>; resolve: () => void }[] = [];
+  private readonly stateHandlers = new Set<(s: SocketState) => void>();
+  private readonly privateHandlers = new Set<(e: PrivateEvent) => void>();
+  private ws: WebSocket | null = null;
+  private current: SocketState = { kind: 'connecting', attempt: 1 };
+  private attempt = 0;
+  private urlIndex = 0;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SocketClientOptions) {
+    this.urls = (Array.isArray(options.url) ? options.url : [options.url]).map(socketUrl);
+    if (this.urls.length === 0) throw nbError('INVALID_INPUT', 'Give at least one daemon URL.');
+    if (options.onState) this.stateHandlers.add(options.onState);
+    if (options.onPrivate) this.privateHandlers.add(options.onPrivate);
+    this.connect();
+  }
+
+  /** The connection's current state. */
+  get state(): SocketState {
+    return this.current;
+  }
+
+  /** The last version delivered for an auction, if any. */
+  version(auction: number): number | undefined {
+    return this.subs.get(auction)?.version;
+  }
+
+  /** Auctions currently subscribed. */
+  subscriptions(): number[] {
+    return [...this.subs.keys()];
+  }
+
+  /**
+   * Watches auctions: `handler` gets a snapshot of each, then every event once, in version
+   * order, across reconnects. Subscribing an auction again only replaces its handler.
+   * Resolves once the daemon has acknowledged them (or the client is closed).
+   */
+  subscribe(auctions: number[], handler: AuctionHandler): Promise<void> {
+    const ids = checkIds(auctions);
+    const added: number[] = [];
+    for (const id of ids) {
+      const sub = this.subs.get(id);
+      if (sub) sub.handler = handler;
+      else {
+        this.subs.set(id, { handler, version: undefined, resyncing: false });
+        added.push(id);
+      }
+    }
+    const done = new Promise<void>((resolve) => this.waiting.push({ ids: new Set(ids), resolve }));
+    if (this.current.kind === 'live' && added.length > 0) this.sendSubscribe(added);
+    this.settleWaiting();
+    return done;
+  }
+
+  /** Stops watching auctions; nothing more is delivered for them. */
+  unsubscribe(auctions: number[]): void {
+    const ids = checkIds(auctions).filter((id) => this.subs.delete(id));
+    for (const id of ids) this.acked.delete(id);
+    if (this.current.kind === 'live') {
+      for (let i = 0; i < ids.length; i += IDS_PER_FRAME) this.send({ op: 'unsubscribe', auctions: ids.slice(i, i + IDS_PER_FRAME) });
+    }
+    this.settleWaiting();
+  }
+
+  /** Adds a private-event handler; returns a function that removes it. */
+  onPrivate(handler: (event: PrivateEvent) => void): () => void {
+    this.privateHandlers.add(handler);
+    return () => this.privateHandlers.delete(handler);
+  }
+
+  /** Adds a state handler (called at once with the current state); returns a function that removes it. */
+  onState(handler: (state: SocketState) => void): () => void {
+    this.stateHandlers.add(handler);
+    handler(this.current);
+    return () => this.stateHandlers.delete(handler);
+  }
+
+  /** Closes the socket for good; no reconnect follows. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const ws = this.ws;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      const gone = new Promise<void>((r) => ws.once('close', () => r()));
+      ws.close(1000, 'bye');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
+      ws.terminate();
+    }
+    this.setState({ kind: 'closed', reason: 'closed by the client' });
+    this.settleWaiting();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    this.attempt++;
+    this.setState({ kind: 'connecting', attempt: this.attempt });
+    const url = this.urls[this.urlIndex % this.urls.length]!;
+    const headers: Record<string, string> = {};
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const ws = new WebSocket(url, {
+      headers,
+      handshakeTimeout: this.options.connectTimeoutMs ?? 10_000,
+      perMessageDeflate: false,
+    });
+    this.ws = ws;
+    let lastError: Error | undefined;
+    let alive = true;
+    let pinger: NodeJS.Timeout | undefined;
+    ws.on('open', () => {
+      pinger = setInterval(() => {
+        // No pong since the last ping: the link is dead even if TCP has not noticed.
+        if (!alive) return ws.terminate();
+        alive = false;
+        ws.ping();
+      }, this.options.pingIntervalMs ?? 15_000);
+      pinger.unref();
+    });
+    ws.on('pong', () => (alive = true));
+    ws.on('message', (data, isBinary) => {
+      alive = true;
+      if (!isBinary) this.receive((data as Buffer).toString('utf8'));
+    });
+    ws.on('error', (err) => (lastError = err));
+    ws.on('close', (code, reason) => {
+      clearInterval(pinger);
+      this.lost(ws, code, reason.toString('utf8'), lastError);
+    });
+  }
+
+  private lost(ws: WebSocket, code: number, reason: string, err: Error | undefined): void {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.acked.clear();
+    if (this.closed) return;
+    const status = /Unexpected server response: (\d+)/.exec(err?.message ?? '')?.[1];
+    if (status === '401' || status === '403') {
+      // A token the daemon refuses will not get better by retrying.
+      this.closed = true;
+      const error = nbError(status === '401' ? 'UNAUTHORIZED' : 'FORBIDDEN', 'The daemon refused the token.');
+      this.setState({ kind: 'closed', reason: error.message, error });
+      this.settleWaiting();
+      return;
+    }
+    const max = this.options.backoff?.maxAttempts ?? Infinity;
+    if (this.attempt >= max) {
+      this.closed = true;
+      const error = nbError('UNREACHABLE', `Gave up after ${this.attempt} attempts to reach the daemon.`);
+      this.setState({ kind: 'closed', reason: error.message, error });
+      this.settleWaiting();
+      return;
+    }
+    const wasLive = this.attempt === 0;
+    const initial = this.options.backoff?.initialMs ?? 250;
+    const cap = this.options.backoff?.maxMs ?? 5000;
+    // A daemon going away (1001) or a first loss: come back quickly; repeated failures back off.
+    const base = wasLive ? initial : Math.min(cap, initial * 2 ** this.attempt);
+    const delayMs = Math.round(base * (0.5 + Math.random() * 0.5));
+    if (this.urls.length > 1) this.urlIndex++;
+    this.stats.reconnects++;
+    const why = errorOfClose(code) ?? (err ? err.message : `closed with ${code}`);
+    this.setState({ kind: 'reconnecting', attempt: this.attempt + 1, delayMs, reason: reason && reason !== why ? `${why} (${reason})` : why });
+    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private receive(text: string): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(text) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) return;
+    switch (frame.type) {
+      case 'welcome':
+        this.attempt = 0;
+        this.limits = frame.limits;
+        this.stats.connections++;
+        this.setState({ kind: 'live', daemonId: frame.daemonId, userId: frame.userId });
+        // Resume everything: from the last version delivered, or from a snapshot.
+        this.sendSubscribe([...this.subs.keys()]);
+        return;
+      case 'subscribed':
+        for (const id of frame.auctions) this.acked.add(id);
+        this.settleWaiting();
+        return;
+      case 'unsubscribed':
+      case 'pong':
+        return;
+      case 'error': {
+        const ids = frame.auction !== undefined ? [frame.auction] : (frame.auctions ?? []);
+        const refused = ids.filter((id) => this.subs.has(id));
+        if (refused.length === 0) {
+          this.options.onError?.(nbError(frame.code, frame.message));
+          return;
+        }
+        for (const id of refused) {
+          const sub = this.subs.get(id)!;
+          this.subs.delete(id);
+          sub.handler({ type: 'error', auction: id, code: frame.code, message: frame.message });
+        }
+        this.settleWaiting();
+        return;
+      }
+      case 'outbid':
+      case 'balance':
+        for (const h of this.privateHandlers) h(frame);
+        return;
+      default:
+        if (isAuctionFrame(frame)) this.deliver(frame);
+    }
+  }
+
+  private deliver(frame: SnapshotFrame | AuctionEvent): void {
+    const sub = this.subs.get(frame.auction);
+    if (!sub) return;
+    const last = sub.version;
+    if (frame.type !== 'snapshot' && (last === undefined || frame.version > last + 1)) {
+      // Never expected from a daemon; heal it by resuming from what was delivered.
+      if (!sub.resyncing) {
+        sub.resyncing = true;
+        this.stats.gapsResynced++;
+        this.sendSubscribe([frame.auction]);
+      }
+      return;
+    }
+    if (last !== undefined && frame.version <= last) {
+      this.stats.duplicatesDropped++;
+      return;
+    }
+    sub.version = frame.version;
+    sub.resyncing = false;
+    sub.handler(frame);
+  }
+
+  private sendSubscribe(ids: number[]): void {
+    for (let i = 0; i < ids.length; i += IDS_PER_FRAME) {
+      const chunk = ids.slice(i, i + IDS_PER_FRAME);
+      const after: Record<string, number> = {};
+      for (const id of chunk) {
+        const v = this.subs.get(id)?.version;
+        if (v !== undefined) after[String(id)] = v;
+      }
+      this.send(Object.keys(after).length ? { op: 'subscribe', auctions: chunk, after } : { op: 'subscribe', auctions: chunk });
+    }
+  }
+
+  private send(frame: ClientFrame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private settleWaiting(): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const w = this.waiting[i]!;
+      if (this.closed || [...w.ids].every((id) => this.acked.has(id) || !this.subs.has(id))) {
+        this.waiting.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  private setState(state: SocketState): void {
+    this.current = state;
+    for (const h of this.stateHandlers) h(state);
+  }
+}
+
+/** The socket URL for a daemon base URL: http → ws, https → wss, plus /v1/ws. */
+export function socketUrl(base: string): string {
+  let u: URL;
+  try {
+    u = new URL(base);
+  } catch {
+    throw nbError('INVALID_INPUT', `"${base}" is not a URL.`);
+  }
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  else if (u.protocol === 'https:') u.protocol = 'wss:';
+  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw nbError('INVALID_INPUT', `"${base}" is not an http(s) or ws(s) URL.`);
+  if (!u.pathname.endsWith(WS_PATH)) u.pathname = `${u.pathname.replace(/\/+$/, '')}${WS_PATH}`;
+  return u.toString();
+}
+
+function checkIds(ids: number[]): number[] {
+  for (const id of ids) {
+    if (!Number.isSafeInteger(id) || id < 1) throw nbError('INVALID_INPUT', `${String(id)} is not an auction id.`);
+  }
+  return [...new Set(ids)];
+}

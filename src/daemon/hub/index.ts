@@ -1,0 +1,122 @@
+// Assembles the socket hub of one daemon: the Publisher the rules call after
+// commit, the WebSocket edge, the NOTIFY sender, the LISTEN connection and the
+// periodic catch-up that together deliver every committed event to every
+// watcher on every daemon. See docs/design.md, "Events and delivery".
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { defaultSocketLimits, type SocketLimits } from '../../protocol/frames.js';
+import type { Authenticator } from '../auth.js';
+import { openDatabase } from '../database.js';
+import type { SocketMetrics } from '../metrics.js';
+import type { Publisher } from '../publisher.js';
+import { parseDoorbell } from './doorbell.js';
+import { Hub } from './hub.js';
+import { Listener } from './listener.js';
+import { Notifier } from './notifier.js';
+import { OutboxReader } from './outbox-reader.js';
+import { balanceEvents, privateEventsOf } from './private-events.js';
+import { attachSocketServer, registerSocketRoute, type SocketServer } from './socket-server.js';
+
+export interface SocketHubOptions {
+  databaseUrl: string;
+  applicationName: string;
+  daemonId: string;
+  version: string;
+  log: Logger;
+  metrics: SocketMetrics;
+  limits?: Partial<SocketLimits>;
+  /** How often every watched auction's version is checked against the database. */
+  catchUpMs?: number;
+}
+
+export interface SocketHub {
+  hub: Hub;
+  /** What the rules call after commit. */
+  publisher: Publisher;
+  limits: SocketLimits;
+  /** Adds /v1/ws to the app and answers upgrades on its server (before listen). */
+  attach(app: FastifyInstance, auth: Authenticator, draining: () => boolean): void;
+  /** Closes every socket with 1001 (first step of a shutdown). */
+  closeSockets(): Promise<void>;
+  /** Sends the last notifications and closes the hub's connections (after the bids are done). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CATCH_UP_MS = 1000;
+
+/** Starts the hub: its connections listen before this resolves. */
+export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
+  const limits: SocketLimits = { ...defaultSocketLimits, ...o.limits };
+  // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
+  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub` });
+  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify` });
+  const hub = new Hub({ reader: new OutboxReader(readSql), limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
+  const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
+
+  let catchingUp = false;
+  const catchUp = () => {
+    if (catchingUp) return;
+    catchingUp = true;
+    hub
+      .catchUp()
+      .catch((err) => o.log.debug({ err: String(err) }, 'catch-up failed; will try again'))
+      .finally(() => (catchingUp = false));
+  };
+  const listener = new Listener({
+    url: o.databaseUrl,
+    applicationName: `${o.applicationName}:listen`,
+    log: o.log,
+    onListen: catchUp,
+    onPayload: (text) => {
+      o.metrics.notificationsReceived.inc();
+      const bell = parseDoorbell(text);
+      if (!bell) return;
+      for (const [auction, version] of bell.versions) hub.hint(auction, version);
+      // This daemon's own private events went out when it published them.
+      if (bell.daemonId !== o.daemonId) hub.deliverPrivate(bell.privates);
+    },
+  });
+  try {
+    await listener.start();
+  } catch (err) {
+    await Promise.allSettled([listener.close(), readSql.end({ timeout: 1 }), notifySql.end({ timeout: 1 })]);
+    throw err;
+  }
+  const timer = setInterval(catchUp, o.catchUpMs ?? DEFAULT_CATCH_UP_MS);
+  timer.unref();
+
+  const publisher: Publisher = {
+    publish(rows) {
+      if (rows.length === 0) return;
+      const privates = rows.flatMap(privateEventsOf);
+      hub.publishLocal(rows.map((r) => r.payload), privates);
+      notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), privates);
+    },
+    publishBalances(changes) {
+      if (changes.length === 0) return;
+      const privates = balanceEvents(changes, new Date().toISOString());
+      hub.deliverPrivate(privates);
+      notifier.add([], privates);
+    },
+  };
+
+  let server: SocketServer | undefined;
+  return {
+    hub,
+    publisher,
+    limits,
+    attach(app, auth, draining) {
+      registerSocketRoute(app);
+      server = attachSocketServer(app.server, { hub, auth, limits, metrics: o.metrics, log: o.log, draining });
+    },
+    async closeSockets() {
+      await server?.close();
+    },
+    async close() {
+      clearInterval(timer);
+      await notifier.close();
+      await listener.close();
+      await Promise.all([readSql.end({ timeout: 2 }), notifySql.end({ timeout: 2 })]);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// The WebSocket edge: upgrades GET /v1/ws on the daemon's HTTP server (token in
+// the Authorization header or ?token=), pings every socket on a heartbeat and
+// drops those that missed the previous pong, and on shutdown closes every
+// socket with 1001 so clients reconnect, here or to another daemon.
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { nbError, type NbError } from '../../protocol/errors.js';
+import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
+import { bearer, type Authenticator } from '../auth.js';
+import { toNbError } from '../database.js';
+import type { SocketMetrics } from '../metrics.js';
+import type { Hub } from './hub.js';
+
+export interface SocketServerOptions {
+  hub: Hub;
+  auth: Authenticator;
+  limits: SocketLimits;
+  metrics: SocketMetrics;
+  log: Logger;
+  /** True once the daemon is stopping: upgrades are refused. */
+  draining(): boolean;
+}
+
+export interface SocketServer {
+  /** Closes every socket with 1001 "going away" and waits (briefly) for them to go. */
+  close(): Promise<void>;
+}
+
+/** Answers a plain GET /v1/ws (no Upgrade) with a sentence instead of a 404. */
+export function registerSocketRoute(app: FastifyInstance): void {
+  app.get(WS_PATH, async () => {
+    throw nbError('INVALID_INPUT', 'This is the WebSocket endpoint: connect with an "Upgrade: websocket" request.');
+  });
+}
+
+/** Starts answering WebSocket upgrades on `server`. */
+export function attachSocketServer(server: Server, o: SocketServerOptions): SocketServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: o.limits.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head);
+  server.on('upgrade', onUpgrade);
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path !== WS_PATH) return refuse(socket, nbError('NOT_FOUND', `No WebSocket endpoint at ${path || '/'}; use ${WS_PATH}.`));
+    if (o.draining()) return refuse(socket, nbError('SHUTTING_DOWN'));
+    const token = bearer(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
+    let userId: number | null = null;
+    if (token !== undefined) {
+      try {
+        const p = await o.auth.authenticate(token);
+        userId = p.kind === 'user' ? p.id : null;
+      } catch (err) {
+        return refuse(socket, toNbError(err));
+      }
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
+      else o.hub.accept(ws, userId);
+    });
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const conn of o.hub.sockets()) {
+      if (!conn.alive) {
+        o.metrics.heartbeatDrops.inc();
+        conn.terminate();
+      } else {
+        conn.alive = false;
+        conn.ws.ping();
+      }
+    }
+  }, o.limits.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    async close() {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      const sockets = o.hub.sockets().map((c) => c.ws);
+      o.hub.closeAll(nbError('SHUTTING_DOWN'));
+      const gone = sockets.map((ws) =>
+        ws.readyState === ws.CLOSED ? Promise.resolve() : new Promise<void>((r) => ws.once('close', () => r())),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(gone), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+/** Answers a refused upgrade with the HTTP error body every other route uses. */
+function refuse(socket: Duplex, err: NbError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: err.toBody() });
+  socket.end(
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      (err.retryable ? 'Retry-After: 1\r\n' : '') +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}

@@ -1,0 +1,169 @@
+// Frames on the one WebSocket at /v1/ws: one JSON object per text frame. What a
+// client may send is validated here with zod; what the daemon sends is typed
+// here. No I/O: the hub and the socket client both use this file.
+import { z } from 'zod';
+import { nbError, type ErrorCode, type NbError } from './errors.js';
+import type { AuctionEvent, PrivateEvent } from './events.js';
+import { describeIssues } from './schemas.js';
+import type { Auction } from './types.js';
+
+export const WS_PATH = '/v1/ws';
+
+/** The limits of one socket, as the daemon announces them in `welcome`. */
+export interface SocketLimits {
+  /** Largest frame a client may send, in bytes; a larger one closes the socket with 1009. */
+  maxPayloadBytes: number;
+  /** Auctions one socket may watch at once. */
+  maxSubscriptions: number;
+  /** Bytes the daemon queues for a socket that does not read before closing it with 4008. */
+  sendBufferBytes: number;
+  /** The daemon pings this often; a socket that missed the previous pong is dropped. */
+  heartbeatMs: number;
+  /** Most events replayed for one auction on resume; further behind, a snapshot is sent instead. */
+  maxReplay: number;
+}
+
+export const defaultSocketLimits: SocketLimits = {
+  maxPayloadBytes: 64 * 1024,
+  maxSubscriptions: 1000,
+  sendBufferBytes: 1024 * 1024,
+  heartbeatMs: 30_000,
+  maxReplay: 1000,
+};
+
+// ---- client → daemon ----
+
+const auctionId = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
+
+const version = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
+
+export const subscribeFrame = z
+  .strictObject({
+    op: z.literal('subscribe'),
+    auctions: z.array(auctionId, { error: 'must be an array of auction ids' }).min(1, { error: 'must not be empty' }),
+    /** Per auction id (as a string key), the last version the client has seen. */
+    after: z.record(z.string(), version, { error: 'must be an object of versions by auction id' }).optional(),
+  })
+  .refine((f) => !f.after || Object.keys(f.after).every((k) => /^[1-9]\d{0,15}$/.test(k) && f.auctions.includes(Number(k))), {
+    error: 'every key of after must be one of auctions',
+    path: ['after'],
+  });
+export type SubscribeFrame = z.infer<typeof subscribeFrame>;
+
+export const unsubscribeFrame = z.strictObject({
+  op: z.literal('unsubscribe'),
+  auctions: z.array(auctionId, { error: 'must be an array of auction ids' }).min(1, { error: 'must not be empty' }),
+});
+export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
+
+export const pingFrame = z.strictObject({ op: z.literal('ping') });
+export type PingFrame = z.infer<typeof pingFrame>;
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame;
+
+const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+
+/** Parses one text frame from a client; throws an INVALID_INPUT error value naming what is wrong. */
+export function parseClientFrame(text: string): ClientFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw nbError('INVALID_INPUT', 'The frame is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw nbError('INVALID_INPUT', 'A frame must be a JSON object with an "op".');
+  }
+  const op = (value as { op?: unknown }).op;
+  if (typeof op !== 'string' || !Object.hasOwn(clientSchemas, op)) {
+    const shown = typeof op === 'string' ? `"${op.slice(0, 40)}"` : 'missing';
+    throw nbError('INVALID_INPUT', `Unknown op (${shown}); use subscribe, unsubscribe or ping.`, { op: typeof op === 'string' ? op.slice(0, 40) : null });
+  }
+  const r = clientSchemas[op as keyof typeof clientSchemas].safeParse(value);
+  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${op} frame: ${describeIssues(r.error)}.`, { op });
+  return r.data;
+}
+
+// ---- daemon → client ----
+
+/** First frame on every socket. */
+export interface WelcomeFrame {
+  type: 'welcome';
+  daemonId: string;
+  version: string;
+  /** The token's user (private events come for them), or null. */
+  userId: number | null;
+  limits: SocketLimits;
+}
+
+/** Acknowledges a subscribe; a snapshot or the missed events follow per auction. */
+export interface SubscribedFrame {
+  type: 'subscribed';
+  auctions: number[];
+}
+
+/** Acknowledges an unsubscribe; nothing more comes for these auctions. */
+export interface UnsubscribedFrame {
+  type: 'unsubscribed';
+  auctions: number[];
+}
+
+/** The whole state of an auction at `version`; events after it follow. */
+export interface SnapshotFrame {
+  type: 'snapshot';
+  auction: number;
+  version: number;
+  state: Auction;
+}
+
+export interface PongFrame {
+  type: 'pong';
+}
+
+/** A frame the daemon could not act on; the socket stays open unless a close follows. */
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The auction concerned (NOT_FOUND on subscribe). */
+  auction?: number;
+  /** The auctions refused (TOO_MANY_SUBSCRIPTIONS). */
+  auctions?: number[];
+  limit?: number;
+  op?: string | null;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | SnapshotFrame
+  | AuctionEvent
+  | PrivateEvent
+  | PongFrame
+  | ErrorFrame;
+
+/** The error frame for an error value, with its details. */
+export function errorFrame(err: NbError): ErrorFrame {
+  return { ...err.details, type: 'error', code: err.code, message: err.message };
+}
+
+/** True for frames about one auction's public history (snapshot and public events). */
+export function isAuctionFrame(frame: ServerFrame): frame is SnapshotFrame | AuctionEvent {
+  return (
+    frame.type === 'snapshot' ||
+    frame.type === 'bid' ||
+    frame.type === 'extended' ||
+    frame.type === 'sold' ||
+    frame.type === 'closed' ||
+    frame.type === 'cancelled'
+  );
+}

@@ -1,0 +1,86 @@
+// A bare WebSocket watcher for tests that must see exactly what the daemon
+// sends (no client-side dedupe or resync in between).
+import WebSocket from 'ws';
+import type { ServerFrame } from '../../src/protocol/frames.js';
+
+export interface Watcher {
+  ws: WebSocket;
+  frames: ServerFrame[];
+  send(frame: unknown): void;
+  /** Waits until `test` holds over the frames so far; fails after `ms`. */
+  until(test: (frames: ServerFrame[]) => boolean, ms?: number, what?: string): Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): Promise<void>;
+}
+
+export async function openWatcher(baseUrl: string, options: { token?: string; autoPong?: boolean } = {}): Promise<Watcher> {
+  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/ws`;
+  const ws = new WebSocket(url, {
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+    autoPong: options.autoPong ?? true,
+    maxPayload: 16 * 1024 * 1024,
+  });
+  const frames: ServerFrame[] = [];
+  const listeners = new Set<() => void>();
+  ws.on('message', (data) => {
+    frames.push(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame);
+    for (const l of listeners) l();
+  });
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.on('close', (code, reason) => {
+      r({ code, reason: reason.toString() });
+      for (const l of listeners) l();
+    }),
+  );
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('error', fail);
+  });
+  const w: Watcher = {
+    ws,
+    frames,
+    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    until(test, ms = 30_000, what = 'frames') {
+      if (test(frames)) return Promise.resolve();
+      return new Promise((ok, fail) => {
+        const check = () => {
+          if (test(frames)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            ok();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          fail(new Error(`timed out waiting for ${what}; got ${frames.length} frames: ${JSON.stringify(frames.slice(-5))}`));
+        }, ms);
+        listeners.add(check);
+      });
+    },
+    closed,
+    async close() {
+      if (ws.readyState === WebSocket.CLOSED) return;
+      ws.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      ws.terminate();
+    },
+  };
+  await w.until((f) => f.some((x) => x.type === 'welcome'), 10_000, 'welcome');
+  return w;
+}
+
+/** Public event frames (and snapshots) of one auction, in arrival order. */
+export function framesOf(frames: ServerFrame[], auction: number): ServerFrame[] {
+  return frames.filter((f) => 'auction' in f && f.auction === auction && f.type !== 'outbid' && f.type !== 'error');
+}
+
+/** Polls `test` until it holds; fails after `ms`. */
+export async function eventually(test: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await test()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

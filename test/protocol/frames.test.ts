@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { CloseCode, closeCodeOf, errorOfClose, NbError } from '../../src/protocol/errors.js';
+import { errorFrame, isAuctionFrame, parseClientFrame } from '../../src/protocol/frames.js';
+import { nbError } from '../../src/protocol/errors.js';
+
+function refusal(text: string): NbError {
+  try {
+    parseClientFrame(text);
+  } catch (err) {
+    return err as NbError;
+  }
+  throw new Error(`accepted ${text}`);
+}
+
+describe('parseClientFrame', () => {
+  it('accepts the three ops', () => {
+    expect(parseClientFrame('{"op":"ping"}')).toEqual({ op: 'ping' });
+    expect(parseClientFrame('{"op":"subscribe","auctions":[1,2],"after":{"2":5}}')).toEqual({
+      op: 'subscribe',
+      auctions: [1, 2],
+      after: { 2: 5 },
+    });
+    expect(parseClientFrame('{"op":"unsubscribe","auctions":[7]}')).toEqual({ op: 'unsubscribe', auctions: [7] });
+  });
+
+  it('refuses everything else with INVALID_INPUT and a sentence naming the problem', () => {
+    const cases: [string, RegExp][] = [
+      ['nope', /not valid JSON/],
+      ['[1]', /JSON object/],
+      ['null', /JSON object/],
+      ['{"auctions":[1]}', /Unknown op \(missing\)/],
+      ['{"op":"bid"}', /Unknown op \("bid"\)/],
+      ['{"op":"subscribe"}', /auctions/],
+      ['{"op":"subscribe","auctions":[]}', /must not be empty/],
+      ['{"op":"subscribe","auctions":["1"]}', /must be a number/],
+      ['{"op":"subscribe","auctions":[0]}', /at least 1/],
+      ['{"op":"subscribe","auctions":[1e300]}', /too large/],
+      ['{"op":"subscribe","auctions":[1],"after":{"1":-1}}', /negative/],
+      ['{"op":"subscribe","auctions":[1],"after":{"x":1}}', /every key of after/],
+      ['{"op":"subscribe","auctions":[1],"after":[1]}', /object of versions/],
+      ['{"op":"subscribe","auctions":[1],"after":{"2":1}}', /every key of after/],
+      ['{"op":"ping","x":1}', /Unrecognized key|unrecognized/i],
+    ];
+    for (const [text, message] of cases) {
+      const err = refusal(text);
+      expect(err.code, text).toBe('INVALID_INPUT');
+      expect(err.message, text).toMatch(message);
+    }
+  });
+});
+
+describe('frames and close codes', () => {
+  it('makes error frames from error values, details included', () => {
+    expect(errorFrame(nbError('NOT_FOUND', 'No auction 9.', { auction: 9 }))).toEqual({
+      type: 'error',
+      code: 'NOT_FOUND',
+      message: 'No auction 9.',
+      auction: 9,
+    });
+  });
+
+  it('maps error codes to close codes and back', () => {
+    expect(closeCodeOf('SLOW_CONSUMER')).toBe(CloseCode.slowConsumer);
+    expect(closeCodeOf('SHUTTING_DOWN')).toBe(1001);
+    expect(closeCodeOf('BID_TOO_LOW')).toBeUndefined();
+    expect(errorOfClose(4008)).toBe('SLOW_CONSUMER');
+    expect(errorOfClose(1009)).toBe('PAYLOAD_TOO_LARGE');
+    expect(errorOfClose(1000)).toBeUndefined();
+  });
+
+  it('tells auction frames from the others', () => {
+    expect(isAuctionFrame({ type: 'pong' })).toBe(false);
+    expect(isAuctionFrame({ type: 'subscribed', auctions: [1] })).toBe(false);
+    expect(
+      isAuctionFrame({ type: 'extended', auction: 1, version: 2, at: '2030-01-01T00:00:00.000Z', endsAt: '2030-01-01T00:01:00.000Z', bidId: 3 }),
+    ).toBe(true);
+  });
+});
