@@ -1,31 +1,12 @@
 // The real BoardSource: one multiplexed socket (src/client/socket-client.ts)
 // for the live stream and the HTTP client for everything a person does.
 import type { HttpClient } from '../../client/http-client.js';
-import type { ErrorCode } from '../../protocol/errors.js';
-import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
+import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
 import type { Auction, AuctionDetail, BidResult, Me } from '../../protocol/types.js';
 import type { BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
-/** What the socket delivers for one auction: its state, then each event once, in order. */
-export type SocketMessage =
-  | { type: 'snapshot'; auction: number; version: number; state: Auction }
-  | AuctionEvent
-  | { type: 'error'; auction: number; code: ErrorCode; message: string };
-
-export type SocketStateLike =
-  | { kind: 'connecting'; attempt: number }
-  | { kind: 'live' }
-  | { kind: 'reconnecting'; attempt: number }
-  | { kind: 'closed'; reason: string };
-
-/** The part of the socket client the board uses. */
-export interface SocketLike {
-  subscribe(auctions: number[], handler: (message: SocketMessage) => void): Promise<void>;
-  unsubscribe(auctions: number[]): void;
-  onState(handler: (state: SocketStateLike) => void): () => void;
-  onPrivate(handler: (event: PrivateEvent) => void): () => void;
-  close(): Promise<void>;
-}
+/** The part of the socket client the board uses (a fake can stand in for it). */
+export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close'>;
 
 /** Most open auctions the board loads (pages of 200). */
 const MAX_LISTED = 1000;
@@ -66,7 +47,7 @@ export class LiveBoardSource implements BoardSource {
     if (ids.length) this.socket.unsubscribe(ids);
   }
 
-  private deliver(m: SocketMessage): void {
+  private deliver(m: AuctionMessage): void {
     const h = this.handlers;
     if (!h) return;
     if (m.type === 'snapshot') h.snapshot(m.state);
@@ -111,7 +92,7 @@ export class LiveBoardSource implements BoardSource {
 }
 
 /** The header's view of the socket: once it has been live, any new attempt is a reconnect. */
-export function connectionOf(s: SocketStateLike, wasLive: boolean): ConnectionState {
+export function connectionOf(s: SocketState, wasLive: boolean): ConnectionState {
   switch (s.kind) {
     case 'connecting':
       return wasLive || s.attempt > 1 ? { kind: 'reconnecting', attempt: s.attempt } : { kind: 'connecting' };
