@@ -1,34 +1,23 @@
 // The TUI against a real daemon over a real socket: the App rendered with
 // ink-testing-library, and `neighborbid tui` as a process in a pseudo-terminal.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { HttpClient } from '../../src/client/http-client.js';
 import { connectSocket } from '../../src/tui/data/connect-socket.js';
 import { LiveBoardSource } from '../../src/tui/data/live-source.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { BIN, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { BIN } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/file-daemon.js';
 import { lineWith, renderApp } from '../helpers/ink.js';
 
-let db: TestDatabase;
-let daemon: TestDaemon & { removeDir(): Promise<void> };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  daemon = await startTestDaemon(db.url);
-});
-
-afterAll(async () => {
-  cleanup();
-  await daemon?.close();
-  await daemon?.removeDir();
-  await db?.drop();
-});
+const file = daemonForFile();
+afterAll(() => cleanup());
 
 let lots = 0;
 
 /** A seller's auction (with a title no other test uses), a viewer and a rival bidder. */
 async function market() {
+  const { daemon } = file;
   const title = `Brass lamp ${++lots}`;
   const seller = await daemon.admin.createUser('seller');
   const viewer = await daemon.admin.createUser('viewer', 10_000);
@@ -39,6 +28,7 @@ async function market() {
 
 describe('TUI against a real daemon', () => {
   it('shows bids placed through the HTTP API on the board, live over the socket', async () => {
+    const { daemon } = file;
     const { viewer, rival, lamp, title } = await market();
     const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token: viewer.token }), connectSocket(daemon.url, viewer.token));
     const app = renderApp(source);
@@ -59,6 +49,7 @@ describe('TUI against a real daemon', () => {
   });
 
   it('bids from the keyboard, updates the balance from private events and marks an outbid', async () => {
+    const { daemon } = file;
     const { viewer, rival, lamp, title } = await market();
     const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token: viewer.token }), connectSocket(daemon.url, viewer.token));
     const app = renderApp(source);
@@ -88,6 +79,7 @@ describe('TUI against a real daemon', () => {
 describe('neighborbid tui in a pseudo-terminal', () => {
   /** Runs the TUI under script(1), which gives it a terminal; returns its output so far and a way to type. */
   function spawnTui(token: string) {
+    const { daemon } = file;
     // Ink draws nothing when it believes it runs in CI; a person's terminal is not CI.
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1' };
     delete env.CI;
