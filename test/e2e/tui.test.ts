@@ -1,6 +1,7 @@
 // The TUI against a real daemon over a real socket: the App rendered with
 // ink-testing-library, and `neighborbid tui` as a process in a pseudo-terminal.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { HttpClient } from '../../src/client/http-client.js';
@@ -136,6 +137,45 @@ describe('neighborbid tui in a pseudo-terminal', () => {
       expect(tui.output()).not.toContain('    at ');
     } finally {
       if (tui.child.exitCode === null) tui.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('neighborbid demo', () => {
+  it('starts a market with 20 auctions and bidders, and q stops the daemon, its PostgreSQL and removes the directory', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
+    delete env.CI;
+    delete env.CONTINUOUS_INTEGRATION;
+    delete env.DATABASE_URL;
+    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${BIN} demo --name ann`, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitFor = async (re: RegExp, ms = 90_000) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(out)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${re} in the demo's output:\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await waitFor(/Starting the daemon and its PostgreSQL in (\S+) /);
+      const dir = /Starting the daemon and its PostgreSQL in (\S+) /.exec(out)![1]!;
+      await waitFor(/1\/20/);
+      await waitFor(/ann.*balance.*100,000/);
+      // The neighbours bid within seconds: some row gets a leader.
+      await waitFor(/Brass desk lamp\S*(\s|\x1b\[[\d;]*m)+[\d,]+(\s|\x1b\[[\d;]*m)+#\d+/);
+      child.stdin!.write('q');
+      expect(await exited).toBe(0);
+      expect(out).toContain(`Demo stopped; removed ${dir}.`);
+      expect(existsSync(dir)).toBe(false);
+      const left = spawnSync('pgrep', ['-f', `${dir}/pg`], { encoding: 'utf8' }).stdout.trim();
+      expect(left).toBe('');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 });
