@@ -39,7 +39,7 @@ const FATAL = new Set(['UNREACHABLE', 'SHUTTING_DOWN', 'UNAUTHORIZED', 'FORBIDDE
 
 export function startBidders(options: BiddersOptions): BiddersHandle {
   const random = options.random ?? Math.random;
-  const [pauseMin, pauseMax] = options.pauseMs ?? [1200, 4000];
+  const [pauseMin, pauseMax] = options.pauseMs ?? [1500, 5000];
   const maxBids = options.maxBidsEach ?? 300;
   const abort = new AbortController();
   let placed = 0;
@@ -99,7 +99,7 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
 function choose(auctions: Auction[], meId: number, personId: number, random: () => number): Auction | undefined {
   const candidates = auctions.filter((a) => a.leaderId !== meId && a.sellerId !== meId);
   const personLeads = candidates.filter((a) => a.leaderId === personId);
-  if (personLeads.length > 0 && random() < 0.6) return personLeads[Math.floor(random() * personLeads.length)];
+  if (personLeads.length > 0 && random() < 0.35) return personLeads[Math.floor(random() * personLeads.length)];
   const soon = candidates.slice(0, 8);
   return soon[Math.floor(random() * soon.length)];
 }
