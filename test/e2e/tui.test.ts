@@ -27,12 +27,25 @@ async function market() {
   return { viewer, rival, lamp, title };
 }
 
+/** The real App on a real socket and HTTP client, as the token's user. */
+function liveApp(token: string) {
+  const { daemon } = file;
+  const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token }), connectSocket(daemon.url, token));
+  const app = renderApp(source);
+  return {
+    app,
+    async close() {
+      app.unmount();
+      await source.close();
+    },
+  };
+}
+
 describe('TUI against a real daemon', () => {
   it('shows bids placed through the HTTP API on the board, live over the socket', async () => {
     const { daemon } = file;
     const { viewer, rival, lamp, title } = await market();
-    const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token: viewer.token }), connectSocket(daemon.url, viewer.token));
-    const app = renderApp(source);
+    const { app, close } = liveApp(viewer.token);
     try {
       await app.waitFor((f) => f.includes(title) && f.includes('● live'), 30_000);
       const rivalClient = daemon.client(rival.token);
@@ -44,16 +57,14 @@ describe('TUI against a real daemon', () => {
       const f = await app.waitFor((fr) => lineWith(fr, title).includes('400'), 30_000);
       expect(lineWith(f, title)).toMatch(new RegExp(`400\\s+#${rival.id}\\s+2`));
     } finally {
-      app.unmount();
-      await source.close();
+      await close();
     }
   });
 
   it('bids from the keyboard, updates the balance from private events and marks an outbid', async () => {
     const { daemon } = file;
     const { viewer, rival, lamp, title } = await market();
-    const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token: viewer.token }), connectSocket(daemon.url, viewer.token));
-    const app = renderApp(source);
+    const { app, close } = liveApp(viewer.token);
     try {
       await app.waitFor((f) => f.includes(title) && f.includes('● live') && f.includes('balance 10,000'), 30_000);
       // Other tests' auctions are on the board too: narrow it to this one.
@@ -71,8 +82,7 @@ describe('TUI against a real daemon', () => {
       const me = await daemon.client(viewer.token).me();
       expect(me).toMatchObject({ held: 0, available: 10_000 });
     } finally {
-      app.unmount();
-      await source.close();
+      await close();
     }
   });
 });

@@ -2,8 +2,10 @@
 // terminal, sized like a real one, and a bounded wait for a frame.
 import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/app.js';
+import type { Auction, Me } from '../../src/protocol/types.js';
 import type { BoardSource } from '../../src/tui/data/board-source.js';
 import { makeTheme, ThemeContext } from '../../src/tui/theme.js';
+import { FakeBoardSource, type FakeAuctionInit } from './fake-board-source.js';
 
 export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', backspace: '\x7f' } as const;
 
@@ -45,4 +47,13 @@ export function renderApp(source: BoardSource, size = { columns: 100, rows: 24 }
 /** The board line that shows a title (the first line containing it). */
 export function lineWith(frame: string, text: string): string {
   return frame.split('\n').find((l) => l.includes(text)) ?? '';
+}
+
+/** A fake source holding these auctions (and this user), the App on it, and the last title on screen. */
+export async function showBoard<T extends FakeAuctionInit[]>(auctions: [...T], me?: Me | null) {
+  const src = me === undefined ? new FakeBoardSource() : new FakeBoardSource(me);
+  const added = auctions.map((a) => src.add(a)) as { [K in keyof T]: Auction };
+  const app = renderApp(src);
+  await app.waitFor(auctions.at(-1)!.title);
+  return { src, app, auctions: added };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
-import { KEY, lineWith, renderApp } from '../../helpers/ink.js';
+import { KEY, lineWith, renderApp, showBoard } from '../../helpers/ink.js';
 
 afterEach(() => cleanup());
 
@@ -22,10 +22,7 @@ describe('bid input', () => {
   });
 
   it('sends the amount typed over the prefill', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press('b');
     await app.waitFor('(min 1,000): 1,000');
     await app.press('\x15', '2', '_', '5', '0', '0');
@@ -36,10 +33,7 @@ describe('bid input', () => {
   });
 
   it('cancels with Esc without bidding', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('b');
     await app.waitFor('Bid on');
     await app.press(KEY.escape);
@@ -48,10 +42,7 @@ describe('bid input', () => {
   });
 
   it('refuses text that is not a whole amount, before sending anything', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('b', KEY.backspace, KEY.backspace, KEY.backspace, '.', '5', KEY.enter);
     await app.waitFor('✗ Type a whole amount, like 1,270.');
     expect(app.frame()).toContain('Bid on “Brass lamp”');
@@ -59,10 +50,7 @@ describe('bid input', () => {
   });
 
   it('takes keys that arrive in one burst in order', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     // "b", clear, "3000", Enter, all in one write, as a fast typist or a script would send them.
     app.stdin.write('b');
     app.stdin.write('\x153000\r');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
-import { KEY, lineWith, renderApp, resize } from '../../helpers/ink.js';
+import { KEY, lineWith, renderApp, resize, showBoard } from '../../helpers/ink.js';
 import { EndedStrip } from '../../../src/tui/components/ended-strip.js';
 import type { RowView } from '../../../src/tui/state/board-state.js';
 
@@ -9,12 +9,8 @@ afterEach(() => cleanup());
 
 describe('board', () => {
   it('lists open auctions soonest ending first with price, leader, bids and countdown', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Oak table', endsInSec: 600 });
-    src.add({ title: 'Brass lamp', endsInSec: 300, startPrice: 1000 });
-    src.add({ title: 'Blue vase', endsInSec: 3700 });
-    const app = renderApp(src);
-    const f = await app.waitFor('Blue vase');
+    const { src, app } = await showBoard([{ title: 'Oak table', endsInSec: 600 }, { title: 'Brass lamp', endsInSec: 300, startPrice: 1000 }, { title: 'Blue vase', endsInSec: 3700 }]);
+    const f = app.frame();
     const order = ['Brass lamp', 'Oak table', 'Blue vase'].map((t) => f.indexOf(t));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(lineWith(f, 'Brass lamp')).toMatch(/Brass lamp\s+—\s+—\s+0\s+[45]:\d\d/);
@@ -22,10 +18,7 @@ describe('board', () => {
   });
 
   it('shows a bid from the event stream on its row, with the new price, leader and count', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.waitFor(() => src.subscribed.has(lamp.id));
     src.placeBid(lamp.id, 7, 1000);
     src.placeBid(lamp.id, 8, 1250);
@@ -50,11 +43,8 @@ describe('board', () => {
   });
 
   it('turns the countdown into a warning in the last minute', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Soon', endsInSec: 30 });
-    src.add({ title: 'Later', endsInSec: 300 });
-    const app = renderApp(src);
-    const f = await app.waitFor('Later');
+    const { src, app } = await showBoard([{ title: 'Soon', endsInSec: 30 }, { title: 'Later', endsInSec: 300 }]);
+    const f = app.frame();
     expect(lineWith(f, 'Soon')).toMatch(/0:[23]\d!/);
     expect(lineWith(f, 'Later')).toMatch(/[45]:\d\d$/);
   });
@@ -116,10 +106,7 @@ describe('board', () => {
   });
 
   it('opens help with ? and closes it with any key', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('?');
     const f = await app.waitFor('Keys');
     expect(f).toContain('you are leading this auction');
@@ -129,12 +116,7 @@ describe('board', () => {
   });
 
   it('takes several letters in one read as several keys', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Brass lamp', endsInSec: 100 });
-    src.add({ title: 'Oak table', endsInSec: 200 });
-    src.add({ title: 'Blue vase', endsInSec: 300 });
-    const app = renderApp(src);
-    await app.waitFor('Blue vase');
+    const { src, app } = await showBoard([{ title: 'Brass lamp', endsInSec: 100 }, { title: 'Oak table', endsInSec: 200 }, { title: 'Blue vase', endsInSec: 300 }]);
     await app.press('?');
     await app.waitFor('Keys');
     // One write: close the help, then move down twice.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
-import { KEY, renderApp } from '../../helpers/ink.js';
+import { KEY, renderApp, showBoard } from '../../helpers/ink.js';
 
 afterEach(() => cleanup());
 
@@ -28,10 +28,7 @@ describe('detail pane', () => {
   });
 
   it('adds bids as they arrive, newest first', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press(KEY.enter);
     await app.waitFor('none yet');
     src.placeBid(lamp.id, 7, 1000);
@@ -41,10 +38,7 @@ describe('detail pane', () => {
   });
 
   it('marks "you are leading" after your bid and "outbid" when someone passes you', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press(KEY.enter, 'b');
     await app.waitFor('Bid on “Brass lamp”');
     await app.press(KEY.enter);
@@ -57,10 +51,7 @@ describe('detail pane', () => {
   });
 
   it('closes with Esc', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press(KEY.enter);
     await app.waitFor('Recent bids');
     await app.press(KEY.escape);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
-import { KEY, renderApp } from '../../helpers/ink.js';
+import { KEY, renderApp, showBoard } from '../../helpers/ink.js';
 import { ErrorLine } from '../../../src/tui/components/error-line.js';
 
 afterEach(() => cleanup());
@@ -13,11 +13,7 @@ describe('error display', () => {
   });
 
   it('shows BID_TOO_LOW with the new minimum inline, keeps the input open, and the screen keeps working', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', startPrice: 1000 });
-    src.add({ title: 'Oak table', endsInSec: 900 });
-    const app = renderApp(src);
-    await app.waitFor('Oak table');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }, { title: 'Oak table', endsInSec: 900 }]);
     await app.press('b');
     await app.waitFor('(min 1,000): 1,000');
     // Someone else bids while the input is open.
@@ -30,10 +26,7 @@ describe('error display', () => {
   });
 
   it('shows AUCTION_CLOSED when the auction ends before the bid lands', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('b');
     await app.waitFor('Bid on');
     src.closeAuction(lamp.id);
@@ -42,10 +35,7 @@ describe('error display', () => {
   });
 
   it('asks before buying now, then shows INSUFFICIENT_FUNDS with the available amount', async () => {
-    const src = new FakeBoardSource({ id: 1, name: 'ann', balance: 100, held: 0, available: 100 });
-    src.add({ title: 'Brass lamp', buyNowPrice: 5000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app } = await showBoard([{ title: 'Brass lamp', buyNowPrice: 5000 }], { id: 1, name: 'ann', balance: 100, held: 0, available: 100 });
     await app.press('u');
     await app.waitFor('Buy “Brass lamp” now for 5,000? y yes · n no');
     await app.press('y');
@@ -53,10 +43,7 @@ describe('error display', () => {
   });
 
   it('buys now after y, and the row shows the sale', async () => {
-    const src = new FakeBoardSource();
-    const lamp = src.add({ title: 'Brass lamp', buyNowPrice: 5000 });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', buyNowPrice: 5000 }]);
     await app.press('u');
     await app.waitFor('Buy “Brass lamp”');
     await app.press('y');
@@ -66,19 +53,14 @@ describe('error display', () => {
   });
 
   it('says why buy now is not possible on an auction without a buy-now price', async () => {
-    const src = new FakeBoardSource();
-    src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    await app.waitFor('Brass lamp');
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('u');
     await app.waitFor('✗ This auction has no buy-now price.');
   });
 
   it('explains that bidding needs a token when watching without one', async () => {
-    const src = new FakeBoardSource(null);
-    src.add({ title: 'Brass lamp' });
-    const app = renderApp(src);
-    const f = await app.waitFor('Brass lamp');
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }], null);
+    const f = app.frame();
     expect(f).toContain('watching only');
     await app.press('b');
     await app.waitFor('✗ Bidding needs a user token');
