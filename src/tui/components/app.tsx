@@ -82,7 +82,16 @@ export function App({ source, options }: AppProps) {
   useSubscriptions(source, watched);
   useDetail(source, board, current.id, detailOpen);
 
+  // The newest of our own message and the store's (outbid, load errors), while fresh.
+  const message = [flash, store.notice]
+    .filter((m): m is Flash => m !== null && Date.now() - m.at < FLASH_MS)
+    .sort((a, b) => b.at - a.at)[0];
   const say = (kind: Flash['kind'], text: string) => setFlash({ kind, text, at: Date.now() });
+  const dismiss = () => {
+    setFlash(null);
+    store.setNotice(null);
+    board.flush();
+  };
   const move = (delta: number) => setSel((prev) => moveSelection(view.rows, prev, delta));
 
   const startBid = () => {
@@ -156,7 +165,8 @@ export function App({ source, options }: AppProps) {
     if (key.home || input === 'g') return move(-view.rows.length);
     if (key.end || input === 'G') return move(view.rows.length);
     if (key.return) return setDetailOpen((o) => !o);
-    if (key.escape) return flash ? setFlash(null) : setDetailOpen(false);
+    // Esc dismisses a message first, then closes the detail pane.
+    if (key.escape) return message ? dismiss() : setDetailOpen(false);
     if (input === 'b') return startBid();
     if (input === 'u') return startBuy();
     if (input === '/') return setMode({ kind: 'filter', field: textState(filter) });
@@ -193,9 +203,6 @@ export function App({ source, options }: AppProps) {
     );
   }
 
-  // The newest of our own message and the store's (outbid, load errors), while fresh.
-  const notice = store.notice;
-  const message = [flash, notice].filter((m): m is Flash => m !== null && now - m.at < FLASH_MS).sort((a, b) => b.at - a.at)[0];
   const above = offset;
   const below = Math.max(0, view.rows.length - offset - visible.length);
   const scrollHint = [above ? `↑ ${above} more` : '', below ? `↓ ${below} more` : ''].filter(Boolean).join('  ');

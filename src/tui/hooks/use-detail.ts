@@ -27,6 +27,5 @@ export function useDetail(source: BoardSource, board: BoardHandle, id: number | 
       clearTimeout(timer);
     };
     // The handle's identity changes every render; the store inside it does not.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, board.store, id, open]);
 }

@@ -12,8 +12,7 @@ export function useSubscriptions(source: BoardSource, ids: readonly number[]): v
     if (drop.length) source.unsubscribe(drop);
     if (add.length) source.subscribe(add);
     current.current = want;
-    // Only the set matters, not the array's identity.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Keyed on the set of ids, not the array's identity, which changes every render.
   }, [source, key]);
   useEffect(
     () => () => {

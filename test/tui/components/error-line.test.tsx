@@ -56,6 +56,9 @@ describe('error display', () => {
     const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
     await app.press('u');
     await app.waitFor('✗ This auction has no buy-now price.');
+    // Esc dismisses the message.
+    await app.press(KEY.escape);
+    await app.waitFor((f) => !f.includes('✗'));
   });
 
   it('explains that bidding needs a token when watching without one', async () => {
