@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
+import { neverThrowing } from './publisher.js';
 import { BidQueue } from './rules/bid-queue.js';
 
 export interface DaemonOptions {
@@ -102,7 +103,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       limits: options.sockets,
       catchUpMs: options.catchUpMs,
     });
-    const publisher = sockets.publisher;
+    const publisher = neverThrowing(sockets.publisher, (err) => log.error({ err }, 'publishing committed events failed'));
     const bids = new BidQueue(sql, publisher, {
       cap: options.batchCap,
       onBatch: (size, ms) => {

@@ -222,16 +222,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function isPostgres(pid: number): boolean {
+// Only this cluster's own postmaster counts: a pid from a stale file may since
+// belong to any process, another cluster's PostgreSQL included, which we must
+// neither adopt nor stop. Its command line names its data directory (-D).
+function isServerOf(pid: number, clusterDir: string): boolean {
+  let command: string;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    return isAlive(pid); // no /proc (macOS): trust the pid
+    // No /proc (macOS): ask ps.
+    command = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' }).stdout ?? '';
   }
+  return command.includes('postgres') && command.split(/[\0\s]/).includes(clusterDir);
 }
 
 // A postmaster.pid whose server is alive: use that server. One whose process
-// is gone (or is now some other program): remove it so the start is clean.
+// is gone (or is now some other program, or another cluster's server): remove
+// it so the start is clean.
 async function adoptRunning(clusterDir: string, password: string, log: (m: string) => void) {
   const pidFile = join(clusterDir, 'postmaster.pid');
   let lines: string[];
@@ -242,12 +249,12 @@ async function adoptRunning(clusterDir: string, password: string, log: (m: strin
   }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (pid > 0 && isAlive(pid) && isPostgres(pid) && port > 0) {
+  if (pid > 0 && isAlive(pid) && isServerOf(pid, clusterDir) && port > 0) {
     if (await waitReady(urlFor(password, port, 'postgres'), 30_000, () => isAlive(pid))) return { pid, port };
     log(`PostgreSQL pid ${pid} does not answer; stopping it`);
     await stopPid(pid);
   } else {
-    log(`removing a stale postmaster.pid (pid ${lines[0]} is not running)`);
+    log(`removing a stale postmaster.pid (pid ${lines[0]} is not this cluster's server)`);
   }
   await rm(pidFile, { force: true });
   return undefined;

@@ -20,3 +20,27 @@ export const silentPublisher: Publisher = {
   publish: () => {},
   publishBalances: () => {},
 };
+
+/**
+ * Wraps a publisher so that a failure to tell can never turn a committed
+ * change into a failed answer: the change is in the outbox, and watchers catch
+ * up from there, so the error is logged and the caller goes on.
+ */
+export function neverThrowing(publisher: Publisher, onError: (err: unknown) => void): Publisher {
+  return {
+    publish(events) {
+      try {
+        publisher.publish(events);
+      } catch (err) {
+        onError(err);
+      }
+    },
+    publishBalances(changes) {
+      try {
+        publisher.publishBalances(changes);
+      } catch (err) {
+        onError(err);
+      }
+    },
+  };
+}

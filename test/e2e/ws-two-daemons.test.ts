@@ -166,11 +166,11 @@ describe('two daemons on one database', () => {
     let amount = 150;
     try {
 
-      proxy.cut();
+      await proxy.cut();
       await eventually(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
       amount = await bidUp(bidders, lot!.id, 50, amount);
       expect(client.version(lot!.id)).toBe(5);
-      proxy.restore();
+      await proxy.restore();
       await expectMissedThenLive(client, seen, lot!.id, amount);
       expect(client.stats.connections).toBeGreaterThanOrEqual(2);
       expect(states.some((s) => s.kind === 'reconnecting')).toBe(true);

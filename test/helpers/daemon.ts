@@ -20,8 +20,10 @@ export interface TestDaemon extends Daemon {
   client(token?: string): HttpClient;
 }
 
+export type StartedTestDaemon = TestDaemon & { removeDir(): Promise<void> };
+
 /** Starts a daemon in this process on a free port against the given database. */
-export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<TestDaemon & { removeDir(): Promise<void> }> {
+export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<StartedTestDaemon> {
   const dir = await tempDir('nb-daemon-');
   const daemon = await startDaemon({
     port: 0,
@@ -50,10 +52,21 @@ export interface SpawnedDaemon {
   exited: Promise<number | null>;
 }
 
-/** Spawns `neighborbid daemon` as a real process and waits until it listens. */
+/** Leaves out of a spawned daemon's environment whatever the test run itself was given. */
+export const CLEAN_ENV: NodeJS.ProcessEnv = {
+  DATABASE_URL: undefined,
+  NEIGHBORBID_DATA_DIR: undefined,
+  NEIGHBORBID_ADMIN_TOKEN: undefined,
+};
+
+/**
+ * Spawns `neighborbid daemon` as a real process and waits until it listens.
+ * An env entry set to undefined is removed from the child's environment.
+ */
 export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedDaemon> {
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
   const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', ...args], {
-    env: { ...process.env, ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

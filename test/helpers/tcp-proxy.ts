@@ -1,52 +1,55 @@
-// A loopback TCP proxy a test can cut, to take a client's network away and
-// give it back without touching the client or the daemon.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+// A loopback TCP proxy a test can cut: between a daemon and PostgreSQL (the
+// database goes away and comes back on the same port), or between a client and
+// a daemon (the network goes away without touching either end).
+import net from 'node:net';
 
 export interface TcpProxy {
+  port: number;
   /** Base URL through the proxy, e.g. http://127.0.0.1:PORT */
   url: string;
-  /** Drops every connection and refuses new ones until restore(). */
-  cut(): void;
-  restore(): void;
+  /** The URL with its host and port replaced by the proxy's. */
+  via(url: string): string;
+  /** Cuts every connection and stops listening: the database is away. */
+  cut(): Promise<void>;
+  /** Listens again on the same port. */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const t = new URL(target);
-  const sockets = new Set<Socket>();
-  let refusing = false;
-  const server: Server = createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = connect(Number(t.port), t.hostname);
-    sockets.add(client);
-    sockets.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(targetPort), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  const listen = (port: number) => new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', () => ok()));
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
+  const cut = async () => {
+    const closed = new Promise<void>((ok) => server.close(() => ok()));
+    for (const s of sockets) s.destroy();
+    await closed;
+  };
   return {
+    port,
     url: `http://127.0.0.1:${port}`,
-    cut() {
-      refusing = true;
-      for (const s of sockets) s.destroy();
-      sockets.clear();
+    via(url) {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
     },
-    restore() {
-      refusing = false;
-    },
-    async close() {
-      refusing = true;
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    cut,
+    restore: () => listen(port),
+    close: () => (server.listening ? cut() : Promise.resolve()),
   };
 }

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nbError } from '../../protocol/errors.js';
 import type { DaemonContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, installErrorHandling, sendError } from './errors.js';
 import { auctionRoutes } from './routes/auctions.js';
 import { operationRoutes } from './routes/operations.js';
 import { userRoutes } from './routes/users.js';
@@ -24,9 +24,14 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     // Per-request lines would drown the log under load; onResponse logs at debug.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    return503OnClosing: true,
+    // While closing, the draining hook below answers SHUTTING_DOWN in our error
+    // shape (Fastify's own 503 body has another shape) and reads go on.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // Bad URLs are refused before routing; answer them like every other error.
+    frameworkErrors: sendError,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
 

@@ -1,6 +1,8 @@
 // The HTTP edge's one translation of errors: every failure leaves as
 // {"error":{"code","message",…}} with its code's status. Never a stack trace.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nbError, NbError } from '../../protocol/errors.js';
 import { toNbError } from '../database.js';
 
@@ -10,6 +12,8 @@ function translate(err: FastifyError | Error): NbError {
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return nbError('PAYLOAD_TOO_LARGE');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return nbError('INVALID_INPUT', 'Send the body as application/json.');
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return nbError('INVALID_INPUT', 'The JSON body is empty.');
+  if (fe.code === 'FST_ERR_BAD_URL') return nbError('INVALID_INPUT', 'The URL is not valid.');
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return nbError('INVALID_INPUT', 'A part of the URL is too long.');
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     return nbError('INVALID_INPUT', 'The body is not valid JSON.');
   }
@@ -19,16 +23,42 @@ function translate(err: FastifyError | Error): NbError {
   return toNbError(err);
 }
 
+/** Answers any failure as {"error":{…}}; also Fastify's `frameworkErrors` (bad URLs before routing). */
+export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = translate(err);
+  if (e.code === 'INTERNAL') req.log.error({ err }, 'unexpected error');
+  else if (e.code === 'UNAVAILABLE') req.log.warn({ err: String(err) }, 'database unavailable');
+  if (e.retryable) reply.header('retry-after', '1');
+  return reply.code(e.status).send({ error: e.toBody() });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err, req, reply) => {
-    const e = translate(err as Error);
-    if (e.code === 'INTERNAL') req.log.error({ err }, 'unexpected error');
-    else if (e.code === 'UNAVAILABLE') req.log.warn({ err: String(err) }, 'database unavailable');
-    if (e.retryable) reply.header('retry-after', '1');
-    return reply.code(e.status).send({ error: e.toBody() });
-  });
+  app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
   app.setNotFoundHandler((req, reply) => {
     const e = nbError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`);
     return reply.code(e.status).send({ error: e.toBody() });
   });
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request too broken for HTTP parsing (bad
+ * syntax, headers over Node's 16 KiB) gets the same error shape, then the
+ * connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? nbError('PAYLOAD_TOO_LARGE', 'The request headers are too large.')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? nbError('INVALID_INPUT', 'The request did not arrive in time.')
+        : nbError('INVALID_INPUT', 'The request is not valid HTTP.');
+  const body = JSON.stringify({ error: e.toBody() });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

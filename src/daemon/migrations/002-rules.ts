@@ -340,8 +340,8 @@ BEGIN
 END
 $$;
 
--- Cancels an open auction. The seller may cancel while nobody has bid; an admin
--- (p_caller NULL) may cancel at any time, releasing the leader's hold.
+-- Cancels an open auction before its end. The seller may cancel while nobody
+-- has bid; an admin (p_caller NULL) may cancel with bids, releasing the leader's hold.
 CREATE FUNCTION nb_cancel(p_auction bigint, p_caller bigint, p_key text, p_hash text) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -370,7 +370,8 @@ BEGIN
 
   IF p_caller IS NOT NULL AND p_caller <> a.seller_id THEN
     res := nb_err(403, 'FORBIDDEN');
-  ELSIF a.status <> 'open' THEN
+  -- Past its end an auction belongs to the closer: its leader has already won.
+  ELSIF a.status <> 'open' OR now() >= a.ends_at THEN
     res := nb_err(409, 'AUCTION_CLOSED', jsonb_build_object('status', a.status));
   ELSIF p_caller IS NOT NULL AND a.bid_count > 0 THEN
     res := nb_err(409, 'CANNOT_CANCEL', jsonb_build_object('bidCount', a.bid_count));

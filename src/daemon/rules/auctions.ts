@@ -48,13 +48,20 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(text: string): Cursor {
+// What nb_iso() writes: the only end time a cursor of ours can hold.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Reads a cursor; an open listing's cursor carries an end time, any other's must not. */
+function decodeCursor(text: string, open: boolean): Cursor {
   try {
-    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (!Number.isSafeInteger(c.id) || (c.endsAt !== undefined && Number.isNaN(Date.parse(c.endsAt)))) throw 0;
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor | null;
+    const endOk = open
+      ? typeof c?.endsAt === 'string' && CURSOR_TIME.test(c.endsAt) && !Number.isNaN(Date.parse(c.endsAt))
+      : c?.endsAt === undefined;
+    if (!c || !Number.isSafeInteger(c.id) || !endOk) throw 0;
     return c;
   } catch {
-    throw nbError('INVALID_INPUT', 'cursor is not one this daemon gave out.');
+    throw nbError('INVALID_INPUT', 'cursor is not one this daemon gave out for this listing.');
   }
 }
 
@@ -63,10 +70,10 @@ function decodeCursor(text: string): Cursor {
  * soonest-ending first (what a bidder wants to see); any other status, newest first.
  */
 export async function listAuctions(sql: Sql, q: ListAuctionsQuery): Promise<AuctionList> {
-  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  const cursor = q.cursor ? decodeCursor(q.cursor, q.status === 'open') : null;
   let rows: { auction: Auction }[];
   if (q.status === 'open') {
-    const after = cursor ? sql`AND (ends_at, id) > (${cursor.endsAt ?? ''}::timestamptz, ${cursor.id})` : sql``;
+    const after = cursor ? sql`AND (ends_at, id) > (${cursor.endsAt!}::timestamptz, ${cursor.id})` : sql``;
     rows = await sql<{ auction: Auction }[]>`
       SELECT nb_auction_json(a.*) AS auction FROM auctions a
        WHERE status = 'open' ${after}

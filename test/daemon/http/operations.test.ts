@@ -1,0 +1,56 @@
+// Health and the Prometheus metrics: what operators and the bench read.
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../../src/version.js';
+import { useRulesDaemon } from '../../helpers/fixture.js';
+import { send } from '../../helpers/raw-http.js';
+import { ENDS_SOON, expectRefused, seedAuction, seedUser, waitUntilEnded } from '../../helpers/seed.js';
+
+const t = useRulesDaemon();
+
+/** The value of one sample line, e.g. `nb_bids_total{result="accepted"}`. */
+function sample(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+describe('health', () => {
+  it('says the daemon and its database are up, with version and daemon id', async () => {
+    const r = await send(t.daemon.url, { path: '/v1/health' });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ ok: true, version: VERSION, database: 'up', daemonId: t.daemon.daemonId });
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('metrics', () => {
+  it('counts bids by result, request latency, settlements and pool use in Prometheus text', async () => {
+    const a = await seedAuction(t.seller, { durationSec: ENDS_SOON });
+    const [rich, poor] = [await seedUser(t.daemon, 1000), await seedUser(t.daemon, 50)];
+    await rich.client.bid(a.id, 100);
+    await rich.client.bid(a.id, 120);
+    await expectRefused(rich.client.bid(a.id, 125), 'BID_TOO_LOW');
+    await expectRefused(poor.client.bid(a.id, 200), 'INSUFFICIENT_FUNDS');
+    await waitUntilEnded(a.endsAt);
+    expect(await t.daemon.closer.runOnce()).toBe(1);
+
+    const r = await send(t.daemon.url, { path: '/metrics' });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = r.text;
+    expect(sample(text, 'nb_bids_total{result="accepted"}')).toBe(2);
+    expect(sample(text, 'nb_bids_total{result="BID_TOO_LOW"}')).toBe(1);
+    expect(sample(text, 'nb_bids_total{result="INSUFFICIENT_FUNDS"}')).toBe(1);
+    expect(sample(text, 'nb_http_request_duration_seconds_count{method="POST",route="/v1/auctions/:id/bids",status="201"}')).toBe(2);
+    expect(sample(text, 'nb_http_request_duration_seconds_count{method="POST",route="/v1/auctions/:id/bids",status="422"}')).toBe(2);
+    expect(text).toMatch(/^nb_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/v1\/auctions",status="201"\} \d+$/m);
+    expect(sample(text, 'nb_bid_batch_size_count')).toBe(4);
+    expect(sample(text, 'nb_auctions_settled_total')).toBe(1);
+    expect(sample(text, 'nb_db_retries_total')).toBe(0);
+    expect(sample(text, 'nb_db_pool_connections{state="max"}')).toBe(16);
+    expect(text).toMatch(/^nb_db_pool_connections\{state="(idle|active)"\} [1-9]\d*$/m);
+    expect(sample(text, 'nb_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    for (const name of ['nb_bids_total', 'nb_http_request_duration_seconds', 'nb_db_pool_connections', 'nb_auctions_settled_total']) {
+      expect(text).toContain(`# HELP ${name} `);
+    }
+  });
+});

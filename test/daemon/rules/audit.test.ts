@@ -1,0 +1,72 @@
+// The audit must catch what it claims to: money that appears, holds that
+// belong to no leading bid, a sale paid twice, a gap in an auction's events.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRulesDaemon } from '../../helpers/fixture.js';
+import { ENDS_SOON, seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
+
+const t = useRulesDaemon();
+let buyer: SeededUser;
+let openId: number;
+let closedId: number;
+
+beforeAll(async () => {
+  buyer = await seedUser(t.daemon, 1000);
+  const [open, closed] = await Promise.all([seedAuction(t.seller), seedAuction(t.seller, { durationSec: ENDS_SOON })]);
+  await buyer.client.bid(open.id, 100);
+  await buyer.client.bid(closed.id, 200);
+  await waitUntilEnded(closed.endsAt);
+  await t.daemon.closer.runOnce();
+  [openId, closedId] = [open.id, closed.id];
+});
+
+/** Commits a corruption, audits, then undoes it; returns the violation kinds. */
+async function auditWith(corrupt: string, undo: string): Promise<string[]> {
+  await t.daemon.context.sql.unsafe(corrupt);
+  try {
+    const report = await t.daemon.admin.audit();
+    expect(report.ok).toBe(false);
+    return [...new Set(report.violations.map((v) => v.kind))].sort();
+  } finally {
+    await t.daemon.context.sql.unsafe(undo);
+  }
+}
+
+describe('audit', () => {
+  it('reports the size of what it checked when all is well', async () => {
+    const report = await t.daemon.admin.audit();
+    expect(report).toEqual({
+      ok: true, violations: [], users: 2, auctions: 2, ledgerRows: 5, totalDeposits: 1000, totalBalances: 1000,
+    });
+  });
+
+  it('catches money that appeared without a ledger row', async () => {
+    expect(await auditWith(
+      `UPDATE users SET balance = balance + 1 WHERE id = ${buyer.id}`,
+      `UPDATE users SET balance = balance - 1 WHERE id = ${buyer.id}`,
+    )).toEqual(['ledger_mismatch', 'money_not_conserved']);
+  });
+
+  it('catches a hold that belongs to no leading bid', async () => {
+    expect(await auditWith(
+      `UPDATE auctions SET leader_id = NULL, current_price = NULL WHERE id = ${openId}`,
+      `UPDATE auctions SET leader_id = ${buyer.id}, current_price = 100 WHERE id = ${openId}`,
+    )).toEqual(['hold_mismatch', 'settlement_mismatch']);
+  });
+
+  it('catches a sale paid out twice', async () => {
+    const row = `(${t.seller.id}, 'payout', 200, 200, 0, ${closedId})`;
+    expect(await auditWith(
+      `INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id) VALUES ${row};
+       UPDATE users SET balance = balance + 200 WHERE id = ${t.seller.id}`,
+      `DELETE FROM ledger WHERE id = (SELECT max(id) FROM ledger);
+       UPDATE users SET balance = balance - 200 WHERE id = ${t.seller.id}`,
+    )).toEqual(['money_not_conserved', 'settlement_mismatch']);
+  });
+
+  it('catches a gap in an auction’s events', async () => {
+    expect(await auditWith(
+      `UPDATE events SET version = version + 10 WHERE auction_id = ${openId}`,
+      `UPDATE events SET version = version - 10 WHERE auction_id = ${openId}`,
+    )).toEqual(['version_gap']);
+  });
+});

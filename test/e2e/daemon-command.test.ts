@@ -1,0 +1,61 @@
+// The README's quick start, as a process: `neighborbid daemon` with no
+// database URL and no data directory flag starts the embedded PostgreSQL in
+// $XDG_DATA_HOME/neighborbid, writes the admin token there (mode 0600), serves
+// the README's curl example, and on Ctrl-C (SIGINT) stops its PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
+import { postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
+import { send } from '../helpers/raw-http.js';
+
+let xdg: string;
+let daemon: SpawnedDaemon | undefined;
+
+beforeAll(async () => {
+  xdg = (await tempDir('nb-xdg-')).path;
+});
+afterAll(async () => {
+  await daemon?.stop('SIGKILL');
+  await removeDataDir(join(xdg, 'neighborbid'));
+  await removeDataDir(xdg);
+});
+
+describe('neighborbid daemon', () => {
+  it('runs the quick start on the embedded PostgreSQL and stops it on Ctrl-C', async () => {
+    daemon = await spawnDaemon([], { ...CLEAN_ENV, XDG_DATA_HOME: xdg });
+    const dataDir = join(xdg, 'neighborbid');
+    const tokenFile = join(dataDir, 'admin-token');
+    expect(daemon.output()).toContain(`created the admin token in ${tokenFile} (mode 0600)`);
+    expect(daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    const pgPid = postmasterPid(dataDir)!;
+    expect(pgPid).toBeGreaterThan(0);
+
+    // curl -s -X POST localhost:7700/v1/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{"name":"alice","balance":10000}'
+    const admin = (await readFile(tokenFile, 'utf8')).trim();
+    const r = await send(daemon.url, {
+      method: 'POST', path: '/v1/users', body: '{"name":"alice","balance":10000}',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.json).toEqual({ id: 1, name: 'alice', balance: 10000, token: expect.stringMatching(/^nb_u1_/) });
+
+    expect(await daemon.stop('SIGINT')).toBe(0);
+    expect(daemon.output()).toMatch(/stopped PostgreSQL pid \d+/);
+    expect(await waitGone(pgPid)).toBe(true);
+  });
+
+  it('documents its options and refuses bad ones as usage errors', () => {
+    const help = spawnSync(process.execPath, [BIN, 'daemon', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const option of ['--host', '--port', '--database-url', '--data-dir', '--log-level']) expect(help.stdout).toContain(option);
+    expect(help.stdout).toContain('(default: 7700)');
+    expect(help.stdout).toContain('(default: "127.0.0.1")');
+
+    const bad = spawnSync(process.execPath, [BIN, 'daemon', '--port', 'seventy'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/port/);
+  });
+});

@@ -1,0 +1,44 @@
+// One database and one in-process daemon per test file, made before the first
+// test and removed after the last: `const t = useDaemon(); … t.daemon …`.
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { DaemonOptions } from '../../src/daemon/daemon.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startTestDaemon, type StartedTestDaemon } from './daemon.js';
+import { expectAuditClean, seedUser, type SeededUser } from './seed.js';
+
+export interface DaemonFixture {
+  db: TestDatabase;
+  daemon: StartedTestDaemon;
+}
+
+/** Registers hooks that give the file its own database and daemon. */
+export function useDaemon(options: DaemonOptions = {}): DaemonFixture {
+  const fixture = {} as DaemonFixture;
+  beforeAll(async () => {
+    fixture.db = await createTestDatabase();
+    fixture.daemon = await startTestDaemon(fixture.db.url, options);
+  });
+  afterAll(async () => {
+    await fixture.daemon?.close();
+    await fixture.daemon?.removeDir();
+    await fixture.db?.drop();
+  });
+  return fixture;
+}
+
+/** Long enough that the closer only runs when a test calls `closer.runOnce()`. */
+export const MANUAL_CLOSER = { closerIntervalMs: 3_600_000 };
+
+/**
+ * For rule tests: a daemon whose closer runs only when asked (so "ended but not
+ * yet settled" is observable), a seller with no money, and a clean audit after
+ * every test.
+ */
+export function useRulesDaemon(): DaemonFixture & { seller: SeededUser } {
+  const fixture = useDaemon(MANUAL_CLOSER) as DaemonFixture & { seller: SeededUser };
+  beforeAll(async () => {
+    fixture.seller = await seedUser(fixture.daemon);
+  });
+  afterEach(() => expectAuditClean(fixture.daemon.admin));
+  return fixture;
+}
