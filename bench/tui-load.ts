@@ -92,8 +92,6 @@ async function main(): Promise<void> {
 
     // A terminal big enough to show (and so subscribe to) every auction.
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
-    delete env.CI; // Ink draws nothing when it believes it runs in CI.
-    delete env.CONTINUOUS_INTEGRATION;
     const command = `stty rows 40 cols 120; exec ${process.execPath} ${BIN} tui --url ${daemon.url} --token ${viewer.token}`;
     tui = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';

@@ -91,10 +91,7 @@ describe('neighborbid tui in a pseudo-terminal', () => {
   /** Runs the TUI under script(1), which gives it a terminal; returns its output so far and a way to type. */
   function spawnTui(token: string) {
     const { daemon } = file;
-    // Ink draws nothing when it believes it runs in CI; a person's terminal is not CI.
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1' };
-    delete env.CI;
-    delete env.CONTINUOUS_INTEGRATION;
     const child = spawn('script', ['-qfec', `stty rows 24 cols 80; exec ${process.execPath} ${BIN} tui --url ${daemon.url} --token ${token}`, '/dev/null'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -154,8 +151,6 @@ describe('neighborbid tui in a pseudo-terminal', () => {
 describe('neighborbid demo', () => {
   it('starts a market with 20 auctions and bidders, and q stops the daemon, its PostgreSQL and removes the directory', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
-    delete env.CI;
-    delete env.CONTINUOUS_INTEGRATION;
     delete env.DATABASE_URL;
     const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${BIN} demo --name ann`, '/dev/null'], {
       env,

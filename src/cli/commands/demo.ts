@@ -8,8 +8,7 @@ export function registerDemo(program: Command): void {
     .addOption(new Option('--data-dir <dir>', 'keep the demo daemon here (kept afterwards) instead of a throwaway directory'))
     .addOption(new Option('--name <name>', 'your name on the board (default: $USER)'))
     .action(async (opts: { dataDir?: string; name?: string }) => {
-      // React picks its build when first loaded; the development one is several times slower.
-      process.env.NODE_ENV ??= 'production';
+      (await import('../../tui/prepare.js')).prepareTerminalEnv();
       const { runDemo } = await import('../../demo/demo.js');
       await runDemo({ dataDir: opts.dataDir, ...(opts.name ? { name: opts.name } : {}) });
     });

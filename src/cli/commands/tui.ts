@@ -12,8 +12,7 @@ export function registerTui(program: Command): void {
     .action(async (opts: { url?: string; token?: string }, command: Command) => {
       // Global --url/--token (before the command word) count too.
       const all = { ...command.optsWithGlobals(), ...opts } as { url?: string; token?: string };
-      // React picks its build when first loaded; the development one is several times slower.
-      process.env.NODE_ENV ??= 'production';
+      (await import('../../tui/prepare.js')).prepareTerminalEnv();
       const { openTui } = await import('../../tui/open.js');
       await openTui({ url: all.url ?? DEFAULT_URL, token: all.token || undefined });
     });
