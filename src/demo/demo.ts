@@ -45,6 +45,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const onSignal = () => {
     if (!interrupted) say('Stopping…');
     interrupted = true;
+    process.exitCode = 130;
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const listen = (on: boolean) => signals.forEach((s) => (on ? process.on(s, onSignal) : process.off(s, onSignal)));
@@ -55,13 +56,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   try {
     say(`Starting the daemon and its PostgreSQL in ${dir} (the first start takes a few seconds)…`);
     const { startDaemon } = await import('../daemon/daemon.js');
-    daemon = await startDaemon({
-      port: 0,
-      dataDir: dir,
-      // The screen belongs to the TUI: the daemon logs to a file in the data directory.
-      logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, 'daemon.log'), sync: true })),
-      closerIntervalMs: 250,
-    });
+    try {
+      daemon = await startDaemon({
+        port: 0,
+        dataDir: dir,
+        // The screen belongs to the TUI: the daemon logs to a file in the data directory.
+        logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, 'daemon.log'), sync: true })),
+        closerIntervalMs: 250,
+      });
+    } catch (err) {
+      // Ctrl-C reaches the whole foreground group, initdb included: that failure is the stop asked for.
+      if (interrupted) return;
+      throw err;
+    }
     if (interrupted) return;
 
     const admin = new HttpClient({ url: daemon.url, token: daemon.adminToken, keepAlive: true });
