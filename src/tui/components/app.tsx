@@ -134,7 +134,7 @@ export function App({ source, options }: AppProps) {
       return;
     }
     const amount = parseMoney(m.field.value);
-    if (amount === null || amount === 0) return setMode({ ...m, error: 'Type a whole amount, like 1,270.' });
+    if (amount === null || amount === 0) return setMode({ ...m, error: `Type a whole amount, like ${formatMoney(m.minimum)}.` });
     void act('bid', m.id, () => source.bid(m.id, amount), `Bid ${formatMoney(amount)} on “${m.title}” placed: you are leading.`);
   };
 
