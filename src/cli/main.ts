@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerDemo } from './commands/demo.js';
+import { registerTui } from './commands/tui.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   registerDaemon(program);
+  registerTui(program);
+  registerDemo(program);
   return program;
 }
 
