@@ -20,6 +20,10 @@ export function openDatabase(options: DatabaseOptions): Sql {
     max: options.max ?? 16,
     idle_timeout: 30,
     connect_timeout: 5,
+    // The driver's per-connection array-type lookup leaves an unhandled
+    // rejection when a connection drops mid-lookup (a database restart), which
+    // would kill the daemon. We pass arrays as literals (sqlArray) instead.
+    fetch_types: false,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'neighborbid' },
     types: {
@@ -35,6 +39,15 @@ export function openDatabase(options: DatabaseOptions): Sql {
       },
     },
   }) as unknown as Sql;
+}
+
+/**
+ * A BIGINT[] parameter as a PostgreSQL array literal (`{1,2,3}`), to be cast
+ * with `::bigint[]` in the query; the driver is not told array types.
+ */
+export function sqlArray(values: readonly number[]): string {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not a safe integer: ${v}`);
+  return `{${values.join(',')}}`;
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
