@@ -3,3 +3,4 @@ export * from './money.js';
 export * from './schemas.js';
 export * from './types.js';
 export * from './events.js';
+export * from './duration.js';
