@@ -22,7 +22,7 @@ export function isHelpOrVersion(err: unknown): err is CommanderError {
 
 /** Commander's parse failure as a sentence: `invalid --start '1.5': an amount is …`. */
 function usageText(message: string): string {
-  const text = message.replace(/^error: /, '');
+  const text = message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, '; did you mean $1?');
   const arg = /^command-argument value '(.*)' is invalid for argument '(.*)'\. (.*)$/s.exec(text);
   if (arg) return `invalid ${arg[2]} '${arg[1]}': ${arg[3]}`;
   const opt = /^option '(\S+)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(text);
@@ -45,7 +45,9 @@ export function reportError(err: unknown, options: ReportOptions): ExitCode {
   const e = toNbError(err, options);
   const paint = painter(colourEnabled(process.stderr));
   const stack = options.verbose && err instanceof Error && !(err instanceof CommanderError) ? `\n${err.stack}` : '';
-  process.stderr.write(`neighborbid: ${paint('red', e.code)}: ${e.message}${stack}\n`);
+  // One line, whatever the message holds; the stack (with --verbose) follows it.
+  const line = e.message.replace(/\s*\n\s*/g, ' ');
+  process.stderr.write(`neighborbid: ${paint('red', e.code)}: ${line}${stack}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify({ error: e.toBody() }, null, 2)}\n`);
   return e.exitCode;
 }
