@@ -1,10 +1,9 @@
 // The README's bidding-war script, run exactly as written with `neighborbid`
 // on the PATH, against a daemon whose admin token sits in the data directory.
-import { spawn } from 'node:child_process';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCliFixture, type CliFixture } from '../helpers/cli.js';
+import { runProcess, startCliFixture, type CliFixture } from '../helpers/cli.js';
 import { BIN, tempDir } from '../helpers/daemon.js';
 
 let f: CliFixture;
@@ -32,18 +31,9 @@ describe('the README script', () => {
       await symlink(BIN, join(dir.path, 'neighborbid'));
       const script = join(dir.path, 'bidding-war.sh');
       await writeFile(script, await readmeScript());
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((ok, fail) => {
-        const child = spawn('sh', [script], {
-          cwd: dir.path,
-          env: { ...f.env, PATH: `${dir.path}:${process.env.PATH}` },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        child.on('error', fail);
-        child.on('close', (c) => ok({ code: c, stdout: out, stderr: err }));
+      const { code, stdout, stderr } = await runProcess('sh', [script], {
+        cwd: dir.path,
+        env: { ...f.env, PATH: `${dir.path}:${process.env.PATH}` },
       });
 
       expect(stderr).toBe('neighborbid: BID_TOO_LOW: The bid is below the minimum next bid of 1,600.\n');

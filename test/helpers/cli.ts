@@ -13,13 +13,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node bin/neighborbid.js ...args` with exactly this environment (plus PATH). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<CliResult> {
+/** Runs a program to its end, collecting stdout, stderr and the exit code. */
+export function runProcess(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -27,6 +24,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `node bin/neighborbid.js ...args` with exactly this environment (plus PATH). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<CliResult> {
+  return runProcess(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
 }
 
 export interface CliFixture {
