@@ -155,8 +155,9 @@ export function buildProgram(): Command {
     .addHelpText('after', RETRIES)
     .action(lazy(() => import('./commands/buy.js'), (m) => m.buy));
 
-  // `watch ID… | --all-open` is defined here (src/cli/commands/watch.ts) once the
-  // socket client exists; it streams events over one WebSocket.
+  // `watch ID… | --all-open [--until closed]` goes here, once the socket client
+  // exists: defined like the others, implemented in commands/watch.ts and loaded
+  // with lazy(); its Context gives the URL, the token and the JSON flag.
 
   program
     .command('audit')

@@ -74,15 +74,14 @@ export function bidTable(bids: readonly Bid[], paint: Paint): string {
   );
 }
 
-/** A user's money: total, held by leading bids, available. */
-export function balanceBlock(b: Pick<Me, 'balance' | 'held' | 'available'>, paint: Paint): string {
-  return keyValues(
-    [
-      ['balance', formatMoney(b.balance)],
-      ['held', formatMoney(b.held)],
-      ['available', formatMoney(b.available)],
-    ],
-    paint,
-    'right',
-  );
+/** A user's money (total, held by leading bids, available) after any other lines, amounts right-aligned. */
+export function balanceBlock(
+  b: Pick<Me, 'balance' | 'held' | 'available'>,
+  paint: Paint,
+  before: readonly (readonly [string, string])[] = [],
+): string {
+  const amounts = [b.balance, b.held, b.available].map((n) => formatMoney(n));
+  const size = Math.max(...amounts.map((a) => a.length));
+  const [balance, held, available] = amounts.map((a) => a.padStart(size));
+  return keyValues([...before, ['balance', balance!], ['held', held!], ['available', available!]], paint);
 }

@@ -165,7 +165,7 @@ describe('me', () => {
     const u = await f.daemon.admin.createUser('carol', 12_345);
     const r = await f.run(['me'], { NEIGHBORBID_TOKEN: u.token });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`user  carol (id ${u.id})\nbalance    12,345\nheld            0\navailable  12,345\n`);
+    expect(r.stdout).toBe(`user       carol (id ${u.id})\nbalance    12,345\nheld            0\navailable  12,345\n`);
     const j = await f.json(['me', '--token', u.token]);
     expect(j.body).toEqual({ id: u.id, name: 'carol', balance: 12_345, held: 0, available: 12_345 });
   });
