@@ -1,6 +1,6 @@
 // `neighborbid audit`: the daemon's audit; exit code 3 when it is not clean.
 import { ExitCode } from '../../protocol/errors.js';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney, groupThousands } from '../../protocol/money.js';
 import type { Context } from '../context.js';
 import { keyValues, table } from '../output.js';
 
@@ -14,9 +14,9 @@ export async function audit(ctx: Context): Promise<void> {
       : ctx.paint('red', `Audit found ${n} violation${n === 1 ? '' : 's'}.`);
     const totals = keyValues(
       [
-        ['users', report.users.toLocaleString('en-US')],
-        ['auctions', report.auctions.toLocaleString('en-US')],
-        ['ledger rows', report.ledgerRows.toLocaleString('en-US')],
+        ['users', groupThousands(report.users)],
+        ['auctions', groupThousands(report.auctions)],
+        ['ledger rows', groupThousands(report.ledgerRows)],
         ['total deposits', formatMoney(report.totalDeposits)],
         ['total balances', formatMoney(report.totalBalances)],
       ],
