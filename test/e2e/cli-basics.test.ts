@@ -37,8 +37,8 @@ describe('help and usage', () => {
         '  2  usage: a bad flag or argument',
         '  3  rejected by a rule (the code, e.g. BID_TOO_LOW, is printed); audit found violations',
         '  4  not found',
-        '  5  authentication: missing or wrong token',
-        '  6  the daemon (or its database) cannot be reached',
+        '  5  authentication: a missing or wrong token, or one that may not do this',
+        '  6  the daemon cannot be reached, or its database is down, or it is stopping',
       ].join('\n'),
     );
     expect(r.stdout).toContain('--json');
