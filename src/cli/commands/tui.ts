@@ -1,19 +1,16 @@
 // `neighborbid tui`: the live auction board. The Ink app loads only when it runs.
-import { Command, Option } from 'commander';
-
-const DEFAULT_URL = 'http://127.0.0.1:7700';
+import type { Command } from 'commander';
 
 export function registerTui(program: Command): void {
   program
     .command('tui')
-    .description('the live auction board: watch, bid and buy from the keyboard over one socket')
-    .addOption(new Option('--url <url>', `daemon URL (default ${DEFAULT_URL})`).env('NEIGHBORBID_URL'))
-    .addOption(new Option('--token <token>', 'user token: bid, buy and see your balance (without it, watch only)').env('NEIGHBORBID_TOKEN'))
-    .action(async (opts: { url?: string; token?: string }, command: Command) => {
-      // Global --url/--token (before the command word) count too.
-      const all = { ...command.optsWithGlobals(), ...opts } as { url?: string; token?: string };
+    .description('the live auction board: watch, bid and buy from the keyboard over one socket (--url, --token or login)')
+    .action(async (_opts: unknown, command: Command) => {
+      // The same identity as every other command: flags, environment, then the login file.
+      const { contextOf } = await import('../context.js');
+      const { url, token } = contextOf(command).identity();
       (await import('../../tui/prepare.js')).prepareTerminalEnv();
       const { openTui } = await import('../../tui/open.js');
-      await openTui({ url: all.url ?? DEFAULT_URL, token: all.token || undefined });
+      await openTui({ url, token });
     });
 }
