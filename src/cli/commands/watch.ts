@@ -146,6 +146,7 @@ class Watch {
     // Snapshots first teach the lines every title, so the columns line up from the first line.
     for (const m of held) if (m.type === 'snapshot') this.lines.remember(m);
     this.refuse(refused);
+    for (const r of refused) this.pending.delete(r.auction);
     for (const m of held) if (m.type !== 'error') this.handle(m);
     if (this.open) this.schedulePoll();
     this.checkDone();
