@@ -274,13 +274,11 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The sentence for auctions refused with one code: `No auction 998 or 999.` */
 function refusal(group: AuctionError[]): string {
-  const ids = group.map((r) => r.auction);
-  if (group[0]!.code === 'NOT_FOUND') {
-    const shown = ids.length > 10 ? [...ids.slice(0, 10).map(String), `${ids.length - 10} more`] : ids.map(String);
-    const list = shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
-    return `No auction ${list}.`;
-  }
-  return group.length === 1 ? group[0]!.message : `${group[0]!.message} (auctions ${ids.join(', ')})`;
+  const shown = group.slice(0, 10).map((r) => String(r.auction));
+  if (group.length > 10) shown.push(`${group.length - 10} more`);
+  const list = shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+  if (group[0]!.code === 'NOT_FOUND') return `No auction ${list}.`;
+  return group.length === 1 ? group[0]!.message : `${group[0]!.message.replace(/\.$/, '')} (auction ${list}).`;
 }
 
 function originOf(url: string): string {
