@@ -125,8 +125,9 @@ class Watch {
     if (this.stopped) return;
     if (this.held) {
       this.held.push(m);
-      if ('auction' in m && m.type !== 'outbid') this.awaited.delete(m.auction);
-      if (this.awaited.size === 0) this.started();
+      // A private event may come before anything is subscribed: only an awaited auction's answer counts.
+      const answered = 'auction' in m && m.type !== 'outbid' && this.awaited.delete(m.auction);
+      if (answered && this.awaited.size === 0) this.started();
       return;
     }
     this.handle(m);
