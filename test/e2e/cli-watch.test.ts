@@ -73,10 +73,10 @@ describe('watch', () => {
   it('prints a line per bid, extension, sale, close and cancel for people, the same events as NDJSON with --json, and ends with --until closed', async () => {
     const [alice, bob] = [await bidder('alice'), await bidder('bob')];
     // Every bid on the lamp is inside its soft-close window, so each one extends it.
-    const lamp = await lot({ durationSec: 2, softCloseSec: 3 });
+    const lamp = await lot({ durationSec: 5, softCloseSec: 5 });
     const rug = await lot({ title: 'Persian rug', buyNowPrice: 5000 });
     const chair = await lot({ title: 'Oak chair' });
-    const vase = await lot({ title: 'Vase', startPrice: 10, minIncrement: 1, durationSec: 5 });
+    const vase = await lot({ title: 'Vase', startPrice: 10, minIncrement: 1, durationSec: 6 });
     const ids = [lamp, rug, chair, vase].map((a) => String(a.id));
     const human = watch([...ids, '--until', 'closed']);
     const json = watch([...ids, '--until', 'closed', '--json']);
@@ -157,7 +157,8 @@ describe('watch', () => {
     const a = await lot();
     const first = watch([String(a.id)]);
     await first.waitForLines(/ watching /);
-    expect(await openSockets()).toBe(1);
+    // Earlier tests' watchers have exited; the daemon may take a moment to see their sockets go.
+    await waitFor(async () => (await openSockets()) === 1 || undefined, 10_000, 'one open socket: the watcher');
     const interrupted = await first.stop('SIGINT');
     expect(interrupted).toMatchObject({ code: 130, signal: null, stderr: '' });
     expect(interrupted.stdout.trimEnd().split('\n')).toHaveLength(1);
@@ -270,10 +271,10 @@ describe('watch', () => {
     const none = await watch(['--all-open', '--until', 'closed']).exit();
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: 'neighborbid: no open auctions yet; new ones will show up here\n' });
 
-    const first = await lot({ title: 'First', durationSec: 3 });
+    const first = await lot({ title: 'First', durationSec: 5 });
     const w = watch(['--all-open', '--until', 'closed', '--poll', '1s']);
     await w.waitForLines(/ watching /);
-    const later = await lot({ title: 'Later', durationSec: 2 });
+    const later = await lot({ title: 'Later', durationSec: 3 });
     const r = await w.exit();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`#${first.id} +First +unsold`));
