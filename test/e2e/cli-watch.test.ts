@@ -215,10 +215,10 @@ describe('watch', () => {
 
     await f.daemon.client(dana.token).bid(a.id, 1000);
     await f.daemon.client(erin.token).bid(a.id, 1500);
-    await mine.waitForLines(/ outbid /);
-    await mine.waitForLines(/ balance /, 2);
+    await mine.waitForLines(/  outbid  /);
+    await mine.waitForLines(/  balance  /, 2);
     await mineJson.waitForLines(/"type":"balance"/, 2);
-    await anyone.waitForLines(/ bid /, 2);
+    await anyone.waitForLines(/  bid  /, 2);
 
     const lines = mine.lines();
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  bid +1,000  you +1 bid, next bid 1,100$`)));
@@ -228,7 +228,7 @@ describe('watch', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  outbid +1,500  user ${erin.id}  private: you were outbid, your hold of 1,000 released$`)),
     );
-    expect(lines.filter((l) => / balance /.test(l))).toEqual([
+    expect(lines.filter((l) => /  balance  /.test(l))).toEqual([
       expect.stringMatching(new RegExp(`^${T} +balance +private: balance 10,000, held 1,000, available 9,000$`)),
       expect.stringMatching(new RegExp(`^${T} +balance +private: balance 10,000, held 0, available 10,000$`)),
     ]);
@@ -242,7 +242,7 @@ describe('watch', () => {
     );
     expect(privates).toHaveLength(3);
     // Without a token: the public events only.
-    expect(anyone.lines().filter((l) => / (outbid|balance) /.test(l))).toEqual([]);
+    expect(anyone.lines().filter((l) => /  (outbid|balance)  /.test(l))).toEqual([]);
     await Promise.all([mine, mineJson, anyone].map((p) => p.stop('SIGINT')));
   });
 
