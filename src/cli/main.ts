@@ -1,44 +1,48 @@
-// The neighborbid command line. Each command group lives in its own file under
-// commands/ and is loaded only when it runs, so a one-shot command starts fast.
-import { Command, CommanderError, Option } from 'commander';
-import { VERSION } from '../version.js';
-import { registerDaemon } from './commands/daemon.js';
+// The neighborbid command line: parses, runs one command, and translates any
+// failure once into a one-line message and an exit code (see program.ts).
+import { buildProgram } from './program.js';
+import { isHelpOrVersion, reportError } from './errors.js';
+import type { Command } from 'commander';
 
-const EXIT_CODES = `
-Exit codes:
-  0  ok
-  1  unexpected error
-  2  usage: a bad flag or argument
-  3  rejected by a rule (the code, e.g. BID_TOO_LOW, is printed)
-  4  not found
-  5  authentication: missing or wrong token
-  6  the daemon (or its database) cannot be reached`;
-
-export function buildProgram(): Command {
-  const program = new Command('neighborbid')
-    .description('A terminal auction toolkit: a race-free bidding daemon on PostgreSQL, its CLI and TUI.')
-    .version(VERSION, '-V, --version')
-    .addOption(new Option('--verbose', 'show stack traces of unexpected errors'))
-    .addHelpText('after', EXIT_CODES)
-    .showSuggestionAfterError(true)
-    .exitOverride();
-  registerDaemon(program);
-  return program;
+/** The subcommand words on the command line, e.g. `neighborbid auction create`. */
+function commandName(program: Command, args: string[]): string {
+  const words = [program.name()];
+  let current = program;
+  for (const arg of args) {
+    if (current.commands.length === 0) break;
+    const next = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    // Not a command: the value of a global option such as --url, so look on.
+    if (!next) continue;
+    words.push(next.name());
+    current = next;
+  }
+  return words.join(' ');
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `neighborbid auction list | head -1` closes our stdout early; that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version are not failures; everything else commander rejects is usage.
+    if (isHelpOrVersion(err)) {
+      // Help asked for is success; help shown because a command was missing is usage.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const verbose = argv.includes('--verbose');
-    process.stderr.write(`neighborbid: ${verbose && err instanceof Error ? err.stack : String((err as Error)?.message ?? err)}\n`);
-    process.exitCode = 1;
+    const args = argv.slice(2);
+    const flags = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
+    const command = commandName(program, args.filter((a) => !a.startsWith('-')));
+    process.exitCode = reportError(err, {
+      json: flags.includes('--json'),
+      verbose: flags.includes('--verbose'),
+      command,
+      ndjson: command === 'neighborbid watch',
+    });
   }
 }
 

@@ -16,7 +16,7 @@ export interface DatabaseOptions {
 
 /** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
 export function openDatabase(options: DatabaseOptions): Sql {
-  const sql = postgres(options.url, {
+  return postgres(options.url, {
     max: options.max ?? 16,
     idle_timeout: 30,
     connect_timeout: 5,
@@ -24,6 +24,10 @@ export function openDatabase(options: DatabaseOptions): Sql {
     // failed, and a query waits with it: a request during a database outage would
     // hang instead of being answered UNAVAILABLE. At most a second, with jitter.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
+    // The driver's per-connection array-type lookup leaves an unhandled
+    // rejection when a connection drops mid-lookup (a database restart), which
+    // would kill the daemon. We pass arrays as literals (sqlArray) instead.
+    fetch_types: false,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'neighborbid' },
     types: {
@@ -39,26 +43,15 @@ export function openDatabase(options: DatabaseOptions): Sql {
       },
     },
   }) as unknown as Sql;
-  fetchTypesOnce(sql);
-  return sql;
 }
 
 /**
- * The driver asks every new connection for the array types, and if that
- * connection dies during the question (a database going away just after a
- * reconnect), the failure is a promise nobody handles, which ends a Node
- * process. The answer never changes, so once one connection has it, later
- * connections are not asked: the pool shares what the first one learnt. (The
- * daemon makes each pool's first connection while it starts.)
+ * A BIGINT[] parameter as a PostgreSQL array literal (`{1,2,3}`), to be cast
+ * with `::bigint[]` in the query; the driver is not told array types.
  */
-function fetchTypesOnce(sql: Sql): void {
-  const o = sql.options as typeof sql.options & { shared: { typeArrayMap: Record<number, number> } };
-  o.shared.typeArrayMap = new Proxy(o.shared.typeArrayMap, {
-    set(target, key, value) {
-      o.fetch_types = false;
-      return Reflect.set(target, key, value);
-    },
-  });
+export function sqlArray(values: readonly number[]): string {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not a safe integer: ${v}`);
+  return `{${values.join(',')}}`;
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected

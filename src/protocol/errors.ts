@@ -144,6 +144,9 @@ export function fromErrorBody(body: unknown): NbError {
 export function errorMessage(code: ErrorCode, details: Record<string, unknown> = {}): string {
   const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
   switch (code) {
+    case 'NOT_FOUND':
+      if (typeof details.auction === 'number') return `No auction ${details.auction}.`;
+      return typeof details.user === 'number' ? `No user ${details.user}.` : errorCodes[code].message;
     case 'BID_TOO_LOW':
       return details.minimum === null
         ? 'No higher bid is possible on this auction.'

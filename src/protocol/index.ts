@@ -4,3 +4,4 @@ export * from './schemas.js';
 export * from './types.js';
 export * from './events.js';
 export * from './frames.js';
+export * from './duration.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { Auction } from '../../src/protocol/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -222,20 +222,20 @@ async function check(run: Run): Promise<void> {
   for (const d of daemons) await expectAuditClean(d.admin);
 
   await waitFor(async () => {
-    const [r] = await sql<{ open: number }[]>`SELECT count(*)::bigint AS open FROM auctions WHERE id = ANY (${lotIds}) AND status = 'open'`;
+    const [r] = await sql<{ open: number }[]>`SELECT count(*)::bigint AS open FROM auctions WHERE id = ANY (${sqlArray(lotIds)}::bigint[]) AND status = 'open'`;
     return r!.open === 0;
   }, 60_000, 'the closers to settle every auction of the run');
 
   // Every accepted bid is in the database, and no other.
   const accepted = run.answers.filter((x) => x.ok && (x.t.op.kind === 'bid' || x.t.op.kind === 'raise'));
   const stored = await sql<{ id: number; auction_id: number; bidder_id: number; amount: number }[]>`
-    SELECT id, auction_id, bidder_id, amount FROM bids WHERE auction_id = ANY (${lotIds}) ORDER BY id`;
+    SELECT id, auction_id, bidder_id, amount FROM bids WHERE auction_id = ANY (${sqlArray(lotIds)}::bigint[]) ORDER BY id`;
   const told = accepted.map((x) => ({ id: x.body.bid.id, auction_id: x.lotId!, bidder_id: x.userId!, amount: x.amount! }));
   expect(stored).toEqual(told.sort((p, q) => p.id - q.id));
 
   // Every auction ended as the answers say.
   const ends = await sql<{ id: number; status: string; leader_id: number | null; current_price: number | null }[]>`
-    SELECT id, status, leader_id, current_price FROM auctions WHERE id = ANY (${lotIds})`;
+    SELECT id, status, leader_id, current_price FROM auctions WHERE id = ANY (${sqlArray(lotIds)}::bigint[])`;
   const expected = expectedLots(run);
   for (const e of ends) {
     const want = expected.get(e.id)!;
@@ -254,14 +254,14 @@ async function check(run: Run): Promise<void> {
     want.set(lot.sellerId, want.get(lot.sellerId)! + e.price!);
   }
   const money = await sql<{ id: number; balance: number; held: number }[]>`
-    SELECT id, balance, held FROM users WHERE id = ANY (${userIds}) ORDER BY id`;
+    SELECT id, balance, held FROM users WHERE id = ANY (${sqlArray(userIds)}::bigint[]) ORDER BY id`;
   expect(money).toEqual(userIds.map((id) => ({ id, balance: want.get(id)!, held: 0 })).sort((p, q) => p.id - q.id));
 
   // Money is conserved: the run's balances total its deposits, ledger and answers alike.
   const depositTotal = run.opening.reduce((s, b) => s + b, 0) + deposits.reduce((s, x) => s + x.amount!, 0);
   const [totals] = await sql<{ balances: number; deposits: number }[]>`
-    SELECT (SELECT coalesce(sum(balance), 0) FROM users WHERE id = ANY (${userIds}))::bigint AS balances,
-           (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit' AND user_id = ANY (${userIds}))::bigint AS deposits`;
+    SELECT (SELECT coalesce(sum(balance), 0) FROM users WHERE id = ANY (${sqlArray(userIds)}::bigint[]))::bigint AS balances,
+           (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit' AND user_id = ANY (${sqlArray(userIds)}::bigint[]))::bigint AS deposits`;
   expect(totals).toEqual({ balances: depositTotal, deposits: depositTotal });
   const [negative] = await sql<{ n: number }[]>`SELECT count(*)::bigint AS n FROM users WHERE balance < 0 OR held < 0 OR held > balance`;
   expect(negative!.n).toBe(0);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
 import { bidLoad, expectBidsAsAnswered, lastAttempt, sendBid, type Attempt, type LoadBid } from '../helpers/bid-load.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
@@ -81,7 +81,7 @@ describe('kill -9 under load', () => {
       // Before anything is sent again: the database already holds exactly the answered 201s, plus
       // at most the bids whose answer died with the daemon.
       const lostKeys = new Set(unanswered.map((x) => x.key));
-      const rows = await sql<{ n: number }[]>`SELECT count(*)::bigint AS n FROM bids WHERE auction_id = ANY (${auctions.map((x) => x.id)})`;
+      const rows = await sql<{ n: number }[]>`SELECT count(*)::bigint AS n FROM bids WHERE auction_id = ANY (${sqlArray(auctions.map((x) => x.id))}::bigint[])`;
       const answered201 = answered.filter((x) => first(x).status === 201).length;
       expect(rows[0]!.n).toBeGreaterThanOrEqual(answered201);
       expect(rows[0]!.n).toBeLessThanOrEqual(answered201 + lostKeys.size);

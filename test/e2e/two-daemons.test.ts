@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { send } from '../helpers/raw-http.js';
@@ -90,7 +90,7 @@ describe('two daemons, one database', () => {
 
     const ids = auctions.map((x) => x.id);
     await waitFor(async () => {
-      const [row] = await sql<{ open: number }[]>`SELECT count(*)::bigint AS open FROM auctions WHERE id = ANY (${ids}) AND status = 'open'`;
+      const [row] = await sql<{ open: number }[]>`SELECT count(*)::bigint AS open FROM auctions WHERE id = ANY (${sqlArray(ids)}::bigint[]) AND status = 'open'`;
       return row!.open === 0;
     }, 60_000, 'both closers to settle every auction');
 
@@ -99,7 +99,7 @@ describe('two daemons, one database', () => {
              (SELECT count(*) FROM ledger l WHERE l.auction_id = a.id AND l.kind = 'charge')::bigint AS charges,
              (SELECT count(*) FROM ledger l WHERE l.auction_id = a.id AND l.kind = 'payout')::bigint AS payouts,
              (SELECT count(*) FROM events e WHERE e.auction_id = a.id AND e.type = 'closed')::bigint AS closed
-        FROM auctions a WHERE a.id = ANY (${ids})`;
+        FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;
     expect(rows).toHaveLength(n);
     for (const r of rows) {
       const sold = withBids.has(r.id);

@@ -4,7 +4,7 @@
 // the lack of one — recorded, each request bounded in time.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Sql } from '../../src/daemon/database.js';
+import { sqlArray, type Sql } from '../../src/daemon/database.js';
 import { send } from './raw-http.js';
 import type { SeededUser } from './seed.js';
 
@@ -106,7 +106,7 @@ export async function bidLoad(o: BidLoadOptions): Promise<LoadBid[]> {
 export async function expectBidsAsAnswered(sql: Sql, bids: LoadBid[]): Promise<void> {
   const auctions = [...new Set(bids.map((b) => b.auction))];
   const rows = await sql<{ id: number; auction_id: number; bidder_id: number; amount: number }[]>`
-    SELECT id, auction_id, bidder_id, amount FROM bids WHERE auction_id = ANY (${auctions}) ORDER BY id`;
+    SELECT id, auction_id, bidder_id, amount FROM bids WHERE auction_id = ANY (${sqlArray(auctions)}::bigint[]) ORDER BY id`;
   const accepted = bids
     .filter((b) => lastAttempt(b).status === 201)
     .map((b) => ({ id: lastAttempt(b).body.bid.id as number, auction_id: b.auction, bidder_id: b.bidder.id, amount: b.amount }))

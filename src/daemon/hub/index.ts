@@ -78,10 +78,6 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     },
   });
   try {
-    // Each pool's first connection asks PostgreSQL for its array types; ask now,
-    // while starting, rather than on a first use that may fall in an outage
-    // (see fetchTypesOnce in ../database.ts).
-    await Promise.all([readSql`SELECT 1`, notifySql`SELECT 1`]);
     await listener.start();
   } catch (err) {
     await Promise.allSettled([listener.close(), readSql.end({ timeout: 1 }), notifySql.end({ timeout: 1 })]);

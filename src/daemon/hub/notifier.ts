@@ -47,7 +47,7 @@ export class Notifier {
         this.versions = new Map();
         this.privates = [];
         try {
-          await this.sql`SELECT pg_notify(${NOTIFY_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS p`;
+          await this.sql`SELECT pg_notify(${NOTIFY_CHANNEL}, p) FROM jsonb_array_elements_text(${this.sql.json(payloads)}) AS p`;
           this.metrics.notifyFlushes.inc({ result: 'ok' });
         } catch (err) {
           // Receivers' catch-up reads the events from the outbox; only private events are lost.

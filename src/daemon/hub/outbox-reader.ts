@@ -4,7 +4,7 @@
 // subscriptions never takes connections from the bids.
 import type { AuctionEvent } from '../../protocol/events.js';
 import type { Auction } from '../../protocol/types.js';
-import type { Sql } from '../database.js';
+import { sqlArray, type Sql } from '../database.js';
 import { BatchLoader } from './batch-loader.js';
 
 /** Most events one range read returns; callers page on from the last one. */
@@ -23,13 +23,13 @@ export class OutboxReader {
   constructor(private readonly sql: Sql) {
     this.snapshots = new BatchLoader(async (ids) => {
       const rows = await sql<{ id: number; version: number; state: Auction }[]>`
-        SELECT a.id, a.version, nb_auction_json(a.*) AS state FROM auctions a WHERE a.id = ANY (${ids}::bigint[])`;
+        SELECT a.id, a.version, nb_auction_json(a.*) AS state FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;
       return new Map(rows.map((r) => [r.id, { version: r.version, state: r.state }]));
     }, null);
 
     this.versionsLoader = new BatchLoader(async (ids) => {
       const rows = await sql<{ id: number; version: number }[]>`
-        SELECT id, version FROM auctions WHERE id = ANY (${ids}::bigint[])`;
+        SELECT id, version FROM auctions WHERE id = ANY (${sqlArray(ids)}::bigint[])`;
       return new Map(rows.map((r) => [r.id, r.version]));
     }, null);
 
@@ -37,8 +37,8 @@ export class OutboxReader {
       const parsed = keys.map((k) => k.split(':').map(Number) as [number, number, number]);
       const rows = await sql<{ i: number; payload: AuctionEvent }[]>`
         SELECT r.i, e.payload
-          FROM unnest(${parsed.map((p) => p[0])}::bigint[], ${parsed.map((p) => p[1])}::bigint[],
-                      ${parsed.map((p) => p[2])}::bigint[]) WITH ORDINALITY AS r(id, lo, hi, i)
+          FROM unnest(${sqlArray(parsed.map((p) => p[0]))}::bigint[], ${sqlArray(parsed.map((p) => p[1]))}::bigint[],
+                      ${sqlArray(parsed.map((p) => p[2]))}::bigint[]) WITH ORDINALITY AS r(id, lo, hi, i)
           JOIN events e ON e.auction_id = r.id AND e.version > r.lo AND e.version <= r.hi
          ORDER BY r.i, e.version`;
       const out = new Map<string, AuctionEvent[]>(keys.map((k) => [k, []]));

@@ -1,6 +1,7 @@
 // Settlement at close, driven by closer.runOnce() so nothing waits on a timer:
 // the winner's hold becomes a charge, the seller is paid, exactly once.
 import { describe, expect, it } from 'vitest';
+import { sqlArray } from '../../../src/daemon/database.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
   ENDS_SOON,
@@ -76,7 +77,7 @@ describe('settlement', () => {
              (SELECT count(*) FROM ledger l WHERE l.auction_id = a.id AND l.kind = 'charge')::bigint AS charges,
              (SELECT count(*) FROM ledger l WHERE l.auction_id = a.id AND l.kind = 'payout')::bigint AS payouts,
              (SELECT count(*) FROM events e WHERE e.auction_id = a.id AND e.type = 'closed')::bigint AS closed
-        FROM auctions a WHERE a.id = ANY (${ids}) ORDER BY a.id`;
+        FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[]) ORDER BY a.id`;
     expect(rows).toHaveLength(n);
     const withBid = new Set(ids.filter((_, i) => i % 2 === 0));
     for (const r of rows) {

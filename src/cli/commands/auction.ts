@@ -1,0 +1,69 @@
+// `neighborbid auction create | list | show | cancel`.
+import { nbError } from '../../protocol/errors.js';
+import type { CreateAuctionBody } from '../../protocol/schemas.js';
+import type { AuctionStatus } from '../../protocol/types.js';
+import type { Context } from '../context.js';
+import { auctionBlock, auctionTable, bidTable } from '../views.js';
+
+interface CreateOptions {
+  title: string;
+  start: number;
+  increment: number;
+  duration?: number;
+  endsAt?: string;
+  buyNow?: number;
+  softClose?: number;
+  quiet?: boolean;
+}
+
+/** Creates an auction with the caller as seller. */
+export async function createAuction(ctx: Context, opts: CreateOptions): Promise<void> {
+  if (opts.duration === undefined && opts.endsAt === undefined) {
+    throw nbError('INVALID_INPUT', "Say when it ends: --duration (e.g. 10m) or --ends-at (see 'neighborbid auction create --help').");
+  }
+  const body: CreateAuctionBody = {
+    title: opts.title,
+    startPrice: opts.start,
+    minIncrement: opts.increment,
+    ...(opts.duration !== undefined ? { durationSec: opts.duration } : { endsAt: opts.endsAt }),
+    ...(opts.buyNow !== undefined && { buyNowPrice: opts.buyNow }),
+    ...(opts.softClose !== undefined && { softCloseSec: opts.softClose }),
+  };
+  const auction = await ctx.user().createAuction(body);
+  ctx.print(auction, () =>
+    opts.quiet ? String(auction.id) : `${ctx.paint('bold', `Created auction ${auction.id}.`)}\n${auctionBlock(auction, ctx.paint)}`,
+  );
+}
+
+/** Lists auctions by status, one page. */
+export async function listAuctions(
+  ctx: Context,
+  opts: { status: AuctionStatus | 'all'; limit?: number; cursor?: string },
+): Promise<void> {
+  const page = await ctx.anonymous().listAuctions(opts);
+  ctx.print(page, () => {
+    if (page.auctions.length === 0) return `No ${opts.status === 'all' ? '' : `${opts.status} `}auctions.`;
+    const more = page.nextCursor
+      ? `\n${ctx.paint('dim', `More: neighborbid auction list --status ${opts.status} --cursor ${page.nextCursor}`)}`
+      : '';
+    return auctionTable(page.auctions, ctx.paint) + more;
+  });
+}
+
+/** Shows one auction with its most recent bids. */
+export async function showAuction(ctx: Context, id: number): Promise<void> {
+  const auction = await ctx.anonymous().auction(id);
+  ctx.print(auction, () => {
+    const bids = auction.recentBids.length
+      ? `\n\n${ctx.paint('bold', 'Recent bids')}\n${bidTable(auction.recentBids, ctx.paint)}`
+      : '';
+    return auctionBlock(auction, ctx.paint) + bids;
+  });
+}
+
+/** Cancels an open auction, as its seller or (with --admin) as the admin. */
+export async function cancelAuction(ctx: Context, id: number, opts: { admin?: boolean }): Promise<void> {
+  const client = opts.admin ? ctx.admin() : ctx.user();
+  const { auction } = await client.cancel(id);
+  ctx.print({ auction }, () => `Cancelled auction ${auction.id} "${auction.title}".`);
+}

@@ -1,0 +1,16 @@
+// `neighborbid tui`: the live auction board. The Ink app loads only when it runs.
+import type { Command } from 'commander';
+
+export function registerTui(program: Command): void {
+  program
+    .command('tui')
+    .description('the live auction board: watch, bid and buy from the keyboard over one socket (--url, --token or login)')
+    .action(async (_opts: unknown, command: Command) => {
+      // The same identity as every other command: flags, environment, then the login file.
+      const { contextOf } = await import('../context.js');
+      const { url, token } = contextOf(command).identity();
+      (await import('../../tui/prepare.js')).prepareTerminalEnv();
+      const { openTui } = await import('../../tui/open.js');
+      await openTui({ url, token });
+    });
+}

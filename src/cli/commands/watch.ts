@@ -1,0 +1,291 @@
+// `neighborbid watch ID… | --all-open [--until closed]`: one socket, one line
+// (or, with --json, one JSON object) per event, until Ctrl-C, or until every
+// watched auction has ended. The socket client reconnects and resumes by
+// itself; this file decides what to print, when to stop and how to exit.
+import { constants } from 'node:os';
+import { SocketClient, type AuctionError, type AuctionMessage, type SocketState } from '../../client/socket-client.js';
+import { nbError, type ErrorCode } from '../../protocol/errors.js';
+import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
+import { defaultSocketLimits } from '../../protocol/frames.js';
+import type { Context } from '../context.js';
+import { EventLines, type WatchedMessage } from '../event-lines.js';
+import { OpenAuctions } from '../open-auctions.js';
+import { painter, colourEnabled } from '../output.js';
+
+export interface WatchOptions {
+  allOpen?: boolean;
+  until?: 'closed';
+  /** Seconds between looks for new auctions with --all-open. */
+  poll: number;
+}
+
+/** Tries to reach the daemon at the start before giving up (exit 6); once live, reconnects never give up. */
+export const CONNECT_ATTEMPTS = 4;
+
+/** The signals that stop a watch; it leaves with 128 + the signal's number, as a shell reports it. */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Prints auction events as they happen; see the command's help and the README. */
+export async function watch(ctx: Context, ids: number[], opts: WatchOptions): Promise<void> {
+  if (ids.length === 0 && !opts.allOpen) {
+    throw nbError('INVALID_INPUT', "Name the auctions to watch, or use --all-open (see 'neighborbid watch --help').");
+  }
+  process.exitCode = await new Watch(ctx, [...new Set(ids)], opts).run();
+}
+
+type Message = AuctionMessage | PrivateEvent;
+
+class Watch {
+  private socket: SocketClient | undefined;
+  private readonly lines: EventLines;
+  private readonly open: OpenAuctions | undefined;
+  /** Subscribed auctions not yet seen in a final status. */
+  private readonly pending = new Set<number>();
+  /** At the start: auctions whose first message (snapshot or refusal) has not come yet. */
+  private readonly awaited = new Set<number>();
+  /** Messages held until every auction of the start has answered. */
+  private held: Message[] | null = [];
+  private discovering: Promise<boolean> = Promise.resolve(true);
+  private pollTimer: NodeJS.Timeout | undefined;
+  private wasLive = false;
+  private lost = false;
+  private full = false;
+  private stopped = false;
+  private end!: (code: number) => void;
+  private abort!: (err: unknown) => void;
+  private live!: () => void;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly ids: number[],
+    private readonly opts: WatchOptions,
+  ) {
+    this.lines = new EventLines(ctx.paint);
+    this.open = opts.allOpen ? new OpenAuctions(ctx.anonymous(), ids) : undefined;
+  }
+
+  /** Watches until the end and returns the exit code; closes the socket whatever happens. */
+  async run(): Promise<number> {
+    const ended = new Promise<number>((resolve, reject) => {
+      this.end = (code) => {
+        this.stopped = true;
+        resolve(code);
+      };
+      this.abort = (err) => {
+        this.stopped = true;
+        reject(err);
+      };
+    });
+    const onSignal = (signal: NodeJS.Signals) => this.end(128 + constants.signals[signal]);
+    for (const s of SIGNALS) process.on(s, onSignal);
+    try {
+      this.start().catch(this.abort);
+      return await ended;
+    } finally {
+      for (const s of SIGNALS) process.off(s, onSignal);
+      clearTimeout(this.pollTimer);
+      await this.socket?.close();
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { url, token } = this.ctx.identity();
+    const live = new Promise<void>((resolve) => (this.live = resolve));
+    this.socket = new SocketClient({
+      url,
+      token,
+      onState: (s) => this.state(s, url),
+      onPrivate: (e) => this.receive(e),
+      onError: (err) => this.ctx.note(`${err.code}: ${err.message}`),
+    });
+    await live;
+    const ids = [...this.ids];
+    if (this.open) {
+      const room = (this.socket.limits ?? defaultSocketLimits).maxSubscriptions - ids.length;
+      const { ids: open, more } = await this.open.initial(room);
+      ids.push(...open);
+      if (more > 0) this.tooMany(more);
+      if (open.length === 0) this.ctx.note('no open auctions yet; new ones will show up here');
+    }
+    if (this.stopped) return;
+    if (ids.length === 0) this.started();
+    else this.add(ids, true);
+  }
+
+  /** Subscribes auctions; at the start their first messages are awaited before anything is printed. */
+  private add(ids: number[], first = false): void {
+    for (const id of ids) {
+      this.pending.add(id);
+      if (first) this.awaited.add(id);
+    }
+    void this.socket!.subscribe(ids, (m) => this.receive(m));
+  }
+
+  private receive(m: Message): void {
+    if (this.stopped) return;
+    if (this.held) {
+      this.held.push(m);
+      // A private event may come before anything is subscribed: only an awaited auction's answer counts.
+      const answered = 'auction' in m && m.type !== 'outbid' && this.awaited.delete(m.auction);
+      if (answered && this.awaited.size === 0) this.started();
+      return;
+    }
+    this.handle(m);
+  }
+
+  /** Every auction of the start has answered: fail if none can be watched, else print what came so far. */
+  private started(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    const refused = held.filter((m): m is AuctionError => m.type === 'error');
+    if (!this.open && this.ids.length > 0 && refused.length === this.ids.length) {
+      const [first] = refused;
+      const ids = refused.map((r) => r.auction);
+      this.abort(nbError(first!.code, refusal(refused), ids.length === 1 ? { auction: ids[0] } : { auctions: ids }));
+      return;
+    }
+    // Snapshots first teach the lines every title, so the columns line up from the first line.
+    for (const m of held) if (m.type === 'snapshot') this.lines.remember(m);
+    this.refuse(refused);
+    for (const r of refused) this.pending.delete(r.auction);
+    for (const m of held) if (m.type !== 'error') this.handle(m);
+    if (this.open) this.schedulePoll();
+    this.checkDone();
+  }
+
+  private handle(m: Message): void {
+    if (m.type === 'error') {
+      this.refuse([m]);
+      this.pending.delete(m.auction);
+      this.checkDone();
+      return;
+    }
+    this.show(m);
+    if (m.type === 'outbid' || m.type === 'balance') return;
+    const status = m.type === 'snapshot' ? m.state.status : statusAfter(m);
+    if (status === null || status === 'open') return;
+    // Nothing follows a final status: stop watching it, which also keeps the socket under its subscription limit.
+    this.pending.delete(m.auction);
+    this.socket!.unsubscribe([m.auction]);
+    this.checkDone();
+  }
+
+  /** One line per message on stdout, written at once so a pipe sees it as it happens. */
+  private show(m: WatchedMessage | AuctionError): void {
+    process.stdout.write(`${this.ctx.json ? JSON.stringify(m) : this.lines.line(m as WatchedMessage)}\n`);
+  }
+
+  /** Refused auctions: a warning on stderr; with --json also their error frames on stdout. */
+  private refuse(refused: AuctionError[]): void {
+    if (this.ctx.json) for (const r of refused) this.show(r);
+    const byCode = new Map<ErrorCode, AuctionError[]>();
+    for (const r of refused) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
+    for (const [code, group] of byCode) this.warn(code, refusal(group));
+  }
+
+  private warn(code: ErrorCode, message: string): void {
+    const paint = painter(colourEnabled(process.stderr));
+    this.ctx.note(`${paint('yellow', code)}: ${message}`);
+  }
+
+  private tooMany(more: number): void {
+    const max = (this.socket?.limits ?? defaultSocketLimits).maxSubscriptions;
+    this.warn(
+      'TOO_MANY_SUBSCRIPTIONS',
+      `A socket may watch at most ${max} auctions; ${more} open auction${more === 1 ? ' is' : 's are'} left out.`,
+    );
+  }
+
+  /** With --until closed: ends once every watched auction has ended (and, with --all-open, no new one has opened). */
+  private checkDone(): void {
+    if (this.opts.until !== 'closed' || this.held || this.pending.size > 0 || this.stopped) return;
+    if (!this.open) return this.end(0);
+    void this.discover().then((ok) => {
+      if (ok && this.pending.size === 0) this.end(0);
+    });
+  }
+
+  /** Looks for auctions opened since the last look and watches them; false when the daemon could not be asked. */
+  private discover(): Promise<boolean> {
+    const look = async (): Promise<boolean> => {
+      if (this.stopped || !this.open || !this.socket) return false;
+      try {
+        const room = (this.socket.limits ?? defaultSocketLimits).maxSubscriptions - this.socket.subscriptions().length;
+        const { ids, more } = await this.open.since(room);
+        if (this.stopped) return false;
+        if (ids.length > 0) this.add(ids);
+        if (more > 0 && !this.full) this.tooMany(more);
+        this.full = more > 0;
+        return true;
+      } catch (err) {
+        if (this.ctx.verbose) this.ctx.note(`could not look for new auctions: ${(err as Error).message}`);
+        return false;
+      }
+    };
+    this.discovering = this.discovering.then(look);
+    return this.discovering;
+  }
+
+  private schedulePoll(): void {
+    this.pollTimer = setTimeout(async () => {
+      await this.discover();
+      this.checkDone();
+      if (!this.stopped) this.schedulePoll();
+    }, this.opts.poll * 1000);
+  }
+
+  /** Connection changes: notes on stderr, the user's id for "you", and giving up at the start. */
+  private state(s: SocketState, url: string): void {
+    if (this.stopped) return;
+    switch (s.kind) {
+      case 'live':
+        this.lines.me = s.userId;
+        if (this.lost) this.ctx.note(`live again; resuming ${plural(this.socket?.subscriptions().length ?? 0, 'auction')} from the last event seen`);
+        this.lost = false;
+        if (!this.wasLive) {
+          this.wasLive = true;
+          this.live();
+        }
+        return;
+      case 'reconnecting':
+        if (!this.wasLive) {
+          if (s.attempt > CONNECT_ATTEMPTS) {
+            this.abort(nbError('UNREACHABLE', `Cannot reach the daemon at ${originOf(url)}: ${s.reason} (tried ${CONNECT_ATTEMPTS} times).`));
+          } else if (this.ctx.verbose) {
+            this.ctx.note(`cannot reach the daemon (${s.reason}); trying again (attempt ${s.attempt} of ${CONNECT_ATTEMPTS})`);
+          }
+        } else if (!this.lost) {
+          this.lost = true;
+          this.ctx.note(`connection lost (${s.reason}); reconnecting…`);
+        } else if (s.attempt % 10 === 0) {
+          this.ctx.note(`still reconnecting (attempt ${s.attempt}: ${s.reason})`);
+        }
+        return;
+      case 'closed':
+        // Only a refused token closes the client by itself.
+        if (s.error) this.abort(s.error);
+        return;
+      case 'connecting':
+        return;
+    }
+  }
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** The sentence for auctions refused with one code: `No auction 998 or 999.` */
+function refusal(group: AuctionError[]): string {
+  const shown = group.slice(0, 10).map((r) => String(r.auction));
+  if (group.length > 10) shown.push(`${group.length - 10} more`);
+  const list = shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+  if (group[0]!.code === 'NOT_FOUND') return `No auction ${list}.`;
+  return group.length === 1 ? group[0]!.message : `${group[0]!.message.replace(/\.$/, '')} (auction ${list}).`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,204 @@
+// How `neighborbid watch` shows an event to people: one line with the time, the
+// auction (id and title), what happened, the price, the leader and a few words
+// of detail. Lines go out as events arrive, so the columns cannot be measured
+// in advance: their widths start from the snapshots, which come first, and
+// only ever grow.
+import { formatClock } from '../protocol/duration.js';
+import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import type { SnapshotFrame } from '../protocol/frames.js';
+import { formatMoney } from '../protocol/money.js';
+import { truncate, type Paint, type Style } from './output.js';
+import { statusStyle } from './views.js';
+
+/** Everything `watch` prints a line for. */
+export type WatchedMessage = SnapshotFrame | AuctionEvent | PrivateEvent;
+
+/** What the lines remember of an auction: its title, and the price and leader to show on events that do not carry them. */
+interface Known {
+  title: string;
+  price: number | null;
+  leaderId: number | null;
+  /** A snapshot of it has been shown. */
+  shown: boolean;
+}
+
+type Column = 'id' | 'title' | 'what' | 'price' | 'leader';
+
+interface Row {
+  at: string;
+  auction: number | null;
+  what: string;
+  style: Style | undefined;
+  price: string;
+  leader: string;
+  detail: string;
+}
+
+/** Longest title shown; longer ones end with an ellipsis. */
+const TITLE_MAX = 30;
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+export class EventLines {
+  /** The token's user, shown as "you". */
+  me: number | null = null;
+  private readonly known = new Map<number, Known>();
+  private readonly width: Record<Column, number> = { id: 1, title: 0, what: 9, price: 5, leader: 6 };
+
+  constructor(
+    private readonly paint: Paint,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Learns an auction's title (and so the column widths) before its line is printed. */
+  remember(snapshot: SnapshotFrame): void {
+    const s = snapshot.state;
+    const shown = this.known.get(s.id)?.shown ?? false;
+    this.known.set(s.id, { title: s.title, price: s.currentPrice, leaderId: s.leaderId, shown });
+    this.grow('id', String(s.id).length);
+    this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+  }
+
+  /** The line for one message, without a newline. */
+  line(message: WatchedMessage): string {
+    const row = this.row(message);
+    const price = this.grow('price', row.price.length);
+    const leader = this.grow('leader', row.leader.length);
+    const cells = [
+      this.paint('dim', formatClock(row.at)),
+      this.auctionCell(row.auction),
+      this.paint(row.style, row.what.padEnd(this.grow('what', row.what.length))),
+      row.price.padStart(price),
+      row.leader.padEnd(leader),
+      row.detail,
+    ];
+    return cells.join('  ').trimEnd();
+  }
+
+  private row(m: WatchedMessage): Row {
+    const who = (id: number | null) => (id === null ? '—' : id === this.me ? 'you' : `user ${id}`);
+    const whose = (id: number) => (id === this.me ? 'your' : `user ${id}'s`);
+    if (m.type === 'balance') {
+      return {
+        at: m.at,
+        auction: null,
+        what: 'balance',
+        style: 'yellow',
+        price: '',
+        leader: '',
+        detail: `private: balance ${formatMoney(m.balance)}, held ${formatMoney(m.held)}, available ${formatMoney(m.available)}`,
+      };
+    }
+    if (m.type === 'snapshot') {
+      const s = m.state;
+      this.remember(m);
+      const known = this.known.get(s.id)!;
+      const seen = known.shown;
+      known.shown = true;
+      const detail = {
+        open: `open, ${s.bidCount === 0 ? 'no bids' : plural(s.bidCount, 'bid')}, next bid ${formatMoney(s.minNextBid)}, ends ${formatClock(s.endsAt)}`,
+        sold: `already sold to ${who(s.leaderId)}`,
+        closed: `already ended, won by ${who(s.leaderId)}`,
+        unsold: 'already ended without bids',
+        cancelled: 'already cancelled',
+      }[s.status];
+      return {
+        // A snapshot is the state now; it has no time of its own.
+        at: new Date(this.now()).toISOString(),
+        auction: s.id,
+        // The first snapshot starts the watch; a later one follows a gap too long to replay.
+        what: seen ? 'resync' : 'watching',
+        style: 'bold',
+        price: formatMoney(s.currentPrice),
+        leader: who(s.leaderId),
+        detail,
+      };
+    }
+    const known = this.known.get(m.auction) ?? { title: '', price: null, leaderId: null, shown: false };
+    this.known.set(m.auction, known);
+    const row = { at: m.at, auction: m.auction };
+    switch (m.type) {
+      case 'bid': {
+        known.price = m.price;
+        known.leaderId = m.leaderId;
+        const outbid =
+          m.previousLeaderId !== null && m.previousLeaderId !== m.leaderId
+            ? `, ${m.previousLeaderId === this.me ? 'you were' : `user ${m.previousLeaderId} was`} outbid`
+            : '';
+        return {
+          ...row,
+          what: 'bid',
+          style: 'green',
+          price: formatMoney(m.price),
+          leader: who(m.leaderId),
+          detail: `${plural(m.bidCount, 'bid')}, next bid ${formatMoney(m.minNextBid)}${outbid}`,
+        };
+      }
+      case 'extended':
+        return {
+          ...row,
+          what: 'extended',
+          style: 'yellow',
+          price: formatMoney(known.price),
+          leader: who(known.leaderId),
+          detail: `soft close: now ends ${formatClock(m.endsAt)}`,
+        };
+      case 'sold':
+        known.price = m.price;
+        known.leaderId = m.buyerId;
+        return {
+          ...row,
+          what: 'sold',
+          style: statusStyle('sold'),
+          price: formatMoney(m.price),
+          leader: who(m.buyerId),
+          detail: `bought now by ${who(m.buyerId)}`,
+        };
+      case 'closed':
+        known.price = m.price;
+        known.leaderId = m.winnerId;
+        return {
+          ...row,
+          what: m.status,
+          style: statusStyle(m.status),
+          price: formatMoney(m.price),
+          leader: who(m.winnerId),
+          detail: m.winnerId === null ? 'ended without bids' : `won by ${who(m.winnerId)}`,
+        };
+      case 'cancelled':
+        known.leaderId = null;
+        return {
+          ...row,
+          what: 'cancelled',
+          style: statusStyle('cancelled'),
+          price: '—',
+          leader: '—',
+          detail: m.previousLeaderId === null ? 'no winner' : `no winner, ${whose(m.previousLeaderId)} hold released`,
+        };
+      case 'outbid':
+        // Private events are not ordered with public ones, so they leave what is remembered alone.
+        return {
+          ...row,
+          what: 'outbid',
+          style: 'red',
+          price: formatMoney(m.price),
+          leader: who(m.leaderId),
+          detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
+        };
+    }
+  }
+
+  /** `#7  Brass lamp`, padded to the widths so far; blank for a line about no auction. */
+  private auctionCell(id: number | null): string {
+    if (id === null) return ' '.repeat(this.width.id + 1 + 2 + this.width.title);
+    const tag = `#${id}`.padEnd(this.grow('id', String(id).length) + 1);
+    const title = truncate(this.known.get(id)?.title ?? '', TITLE_MAX);
+    const size = this.grow('title', [...title].length);
+    return `${tag}  ${title}${' '.repeat(size - [...title].length)}`;
+  }
+
+  private grow(column: Column, size: number): number {
+    this.width[column] = Math.max(this.width[column], size);
+    return this.width[column];
+  }
+}

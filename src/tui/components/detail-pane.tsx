@@ -1,0 +1,131 @@
+import { Box, Text } from 'ink';
+import { formatMoney } from '../../protocol/money.js';
+import type { Auction } from '../../protocol/types.js';
+import { endedLabel, leaderLabel, type BidLine, type Mine } from '../state/board-state.js';
+import { formatClock, formatDuration, formatRemaining } from '../state/countdown.js';
+import { useTheme } from '../hooks/use-theme.js';
+
+export interface DetailPaneProps {
+  auction: Auction | undefined;
+  bids: BidLine[];
+  mine: Mine;
+  meId: number | undefined;
+  now: number;
+  width: number;
+  height: number;
+  /** Beside the board (a tall column) or below it (a wide strip). */
+  placement: 'side' | 'below';
+}
+
+function MineMarker({ mine, open }: { mine: Mine; open: boolean }) {
+  const theme = useTheme();
+  if (mine === 'leading')
+    return (
+      <Text bold color={theme.ok}>
+        {open ? '* You are leading' : '* You won'}
+      </Text>
+    );
+  if (mine === 'outbid')
+    return (
+      <Text bold color={theme.danger}>
+        ! You were outbid
+      </Text>
+    );
+  return <Text> </Text>;
+}
+
+function Info({ auction: a, mine, meId, now }: { auction: Auction; mine: Mine; meId: number | undefined; now: number }) {
+  const theme = useTheme();
+  const open = a.status === 'open';
+  const leader = leaderLabel(a.leaderId, meId);
+  const remaining = Date.parse(a.endsAt) - now;
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        {a.title} <Text color={theme.muted}>#{a.id}</Text>
+      </Text>
+      {open ? (
+        <Text wrap="truncate-end">
+          Price <Text bold>{formatMoney(a.currentPrice)}</Text> · {a.bidCount} bids · leader{' '}
+          <Text bold color={leader === 'you' ? theme.ok : undefined}>
+            {leader}
+          </Text>
+        </Text>
+      ) : (
+        <Text bold dimColor wrap="truncate-end">
+          {endedLabel(a.status, a.currentPrice, leader)}
+        </Text>
+      )}
+      <MineMarker mine={mine} open={open} />
+      <Text wrap="truncate-end">
+        {open ? `Next bid ≥ ${formatMoney(a.minNextBid)} · ` : ''}
+        {a.buyNowPrice === null ? 'no buy now' : `Buy now ${formatMoney(a.buyNowPrice)}`}
+      </Text>
+      <Text wrap="truncate-end">
+        {a.softCloseSec === null ? 'no soft close' : `Soft close ${formatDuration(a.softCloseSec)}`} · ends{' '}
+        {formatClock(a.endsAt)}
+        {open ? (
+          <Text color={remaining < 60_000 ? theme.danger : undefined} bold={remaining < 60_000}>
+            {` (in ${formatRemaining(remaining)})`}
+          </Text>
+        ) : null}
+      </Text>
+    </Box>
+  );
+}
+
+function RecentBids({ bids, meId, lines }: { bids: BidLine[]; meId: number | undefined; lines: number }) {
+  const theme = useTheme();
+  const shown = bids.slice(0, Math.max(0, lines - 1));
+  return (
+    <Box flexDirection="column">
+      <Text bold color={theme.muted}>
+        Recent bids
+      </Text>
+      {shown.length === 0 ? <Text color={theme.muted}>none yet</Text> : null}
+      {shown.map((b) => {
+        const who = leaderLabel(b.bidderId, meId);
+        return (
+          <Text key={b.version} wrap="truncate-end">
+            {formatClock(b.at)} {formatMoney(b.amount).padStart(10)}{' '}
+            <Text color={who === 'you' ? theme.ok : undefined} bold={who === 'you'}>
+              {who}
+            </Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
+
+/** The selected auction in full: prices, rules, your standing and bids as they arrive. */
+export function DetailPane({ auction, bids, mine, meId, now, width, height, placement }: DetailPaneProps) {
+  const theme = useTheme();
+  if (!auction) {
+    return (
+      <Box width={width} height={height}>
+        <Text color={theme.muted}>No auction selected.</Text>
+      </Box>
+    );
+  }
+  if (placement === 'side') {
+    return (
+      <Box flexDirection="column" width={width} height={height} paddingLeft={1} overflow="hidden">
+        <Info auction={auction} mine={mine} meId={meId} now={now} />
+        <Text> </Text>
+        <RecentBids bids={bids} meId={meId} lines={height - 6} />
+      </Box>
+    );
+  }
+  const infoWidth = Math.max(30, Math.floor(width * 0.6));
+  return (
+    <Box width={width} height={height} overflow="hidden">
+      <Box width={infoWidth} paddingLeft={1} paddingRight={1}>
+        <Info auction={auction} mine={mine} meId={meId} now={now} />
+      </Box>
+      <Box width={width - infoWidth}>
+        <RecentBids bids={bids} meId={meId} lines={height} />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+// The TUI's one window on the daemon: a live event stream over one socket plus
+// the few HTTP calls a person makes. Components never see the socket or the
+// HTTP client; tests drive them with a fake that implements this interface.
+import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
+import type { Auction, AuctionDetail, BidResult, Me } from '../../protocol/types.js';
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'reconnecting'; attempt: number }
+  | { kind: 'closed'; reason: string };
+
+export interface BoardSourceHandlers {
+  /** The whole current state of an auction (on subscribe, or after a gap). */
+  snapshot(auction: Auction): void;
+  /** A committed public event on a subscribed auction. */
+  event(event: AuctionEvent): void;
+  /** An event private to the token's user (outbid, balance). */
+  private(event: PrivateEvent): void;
+  connection(state: ConnectionState): void;
+}
+
+export interface BoardSource {
+  /** The daemon's address, for the header. */
+  readonly address: string;
+  /** True when a user token is present: bidding, buying and private events work. */
+  readonly hasUser: boolean;
+  /** Opens the stream; handlers are called until close(). */
+  start(handlers: BoardSourceHandlers): void;
+  /** Adds auctions to the one socket's subscription. */
+  subscribe(ids: number[]): void;
+  unsubscribe(ids: number[]): void;
+  /** Open auctions, soonest ending first. */
+  listOpen(): Promise<Auction[]>;
+  detail(id: number): Promise<AuctionDetail>;
+  /** The token's user, or null without a token. */
+  me(): Promise<Me | null>;
+  bid(auctionId: number, amount: number): Promise<BidResult>;
+  buy(auctionId: number): Promise<{ auction: Auction }>;
+  close(): Promise<void>;
+}

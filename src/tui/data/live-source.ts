@@ -1,0 +1,106 @@
+// The real BoardSource: one multiplexed socket (src/client/socket-client.ts)
+// for the live stream and the HTTP client for everything a person does.
+import type { HttpClient } from '../../client/http-client.js';
+import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
+import type { Auction, AuctionDetail, BidResult, Me } from '../../protocol/types.js';
+import type { BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
+
+/** The part of the socket client the board uses (a fake can stand in for it). */
+export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close'>;
+
+/** Most open auctions the board loads (pages of 200). */
+const MAX_LISTED = 1000;
+
+export class LiveBoardSource implements BoardSource {
+  readonly address: string;
+  readonly hasUser: boolean;
+  private handlers: BoardSourceHandlers | null = null;
+  private readonly off: (() => void)[] = [];
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly socket: SocketLike,
+  ) {
+    this.address = http.baseUrl.host;
+    this.hasUser = Boolean(http.token);
+  }
+
+  start(handlers: BoardSourceHandlers): void {
+    this.handlers = handlers;
+    let wasLive = false;
+    this.off.push(
+      this.socket.onState((s) => {
+        handlers.connection(connectionOf(s, wasLive));
+        if (s.kind === 'live') wasLive = true;
+      }),
+      this.socket.onPrivate((e) => handlers.private(e)),
+    );
+  }
+
+  subscribe(ids: number[]): void {
+    if (ids.length === 0) return;
+    // Acknowledgement is not awaited: the snapshot that follows is what the board waits for.
+    void this.socket.subscribe(ids, (m) => this.deliver(m));
+  }
+
+  unsubscribe(ids: number[]): void {
+    if (ids.length) this.socket.unsubscribe(ids);
+  }
+
+  private deliver(m: AuctionMessage): void {
+    const h = this.handlers;
+    if (!h) return;
+    if (m.type === 'snapshot') h.snapshot(m.state);
+    else if (m.type !== 'error') h.event(m);
+    // A refused subscription (the auction vanished) leaves the row as the list last had it;
+    // the next list refresh settles it.
+  }
+
+  async listOpen(): Promise<Auction[]> {
+    const out: Auction[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.http.listAuctions({ status: 'open', limit: 200, cursor });
+      out.push(...page.auctions);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && out.length < MAX_LISTED);
+    return out;
+  }
+
+  detail(id: number): Promise<AuctionDetail> {
+    return this.http.auction(id);
+  }
+
+  async me(): Promise<Me | null> {
+    return this.hasUser ? this.http.me() : null;
+  }
+
+  bid(auctionId: number, amount: number): Promise<BidResult> {
+    return this.http.bid(auctionId, amount);
+  }
+
+  buy(auctionId: number): Promise<{ auction: Auction }> {
+    return this.http.buy(auctionId);
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.off.splice(0)) off();
+    this.handlers = null;
+    await this.socket.close();
+    this.http.close();
+  }
+}
+
+/** The header's view of the socket: once it has been live, any new attempt is a reconnect. */
+export function connectionOf(s: SocketState, wasLive: boolean): ConnectionState {
+  switch (s.kind) {
+    case 'connecting':
+      return wasLive || s.attempt > 1 ? { kind: 'reconnecting', attempt: s.attempt } : { kind: 'connecting' };
+    case 'live':
+      return { kind: 'live' };
+    case 'reconnecting':
+      return { kind: 'reconnecting', attempt: s.attempt };
+    case 'closed':
+      return { kind: 'closed', reason: s.reason };
+  }
+}

@@ -1,0 +1,30 @@
+// Time left on an auction, as a person reads it on a board.
+
+/** Under this much time left, a countdown is shown as a warning. */
+export const WARNING_MS = 60_000;
+
+/** 1:02:03 for an hour or more, 4:05 below, 0:00 once the end has passed. */
+export function formatRemaining(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${ss}`;
+  return `${m}:${ss}`;
+}
+
+export function isWarning(ms: number): boolean {
+  return ms < WARNING_MS;
+}
+
+// Shared with the CLI's `watch` lines.
+export { formatClock } from '../../protocol/duration.js';
+
+/** A soft-close window as a person says it: 30s, 2m, 1m30s, 1h. */
+export function formatDuration(sec: number): string {
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  const s = sec % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
+}

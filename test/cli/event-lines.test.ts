@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { EventLines } from '../../src/cli/event-lines.js';
+import { painter } from '../../src/cli/output.js';
+import { formatClock } from '../../src/protocol/duration.js';
+import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
+import type { SnapshotFrame } from '../../src/protocol/frames.js';
+import type { Auction } from '../../src/protocol/types.js';
+
+const NOW = Date.parse('2026-11-25T15:00:00.000Z');
+const at = (sec: number) => new Date(NOW + sec * 1000).toISOString();
+/** Times of day are local, so the expected ones are made the same way. */
+const clock = (sec: number) => formatClock(at(sec));
+
+function snapshot(id: number, title: string, extra: Partial<Auction> = {}): SnapshotFrame {
+  const state: Auction = {
+    id,
+    title,
+    sellerId: 1,
+    status: 'open',
+    startPrice: 1000,
+    minIncrement: 100,
+    buyNowPrice: null,
+    softCloseSec: null,
+    currentPrice: null,
+    leaderId: null,
+    bidCount: 0,
+    minNextBid: 1000,
+    endsAt: at(600),
+    createdAt: at(-60),
+    version: 0,
+    ...extra,
+  };
+  return { type: 'snapshot', auction: id, version: state.version, state };
+}
+
+const bid = (auction: number, version: number, price: number, leaderId: number, previousLeaderId: number | null, sec: number): AuctionEvent => ({
+  type: 'bid',
+  auction,
+  version,
+  at: at(sec),
+  bidId: version,
+  bidderId: leaderId,
+  amount: price,
+  price,
+  leaderId,
+  previousLeaderId,
+  bidCount: version,
+  endsAt: at(600),
+  minNextBid: price + 100,
+});
+
+const plain = painter(false);
+
+describe('EventLines', () => {
+  it('writes one aligned line per event: time, auction, what, price, leader, detail', () => {
+    const lines = new EventLines(plain, () => NOW);
+    const messages: (SnapshotFrame | AuctionEvent)[] = [
+      snapshot(7, 'Brass lamp', { softCloseSec: 30 }),
+      snapshot(12, 'Oak chair', { currentPrice: 250, leaderId: 4, bidCount: 2, minNextBid: 350, version: 2 }),
+      bid(7, 1, 1000, 4, null, 1),
+      bid(7, 2, 1100, 5, 4, 2),
+      { type: 'extended', auction: 7, version: 3, at: at(2), endsAt: at(632), bidId: 2 },
+      { type: 'sold', auction: 12, version: 3, at: at(3), status: 'sold', buyerId: 6, price: 5000, leaderId: 6, previousLeaderId: 4, endsAt: at(600) },
+      { type: 'closed', auction: 7, version: 4, at: at(4), status: 'closed', winnerId: 5, price: 1100, endsAt: at(632) },
+    ];
+    for (const m of messages) if (m.type === 'snapshot') lines.remember(m);
+    expect(messages.map((m) => lines.line(m))).toEqual([
+      `${clock(0)}  #7   Brass lamp  watching       —  —       open, no bids, next bid 1,000, ends ${clock(600)}`,
+      `${clock(0)}  #12  Oak chair   watching     250  user 4  open, 2 bids, next bid 350, ends ${clock(600)}`,
+      `${clock(1)}  #7   Brass lamp  bid        1,000  user 4  1 bid, next bid 1,100`,
+      `${clock(2)}  #7   Brass lamp  bid        1,100  user 5  2 bids, next bid 1,200, user 4 was outbid`,
+      `${clock(2)}  #7   Brass lamp  extended   1,100  user 5  soft close: now ends ${clock(632)}`,
+      `${clock(3)}  #12  Oak chair   sold       5,000  user 6  bought now by user 6`,
+      `${clock(4)}  #7   Brass lamp  closed     1,100  user 5  won by user 5`,
+    ]);
+  });
+
+  it('says how an auction ended without a winner: unsold and cancelled', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.remember(snapshot(3, 'Vase'));
+    lines.remember(snapshot(4, 'Rug'));
+    expect(lines.line({ type: 'closed', auction: 3, version: 1, at: at(5), status: 'unsold', winnerId: null, price: null, endsAt: at(5) })).toBe(
+      `${clock(5)}  #3  Vase  unsold         —  —       ended without bids`,
+    );
+    expect(lines.line({ type: 'cancelled', auction: 4, version: 2, at: at(6), status: 'cancelled', previousLeaderId: 9, endsAt: at(600) })).toBe(
+      `${clock(6)}  #4  Rug   cancelled      —  —       no winner, user 9's hold released`,
+    );
+    expect(lines.line({ type: 'cancelled', auction: 4, version: 2, at: at(6), status: 'cancelled', previousLeaderId: null, endsAt: at(600) })).toMatch(
+      /  no winner$/,
+    );
+  });
+
+  it('describes an auction that had already ended when the watch started', () => {
+    const lines = new EventLines(plain, () => NOW);
+    const ended = [
+      snapshot(1, 'Lamp', { status: 'sold', currentPrice: 900, leaderId: 3 }),
+      snapshot(2, 'Lamp', { status: 'closed', currentPrice: 800, leaderId: 4 }),
+      snapshot(3, 'Lamp', { status: 'unsold' }),
+      snapshot(4, 'Lamp', { status: 'cancelled' }),
+    ];
+    expect(ended.map((m) => lines.line(m).replace(/^.*watching\s+\S+\s+\S+( \d+)?\s+/, ''))).toEqual([
+      'already sold to user 3',
+      'already ended, won by user 4',
+      'already ended without bids',
+      'already cancelled',
+    ]);
+  });
+
+  it("shows the token's user as you, and marks their private events", () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.me = 4;
+    lines.remember(snapshot(7, 'Brass lamp'));
+    const privates: PrivateEvent[] = [
+      { type: 'outbid', auction: 7, version: 2, at: at(2), price: 1100, leaderId: 5, released: 1000 },
+      { type: 'balance', userId: 4, balance: 10_000, held: 0, available: 10_000, at: at(2) },
+    ];
+    expect([bid(7, 1, 1000, 4, null, 1), bid(7, 2, 1100, 5, 4, 2), ...privates].map((m) => lines.line(m))).toEqual([
+      `${clock(1)}  #7  Brass lamp  bid        1,000  you     1 bid, next bid 1,100`,
+      `${clock(2)}  #7  Brass lamp  bid        1,100  user 5  2 bids, next bid 1,200, you were outbid`,
+      `${clock(2)}  #7  Brass lamp  outbid     1,100  user 5  private: you were outbid, your hold of 1,000 released`,
+      `${clock(2)}                  balance                   private: balance 10,000, held 0, available 10,000`,
+    ]);
+    expect(lines.line({ type: 'cancelled', auction: 7, version: 3, at: at(3), status: 'cancelled', previousLeaderId: 4, endsAt: at(600) })).toMatch(
+      /  no winner, your hold released$/,
+    );
+  });
+
+  it('keeps the price and leader for an extension, which does not carry them', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.remember(snapshot(7, 'Lamp', { currentPrice: 2000, leaderId: 8, bidCount: 3, minNextBid: 2100 }));
+    expect(lines.line({ type: 'extended', auction: 7, version: 4, at: at(1), endsAt: at(31), bidId: 3 })).toBe(
+      `${clock(1)}  #7  Lamp  extended   2,000  user 8  soft close: now ends ${clock(31)}`,
+    );
+  });
+
+  it('cuts long titles, widens columns for larger values and calls a later snapshot a resync', () => {
+    const lines = new EventLines(plain, () => NOW);
+    const long = snapshot(7, 'A very long title for a small brass lamp with a shade');
+    lines.remember(long);
+    const first = lines.line(long);
+    expect(first).toContain('#7  A very long title for a small…  watching');
+    const again = lines.line(snapshot(7, 'A very long title for a small brass lamp with a shade', { version: 2000, currentPrice: 99_000_000, leaderId: 12345 }));
+    expect(again).toContain('resync     99,000,000  user 12345');
+    // A line for an auction this watch has no snapshot of (a private outbid elsewhere): its id, no title.
+    const other = lines.line({ type: 'outbid', auction: 1234, version: 9, at: at(9), price: 700, leaderId: 2, released: 600 });
+    expect(other).toMatch(new RegExp(`^${clock(9)}  #1234 {34}outbid {12}700  user 2 {6}private: you were outbid`));
+  });
+
+  it('paints only on request, and padding stays outside the colour codes', () => {
+    const coloured = new EventLines(painter(true), () => NOW);
+    const uncoloured = new EventLines(plain, () => NOW);
+    const messages = [snapshot(7, 'Lamp'), bid(7, 1, 1000, 4, null, 1)];
+    const painted = messages.map((m) => coloured.line(m));
+    expect(painted[1]).toContain('\u001b[32mbid      \u001b[39m');
+    expect(painted[1]).toContain(`\u001b[2m${clock(1)}\u001b[22m`);
+    expect(painted.map((l) => l.replace(/\u001b\[\d+m/g, ''))).toEqual(messages.map((m) => uncoloured.line(m)));
+    expect(messages.map((m) => uncoloured.line(m)).join('')).not.toContain('\u001b[');
+  });
+});

@@ -1,0 +1,78 @@
+// The README's bidding-war script, run exactly as written with `neighborbid`
+// on the PATH, against a daemon whose admin token sits in the data directory.
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, startCliFixture, type CliFixture } from '../helpers/cli.js';
+import { BIN, tempDir } from '../helpers/daemon.js';
+
+let f: CliFixture;
+
+beforeAll(async () => {
+  f = await startCliFixture();
+});
+
+afterAll(async () => {
+  await f?.close();
+});
+
+/** The sh block that follows the "run as written" marker in the README. */
+async function readmeScript(): Promise<string> {
+  const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  const m = /<!-- This script is run as written by test\/e2e\/cli-readme\.test\.ts\. -->\n```sh\n([\s\S]*?)```/.exec(readme);
+  if (!m) throw new Error('the README has no script after the test marker');
+  return m[1]!;
+}
+
+describe('the README script', () => {
+  it('creates a seller and two bidders who outbid each other, shows the auction and watches it until it is sold', async () => {
+    const dir = await tempDir('nb-cli-readme-');
+    try {
+      await symlink(BIN, join(dir.path, 'neighborbid'));
+      const script = join(dir.path, 'bidding-war.sh');
+      await writeFile(script, await readmeScript());
+      const { code, stdout, stderr } = await runProcess('sh', [script], {
+        cwd: dir.path,
+        env: { ...f.env, PATH: `${dir.path}:${process.env.PATH}` },
+      });
+
+      expect(stderr).toBe('neighborbid: BID_TOO_LOW: The bid is below the minimum next bid of 1,600.\n');
+      expect(code).toBe(0);
+      const bids = stdout.split('\n').filter((l) => l.startsWith('Bid '));
+      expect(bids.map((l) => /^Bid \d+: ([\d,]+) on auction \d+ "Brass lamp"\. You lead;/.exec(l)?.[1])).toEqual([
+        '1,000',
+        '1,100',
+        '1,500',
+        '2,000',
+      ]);
+      expect(stdout).toContain('bob was refused (exit code 3)\n');
+      expect(stdout).toContain('bob leads at 2000\n');
+
+      const { auctions } = await f.daemon.client().listAuctions({ status: 'all' });
+      expect(auctions).toHaveLength(1);
+      const lamp = auctions[0]!;
+      const users = await f.daemon.admin.audit();
+      expect(users).toMatchObject({ ok: true, users: 3, totalDeposits: 20_000 });
+      // The script ended after the watch, so the lamp has been sold to bob.
+      expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2000, bidCount: 4, softCloseSec: 3, status: 'closed' });
+      const bob = lamp.leaderId!;
+      expect(stdout).toContain(`Auction ${lamp.id}: Brass lamp\n`);
+      expect(stdout).toContain(`price         2,000 (leader user ${bob}, 4 bids)\n`);
+      expect(stdout).toContain('next minimum  2,100\n');
+
+      // The watch, last: the lamp as it stood, then its close. (On a very slow
+      // machine the lamp may have ended before the watch began; its one line says so.)
+      const time = '\\d\\d:\\d\\d:\\d\\d';
+      const watched = stdout.split('\n').filter((l) => new RegExp(`^${time}  #`).test(l));
+      const live = [
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  open, 4 bids, next bid 2,100, ends ${time}$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,000  user ${bob}  won by user ${bob}$`)),
+      ];
+      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  already ended, won by user ${bob}$`))];
+      expect([live, late]).toContainEqual(watched);
+      expect(stdout.endsWith(`${watched[watched.length - 1]}\n`)).toBe(true);
+    } finally {
+      await dir.remove();
+    }
+  });
+});

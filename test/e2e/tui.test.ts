@@ -1,0 +1,186 @@
+// The TUI against a real daemon over a real socket: the App rendered with
+// ink-testing-library, and `neighborbid tui` as a process in a pseudo-terminal.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { HttpClient } from '../../src/client/http-client.js';
+import { connectSocket } from '../../src/tui/data/connect-socket.js';
+import { LiveBoardSource } from '../../src/tui/data/live-source.js';
+import { BIN } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/file-daemon.js';
+import { lineWith, renderApp } from '../helpers/ink.js';
+
+const file = daemonForFile();
+afterAll(() => cleanup());
+
+let lots = 0;
+
+/** A seller's auction (with a title no other test uses), a viewer and a rival bidder. */
+async function market() {
+  const { daemon } = file;
+  const title = `Brass lamp ${++lots}`;
+  const seller = await daemon.admin.createUser('seller');
+  const viewer = await daemon.admin.createUser('viewer', 10_000);
+  const rival = await daemon.admin.createUser('rival', 10_000);
+  const lamp = await daemon.client(seller.token).createAuction({ title, startPrice: 100, minIncrement: 10, durationSec: 600 });
+  return { viewer, rival, lamp, title };
+}
+
+/** The real App on a real socket and HTTP client, as the token's user. */
+function liveApp(token: string) {
+  const { daemon } = file;
+  const source = new LiveBoardSource(new HttpClient({ url: daemon.url, token }), connectSocket(daemon.url, token));
+  const app = renderApp(source);
+  return {
+    app,
+    async close() {
+      app.unmount();
+      await source.close();
+    },
+  };
+}
+
+describe('TUI against a real daemon', () => {
+  it('shows bids placed through the HTTP API on the board, live over the socket', async () => {
+    const { daemon } = file;
+    const { viewer, rival, lamp, title } = await market();
+    const { app, close } = liveApp(viewer.token);
+    try {
+      await app.waitFor((f) => f.includes(title) && f.includes('● live'), 30_000);
+      const rivalClient = daemon.client(rival.token);
+      await rivalClient.bid(lamp.id, 150);
+      // The list was read before this bid: only the socket can bring it to the screen.
+      await app.waitFor((f) => /\s150\s+#\d+\s+1\s/.test(lineWith(f, title)), 30_000);
+      // Now subscribed for certain; the next one is a live event.
+      await rivalClient.bid(lamp.id, 400);
+      const f = await app.waitFor((fr) => lineWith(fr, title).includes('400'), 30_000);
+      expect(lineWith(f, title)).toMatch(new RegExp(`400\\s+#${rival.id}\\s+2`));
+    } finally {
+      await close();
+    }
+  });
+
+  it('bids from the keyboard, updates the balance from private events and marks an outbid', async () => {
+    const { daemon } = file;
+    const { viewer, rival, lamp, title } = await market();
+    const { app, close } = liveApp(viewer.token);
+    try {
+      await app.waitFor((f) => f.includes(title) && f.includes('● live') && f.includes('balance 10,000'), 30_000);
+      // Other tests' auctions are on the board too: narrow it to this one.
+      await app.press('/', ...title, '\r');
+      await app.waitFor('1/1');
+      await app.press('b');
+      await app.waitFor('(min 100): 100');
+      await app.press('\r');
+      await app.waitFor('placed: you are leading', 30_000);
+      await app.waitFor('held 100  available 9,900', 30_000);
+      await daemon.client(rival.token).bid(lamp.id, 200);
+      const f = await app.waitFor(`Outbid on “${title}”: now 200.`, 30_000);
+      expect(f).toMatch(new RegExp(`!\\s+${title}\\s+200\\s`));
+      await app.waitFor('held 0  available 10,000', 30_000);
+      const me = await daemon.client(viewer.token).me();
+      expect(me).toMatchObject({ held: 0, available: 10_000 });
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('neighborbid tui in a pseudo-terminal', () => {
+  /** Runs the TUI under script(1), which gives it a terminal; returns its output so far and a way to type. */
+  function spawnTui(token: string) {
+    const { daemon } = file;
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1' };
+    const child = spawn('script', ['-qfec', `stty rows 24 cols 80; exec ${process.execPath} ${BIN} tui --url ${daemon.url} --token ${token}`, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitFor = async (text: string, ms = 30_000) => {
+      const deadline = Date.now() + ms;
+      while (!out.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" within ${ms} ms; output:\n${out.slice(-3000)}`);
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before "${text}":\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    return { child, output: () => out, exited, waitFor, type: (s: string) => child.stdin!.write(s) };
+  }
+
+  for (const [name, key] of [
+    ['q', 'q'],
+    ['Ctrl-C', '\x03'],
+  ] as const) {
+    it(`draws the board full screen and restores the terminal on ${name}`, async () => {
+      const { viewer, title } = await market();
+      const tui = spawnTui(viewer.token);
+      try {
+        await tui.waitFor('● live');
+        await tui.waitFor(title);
+        const drawn = tui.output();
+        expect(drawn).toContain('\x1b[?1049h');
+        // NO_COLOR: no colour codes at all.
+        expect(drawn).not.toMatch(/\x1b\[3[0-9](;\d+)*m/);
+        tui.type(key);
+        expect(await tui.exited).toBe(0);
+        const out = tui.output();
+        expect(out.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(out.lastIndexOf('\x1b[?1049h'));
+        expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[?25l'));
+      } finally {
+        if (tui.child.exitCode === null) tui.child.kill('SIGKILL');
+      }
+    });
+  }
+
+  it('says in one line, without a stack trace, when the token is wrong', async () => {
+    const tui = spawnTui('nb_u1_wrong');
+    try {
+      expect(await tui.exited).not.toBe(0);
+      expect(tui.output()).toMatch(/neighborbid: .*token/i);
+      expect(tui.output()).not.toContain('    at ');
+    } finally {
+      if (tui.child.exitCode === null) tui.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('neighborbid demo', () => {
+  it('starts a market with 20 auctions and bidders, and q stops the daemon, its PostgreSQL and removes the directory', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
+    delete env.DATABASE_URL;
+    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec ${process.execPath} ${BIN} demo --name ann`, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitFor = async (re: RegExp, ms = 90_000) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(out)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${re} in the demo's output:\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await waitFor(/Starting the daemon and its PostgreSQL in (\S+) /);
+      const dir = /Starting the daemon and its PostgreSQL in (\S+) /.exec(out)![1]!;
+      await waitFor(/1\/20/);
+      await waitFor(/ann.*balance.*100,000/);
+      // The neighbours bid within seconds: some row gets a leader.
+      await waitFor(/Brass desk lamp\S*(\s|\x1b\[[\d;]*m)+[\d,]+(\s|\x1b\[[\d;]*m)+#\d+/);
+      child.stdin!.write('q');
+      expect(await exited).toBe(0);
+      expect(out).toContain(`Demo stopped; removed ${dir}.`);
+      expect(existsSync(dir)).toBe(false);
+      const left = spawnSync('pgrep', ['-f', `${dir}/pg`], { encoding: 'utf8' }).stdout.trim();
+      expect(left).toBe('');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

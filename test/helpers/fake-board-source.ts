@@ -1,0 +1,209 @@
+// An in-memory BoardSource for TUI component tests: a small auction house with
+// the daemon's bid rules, whose events a test fires by hand. It records what
+// the TUI subscribes to, so tests can check that the screen drives the socket.
+import { nbError } from '../../src/protocol/errors.js';
+import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
+import type { Auction, AuctionDetail, Bid, BidResult, Me } from '../../src/protocol/types.js';
+import type { BoardSource, BoardSourceHandlers, ConnectionState } from '../../src/tui/data/board-source.js';
+
+export interface FakeAuctionInit {
+  title: string;
+  startPrice?: number;
+  minIncrement?: number;
+  buyNowPrice?: number | null;
+  softCloseSec?: number | null;
+  /** Seconds from now. */
+  endsInSec?: number;
+  sellerId?: number;
+}
+
+export class FakeBoardSource implements BoardSource {
+  readonly address = '127.0.0.1:7700';
+  readonly hasUser: boolean;
+  readonly auctions = new Map<number, Auction>();
+  readonly bidsOf = new Map<number, Bid[]>();
+  readonly subscribed = new Set<number>();
+  /** Every subscribe/unsubscribe call, in order. */
+  readonly calls: string[] = [];
+  user: Me | null;
+  private handlers: BoardSourceHandlers | null = null;
+  private nextId = 1;
+  private nextBid = 1;
+  closed = false;
+
+  constructor(me: Me | null = { id: 1, name: 'ann', balance: 100_000, held: 0, available: 100_000 }) {
+    this.user = me;
+    this.hasUser = me !== null;
+  }
+
+  add(init: FakeAuctionInit): Auction {
+    const id = this.nextId++;
+    const now = Date.now();
+    const a: Auction = {
+      id,
+      title: init.title,
+      sellerId: init.sellerId ?? 99,
+      status: 'open',
+      startPrice: init.startPrice ?? 100,
+      minIncrement: init.minIncrement ?? 10,
+      buyNowPrice: init.buyNowPrice ?? null,
+      softCloseSec: init.softCloseSec ?? null,
+      currentPrice: null,
+      leaderId: null,
+      bidCount: 0,
+      minNextBid: init.startPrice ?? 100,
+      endsAt: new Date(now + (init.endsInSec ?? 600) * 1000).toISOString(),
+      createdAt: new Date(now).toISOString(),
+      version: 0,
+    };
+    this.auctions.set(id, a);
+    this.bidsOf.set(id, []);
+    return { ...a };
+  }
+
+  start(handlers: BoardSourceHandlers): void {
+    this.handlers = handlers;
+    handlers.connection({ kind: 'live' });
+  }
+
+  subscribe(ids: number[]): void {
+    this.calls.push(`+${ids.join(',')}`);
+    for (const id of ids) {
+      this.subscribed.add(id);
+      const a = this.auctions.get(id);
+      if (a) this.handlers?.snapshot({ ...a });
+    }
+  }
+
+  unsubscribe(ids: number[]): void {
+    this.calls.push(`-${ids.join(',')}`);
+    for (const id of ids) this.subscribed.delete(id);
+  }
+
+  async listOpen(): Promise<Auction[]> {
+    return [...this.auctions.values()]
+      .filter((a) => a.status === 'open')
+      .sort((x, y) => Date.parse(x.endsAt) - Date.parse(y.endsAt))
+      .map((a) => ({ ...a }));
+  }
+
+  async detail(id: number): Promise<AuctionDetail> {
+    const a = this.auctions.get(id);
+    if (!a) throw nbError('NOT_FOUND', undefined, { auction: id });
+    return { ...a, recentBids: [...this.bidsOf.get(id)!].reverse().slice(0, 20) };
+  }
+
+  async me(): Promise<Me | null> {
+    return this.user;
+  }
+
+  async bid(auctionId: number, amount: number): Promise<BidResult> {
+    if (!this.user) throw nbError('UNAUTHORIZED');
+    const { bid, auction } = this.placeBid(auctionId, this.user.id, amount);
+    return { bid, auction };
+  }
+
+  async buy(auctionId: number): Promise<{ auction: Auction }> {
+    if (!this.user) throw nbError('UNAUTHORIZED');
+    const a = this.open(auctionId);
+    if (a.buyNowPrice === null || (a.currentPrice ?? 0) >= a.buyNowPrice) {
+      throw nbError('BUY_NOW_UNAVAILABLE', undefined, { buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
+    }
+    if (this.user.available < a.buyNowPrice) throw nbError('INSUFFICIENT_FUNDS', undefined, { available: this.user.available });
+    const previousLeaderId = a.leaderId;
+    Object.assign(a, { status: 'sold', currentPrice: a.buyNowPrice, leaderId: this.user.id, minNextBid: null, version: a.version + 1 });
+    this.emit({
+      type: 'sold',
+      auction: a.id,
+      version: a.version,
+      at: new Date().toISOString(),
+      status: 'sold',
+      buyerId: this.user.id,
+      price: a.buyNowPrice,
+      leaderId: this.user.id,
+      previousLeaderId,
+      endsAt: a.endsAt,
+    });
+    return { auction: { ...a } };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.handlers = null;
+  }
+
+  // ---- test controls ----
+
+  /** Another user bids: the event goes to subscribers; an outbid goes to "me" if they led. */
+  placeBid(auctionId: number, bidderId: number, amount: number): BidResult {
+    const a = this.open(auctionId);
+    if (bidderId === a.sellerId) throw nbError('SELF_BID');
+    if (a.minNextBid === null || amount < a.minNextBid) throw nbError('BID_TOO_LOW', undefined, { minimum: a.minNextBid });
+    const previousLeaderId = a.leaderId;
+    Object.assign(a, {
+      currentPrice: amount,
+      leaderId: bidderId,
+      bidCount: a.bidCount + 1,
+      minNextBid: amount + a.minIncrement,
+      version: a.version + 1,
+    });
+    const at = new Date().toISOString();
+    const bid: Bid = { id: this.nextBid++, auctionId, bidderId, amount, version: a.version, at };
+    this.bidsOf.get(auctionId)!.push(bid);
+    this.emit({
+      type: 'bid',
+      auction: a.id,
+      version: a.version,
+      at,
+      bidId: bid.id,
+      bidderId,
+      amount,
+      price: amount,
+      leaderId: bidderId,
+      previousLeaderId,
+      bidCount: a.bidCount,
+      endsAt: a.endsAt,
+      minNextBid: a.minNextBid!,
+    });
+    if (this.user && previousLeaderId === this.user.id && bidderId !== this.user.id) {
+      this.emitPrivate({ type: 'outbid', auction: a.id, version: a.version, at, price: amount, leaderId: bidderId, released: 0 });
+    }
+    return { bid, auction: { ...a } };
+  }
+
+  /** The closer settles an auction. */
+  closeAuction(auctionId: number): void {
+    const a = this.open(auctionId);
+    const status = a.leaderId === null ? 'unsold' : 'closed';
+    Object.assign(a, { status, minNextBid: null, version: a.version + 1 });
+    this.emit({
+      type: 'closed',
+      auction: a.id,
+      version: a.version,
+      at: new Date().toISOString(),
+      status,
+      winnerId: a.leaderId,
+      price: a.currentPrice,
+      endsAt: a.endsAt,
+    });
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.handlers?.connection(state);
+  }
+
+  emitPrivate(event: PrivateEvent): void {
+    this.handlers?.private(event);
+  }
+
+  private emit(event: AuctionEvent): void {
+    if (this.subscribed.has(event.auction)) this.handlers?.event(event);
+  }
+
+  private open(id: number): Auction {
+    const a = this.auctions.get(id);
+    if (!a) throw nbError('NOT_FOUND', undefined, { auction: id });
+    if (a.status !== 'open') throw nbError('AUCTION_CLOSED', undefined, { status: a.status });
+    return a;
+  }
+}

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render } from 'ink-testing-library';
+import { FakeBoardSource } from '../../helpers/fake-board-source.js';
+import { KEY, lineWith, renderApp, resize, showBoard } from '../../helpers/ink.js';
+import { EndedStrip } from '../../../src/tui/components/ended-strip.js';
+import type { RowView } from '../../../src/tui/state/board-state.js';
+
+afterEach(() => cleanup());
+
+describe('board', () => {
+  it('lists open auctions soonest ending first with price, leader, bids and countdown', async () => {
+    const { src, app } = await showBoard([{ title: 'Oak table', endsInSec: 600 }, { title: 'Brass lamp', endsInSec: 300, startPrice: 1000 }, { title: 'Blue vase', endsInSec: 3700 }]);
+    const f = app.frame();
+    const order = ['Brass lamp', 'Oak table', 'Blue vase'].map((t) => f.indexOf(t));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/Brass lamp\s+—\s+—\s+0\s+[45]:\d\d/);
+    expect(lineWith(f, 'Blue vase')).toMatch(/1:0[01]:\d\d/);
+  });
+
+  it('shows a bid from the event stream on its row, with the new price, leader and count', async () => {
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
+    await app.waitFor(() => src.subscribed.has(lamp.id));
+    src.placeBid(lamp.id, 7, 1000);
+    src.placeBid(lamp.id, 8, 1250);
+    const f = await app.waitFor((fr) => lineWith(fr, 'Brass lamp').includes('1,250'));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/1,250\s+#8\s+2\s/);
+  });
+
+  it('subscribes to exactly the rows on screen, and follows scrolling', async () => {
+    const src = new FakeBoardSource();
+    const ids = Array.from({ length: 30 }, (_, i) => src.add({ title: `Lot ${String(i + 1).padStart(2, '0')}`, endsInSec: 600 + i }).id);
+    const app = renderApp(src, { columns: 100, rows: 24 });
+    await app.waitFor('Lot 01');
+    // 24 rows leave 15 board rows (see computeLayout).
+    await app.waitFor(() => src.subscribed.size === 15);
+    expect([...src.subscribed].sort((a, b) => a - b)).toEqual(ids.slice(0, 15));
+    await app.press('G');
+    await app.waitFor('Lot 30');
+    await app.waitFor(() => src.subscribed.has(ids[29]!));
+    expect([...src.subscribed].sort((a, b) => a - b)).toEqual(ids.slice(15));
+    expect(app.frame()).toContain('30/30');
+    expect(app.frame()).toContain('↑ 15 more');
+  });
+
+  it('turns the countdown into a warning in the last minute', async () => {
+    const { src, app } = await showBoard([{ title: 'Soon', endsInSec: 30 }, { title: 'Later', endsInSec: 300 }]);
+    const f = app.frame();
+    expect(lineWith(f, 'Soon')).toMatch(/0:[23]\d!/);
+    expect(lineWith(f, 'Later')).toMatch(/[45]:\d\d$/);
+  });
+
+  it('keeps a closed auction on the board, dimmed, with its final state', async () => {
+    const src = new FakeBoardSource();
+    const lamp = src.add({ title: 'Brass lamp' });
+    const app = renderApp(src);
+    await app.waitFor(() => src.subscribed.has(lamp.id));
+    src.placeBid(lamp.id, 7, 150);
+    src.closeAuction(lamp.id);
+    const f = await app.waitFor('WON by #7 at 150');
+    expect(lineWith(f, 'Brass lamp')).toContain('WON by #7 at 150');
+    // It no longer needs a subscription once it has ended.
+    await app.waitFor(() => !src.subscribed.has(lamp.id));
+  });
+
+  it('shows the connection state and the balance live in the header', async () => {
+    const src = new FakeBoardSource();
+    src.add({ title: 'Brass lamp' });
+    const app = renderApp(src);
+    let f = await app.waitFor('ann');
+    expect(f).toContain('● live');
+    expect(f).toMatch(/balance 100,000\s+held 0\s+available 100,000/);
+    src.setConnection({ kind: 'reconnecting', attempt: 3 });
+    await app.waitFor('reconnecting (attempt 3)');
+    src.emitPrivate({ type: 'balance', userId: 1, balance: 100_000, held: 2_500, available: 97_500, at: new Date().toISOString() });
+    f = await app.waitFor('held 2,500');
+    expect(f).toMatch(/available 97,500/);
+  });
+
+  it('fits an 80×24 terminal and redraws when resized', async () => {
+    const src = new FakeBoardSource();
+    for (let i = 0; i < 25; i++) src.add({ title: `A rather long auction title number ${i + 1} that will not fit`, endsInSec: 600 + i });
+    const app = renderApp(src, { columns: 120, rows: 40 });
+    await app.waitFor('number 25');
+    resize(app.stdout, 80, 24);
+    await app.press(KEY.enter);
+    const f = await app.waitFor((fr) => !fr.includes('number 25') && fr.includes('Recent bids'));
+    const lines = f.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('filters by title with /', async () => {
+    const src = new FakeBoardSource();
+    src.add({ title: 'Brass lamp' });
+    src.add({ title: 'Oak table' });
+    src.add({ title: 'Desk lamp' });
+    const app = renderApp(src);
+    await app.waitFor('Oak table');
+    await app.press('/', 'l', 'a', 'm', 'p', KEY.enter);
+    const f = await app.waitFor((fr) => !fr.includes('Oak table'));
+    expect(f).toContain('Brass lamp');
+    expect(f).toContain('Desk lamp');
+    expect(f).toContain('filter “lamp”');
+    await app.press('/', KEY.escape);
+    await app.waitFor('Oak table');
+  });
+
+  it('opens help with ? and closes it with any key', async () => {
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
+    await app.press('?');
+    const f = await app.waitFor('Keys');
+    expect(f).toContain('you are leading this auction');
+    expect(f).not.toContain('Brass lamp');
+    await app.press('x');
+    await app.waitFor('Brass lamp');
+  });
+
+  it('takes several letters in one read as several keys', async () => {
+    const { src, app } = await showBoard([{ title: 'Brass lamp', endsInSec: 100 }, { title: 'Oak table', endsInSec: 200 }, { title: 'Blue vase', endsInSec: 300 }]);
+    await app.press('?');
+    await app.waitFor('Keys');
+    // One write: close the help, then move down twice.
+    app.stdin.write('xjj');
+    await app.waitFor((f) => f.includes('3/3') && lineWith(f, 'Blue vase').startsWith('›'));
+  });
+});
+
+describe('ended strip', () => {
+  it('lists ended auctions with their final state', () => {
+    const row = (id: number, title: string, status: RowView['status'], price: number | null, leader: string): RowView => ({
+      id,
+      title,
+      status,
+      price,
+      leader,
+      bidCount: 1,
+      endsAt: new Date().toISOString(),
+      countdown: '0:00',
+      warning: false,
+      highlight: false,
+      ended: true,
+      mine: null,
+    });
+    const { lastFrame } = render(
+      <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you'), row(2, 'Vase', 'closed', 1200, '#4'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,
+    );
+    expect(lastFrame()).toBe('Ended: Lamp sold 5,000 to you · Vase won by #4 at 1,200 · Rug unsold');
+  });
+});

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { FakeBoardSource } from '../../helpers/fake-board-source.js';
+import { KEY, renderApp, showBoard } from '../../helpers/ink.js';
+
+afterEach(() => cleanup());
+
+/** The part of the frame below the board: the detail pane and the status line. */
+const detailOf = (frame: string) => frame.slice(frame.indexOf('Recent bids') - 200);
+
+describe('detail pane', () => {
+  it('shows the selected auction: buy-now price, soft close, leader and its recent bids', async () => {
+    const src = new FakeBoardSource();
+    src.add({ title: 'Oak table', endsInSec: 900 });
+    const lamp = src.add({ title: 'Brass lamp', endsInSec: 300, startPrice: 1000, buyNowPrice: 5000, softCloseSec: 30 });
+    src.placeBid(lamp.id, 7, 1000);
+    src.placeBid(lamp.id, 8, 1100);
+    const app = renderApp(src);
+    await app.waitFor('Brass lamp');
+    await app.press(KEY.enter);
+    const f = await app.waitFor('#7');
+    const d = detailOf(f);
+    expect(d).toContain('Brass lamp #2');
+    expect(d).toMatch(/Price 1,100 · 2 bids · leader #8/);
+    expect(d).toContain('Next bid ≥ 1,110 · Buy now 5,000');
+    expect(d).toMatch(/Soft close 30s · ends \d\d:\d\d:\d\d \(in [45]:\d\d\)/);
+    expect(d).toMatch(/1,100 #8[\s\S]*1,000 #7/);
+  });
+
+  it('adds bids as they arrive, newest first', async () => {
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
+    await app.press(KEY.enter);
+    await app.waitFor('none yet');
+    src.placeBid(lamp.id, 7, 1000);
+    src.placeBid(lamp.id, 9, 1300);
+    const f = await app.waitFor('1,300 #9');
+    expect(detailOf(f)).toMatch(/1,300 #9[\s\S]*1,000 #7/);
+  });
+
+  it('marks "you are leading" after your bid and "outbid" when someone passes you', async () => {
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
+    await app.press(KEY.enter, 'b');
+    await app.waitFor('Bid on “Brass lamp”');
+    await app.press(KEY.enter);
+    let f = await app.waitFor('You are leading');
+    expect(detailOf(f)).toContain('leader you');
+    src.placeBid(lamp.id, 8, 1200);
+    f = await app.waitFor('You were outbid');
+    expect(f).toContain('Outbid on “Brass lamp”: now 1,200.');
+    expect(detailOf(f)).toContain('leader #8');
+  });
+
+  it('closes with Esc', async () => {
+    const { src, app } = await showBoard([{ title: 'Brass lamp' }]);
+    await app.press(KEY.enter);
+    await app.waitFor('Recent bids');
+    await app.press(KEY.escape);
+    await app.waitFor((f) => !f.includes('Recent bids'));
+  });
+});
