@@ -12,7 +12,7 @@ import { startCloser, type Closer } from './closer.js';
 import { openDatabase } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { buildHttpApp } from './http/app.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from './http/limits.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
 import { PeerLimits } from './http/peer-limits.js';
 import type { DaemonContext } from './http/context.js';
 import { createMetrics } from './metrics.js';

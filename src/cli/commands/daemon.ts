@@ -1,6 +1,6 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../daemon/http/limits.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
   const n = Number(value);

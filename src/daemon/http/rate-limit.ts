@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { nbError } from '../../protocol/errors.js';
 import { principalOf, type DaemonContext } from './context.js';
-import type { RateLimitOptions } from './limits.js';
+import type { RateLimitOptions } from '../../protocol/limit-defaults.js';
 
 /** The budget a request is counted against: its verified principal, else its address. */
 async function keyOf(ctx: DaemonContext, req: FastifyRequest): Promise<string> {

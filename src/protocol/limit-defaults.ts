@@ -1,5 +1,6 @@
-// Default limits on what one peer may use, shared by the daemon and the
-// `neighborbid daemon` flags (this file loads nothing, so the CLI stays quick).
+// The defaults of the limits per peer (docs/protocol.md, "Limits per peer"),
+// shared by the daemon and the `neighborbid daemon` flags. No I/O, no imports:
+// the CLI loads it on every command.
 
 /** Plain HTTP connections open at once from one address. */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
