@@ -31,8 +31,15 @@ try {
   });
   if (run.status !== 0) {
     process.stderr.write('\nreliability tests failed: no table\n');
-    process.exit(run.status ?? 1);
+    process.exitCode = run.status ?? 1;
+  } else {
+    printTable(started);
   }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function printTable(started) {
   const rows = (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [])
     .map((r, i) => ({ ...r, i }))
     .sort((a, b) => RELIABILITY_TESTS.indexOf(a.file) - RELIABILITY_TESTS.indexOf(b.file) || a.i - b.i);
@@ -47,6 +54,4 @@ try {
     `| **total** | **${n(rows.reduce((s, r) => s + r.operations, 0))}** | | **${n(rows.reduce((s, r) => s + r.lost, 0))}** |`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
