@@ -1,0 +1,191 @@
+// The processes a bench run owns: a PostgreSQL (embedded in a temp directory,
+// or a fresh database on DATABASE_URL's server) and daemon processes. Each is
+// registered as it starts and stopped by pid at the end, on Ctrl-C, or (as a
+// last resort) killed when the bench process exits.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/daemon/embedded-postgres.js';
+import { packageRoot } from './paths.js';
+
+const BIN = join(packageRoot(), 'bin', 'neighborbid.js');
+
+type Cleanup = { pid: number | undefined; stop: () => Promise<void> };
+const owned = new Set<Cleanup>();
+
+function own(pid: number | undefined, stop: () => Promise<void>): () => Promise<void> {
+  const entry: Cleanup = { pid, stop };
+  owned.add(entry);
+  return async () => {
+    if (!owned.delete(entry)) return;
+    await stop();
+  };
+}
+
+/** Stops everything this process started and has not stopped yet, newest first. */
+export async function stopAll(): Promise<void> {
+  for (const entry of [...owned].reverse()) {
+    owned.delete(entry);
+    await entry.stop().catch(() => {});
+  }
+}
+
+let exitHookInstalled = false;
+/** Kills what is left if the process exits without stopping it (a crash). */
+export function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const entry of owned) {
+      if (entry.pid) {
+        try {
+          process.kill(entry.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+}
+
+export interface BenchDatabase {
+  /** A fresh, empty database for this run. */
+  url: string;
+  /** Where it lives: "embedded" or the server of DATABASE_URL. */
+  where: string;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh database: on the server of `databaseUrl` when given (the user needs
+ * CREATEDB; the database is dropped at the end), else on an embedded PostgreSQL
+ * started in a temporary directory (stopped and removed at the end).
+ */
+export async function openBenchDatabase(databaseUrl?: string): Promise<BenchDatabase> {
+  const name = `nb_bench_${randomBytes(5).toString('hex')}`;
+  if (databaseUrl) {
+    await adminQuery(databaseUrl, `CREATE DATABASE ${name}`);
+    const close = own(undefined, () => adminQuery(databaseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    return { url: withDatabase(databaseUrl, name), where: new URL(databaseUrl).host, close };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'nb-bench-pg-'));
+  let embedded;
+  try {
+    embedded = await startEmbeddedPostgres({ dataDir: dir });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const e = embedded;
+  const close = own(e.pid, async () => {
+    await e.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  try {
+    await adminQuery(e.adminUrl, `CREATE DATABASE ${name}`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { url: withDatabase(e.adminUrl, name), where: 'embedded', close };
+}
+
+export interface BenchDaemon {
+  url: string;
+  pid: number;
+  adminToken: string;
+  /** Everything the daemon wrote (its last 64 KiB). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface DaemonSpawnOptions {
+  databaseUrl: string;
+  /** Shared by several daemons on one database, so one admin client works with all. */
+  adminToken?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `neighborbid daemon` as its own process on a free loopback port. */
+export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<BenchDaemon> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nb-bench-daemon-'));
+  const adminToken = options.adminToken ?? `nb_admin_bench_${randomBytes(12).toString('hex')}`;
+  const child = spawn(
+    process.execPath,
+    [BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'],
+    {
+      env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  const keep = (c: Buffer) => {
+    out += c.toString();
+    if (out.length > 65_536) out = out.slice(-65_536);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = own(child.pid, async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  try {
+    const url = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the daemon did not start in 90 s:\n${out}`)), 90_000);
+      const check = () => {
+        const m = /listening on (http:\/\/[^\s;"]+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[1]!);
+        }
+      };
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      void exited.then(() => {
+        clearTimeout(timer);
+        fail(new Error(`the daemon exited before listening:\n${out}`));
+      });
+    });
+    return { url, pid: child.pid!, adminToken, output: () => out, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined without /proc. */
+export async function cpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,15 @@
+// `bench spread`: bids spread uniformly over 1,000 auctions, so they rarely
+// meet on a row: the daemon's gain here is one round trip per bid, not batching.
+import type { Report } from './report.js';
+import type { BenchEnv } from './session.js';
+import { runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from './throughput.js';
+
+export const spreadScenario: WorkloadScenario = {
+  scenario: 'spread',
+  defaults: { auctions: 1000, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000 },
+  targets: [{ what: 'daemon ≥ 1.2× (a) accepted bids/s', key: 'spread.ratio.daemon/statements', atLeast: 1.2 }],
+};
+
+export function runSpread(env: BenchEnv, flags: WorkloadFlags): Promise<Report> {
+  return runWorkloadScenario(spreadScenario, env, flags);
+}
