@@ -4,7 +4,7 @@
 // last resort) killed when the bench process exits.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -56,6 +56,8 @@ export interface BenchDatabase {
   url: string;
   /** Where it lives: "embedded" or the server of DATABASE_URL. */
   where: string;
+  /** The embedded server's pid (for its CPU use); undefined for a given server. */
+  serverPid?: number;
   close(): Promise<void>;
 }
 
@@ -106,7 +108,7 @@ export async function openBenchDatabase(databaseUrl?: string): Promise<BenchData
     await close();
     throw err;
   }
-  return { url: withDatabase(e.adminUrl, name), where: 'embedded', close };
+  return { url: withDatabase(e.adminUrl, name), where: 'embedded', serverPid: e.pid, close };
 }
 
 export interface BenchDaemon {
@@ -129,9 +131,11 @@ export interface DaemonSpawnOptions {
 export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<BenchDaemon> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nb-bench-daemon-'));
   const adminToken = options.adminToken ?? `nb_admin_bench_${randomBytes(12).toString('hex')}`;
+  // For profiling the daemon, e.g. NB_BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.NB_BENCH_DAEMON_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'],
+    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'],
     {
       env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -178,14 +182,37 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
   }
 }
 
-/** CPU seconds (user + system) a process has used so far; undefined without /proc. */
-export async function cpuSeconds(pid: number): Promise<number | undefined> {
+// The fields of /proc/<pid>/stat after the command name: state is [0], ppid [1],
+// utime [11] and stime [12] (clock ticks, 100 a second on Linux).
+async function statFields(pid: number | string): Promise<string[] | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+const ticks = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
+
+/** CPU seconds (user + system) a process has used so far; undefined without /proc. */
+export async function cpuSeconds(pid: number): Promise<number | undefined> {
+  const f = await statFields(pid);
+  return f && ticks(f);
+}
+
+/**
+ * CPU seconds used so far by a process and its live children (a PostgreSQL
+ * server and its backends); undefined without /proc.
+ */
+export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
+  const own = await statFields(pid);
+  if (!own) return undefined;
+  let total = ticks(own);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = await statFields(entry);
+    if (f && Number(f[1]) === pid) total += ticks(f);
+  }
+  return total;
 }

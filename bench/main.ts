@@ -161,7 +161,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const db = await openBenchDatabase(databaseUrl);
     let report: Report;
     try {
-      report = await run({ databaseUrl: db.url, progress });
+      report = await run({ databaseUrl: db.url, progress, serverPid: db.serverPid });
     } finally {
       progress.step('stopping everything the bench started');
       await db.close();

@@ -10,6 +10,8 @@ export interface BenchEnv {
   /** A fresh database for this run (see openBenchDatabase). */
   databaseUrl: string;
   progress: Progress;
+  /** The PostgreSQL server's pid when the bench started it (for CPU figures). */
+  serverPid?: number | undefined;
 }
 
 export interface Session {

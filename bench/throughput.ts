@@ -2,7 +2,7 @@
 // auction, or bids spread over many) fired by several contenders in turn at
 // the same database with the same concurrency, each for the same time.
 import { batchSizesBetween, scrapeMetrics, type BatchSizes } from './daemon-metrics.js';
-import { cpuSeconds } from './daemons.js';
+import { cpuSeconds, treeCpuSeconds } from './daemons.js';
 import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import type { LatencySummary } from './histogram.js';
 import { runBidLoad } from './http-bids.js';
@@ -46,6 +46,12 @@ export interface ContenderResult {
   batches?: BatchSizes;
   /** Daemon only: CPU the daemon process used per second of the phase. */
   daemonCpuPercent?: number;
+  /**
+   * Daemon only: CPU milliseconds per accepted bid, daemon + PostgreSQL (when the
+   * bench started it) + the bench's own load generator: on a machine where all
+   * three share the cores, this is what throughput is made of.
+   */
+  cpuMsPerBid?: number;
 }
 
 const BALANCE = 1_000_000_000_000;
@@ -88,16 +94,27 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
     let r: BidLoadResult;
     let batches: BatchSizes | undefined;
     let daemonCpuPercent: number | undefined;
+    let cpuMsPerBid: number | undefined;
     if (contender === 'daemon') {
       const before = await scrapeMetrics(daemon.url);
       const cpu0 = await cpuSeconds(daemon.pid);
+      const pg0 = s.env.serverPid ? await treeCpuSeconds(s.env.serverPid) : undefined;
+      const self0 = process.cpuUsage();
       r = await runBidLoad({
         url: daemon.url, connections: o.concurrency, ...limits,
         next: () => shot(stream, fx), onTick: tick(contender),
       });
+      const self = process.cpuUsage(self0);
       const cpu1 = await cpuSeconds(daemon.pid);
+      const pg1 = s.env.serverPid ? await treeCpuSeconds(s.env.serverPid) : undefined;
       batches = batchSizesBetween(before, await scrapeMetrics(daemon.url));
-      if (cpu0 !== undefined && cpu1 !== undefined) daemonCpuPercent = Math.round(((cpu1 - cpu0) / (r.elapsedMs / 1000)) * 100);
+      if (cpu0 !== undefined && cpu1 !== undefined) {
+        daemonCpuPercent = Math.round(((cpu1 - cpu0) / (r.elapsedMs / 1000)) * 100);
+        if (pg0 !== undefined && pg1 !== undefined && r.accepted > 0) {
+          const total = cpu1 - cpu0 + (pg1 - pg0) + (self.user + self.system) / 1e6;
+          cpuMsPerBid = Math.round((total / r.accepted) * 1e5) / 100;
+        }
+      }
     } else {
       r = await runSqlLoad({
         url: s.env.databaseUrl, mode: contender, connections: o.concurrency, ...limits,
@@ -121,6 +138,7 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
       latency: r.latency.summary(),
       ...(batches ? { batches } : {}),
       ...(daemonCpuPercent !== undefined ? { daemonCpuPercent } : {}),
+      ...(cpuMsPerBid !== undefined ? { cpuMsPerBid } : {}),
     });
   }
   return results;
@@ -170,6 +188,7 @@ export function workloadFigures(name: string, results: ContenderResult[]): Figur
       { key: `${k}.p99Ms`, value: r.latency.p99Ms, unit: 'ms', higherIsBetter: false },
     );
     if (r.batches) figures.push({ key: `${k}.meanBatch`, value: r.batches.mean, unit: 'bids', higherIsBetter: true });
+    if (r.cpuMsPerBid !== undefined) figures.push({ key: `${k}.cpuMsPerBid`, value: r.cpuMsPerBid, unit: 'ms', higherIsBetter: false });
   }
   const d = results.find((r) => r.contender === 'daemon');
   for (const r of results) {
@@ -225,7 +244,8 @@ export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, 
       const markdown = [
         `${o.auctions === 1 ? 'One hot auction' : `Bids spread uniformly over ${fmt(o.auctions)} auctions`}, ` +
           `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each` +
-          (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase` : '') + '.',
+          (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase` : '') +
+          (d?.cpuMsPerBid !== undefined ? `, and daemon + PostgreSQL + load generator ${d.cpuMsPerBid} ms CPU per accepted bid` : '') + '.',
         resultsTable(results),
         ...(d?.batches ? [batchTable(d.batches)] : []),
         ...(results.length === ALL.length ? [targets.markdown] : []),

@@ -292,6 +292,35 @@ BEGIN
 END
 $$;
 
+-- Places the bids of several auctions in one transaction (the daemon's group
+-- commit across auctions, see docs/design.md). p_parts: [{auction, bids}], each
+-- bids as for nb_place_bids. All the locks are taken up front, in the global
+-- order, so that groups from several daemons never deadlock. Returns one
+-- {results, events} per part, in the order given.
+CREATE FUNCTION nb_place_bids_multi(p_parts jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids  bigint[];
+  part record;
+  out  jsonb[] := '{}';
+BEGIN
+  SELECT array_agg((e->>'auction')::bigint) INTO ids FROM jsonb_array_elements(p_parts) e;
+  -- Lock 1: every auction of the group, ascending id.
+  PERFORM 1 FROM auctions WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+  -- Lock 2: every user the group can touch (bidders, current leaders), ascending id.
+  PERFORM 1 FROM users
+    WHERE id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(p_parts) e, jsonb_array_elements(e->'bids') x)
+                    || ARRAY(SELECT leader_id FROM auctions WHERE id = ANY (ids) AND leader_id IS NOT NULL))
+    ORDER BY id FOR UPDATE;
+  -- Each auction's bids in order; nb_place_bids takes the same locks again at no cost.
+  FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
+                FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
+    out := out || nb_place_bids(part.auction, part.bids);
+  END LOOP;
+  RETURN to_jsonb(out);
+END
+$$;
+
 -- Buy now: the buyer pays the buy-now price at once, the seller is credited,
 -- the leader's hold is released, the auction is sold. Returns {results, events}.
 CREATE FUNCTION nb_buy_now(p_auction bigint, p_buyer bigint, p_key text, p_hash text) RETURNS jsonb
