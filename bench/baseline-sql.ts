@@ -240,6 +240,8 @@ export interface SqlLoadOptions extends LoadLimits {
   connections: number;
   /** The next bid: auction id, bidder user id, amount. */
   next(): { auction: number; bidderId: number; amount: number };
+  /** Called when the last bid is answered, before the connections close. */
+  onDone?(): Promise<void>;
 }
 
 /** Fires bids straight at PostgreSQL, one per transaction, on N connections until the limits. */
@@ -266,7 +268,9 @@ export async function runSqlLoad(o: SqlLoadOptions): Promise<BidLoadResult> {
         }
       }),
     );
-    return tally.finish();
+    const result = tally.finish();
+    await o.onDone?.();
+    return result;
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }

@@ -4,7 +4,7 @@
 // last resort) killed when the bench process exits.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -180,39 +180,4 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
     await stop();
     throw err;
   }
-}
-
-// The fields of /proc/<pid>/stat after the command name: state is [0], ppid [1],
-// utime [11] and stime [12] (clock ticks, 100 a second on Linux).
-async function statFields(pid: number | string): Promise<string[] | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-const ticks = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
-
-/** CPU seconds (user + system) a process has used so far; undefined without /proc. */
-export async function cpuSeconds(pid: number): Promise<number | undefined> {
-  const f = await statFields(pid);
-  return f && ticks(f);
-}
-
-/**
- * CPU seconds used so far by a process and its live children (a PostgreSQL
- * server and its backends); undefined without /proc.
- */
-export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
-  const own = await statFields(pid);
-  if (!own) return undefined;
-  let total = ticks(own);
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const f = await statFields(entry);
-    if (f && Number(f[1]) === pid) total += ticks(f);
-  }
-  return total;
 }

@@ -7,6 +7,7 @@ import { runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from '
 
 export const hotScenario: WorkloadScenario = {
   scenario: 'hot',
+  contenders: ['statements', 'function', 'daemon'],
   defaults: { auctions: 1, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000 },
   targets: [
     { what: 'daemon ≥ 3× (a) accepted bids/s', key: 'hot.ratio.daemon/statements', atLeast: 3 },

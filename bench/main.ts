@@ -12,6 +12,7 @@ import { raceDefaults, runRace, type RaceTarget } from './race.js';
 import { compareReports, readReport, writeReport, type Report } from './report.js';
 import type { BenchEnv } from './session.js';
 import { runSpread } from './spread.js';
+import { contenderLabels, type Contender } from './throughput.js';
 
 export const USAGE = `usage: npm run bench -- <scenario> [flags]
 
@@ -34,7 +35,8 @@ hot, spread, baseline:
   --bidders <n>          bidding users (default 200)
   --auctions <n>         auctions (spread, default 1000)
   --max-bids <n>         bids per contender at most (default 2,000,000)
-  --only <list>          contenders to run, comma-separated: statements,function,daemon
+  --only <list>          contenders to run, comma-separated: statements,function,daemon,
+                         daemon-per-auction (spread runs all four, hot the first three)
 race:
   --users <n>            users (default ${raceDefaults.users})
   --per-user <n>         simultaneous bids per user, each at its own auction (default ${raceDefaults.auctionsPerUser})
@@ -106,10 +108,10 @@ export async function runBench(argv: string[]): Promise<number> {
       maxBids: int(f, 'max-bids', 1, 100_000_000),
     };
     const only = f.only?.split(',').map((s) => s.trim());
-    if (only && (only.length === 0 || only.some((c) => !['statements', 'function', 'daemon'].includes(c)))) {
-      throw new UsageError('--only takes a comma-separated list of statements, function, daemon');
+    if (only && (only.length === 0 || only.some((c) => !(c in contenderLabels)))) {
+      throw new UsageError(`--only takes a comma-separated list of ${Object.keys(contenderLabels).join(', ')}`);
     }
-    const contenders = only as ('statements' | 'function' | 'daemon')[] | undefined;
+    const contenders = only as Contender[] | undefined;
     switch (scenario) {
       case 'hot':
         run = (env) => runHot(env, { ...workload, contenders });

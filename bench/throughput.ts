@@ -2,7 +2,8 @@
 // auction, or bids spread over many) fired by several contenders in turn at
 // the same database with the same concurrency, each for the same time.
 import { batchSizesBetween, scrapeMetrics, type BatchSizes } from './daemon-metrics.js';
-import { cpuSeconds, treeCpuSeconds } from './daemons.js';
+import { startCpuMeter, type CpuUse } from './cpu.js';
+import { spawnBenchDaemon, type BenchDaemon } from './daemons.js';
 import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import type { LatencySummary } from './histogram.js';
 import { runBidLoad } from './http-bids.js';
@@ -13,13 +14,17 @@ import { withReport } from './scenario.js';
 import { openSession, type BenchEnv, type Session } from './session.js';
 import { BidStream } from './workload.js';
 
-export type Contender = 'statements' | 'function' | 'daemon';
+export type Contender = 'statements' | 'function' | 'daemon' | 'daemon-per-auction';
 
 export const contenderLabels: Record<Contender, string> = {
   statements: '(a) SQL statement by statement, 1 bid/tx',
   function: '(b) SQL nb_place_bids call, 1 bid/tx',
   daemon: 'daemon over HTTP, group commit',
+  'daemon-per-auction': 'daemon, one auction per transaction',
 };
+
+/** The environment that turns the daemon's cross-auction batching off (see bid-queue.ts). */
+const PER_AUCTION_ENV = { NEIGHBORBID_CROSS_AUCTION_BATCHING: '0' };
 
 export interface WorkloadOptions {
   /** "hot" or "spread": names the figures. */
@@ -44,12 +49,12 @@ export interface ContenderResult {
   latency: LatencySummary;
   /** Daemon only: the group-commit batches made during the phase. */
   batches?: BatchSizes;
-  /** Daemon only: CPU the daemon process used per second of the phase. */
+  /** Daemon only: CPU the daemon process used per second of the phase (100 = one core). */
   daemonCpuPercent?: number;
   /**
-   * Daemon only: CPU milliseconds per accepted bid, daemon + PostgreSQL (when the
-   * bench started it) + the bench's own load generator: on a machine where all
-   * three share the cores, this is what throughput is made of.
+   * CPU milliseconds per accepted bid of everything the phase ran: PostgreSQL
+   * (when the bench started it), the daemon if any, and the bench's own load
+   * generator or SQL client (see cpu.ts).
    */
   cpuMsPerBid?: number;
 }
@@ -74,48 +79,38 @@ export async function makeFixture(s: Session, o: Pick<WorkloadOptions, 'name' | 
 /** Runs every contender in turn on the same auctions; amounts keep rising across them. */
 export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOptions): Promise<ContenderResult[]> {
   const stream = new BidStream(fx.auctions, fx.bidders.length, AUCTION.startPrice, AUCTION.minIncrement);
-  const daemon = s.daemons[0]!;
   const results: ContenderResult[] = [];
   const limits = { durationMs: o.durationSec * 1000, maxBids: o.maxBids };
   const tick = (label: string) => (answered: number, accepted: number, ms: number) =>
     s.env.progress.update(`${label}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`);
 
-  if (o.contenders.includes('daemon')) {
-    // Warm-up: JIT, connection pool, token cache; not measured.
-    s.env.progress.step(`${o.name}: warming the daemon up (1 s)`);
-    await runBidLoad({
-      url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000,
-      next: () => shot(stream, fx),
-    });
-  }
-
   for (const contender of o.contenders) {
-    s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} connections, ${o.durationSec} s`);
     let r: BidLoadResult;
     let batches: BatchSizes | undefined;
-    let daemonCpuPercent: number | undefined;
-    let cpuMsPerBid: number | undefined;
-    if (contender === 'daemon') {
+    let cpu: CpuUse | undefined;
+    let extra: BenchDaemon | undefined;
+    if (contender === 'daemon' || contender === 'daemon-per-auction') {
+      if (contender === 'daemon-per-auction') {
+        s.env.progress.step(`${o.name}: starting a daemon with cross-auction batching off`);
+        extra = await spawnBenchDaemon({ databaseUrl: s.env.databaseUrl, adminToken: s.daemons[0]!.adminToken, env: PER_AUCTION_ENV });
+      }
+      const daemon = extra ?? s.daemons[0]!;
+      // Warm-up: JIT, connection pool, token cache; not measured.
+      s.env.progress.step(`${o.name}: warming the daemon up (1 s)`);
+      await runBidLoad({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next: () => shot(stream, fx) });
+      s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} connections, ${o.durationSec} s`);
       const before = await scrapeMetrics(daemon.url);
-      const cpu0 = await cpuSeconds(daemon.pid);
-      const pg0 = s.env.serverPid ? await treeCpuSeconds(s.env.serverPid) : undefined;
-      const self0 = process.cpuUsage();
+      const meter = await startCpuMeter({ daemon: daemon.pid, server: s.env.serverPid });
       r = await runBidLoad({
         url: daemon.url, connections: o.concurrency, ...limits,
         next: () => shot(stream, fx), onTick: tick(contender),
       });
-      const self = process.cpuUsage(self0);
-      const cpu1 = await cpuSeconds(daemon.pid);
-      const pg1 = s.env.serverPid ? await treeCpuSeconds(s.env.serverPid) : undefined;
+      cpu = await meter.stop();
       batches = batchSizesBetween(before, await scrapeMetrics(daemon.url));
-      if (cpu0 !== undefined && cpu1 !== undefined) {
-        daemonCpuPercent = Math.round(((cpu1 - cpu0) / (r.elapsedMs / 1000)) * 100);
-        if (pg0 !== undefined && pg1 !== undefined && r.accepted > 0) {
-          const total = cpu1 - cpu0 + (pg1 - pg0) + (self.user + self.system) / 1e6;
-          cpuMsPerBid = Math.round((total / r.accepted) * 1e5) / 100;
-        }
-      }
+      await extra?.stop();
     } else {
+      s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} connections, ${o.durationSec} s`);
+      const meter = await startCpuMeter({ server: s.env.serverPid });
       r = await runSqlLoad({
         url: s.env.databaseUrl, mode: contender, connections: o.concurrency, ...limits,
         next: () => {
@@ -123,6 +118,9 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
           return { auction: b.auction, bidderId: fx.bidders[b.bidder]!.id, amount: b.amount };
         },
         onTick: tick(contender),
+        onDone: async () => {
+          cpu = await meter.stop();
+        },
       });
     }
     s.env.progress.end();
@@ -137,8 +135,8 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
       elapsedSec: round1(elapsedSec),
       latency: r.latency.summary(),
       ...(batches ? { batches } : {}),
-      ...(daemonCpuPercent !== undefined ? { daemonCpuPercent } : {}),
-      ...(cpuMsPerBid !== undefined ? { cpuMsPerBid } : {}),
+      ...(cpu?.daemon !== undefined ? { daemonCpuPercent: Math.round((cpu.daemon / elapsedSec) * 100) } : {}),
+      ...(cpu && r.accepted > 0 ? { cpuMsPerBid: Math.round((cpu.total / r.accepted) * 1e5) / 100 } : {}),
     });
   }
   return results;
@@ -163,18 +161,23 @@ export function resultsTable(results: ContenderResult[]): string {
     fmt(r.acceptedPerSec),
     r.latency.p50Ms.toFixed(1),
     r.latency.p99Ms.toFixed(1),
+    r.cpuMsPerBid === undefined ? 'n/a' : r.cpuMsPerBid.toFixed(2),
     fmt(r.accepted),
     refusedText(r),
     ...(d ? [r === d ? '—' : `${(d.acceptedPerSec / r.acceptedPerSec).toFixed(2)}×`] : []),
   ]);
-  const headers = ['contender', 'accepted bids/s', 'p50 ms', 'p99 ms', 'accepted', 'refused', ...(d ? ['daemon ÷ this'] : [])];
+  const headers = ['contender', 'accepted bids/s', 'p50 ms', 'p99 ms', 'CPU ms/bid', 'accepted', 'refused', ...(d ? ['daemon ÷ this'] : [])];
   return table(headers, rows);
 }
 
-/** The daemon's group-commit batch sizes during its phase. */
-export function batchTable(b: BatchSizes): string {
-  const rows = b.rows.map((r) => [r.range, fmt(r.transactions)]);
-  return `Batch sizes (nb_bid_batch_size, daemon phase): ${fmt(b.transactions)} transactions, ${fmt(b.bids)} bids, mean ${b.mean} bids/transaction\n\n${table(['bids in the transaction', 'transactions'], rows)}`;
+/** The daemons' group-commit batch sizes during their phases, one column each. */
+export function batchTable(results: ContenderResult[]): string {
+  const withBatches = results.filter((r) => r.batches);
+  const first = withBatches[0]?.batches;
+  if (!first) return '';
+  const rows = first.rows.map((row, i) => [row.range, ...withBatches.map((r) => fmt(r.batches!.rows[i]?.transactions ?? 0))]);
+  rows.push(['mean bids per transaction', ...withBatches.map((r) => String(r.batches!.mean))]);
+  return `Batch sizes (the daemon's nb_bid_batch_size histogram during its phase): transactions by the number of bids they carried\n\n${table(['bids in the transaction', ...withBatches.map((r) => contenderLabels[r.contender])], rows)}`;
 }
 
 /** The figures a report keeps for comparisons. */
@@ -221,17 +224,17 @@ export function targetsTable(targets: Target[], figures: Figure[]): { markdown: 
 
 export interface WorkloadScenario {
   scenario: string;
+  /** The contenders a run has unless --only says otherwise. */
+  contenders: Contender[];
   defaults: Omit<WorkloadOptions, 'name' | 'contenders'>;
   targets: Target[];
 }
 
 export type WorkloadFlags = Partial<Omit<WorkloadOptions, 'name'>>;
 
-const ALL: Contender[] = ['statements', 'function', 'daemon'];
-
 /** `hot` and `spread`: every contender on one workload, the daemon's ratios, its batch sizes, the audit. */
 export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, flags: WorkloadFlags): Promise<Report> {
-  const o: WorkloadOptions = { ...def.defaults, ...stripUndefined(flags), name: def.scenario, contenders: flags.contenders ?? ALL };
+  const o: WorkloadOptions = { ...def.defaults, ...stripUndefined(flags), name: def.scenario, contenders: flags.contenders ?? def.contenders };
   return withReport(def.scenario, env, { ...o }, async () => {
     const s = await openSession(env);
     try {
@@ -244,11 +247,11 @@ export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, 
       const markdown = [
         `${o.auctions === 1 ? 'One hot auction' : `Bids spread uniformly over ${fmt(o.auctions)} auctions`}, ` +
           `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each` +
-          (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase` : '') +
-          (d?.cpuMsPerBid !== undefined ? `, and daemon + PostgreSQL + load generator ${d.cpuMsPerBid} ms CPU per accepted bid` : '') + '.',
+          (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase (100% = one core)` : '') + '. ' +
+          'CPU ms/bid: PostgreSQL, the daemon and the bench\'s own client together, per accepted bid.',
         resultsTable(results),
-        ...(d?.batches ? [batchTable(d.batches)] : []),
-        ...(results.length === ALL.length ? [targets.markdown] : []),
+        ...(d?.batches ? [batchTable(results)] : []),
+        ...((['statements', 'function', 'daemon'] as const).every((c) => o.contenders.includes(c)) ? [targets.markdown] : []),
       ].join('\n\n');
       return { figures, markdown: `${markdown}\n`, problems, details: { results } };
     } finally {

@@ -39,8 +39,15 @@ interface Part {
 export interface BidQueueOptions {
   /** Most bids one transaction takes. */
   cap?: number;
-  /** Most bid transactions in flight at once. */
+  /** Most bid transactions in flight at once (default 4, or NEIGHBORBID_BID_SLOTS). */
   slots?: number;
+  /**
+   * Let one transaction carry the bids of several auctions (default true; the
+   * environment variable NEIGHBORBID_CROSS_AUCTION_BATCHING=0 turns it off, for
+   * measuring it). Off, each transaction carries one auction's bids and as many
+   * run at once as the pool allows, as before.
+   */
+  crossAuction?: boolean;
   onBatch?: (size: number, ms: number) => void;
   onRetry?: (err: unknown) => void;
 }
@@ -59,6 +66,7 @@ export class BidQueue {
   private readonly ready = new Map<number, Lane>();
   private readonly cap: number;
   private readonly slots: number;
+  private readonly crossAuction: boolean;
   private running = 0;
   private inFlight = 0;
 
@@ -68,7 +76,9 @@ export class BidQueue {
     private readonly options: BidQueueOptions = {},
   ) {
     this.cap = options.cap ?? DEFAULT_BATCH_CAP;
-    this.slots = options.slots ?? DEFAULT_SLOTS;
+    this.crossAuction = options.crossAuction ?? process.env.NEIGHBORBID_CROSS_AUCTION_BATCHING !== '0';
+    const envSlots = Number(process.env.NEIGHBORBID_BID_SLOTS);
+    this.slots = options.slots ?? (Number.isSafeInteger(envSlots) && envSlots > 0 ? envSlots : this.crossAuction ? DEFAULT_SLOTS : Infinity);
   }
 
   /** Queues one bid; resolves with its own answer once its transaction commits. */
@@ -97,7 +107,7 @@ export class BidQueue {
       const parts: Part[] = [];
       let size = 0;
       for (const lane of this.ready.values()) {
-        if (size >= this.cap) break;
+        if (size >= this.cap || (size > 0 && !this.crossAuction)) break;
         const batch = lane.pending.splice(0, this.cap - size);
         size += batch.length;
         parts.push({ lane, batch });
