@@ -9,6 +9,7 @@
 //   naive       a deliberately wrong check-then-write (race only): no
 //               transaction, no locks, so concurrent bids all pass the check.
 import pg from 'pg';
+import { connectClient, withClient } from './pg-client.js';
 import { Tally, type BidLoadResult, type LoadLimits } from './tally.js';
 
 export type SqlMode = 'statements' | 'function' | 'naive';
@@ -157,13 +158,7 @@ $$`;
 
 /** Creates the baselines' helper function in the run's database (after the daemon has migrated it). */
 export async function prepareBaselines(url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(BID_AT_LEAST);
-  } finally {
-    await c.end();
-  }
+  await withClient(url, (c) => c.query(BID_AT_LEAST));
 }
 
 /** (b) One call of the daemon's rule per bid: one round trip, one transaction. */
@@ -224,12 +219,12 @@ export async function placeBid(c: pg.Client, mode: SqlMode, auction: number, bid
 
 /** Opens `n` connections (each its own backend) to the database. */
 export async function connectAll(url: string, n: number): Promise<pg.Client[]> {
-  const clients = Array.from({ length: n }, () => new pg.Client({ connectionString: url, application_name: 'neighborbid-bench' }));
-  try {
-    await Promise.all(clients.map((c) => c.connect()));
-  } catch (err) {
+  const connected = await Promise.allSettled(Array.from({ length: n }, () => connectClient(url)));
+  const clients = connected.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = connected.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
-    throw err;
+    throw failed.reason;
   }
   return clients;
 }

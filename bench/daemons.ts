@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withClient } from './pg-client.js';
 import { startEmbeddedPostgres } from '../src/daemon/embedded-postgres.js';
 import { packageRoot } from './paths.js';
 
@@ -16,21 +16,22 @@ const BIN = join(packageRoot(), 'bin', 'neighborbid.js');
 type Cleanup = { pid: number | undefined; stop: () => Promise<void> };
 const owned = new Set<Cleanup>();
 
+// Registers something to stop; the returned function stops it once (a second
+// caller, e.g. Ctrl-C during a normal stop, waits for the same stop), and it
+// stays registered until it has stopped, so stopAll() waits for it too.
 function own(pid: number | undefined, stop: () => Promise<void>): () => Promise<void> {
-  const entry: Cleanup = { pid, stop };
-  owned.add(entry);
-  return async () => {
-    if (!owned.delete(entry)) return;
-    await stop();
+  let stopping: Promise<void> | undefined;
+  const entry: Cleanup = {
+    pid,
+    stop: () => (stopping ??= stop().finally(() => owned.delete(entry))),
   };
+  owned.add(entry);
+  return entry.stop;
 }
 
 /** Stops everything this process started and has not stopped yet, newest first. */
 export async function stopAll(): Promise<void> {
-  for (const entry of [...owned].reverse()) {
-    owned.delete(entry);
-    await entry.stop().catch(() => {});
-  }
+  for (const entry of [...owned].reverse()) await entry.stop().catch(() => {});
 }
 
 let exitHookInstalled = false;
@@ -68,13 +69,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
+  await withClient(url, (c) => c.query(text));
 }
 
 /**

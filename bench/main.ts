@@ -49,6 +49,8 @@ exit codes: 0 ok, 1 a check failed (or the naive target was not caught), 2 usage
 
 class UsageError extends Error {}
 
+let interrupted = false;
+
 function int(flags: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
@@ -146,7 +148,6 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 
   installExitHook();
-  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
@@ -184,8 +185,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   runBench(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`neighborbid bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      void stopAll().finally(() => process.exit(1));
+      // After Ctrl-C the run fails as its processes go away; that is not news.
+      if (!interrupted) process.stderr.write(`neighborbid bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      void stopAll().finally(() => process.exit(interrupted ? 130 : 1));
     },
   );
 }

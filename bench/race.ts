@@ -5,7 +5,7 @@
 // audit must be clean. `--target naive` runs the same race against a
 // deliberately naive check-then-write (see baseline-sql.ts), which must be
 // caught double-spending: proof that the race is real and the checks can fail.
-import pg from 'pg';
+import { withClient } from './pg-client.js';
 import { connectAll, NAIVE_GAP_SECONDS, placeBid, prepareBaselines, type BidAnswer } from './baseline-sql.js';
 import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import { fireVolley, type VolleyAnswer } from './http-bids.js';
@@ -121,9 +121,7 @@ async function raceOverSql(s: Session, fx: RaceFixture, o: RaceOptions, mode: 'n
 
 /** What the database says about the race's users, and everything wrong with it. */
 async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accepted: Map<number, number[]>): Promise<{ violations: Violation[]; doubleSpenders: number }> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
+  return withClient(url, async (c) => {
     const rows = (await c.query<{ id: string; balance: string; held: string; wins: string; leading: string; ledger_balance: string; ledger_held: string }>(
       `SELECT u.id, u.balance, u.held,
               count(a.id) AS wins, coalesce(sum(a.current_price), 0) AS leading,
@@ -155,9 +153,7 @@ async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accep
     }
     if (rows.length !== fx.users.length) violations.push({ kind: 'missing_users', message: `${fx.users.length - rows.length} users are missing` });
     return { violations, doubleSpenders };
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 async function runOne(s: Session, o: RaceOptions, target: RaceRun['target']): Promise<RaceRun> {

@@ -1,7 +1,7 @@
 // What every scenario starts from: a fresh database, one or more daemon
 // processes on it, an admin client, and a few facts about the server for the
 // report. Closing it stops the daemons it started.
-import pg from 'pg';
+import { withClient } from './pg-client.js';
 import { HttpClient } from '../src/client/http-client.js';
 import { spawnBenchDaemon, type BenchDaemon } from './daemons.js';
 import type { Progress } from './progress.js';
@@ -52,16 +52,12 @@ export async function openSession(env: BenchEnv, count = 1): Promise<Session> {
 
 /** The server's version and the settings that decide commit cost. */
 export async function serverFacts(url: string): Promise<{ postgres: string; settings: Record<string, string> }> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
+  return withClient(url, async (c) => {
     const v = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     const settings: Record<string, string> = {};
     for (const name of ['fsync', 'synchronous_commit', 'max_connections']) {
       settings[name] = (await c.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0]!.v;
     }
     return { postgres: `PostgreSQL ${v.rows[0]!.v}`, settings };
-  } finally {
-    await c.end();
-  }
+  });
 }
