@@ -57,10 +57,11 @@ export function machineInfo(): Machine {
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 export const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** 12345.6 → "12,346"; small numbers keep one decimal. */
+/** 12345.6 → "12,346"; below 100 one decimal, below 10 two. */
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
-  return Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : round1(n).toLocaleString('en-US');
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return (Math.abs(n) >= 10 ? round1(n) : round2(n)).toLocaleString('en-US');
 }
 
 export function ratio(a: number, b: number): string {

@@ -120,7 +120,10 @@ export class BidQueue {
       }
       this.running++;
       this.inFlight += size;
-      void this.settle(parts).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.running--;
         this.inFlight -= size;
         for (const { lane } of parts) {
@@ -129,11 +132,17 @@ export class BidQueue {
           else this.lanes.delete(lane.auctionId);
         }
         this.pump();
-      });
+      };
+      void this.settle(parts, release).finally(release);
     }
   }
 
-  private async settle(parts: Part[]): Promise<void> {
+  /**
+   * Runs one transaction and answers its bids. `committed` is called once it
+   * has committed, before the answers are written, so that the next
+   * transaction of these auctions is already on its way while the answers go out.
+   */
+  private async settle(parts: Part[], committed: () => void = () => {}): Promise<void> {
     const started = performance.now();
     let results: RuleResult[];
     try {
@@ -156,6 +165,7 @@ export class BidQueue {
     // Committed: tell the world first, then answer, so that an answered bid's
     // event is already on its way to every watcher.
     parts.forEach((p, i) => this.publisher.publish(results[i]!.events));
+    committed();
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(completeOutcome(results[i]!.results[j]!))));
   }
 
