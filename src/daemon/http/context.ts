@@ -58,7 +58,8 @@ export function idempotencyOf(req: FastifyRequest, principal: Principal): Idempo
   return {
     principal: principal.kind === 'admin' ? 'admin' : `user:${principal.id}`,
     key,
-    hash: requestHash(req.method, req.routeOptions.url ?? req.url, { params: req.params, body: req.body ?? {} }),
+    // Only a key is ever compared with the hash; without one, skip the work (it is on every bid).
+    hash: key === undefined ? '' : requestHash(req.method, req.routeOptions.url ?? req.url, { params: req.params, body: req.body ?? {} }),
   };
 }
 

@@ -85,6 +85,14 @@ $$;
 -- Places a batch of bids on one auction, in the order given, under one lock.
 -- p_bids: [{bidderId, amount, key?, hash?}]. A bid a rule rejects gets its own
 -- error and changes nothing; the others go on. Returns {results, events}.
+--
+-- Cost is per bid, so the loop only decides and remembers: answers and events
+-- gather in arrays (appending to a jsonb value would copy it every time), and
+-- the bid, ledger and outbox rows are written by one INSERT per table after
+-- the loop. Bid ids come from the sequence as each bid is accepted, so ids
+-- and versions still follow arrival order. Idempotency keys are claimed and
+-- stored inside the loop, in order, so two requests with one key in the same
+-- batch still see each other.
 CREATE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -104,19 +112,35 @@ DECLARE
   v_bid_id   bigint;
   v_bid_version bigint;
   v_at       timestamptz;
+  v_at_text  text;
   v_extended boolean;
   v_private  jsonb;
   v_payload  jsonb;
   res        jsonb;
-  results    jsonb := '[]';
-  events     jsonb := '[]';
+  results    jsonb[] := '{}';
+  events     jsonb[] := '{}';
+  -- Rows to write after the loop.
+  b_id       bigint[] := '{}';
+  b_bidder   bigint[] := '{}';
+  b_amount   bigint[] := '{}';
+  b_version  bigint[] := '{}';
+  b_at       timestamptz[] := '{}';
+  l_user     bigint[] := '{}';
+  l_kind     text[] := '{}';
+  l_delta    bigint[] := '{}';
+  l_bid      bigint[] := '{}';
+  e_version  bigint[] := '{}';
+  e_type     text[] := '{}';
+  e_payload  jsonb[] := '{}';
+  e_private  jsonb[] := '{}';
+  e_at       timestamptz[] := '{}';
 BEGIN
   -- Lock 1: the auction row.
   SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
   IF NOT FOUND THEN
     SELECT coalesce(jsonb_agg(nb_err(404, 'NOT_FOUND', jsonb_build_object('auction', p_auction))), '[]')
-      INTO results FROM jsonb_array_elements(p_bids);
-    RETURN jsonb_build_object('results', results, 'events', events);
+      INTO res FROM jsonb_array_elements(p_bids);
+    RETURN jsonb_build_object('results', res, 'events', '[]'::jsonb);
   END IF;
   v_start_version := a.version;
 
@@ -138,10 +162,14 @@ BEGIN
      ORDER BY ord
   LOOP
     -- Lock 3: the request's idempotency key (its owner's row is held).
-    res := nb_idem_claim('user:' || req.bidder, req.key, req.hash);
-    IF res IS NOT NULL THEN
-      results := results || jsonb_build_array(res);
-      CONTINUE;
+    IF req.key IS NOT NULL THEN
+      res := nb_idem_claim('user:' || req.bidder, req.key, req.hash);
+      IF res IS NOT NULL THEN
+        results := results || res;
+        CONTINUE;
+      END IF;
+    ELSE
+      res := NULL;
     END IF;
 
     bi := array_position(uid, req.bidder);
@@ -166,20 +194,28 @@ BEGIN
       v_prev := a.leader_id;
       v_released := a.current_price;
       v_at := clock_timestamp();
+      v_at_text := nb_iso(v_at);
       a.version := a.version + 1;
       v_bid_version := a.version;
-      INSERT INTO bids (auction_id, bidder_id, amount, version, created_at)
-      VALUES (a.id, req.bidder, req.amount, v_bid_version, v_at)
-      RETURNING id INTO v_bid_id;
+      v_bid_id := nextval('bids_id_seq');
+      b_id := b_id || v_bid_id;
+      b_bidder := b_bidder || req.bidder;
+      b_amount := b_amount || req.amount;
+      b_version := b_version || v_bid_version;
+      b_at := b_at || v_at;
       IF v_prev IS NOT NULL THEN
         li := array_position(uid, v_prev);
         uheld[li] := uheld[li] - v_released;
-        INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id, bid_id)
-        VALUES (v_prev, 'release', v_released, 0, -v_released, a.id, v_bid_id);
+        l_user := l_user || v_prev;
+        l_kind := l_kind || 'release'::text;
+        l_delta := l_delta || -v_released;
+        l_bid := l_bid || v_bid_id;
       END IF;
       uheld[bi] := uheld[bi] + req.amount;
-      INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id, bid_id)
-      VALUES (req.bidder, 'hold', req.amount, 0, req.amount, a.id, v_bid_id);
+      l_user := l_user || req.bidder;
+      l_kind := l_kind || 'hold'::text;
+      l_delta := l_delta || req.amount;
+      l_bid := l_bid || v_bid_id;
 
       a.current_price := req.amount;
       a.leader_id := req.bidder;
@@ -199,30 +235,38 @@ BEGIN
                jsonb_build_object('userId', v_prev, 'balance', ubal[li], 'held', uheld[li])));
       END IF;
       v_payload := jsonb_build_object('type', 'bid', 'auction', a.id, 'version', a.version,
-        'at', nb_iso(v_at), 'bidId', v_bid_id, 'bidderId', req.bidder, 'amount', req.amount,
+        'at', v_at_text, 'bidId', v_bid_id, 'bidderId', req.bidder, 'amount', req.amount,
         'price', a.current_price, 'leaderId', a.leader_id, 'previousLeaderId', v_prev,
         'bidCount', a.bid_count, 'endsAt', nb_iso(a.ends_at), 'minNextBid', nb_min_next_bid(a));
-      INSERT INTO events (auction_id, version, type, payload, private, created_at)
-      VALUES (a.id, a.version, 'bid', v_payload, v_private, v_at);
-      events := events || jsonb_build_array(jsonb_build_object('payload', v_payload, 'private', v_private));
+      e_version := e_version || a.version;
+      e_type := e_type || 'bid'::text;
+      e_payload := e_payload || v_payload;
+      e_private := e_private || v_private;
+      e_at := e_at || v_at;
+      events := events || jsonb_build_object('payload', v_payload, 'private', v_private);
 
       IF v_extended THEN
         a.version := a.version + 1;
         v_payload := jsonb_build_object('type', 'extended', 'auction', a.id, 'version', a.version,
-          'at', nb_iso(v_at), 'endsAt', nb_iso(a.ends_at), 'bidId', v_bid_id);
-        INSERT INTO events (auction_id, version, type, payload, created_at)
-        VALUES (a.id, a.version, 'extended', v_payload, v_at);
-        events := events || jsonb_build_array(jsonb_build_object('payload', v_payload));
+          'at', v_at_text, 'endsAt', nb_iso(a.ends_at), 'bidId', v_bid_id);
+        e_version := e_version || a.version;
+        e_type := e_type || 'extended'::text;
+        e_payload := e_payload || v_payload;
+        e_private := e_private || NULL::jsonb;
+        e_at := e_at || v_at;
+        events := events || jsonb_build_object('payload', v_payload);
       END IF;
 
       res := jsonb_build_object('status', 201, 'body', jsonb_build_object(
         'bid', jsonb_build_object('id', v_bid_id, 'auctionId', a.id, 'bidderId', req.bidder,
-                                  'amount', req.amount, 'version', v_bid_version, 'at', nb_iso(v_at)),
+                                  'amount', req.amount, 'version', v_bid_version, 'at', v_at_text),
         'auction', nb_auction_json(a)));
     END IF;
 
-    PERFORM nb_idem_store('user:' || req.bidder, req.key, res);
-    results := results || jsonb_build_array(res);
+    IF req.key IS NOT NULL THEN
+      PERFORM nb_idem_store('user:' || req.bidder, req.key, res);
+    END IF;
+    results := results || res;
   END LOOP;
 
   IF a.version <> v_start_version THEN
@@ -233,8 +277,47 @@ BEGIN
     UPDATE users u SET held = c.held
       FROM unnest(uid, uheld, uheld0) AS c(id, held, held0)
      WHERE u.id = c.id AND c.held <> c.held0;
+    INSERT INTO bids (id, auction_id, bidder_id, amount, version, created_at)
+    SELECT r.id, a.id, r.bidder, r.amount, r.version, r.at
+      FROM unnest(b_id, b_bidder, b_amount, b_version, b_at) AS r(id, bidder, amount, version, at);
+    INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id, bid_id)
+    SELECT r.user_id, r.kind, abs(r.delta), 0, r.delta, a.id, r.bid_id
+      FROM unnest(l_user, l_kind, l_delta, l_bid) WITH ORDINALITY AS r(user_id, kind, delta, bid_id, ord)
+     ORDER BY r.ord;
+    INSERT INTO events (auction_id, version, type, payload, private, created_at)
+    SELECT a.id, r.version, r.type, r.payload, r.private, r.at
+      FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
   END IF;
-  RETURN jsonb_build_object('results', results, 'events', events);
+  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events));
+END
+$$;
+
+-- Places the bids of several auctions in one transaction (the daemon's group
+-- commit across auctions, see docs/design.md). p_parts: [{auction, bids}], each
+-- bids as for nb_place_bids. All the locks are taken up front, in the global
+-- order, so that groups from several daemons never deadlock. Returns one
+-- {results, events} per part, in the order given.
+CREATE FUNCTION nb_place_bids_multi(p_parts jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids  bigint[];
+  part record;
+  out  jsonb[] := '{}';
+BEGIN
+  SELECT array_agg((e->>'auction')::bigint) INTO ids FROM jsonb_array_elements(p_parts) e;
+  -- Lock 1: every auction of the group, ascending id.
+  PERFORM 1 FROM auctions WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+  -- Lock 2: every user the group can touch (bidders, current leaders), ascending id.
+  PERFORM 1 FROM users
+    WHERE id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(p_parts) e, jsonb_array_elements(e->'bids') x)
+                    || ARRAY(SELECT leader_id FROM auctions WHERE id = ANY (ids) AND leader_id IS NOT NULL))
+    ORDER BY id FOR UPDATE;
+  -- Each auction's bids in order; nb_place_bids takes the same locks again at no cost.
+  FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
+                FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
+    out := out || nb_place_bids(part.auction, part.bids);
+  END LOOP;
+  RETURN to_jsonb(out);
 END
 $$;
 

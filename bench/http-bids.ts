@@ -1,0 +1,187 @@
+// A lean bid loop over HTTP/1.1 keep-alive: N connections, each with one bid in
+// flight, until a time or count limit. It writes requests on raw sockets and
+// reads only the status line, Content-Length and (for refusals) the error code,
+// so that on a 2-core machine the load generator takes as little CPU as it can
+// from the daemon it measures. Each bid's amount is chosen at the moment it is
+// sent, so amounts rise in send order.
+import net from 'node:net';
+import { Tally, type BidLoadResult, type LoadLimits } from './tally.js';
+
+export interface BidShot {
+  auction: number;
+  amount: number;
+  token: string;
+}
+
+export interface BidLoadOptions extends LoadLimits {
+  /** Daemon base URL (loopback). */
+  url: string;
+  connections: number;
+  /** The next bid to send; called just before it is written. */
+  next(): BidShot;
+}
+
+interface Parsed {
+  status: number;
+  body: string;
+  rest: Buffer;
+}
+
+// One complete response off the front of buf, or undefined if it is not all here yet.
+function takeResponse(buf: Buffer): Parsed | undefined {
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (headEnd < 0) return undefined;
+  const head = buf.toString('latin1', 0, headEnd);
+  const status = Number(head.slice(9, 12));
+  const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  const length = m ? Number(m[1]) : 0;
+  const end = headEnd + 4 + length;
+  if (buf.length < end) return undefined;
+  return { status, body: buf.toString('utf8', headEnd + 4, end), rest: buf.subarray(end) };
+}
+
+function errorCode(status: number, body: string): string {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+    if (code) return code;
+  } catch {
+    // not JSON: fall through to the status
+  }
+  return `HTTP_${status}`;
+}
+
+/** Fires bids until the limits; resolves once every bid in flight is answered. */
+export async function runBidLoad(o: BidLoadOptions): Promise<BidLoadResult> {
+  const target = new URL(o.url);
+  const host = target.hostname;
+  const port = Number(target.port);
+  const tally = new Tally(o);
+
+  const connection = () =>
+    new Promise<void>((done) => {
+      const socket = net.connect({ host, port });
+      socket.setNoDelay(true);
+      let buf: Buffer = Buffer.alloc(0);
+      let sentAt = 0;
+      let waiting = false;
+      let connected = false;
+      const finish = () => {
+        socket.removeAllListeners('data');
+        socket.destroy();
+        done();
+      };
+      const send = () => {
+        if (!tally.take()) return finish();
+        const shot = o.next();
+        const body = `{"amount":${shot.amount}}`;
+        socket.write(
+          `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${host}:${port}\r\n` +
+            `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        sentAt = performance.now();
+        waiting = true;
+      };
+      socket.on('connect', () => {
+        connected = true;
+        send();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+        const r = takeResponse(buf);
+        if (!r) return;
+        buf = Buffer.from(r.rest);
+        waiting = false;
+        tally.answer(r.status === 201 ? null : errorCode(r.status, r.body), performance.now() - sentAt);
+        send();
+      });
+      const fail = () => {
+        if (waiting || !connected) tally.transportErrors++;
+        connected = true;
+        waiting = false;
+        finish();
+      };
+      socket.on('error', fail);
+      socket.on('close', fail);
+    });
+
+  await Promise.all(Array.from({ length: o.connections }, connection));
+  return tally.finish();
+}
+
+export interface Volley {
+  /** Daemon base URL this bid goes to. */
+  url: string;
+  auction: number;
+  amount: number;
+  token: string;
+}
+
+export interface VolleyAnswer {
+  status: number;
+  /** The error code of a refusal; undefined for a 201. */
+  code?: string;
+  /** The accepted bid's auction version, from the 201 body. */
+  version?: number;
+}
+
+/**
+ * Fires every bid at the same instant, each over its own connection: all the
+ * connections are opened first, then every request is written in one go.
+ * Resolves with the answers in order and the time from first write to last answer.
+ */
+export async function fireVolley(shots: Volley[], timeoutMs = 60_000): Promise<{ answers: VolleyAnswer[]; elapsedMs: number }> {
+  const sockets: net.Socket[] = new Array(shots.length);
+  const connectOne = (i: number) =>
+    new Promise<void>((ok, fail) => {
+      const u = new URL(shots[i]!.url);
+      const s = net.connect({ host: u.hostname, port: Number(u.port) });
+      s.setNoDelay(true);
+      s.once('connect', () => ok());
+      s.once('error', fail);
+      sockets[i] = s;
+    });
+  try {
+    // Open at most 256 at a time so the listen backlog never overflows.
+    for (let i = 0; i < shots.length; i += 256) {
+      await Promise.all(shots.slice(i, i + 256).map((_, j) => connectOne(i + j)));
+    }
+    const answers = shots.map((shot, i) =>
+      new Promise<VolleyAnswer>((ok) => {
+        const s = sockets[i]!;
+        let buf: Buffer = Buffer.alloc(0);
+        const timer = setTimeout(() => s.destroy(new Error('timed out')), timeoutMs);
+        s.on('data', (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          const r = takeResponse(buf);
+          if (!r) return;
+          clearTimeout(timer);
+          if (r.status === 201) ok({ status: 201, version: (JSON.parse(r.body) as { bid: { version: number } }).bid.version });
+          else ok({ status: r.status, code: errorCode(r.status, r.body) });
+        });
+        s.on('error', () => {
+          clearTimeout(timer);
+          ok({ status: 0, code: 'CONNECTION_FAILED' });
+        });
+        s.on('close', () => {
+          clearTimeout(timer);
+          ok({ status: 0, code: 'CONNECTION_CLOSED' });
+        });
+      }),
+    );
+    const started = performance.now();
+    shots.forEach((shot, i) => {
+      const u = new URL(shot.url);
+      const body = `{"amount":${shot.amount}}`;
+      sockets[i]!.write(
+        `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${u.host}\r\n` +
+          `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    const all = await Promise.all(answers);
+    return { answers: all, elapsedMs: performance.now() - started };
+  } finally {
+    for (const s of sockets) s?.destroy();
+  }
+}

@@ -1,0 +1,45 @@
+// What to bid next, shared by the daemon loop and the raw-SQL baselines so that
+// every contender gets the same stream: bidders in turn, auctions uniformly at
+// random, and on each auction amounts that rise by its increment with every
+// bid sent, so that almost every bid is valid when it arrives. A bid that
+// arrives after a higher one (they race over different connections) is refused
+// BID_TOO_LOW and counted apart.
+
+export interface NextBid {
+  auction: number;
+  /** Index into the bidder list. */
+  bidder: number;
+  amount: number;
+}
+
+export class BidStream {
+  private readonly amounts = new Map<number, number>();
+  private turn = 0;
+  private seed = 0x9e3779b9;
+
+  constructor(
+    private readonly auctions: readonly number[],
+    private readonly bidders: number,
+    private readonly startPrice: number,
+    private readonly increment: number,
+  ) {}
+
+  // xorshift32: a fast, seeded choice of auction (reproducible run to run).
+  private random(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed / 0x1_0000_0000;
+  }
+
+  next(): NextBid {
+    const auction = this.auctions.length === 1 ? this.auctions[0]! : this.auctions[Math.floor(this.random() * this.auctions.length)]!;
+    const amount = this.amounts.get(auction) ?? this.startPrice;
+    this.amounts.set(auction, amount + this.increment);
+    const bidder = this.turn;
+    this.turn = (this.turn + 1) % this.bidders;
+    return { auction, bidder, amount };
+  }
+}

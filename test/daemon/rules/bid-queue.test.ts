@@ -1,0 +1,104 @@
+// Group commit across auctions: with one slot busy, the bids that arrive for
+// several auctions share the next transaction (nb_place_bids_multi), and each
+// still gets its own answer, in arrival order per auction, with gapless
+// versions, events published only after commit, and a clean audit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEvent } from '../../../src/daemon/outcome.js';
+import { BidQueue } from '../../../src/daemon/rules/bid-queue.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+
+let db: TestDatabase;
+let daemon: TestDaemon & { removeDir(): Promise<void> };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  daemon = await startTestDaemon(db.url);
+});
+
+afterAll(async () => {
+  await daemon?.close();
+  await daemon?.removeDir();
+  await db?.drop();
+});
+
+const codeOf = (o: { status: number; body: unknown }) =>
+  o.status === 201 ? 'accepted' : (o.body as { error: { code: string } }).error.code;
+
+describe('bid queue across auctions', () => {
+  it('puts the waiting bids of several auctions in one transaction, each with its own answer', async () => {
+    const seller = await daemon.admin.createUser('seller');
+    const alice = await daemon.admin.createUser('alice', 1000);
+    const bob = await daemon.admin.createUser('bob', 500);
+    const carol = await daemon.admin.createUser('carol', 100);
+    const sellerClient = daemon.client(seller.token);
+    const [a1, a2, a3] = await Promise.all(
+      [1, 2, 3].map((i) => sellerClient.createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 10, durationSec: 600 })),
+    );
+
+    const published: OutboxEvent[] = [];
+    const committed: number[] = [];
+    const batches: number[] = [];
+    const queue = new BidQueue(
+      daemon.context.sql,
+      { publish: (events) => published.push(...events), publishBalances: () => {} },
+      { slots: 1, onBatch: (size) => batches.push(size) },
+    );
+
+    // The first bid takes the only slot; everything after it waits and goes together.
+    const first = queue.submit(a3!.id, { bidderId: carol.id, amount: 100 });
+    const rest = [
+      queue.submit(a1!.id, { bidderId: alice.id, amount: 1000 }), // accepted: alice holds everything
+      queue.submit(a2!.id, { bidderId: alice.id, amount: 1000 }), // INSUFFICIENT_FUNDS: same transaction, held already
+      queue.submit(a1!.id, { bidderId: bob.id, amount: 500 }), // BID_TOO_LOW: after alice's 1000 on a1
+      queue.submit(a2!.id, { bidderId: bob.id, amount: 500 }), // accepted
+      queue.submit(a3!.id, { bidderId: carol.id, amount: 110 }), // INSUFFICIENT_FUNDS: 100 + own hold 100 < 110
+      queue.submit(a3!.id, { bidderId: seller.id, amount: 500 }), // SELF_BID
+    ];
+    for (const p of [first, ...rest]) void p.then(() => committed.push(batches.length));
+
+    expect(codeOf(await first)).toBe('accepted');
+    const answers = await Promise.all(rest);
+    expect(answers.map(codeOf)).toEqual(['accepted', 'INSUFFICIENT_FUNDS', 'BID_TOO_LOW', 'accepted', 'INSUFFICIENT_FUNDS', 'SELF_BID']);
+    expect(batches).toEqual([1, 6]);
+    // Each answer came after its own transaction had returned (committed), never before.
+    expect(committed).toEqual([1, 2, 2, 2, 2, 2, 2]);
+    expect((answers[2]!.body as { error: { minimum: number } }).error.minimum).toBe(1010);
+    expect((answers[0]!.body as { bid: { version: number } }).bid.version).toBe(1);
+    expect((answers[3]!.body as { bid: { version: number } }).bid.version).toBe(1);
+
+    // Every accepted bid published exactly one event, versions gapless per auction.
+    expect(published.map((e) => [e.payload.auction, e.payload.version])).toEqual([
+      [a3!.id, 1],
+      [a1!.id, 1],
+      [a2!.id, 1],
+    ]);
+    expect(await daemon.client(alice.token).me()).toMatchObject({ balance: 1000, held: 1000 });
+    expect(await daemon.client(bob.token).me()).toMatchObject({ balance: 500, held: 500 });
+    expect(await daemon.client(carol.token).me()).toMatchObject({ balance: 100, held: 100 });
+    const report = await daemon.admin.audit();
+    expect(report.violations).toEqual([]);
+  });
+
+  it('keeps an idempotency key used twice in one group to one bid', async () => {
+    const seller = await daemon.admin.createUser('seller 2');
+    const dave = await daemon.admin.createUser('dave', 1000);
+    const sellerClient = daemon.client(seller.token);
+    const [b1, b2] = await Promise.all(
+      [1, 2].map((i) => sellerClient.createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 10, durationSec: 600 })),
+    );
+    const queue = new BidQueue(daemon.context.sql, { publish: () => {}, publishBalances: () => {} }, { slots: 1 });
+    const blocker = queue.submit(b2!.id, { bidderId: dave.id, amount: 100 });
+    const once = queue.submit(b1!.id, { bidderId: dave.id, amount: 200, key: 'k1', hash: 'h1' });
+    const again = queue.submit(b1!.id, { bidderId: dave.id, amount: 200, key: 'k1', hash: 'h1' });
+    const other = queue.submit(b2!.id, { bidderId: dave.id, amount: 300, key: 'k1', hash: 'h2' });
+    await blocker;
+    const [o1, o2, o3] = await Promise.all([once, again, other]);
+    expect(o1.status).toBe(201);
+    expect(o2).toMatchObject({ status: 201, replayed: true, body: o1.body });
+    expect(codeOf(o3)).toBe('IDEMPOTENCY_CONFLICT');
+    const shown = await daemon.admin.auction(b1!.id);
+    expect(shown.bidCount).toBe(1);
+    expect((await daemon.admin.audit()).violations).toEqual([]);
+  });
+});
