@@ -130,7 +130,9 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
   const nodeArgs = process.env.NB_BENCH_DAEMON_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'],
+    // The limits per peer would throttle the load generator itself (one address, few tokens): off.
+    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info',
+      '--rate-limit', '0', '--max-connections-per-ip', '0', '--max-sockets-per-ip', '0'],
     {
       env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],

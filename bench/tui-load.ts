@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     databaseUrl: process.env.DATABASE_URL,
     adminToken: `nb_admin_bench_${randomBytes(8).toString('hex')}`,
     logger: pino({ level: 'silent' }),
+    // Two bidders at full speed from one address: the limits per peer would throttle the load itself.
+    rateLimit: false,
+    maxConnectionsPerIp: 0,
+    maxSocketsPerIp: 0,
   });
   let tui: ReturnType<typeof spawn> | undefined;
   const clients: HttpClient[] = [];

@@ -12,6 +12,8 @@ import { startCloser, type Closer } from './closer.js';
 import { openDatabase } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { buildHttpApp } from './http/app.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
+import { PeerLimits } from './http/peer-limits.js';
 import type { DaemonContext } from './http/context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
@@ -40,6 +42,12 @@ export interface DaemonOptions {
   sockets?: Partial<SocketLimits>;
   /** How often watched auctions are checked against the outbox for missed events. */
   catchUpMs?: number;
+  /** Plain HTTP connections open at once from one address (default 256; 0: no limit). */
+  maxConnectionsPerIp?: number;
+  /** WebSockets open at once from one address (default 1,024; 0: no limit). */
+  maxSocketsPerIp?: number;
+  /** Requests per user token (or per address without one) per window (default 1,000 per 10 s); false: no limit. */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export interface Daemon {
@@ -56,6 +64,8 @@ export interface Daemon {
   context: DaemonContext;
   closer: Closer;
   sockets: SocketHub;
+  /** Connections per peer address, as counted now. */
+  peers: PeerLimits;
   /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
   close(): Promise<void>;
 }
@@ -123,8 +133,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       version: VERSION,
       draining: () => draining,
     };
-    const app = buildHttpApp(context, { logger: log });
-    sockets.attach(app, context.auth, () => draining);
+    const peers = new PeerLimits({
+      maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+      maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
+    });
+    const app = buildHttpApp(context, { logger: log, peers, rateLimit: options.rateLimit });
+    peers.attach(app.server);
+    sockets.attach(app, context.auth, () => draining, peers);
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 7700 });
@@ -148,6 +163,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       context,
       closer,
       sockets,
+      peers,
       close() {
         closing ??= (async () => {
           draining = true;

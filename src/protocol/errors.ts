@@ -42,6 +42,7 @@ export const errorCodes = {
   CANNOT_CANCEL: spec(409, ExitCode.rejected, 'The auction cannot be cancelled.'),
   IDEMPOTENCY_CONFLICT: spec(409, ExitCode.rejected, 'This Idempotency-Key was used with a different request.'),
   RATE_LIMITED: spec(429, ExitCode.rejected, 'Too many requests; slow down.', true),
+  TOO_MANY_CONNECTIONS: spec(429, ExitCode.rejected, 'Too many connections from your address; close some and retry.', true),
   UNAVAILABLE: spec(503, ExitCode.unreachable, 'The database is unavailable; try again shortly.', true),
   SHUTTING_DOWN: spec(503, ExitCode.unreachable, 'The daemon is shutting down; try again shortly.', true),
   UNREACHABLE: spec(0, ExitCode.unreachable, 'The daemon cannot be reached.', true),

@@ -1,13 +1,14 @@
 // The README's quick start, as a process: `neighborbid daemon` with no
 // database URL and no data directory flag starts the embedded PostgreSQL in
 // $XDG_DATA_HOME/neighborbid, writes the admin token there (mode 0600), serves
-// the README's curl example, and on Ctrl-C (SIGINT) stops its PostgreSQL.
+// the README's curl example, listens on loopback only (it and its PostgreSQL),
+// and on Ctrl-C (SIGINT) stops its PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
-import { postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
+import { listeningAddresses, postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
 import { send } from '../helpers/raw-http.js';
 
 let xdg: string;
@@ -32,6 +33,10 @@ describe('neighborbid daemon', () => {
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     const pgPid = postmasterPid(dataDir)!;
     expect(pgPid).toBeGreaterThan(0);
+    // What the kernel says is listening, not what the daemon says it asked for.
+    expect(listeningAddresses(Number(new URL(daemon.url).port))).toEqual(['127.0.0.1']);
+    const pgPort = Number(new RegExp(`started PostgreSQL pid ${pgPid} on port (\\d+)`).exec(daemon.output())?.[1]);
+    expect(listeningAddresses(pgPort)).toEqual(['127.0.0.1']);
 
     // curl -s -X POST localhost:7700/v1/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{"name":"alice","balance":10000}'
     const admin = (await readFile(tokenFile, 'utf8')).trim();
@@ -50,9 +55,13 @@ describe('neighborbid daemon', () => {
   it('documents its options and refuses bad ones as usage errors', () => {
     const help = spawnSync(process.execPath, [BIN, 'daemon', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const option of ['--host', '--port', '--database-url', '--data-dir', '--log-level']) expect(help.stdout).toContain(option);
-    expect(help.stdout).toContain('(default: 7700)');
-    expect(help.stdout).toContain('(default: "127.0.0.1")');
+    const text = help.stdout.replace(/\s+/g, ' '); // as wrapped for an 80-column terminal
+    for (const option of ['--host', '--port', '--database-url', '--data-dir', '--log-level']) expect(text).toContain(option);
+    expect(text).toContain('(default: 7700)');
+    expect(text).toContain('(default: "127.0.0.1")');
+    for (const limit of ['--max-connections-per-ip <n>', '--max-sockets-per-ip <n>', '--rate-limit <n>', '--rate-limit-window <seconds>']) {
+      expect(text).toContain(limit);
+    }
 
     const bad = spawnSync(process.execPath, [BIN, 'daemon', '--port', 'seventy'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);

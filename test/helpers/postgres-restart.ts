@@ -1,6 +1,6 @@
 // Restarting a test PostgreSQL in place (same port, same data), as an operator
 // would with pg_ctl, to test what clients live through a database restart.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -21,6 +21,39 @@ export function restartPostgres(clusterDir: string): void {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (r.status !== 0) throw new Error(`pg_ctl restart failed: ${r.stderr || r.stdout || String(r.error)}`);
+}
+
+/** Runs pg_ctl as the cluster's owner without blocking the event loop (the test's own clients keep going). */
+function pgCtlAsync(clusterDir: string, args: string[]): Promise<void> {
+  const { uid, gid } = statSync(clusterDir);
+  const ids = process.getuid?.() === 0 ? { uid, gid } : {};
+  return new Promise((ok, fail) => {
+    const child = spawn(pgCtl(clusterDir), args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`pg_ctl ${args[0]} failed (${code}): ${out}`))));
+  });
+}
+
+/**
+ * An outage: fast-stops the cluster's server (every connection is terminated),
+ * keeps it down for `downMs`, and starts it again with its own options on the
+ * same port; resolves once it accepts connections. Never blocks the event loop.
+ */
+export async function postgresOutage(clusterDir: string, downMs: number, onDown?: () => void): Promise<void> {
+  // postmaster.opts: the binary, then each argument in double quotes; pg_ctl adds -D itself.
+  const args = readFileSync(join(clusterDir, 'postmaster.opts'), 'utf8').trim().match(/"[^"]*"/g) ?? [];
+  const options: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '"-D"') i++;
+    else options.push(args[i]!);
+  }
+  await pgCtlAsync(clusterDir, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '120']);
+  onDown?.();
+  await new Promise((r) => setTimeout(r, downMs));
+  await pgCtlAsync(clusterDir, ['start', '-D', clusterDir, '-w', '-t', '120', '-l', join(clusterDir, 'restart.log'), '-o', options.join(' ')]);
 }
 
 /** Stops whatever server runs the cluster now (SIGINT, then waits), e.g. one restarted by pg_ctl. */

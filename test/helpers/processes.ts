@@ -56,3 +56,36 @@ export async function removeDataDir(dataDir: string): Promise<void> {
   if (!cluster.startsWith(dataDir)) await rm(cluster, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 }
+
+/** The local addresses a TCP port is listened on, as the kernel shows them (/proc/net/tcp, tcp6). */
+export function listeningAddresses(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hex, portHex] = local.split(':') as [string, string];
+      if (parseInt(portHex, 16) !== port) continue;
+      found.push(hex.length === 8 ? ipv4(hex) : ipv6(hex));
+    }
+  }
+  return found;
+}
+
+function ipv4(hex: string): string {
+  // Stored as one little-endian 32-bit word.
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
+}
+
+function ipv6(hex: string): string {
+  // Four little-endian 32-bit words.
+  const bytes = [0, 8, 16, 24].flatMap((w) => [6, 4, 2, 0].map((i) => hex.slice(w + i, w + i + 2)));
+  const groups = Array.from({ length: 8 }, (_, g) => parseInt(bytes[2 * g]! + bytes[2 * g + 1]!, 16).toString(16));
+  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+}

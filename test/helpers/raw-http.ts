@@ -11,6 +11,8 @@ export interface RawRequest {
   body?: unknown;
   /** Extra headers; a header set to null is left out (e.g. content-type). */
   headers?: Record<string, string | null>;
+  /** Fails the request (an error naming the time) when the whole answer has not come by then. */
+  timeoutMs?: number;
 }
 
 export interface RawResponse {
@@ -33,7 +35,10 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
     else headers[k.toLowerCase()] = v;
   }
   return new Promise((resolve, reject) => {
-    const r = http.request(new URL(req.path, baseUrl), { method: req.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false }, (res) => {
+    // The path goes out exactly as given (no URL resolution: "//x" stays a path).
+    const { hostname, port } = new URL(baseUrl);
+    const options = { hostname, port, path: req.path, method: req.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false };
+    const r = http.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -49,6 +54,10 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
       res.on('error', reject);
     });
     r.on('error', reject);
+    if (req.timeoutMs !== undefined) {
+      const timer = setTimeout(() => r.destroy(new Error(`no answer within ${req.timeoutMs} ms`)), req.timeoutMs);
+      r.on('close', () => clearTimeout(timer));
+    }
     r.end(body);
   });
 }

@@ -40,6 +40,6 @@ describe('error codes', () => {
   it('mark only transient failures as retryable', () => {
     const retryable = (Object.keys(errorCodes) as ErrorCode[]).filter((c) => nbError(c).retryable).sort();
     // A slow consumer is cut off but may resume from its last version at once.
-    expect(retryable).toEqual(['RATE_LIMITED', 'SHUTTING_DOWN', 'SLOW_CONSUMER', 'UNAVAILABLE', 'UNREACHABLE']);
+    expect(retryable).toEqual(['RATE_LIMITED', 'SHUTTING_DOWN', 'SLOW_CONSUMER', 'TOO_MANY_CONNECTIONS', 'UNAVAILABLE', 'UNREACHABLE']);
   });
 });

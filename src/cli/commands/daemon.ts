@@ -1,10 +1,34 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
   const n = Number(value);
   if (!/^\d{1,5}$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
+}
+
+function count(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('must be a whole number (0 turns the limit off)');
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,6}(\.\d{1,3})?$/.test(value) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
+  return n;
+}
+
+interface DaemonFlags {
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir?: string;
+  logLevel: string;
+  maxConnectionsPerIp: number;
+  maxSocketsPerIp: number;
+  rateLimit: number;
+  rateLimitWindow: number;
 }
 
 export function registerDaemon(program: Command): void {
@@ -20,7 +44,27 @@ export function registerDaemon(program: Command): void {
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
         .default('info'),
     )
-    .action(async (opts: { host: string; port: number; databaseUrl?: string; dataDir?: string; logLevel: string }) => {
+    .addOption(
+      new Option('--max-connections-per-ip <n>', 'HTTP connections open at once from one address (0: no limit)')
+        .default(DEFAULT_MAX_CONNECTIONS_PER_IP)
+        .argParser(count),
+    )
+    .addOption(
+      new Option('--max-sockets-per-ip <n>', 'WebSockets open at once from one address (0: no limit)')
+        .default(DEFAULT_MAX_SOCKETS_PER_IP)
+        .argParser(count),
+    )
+    .addOption(
+      new Option('--rate-limit <n>', 'requests per user token (or per address without one) per window (0: no limit)')
+        .default(DEFAULT_RATE_LIMIT.max)
+        .argParser(count),
+    )
+    .addOption(
+      new Option('--rate-limit-window <seconds>', 'the rate limit window')
+        .default(DEFAULT_RATE_LIMIT.windowMs / 1000)
+        .argParser(seconds),
+    )
+    .action(async (opts: DaemonFlags) => {
       const { startDaemon } = await import('../../daemon/daemon.js');
       const daemon = await startDaemon({
         host: opts.host,
@@ -28,6 +72,9 @@ export function registerDaemon(program: Command): void {
         databaseUrl: opts.databaseUrl,
         dataDir: opts.dataDir,
         logLevel: opts.logLevel,
+        maxConnectionsPerIp: opts.maxConnectionsPerIp,
+        maxSocketsPerIp: opts.maxSocketsPerIp,
+        rateLimit: opts.rateLimit === 0 ? false : { max: opts.rateLimit, windowMs: Math.round(opts.rateLimitWindow * 1000) },
       });
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { nbError } from '../../protocol/errors.js';
 import type { DaemonContext } from './context.js';
 import { clientErrorHandler, installErrorHandling, sendError } from './errors.js';
+import type { PeerLimits } from './peer-limits.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../../protocol/limit-defaults.js';
+import { registerRateLimit } from './rate-limit.js';
 import { auctionRoutes } from './routes/auctions.js';
 import { operationRoutes } from './routes/operations.js';
 import { userRoutes } from './routes/users.js';
@@ -12,6 +15,10 @@ export interface HttpOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Connections per peer address; requests on a connection over the limit are refused. */
+  peers?: PeerLimits;
+  /** Requests per token per window; false turns the limit off. */
+  rateLimit?: RateLimitOptions | false;
 }
 
 /** Request bodies are tiny JSON objects; anything larger is refused unread. */
@@ -28,6 +35,9 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     // shape (Fastify's own 503 body has another shape) and reads go on.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Node answers an HTTP/1.1 request without Host itself, with an empty 400;
+    // the onRequest hook below refuses it in the error shape instead.
+    http: { requireHostHeader: false },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
     // Bad URLs are refused before routing; answer them like every other error.
     frameworkErrors: sendError,
@@ -35,7 +45,16 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
+      reply.header('connection', 'close');
+      throw nbError('INVALID_INPUT', 'An HTTP/1.1 request needs a Host header.');
+    }
+    const refused = options.peers?.refusal(req.raw.socket);
+    if (refused) {
+      reply.header('connection', 'close');
+      throw refused;
+    }
     // While draining, reads still work but no new work is taken.
     if (ctx.draining() && req.method !== 'GET') throw nbError('SHUTTING_DOWN');
   });
@@ -47,8 +66,12 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  userRoutes(app, ctx);
-  auctionRoutes(app, ctx);
-  operationRoutes(app, ctx);
+  if (options.rateLimit !== false) registerRateLimit(app, ctx, options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  // In a plugin, so that the rate limiter (loaded first) sees every route.
+  void app.register(async (api) => {
+    userRoutes(api, ctx);
+    auctionRoutes(api, ctx);
+    operationRoutes(api, ctx);
+  });
   return app;
 }

@@ -31,8 +31,13 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what: stri
   return r.data;
 }
 
-export async function principalOf(ctx: DaemonContext, req: FastifyRequest): Promise<Principal> {
-  return ctx.auth.authenticate(bearer(req.headers.authorization));
+// One authentication per request: the rate limiter and the route share it.
+const principals = new WeakMap<FastifyRequest, Promise<Principal>>();
+
+export function principalOf(ctx: DaemonContext, req: FastifyRequest): Promise<Principal> {
+  let p = principals.get(req);
+  if (!p) principals.set(req, (p = ctx.auth.authenticate(bearer(req.headers.authorization))));
+  return p;
 }
 
 export async function requireUser(ctx: DaemonContext, req: FastifyRequest): Promise<Extract<Principal, { kind: 'user' }>> {

@@ -28,7 +28,8 @@ export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply):
   const e = translate(err);
   if (e.code === 'INTERNAL') req.log.error({ err }, 'unexpected error');
   else if (e.code === 'UNAVAILABLE') req.log.warn({ err: String(err) }, 'database unavailable');
-  if (e.retryable) reply.header('retry-after', '1');
+  // A limiter that knows when its window ends has set Retry-After already.
+  if (e.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(e.status).send({ error: e.toBody() });
 }
 
@@ -47,6 +48,13 @@ export function installErrorHandling(app: FastifyInstance): void {
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // Bytes after an answer already on its way (e.g. the unread body of a refused
+  // request) are no new request: a second answer would corrupt the first.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? nbError('PAYLOAD_TOO_LARGE', 'The request headers are too large.')

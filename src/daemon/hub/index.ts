@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultSocketLimits, type SocketLimits } from '../../protocol/frames.js';
 import type { Authenticator } from '../auth.js';
+import type { PeerLimits } from '../http/peer-limits.js';
 import { openDatabase } from '../database.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Publisher } from '../publisher.js';
@@ -34,8 +35,8 @@ export interface SocketHub {
   /** What the rules call after commit. */
   publisher: Publisher;
   limits: SocketLimits;
-  /** Adds /v1/ws to the app and answers upgrades on its server (before listen). */
-  attach(app: FastifyInstance, auth: Authenticator, draining: () => boolean): void;
+  /** Adds /v1/ws to the app and answers upgrades on its server (before listen); `peers` limits sockets per address. */
+  attach(app: FastifyInstance, auth: Authenticator, draining: () => boolean, peers?: PeerLimits): void;
   /** Closes every socket with 1001 (first step of a shutdown). */
   closeSockets(): Promise<void>;
   /** Sends the last notifications and closes the hub's connections (after the bids are done). */
@@ -105,9 +106,9 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     hub,
     publisher,
     limits,
-    attach(app, auth, draining) {
+    attach(app, auth, draining, peers) {
       registerSocketRoute(app);
-      server = attachSocketServer(app.server, { hub, auth, limits, metrics: o.metrics, log: o.log, draining });
+      server = attachSocketServer(app.server, { hub, auth, limits, metrics: o.metrics, log: o.log, draining, peers });
     },
     async closeSockets() {
       await server?.close();

@@ -3,6 +3,7 @@
 // drops those that missed the previous pong, and on shutdown closes every
 // socket with 1001 so clients reconnect, here or to another daemon.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { nbError, type NbError } from '../../protocol/errors.js';
 import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
 import { toNbError } from '../database.js';
+import type { PeerLimits } from '../http/peer-limits.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Hub } from './hub.js';
 
@@ -22,6 +24,8 @@ export interface SocketServerOptions {
   log: Logger;
   /** True once the daemon is stopping: upgrades are refused. */
   draining(): boolean;
+  /** WebSockets per peer address; an upgrade over the limit is refused with TOO_MANY_CONNECTIONS. */
+  peers?: PeerLimits | undefined;
 }
 
 export interface SocketServer {
@@ -44,6 +48,8 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     perMessageDeflate: false,
     clientTracking: false,
   });
+  // A malformed handshake (method, Upgrade, key or version) is refused in the error shape, not ws's plain text.
+  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, nbError('INVALID_INPUT', `Not a WebSocket handshake: ${err.message}.`)));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head);
   server.on('upgrade', onUpgrade);
 
@@ -64,6 +70,8 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
       }
     }
     if (socket.destroyed) return;
+    const crowded = o.peers?.admitSocket(socket as Socket);
+    if (crowded) return refuse(socket, crowded);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
       else o.hub.accept(ws, userId);

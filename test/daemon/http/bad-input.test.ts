@@ -99,6 +99,8 @@ function barrage(): Case[] {
     bid('auction id of 20 digits', { amount: 200 }, { path: '/v1/auctions/99999999999999999999/bids' }),
     bid('auction id of 101 digits', { amount: 200 }, { path: `/v1/auctions/${'1'.repeat(101)}/bids` }),
     bid('broken percent-encoding', { amount: 200 }, { path: '/v1/auctions/%zz/bids' }),
+    // Refused before its body is read: the unread bytes must not become a second, corrupting answer.
+    bid('broken URL with a large body', `{"amount": 1${' '.repeat(20 * 1024)}}`, { method: 'OPTIONS', path: '/v1/auctions/%' }),
     bid('unknown auction', { amount: 200 }, { path: '/v1/auctions/987654/bids', status: 404, code: 'NOT_FOUND' }),
     { name: 'unknown auction, read', path: '/v1/auctions/987654', status: 404, code: 'NOT_FOUND' },
     { name: 'auction id not a number, read', path: '/v1/auctions/lamp', status: 400, code: 'INVALID_INPUT' },
@@ -174,7 +176,8 @@ describe('bad input', () => {
   });
 
   it('answers a request that is not HTTP with the same error shape', async () => {
-    for (const bytes of ['GARBAGE\r\n\r\n', 'POST /v1/users HTTP/1.1\r\nContent-Length: nope\r\n\r\n', '\x00\x01\x02\r\n\r\n']) {
+    const noHost = 'GET /v1/health HTTP/1.1\r\n\r\n'; // HTTP/1.1 requires Host
+    for (const bytes of ['GARBAGE\r\n\r\n', 'POST /v1/users HTTP/1.1\r\nContent-Length: nope\r\n\r\n', '\x00\x01\x02\r\n\r\n', noHost, 'GET * HTTP/1.1\r\n\r\n']) {
       const answer = await sendBytes(t.daemon.url, bytes);
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'INVALID_INPUT' } });

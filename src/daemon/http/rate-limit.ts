@@ -1,0 +1,37 @@
+// The per-token rate limit (@fastify/rate-limit): each user token has its own
+// budget of requests per window, requests without a valid token share one per
+// peer address, and the admin token has none (it can do everything anyway, and
+// seeding scripts lean on it). Past the budget: 429 RATE_LIMITED with Retry-After.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { nbError } from '../../protocol/errors.js';
+import { principalOf, type DaemonContext } from './context.js';
+import type { RateLimitOptions } from '../../protocol/limit-defaults.js';
+
+/** The budget a request is counted against: its verified principal, else its address. */
+async function keyOf(ctx: DaemonContext, req: FastifyRequest): Promise<string> {
+  if (req.headers.authorization === undefined) return `ip:${req.ip}`;
+  try {
+    const p = await principalOf(ctx, req);
+    return p.kind === 'admin' ? 'admin' : `user:${p.id}`;
+  } catch {
+    // A wrong token (or a database that is away) counts against the address;
+    // the route answers the token's error itself.
+    return `ip:${req.ip}`;
+  }
+}
+
+/** Registers the limiter; routes registered after it (in a later plugin) are limited. */
+export function registerRateLimit(app: FastifyInstance, ctx: DaemonContext, options: RateLimitOptions): void {
+  void app.register(rateLimit, {
+    max: options.max,
+    timeWindow: options.windowMs,
+    keyGenerator: (req) => keyOf(ctx, req),
+    allowList: (_req, key) => key === 'admin',
+    errorResponseBuilder: (_req, c) =>
+      nbError('RATE_LIMITED', `Too many requests; at most ${c.max} per ${options.windowMs / 1000} s. Retry in ${c.after}.`, {
+        limit: c.max,
+        windowMs: options.windowMs,
+      }),
+  });
+}
