@@ -2,13 +2,13 @@
 // auction (id and title), what happened, the price, the leader and a few words
 // of detail. Lines go out as events arrive, so the columns cannot be measured
 // in advance: their widths start from the snapshots, which come first, and
-// only ever grow.
+// only ever grow. Users are written by name where `names` knows them.
 import { formatClock } from '../protocol/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../protocol/money.js';
 import { truncate, type Paint, type Style } from './output.js';
-import { statusStyle } from './views.js';
+import { byName, NAME_MAX, statusStyle } from './views.js';
 
 /** Everything `watch` prints a line for. */
 export type WatchedMessage = SnapshotFrame | AuctionEvent | PrivateEvent;
@@ -39,9 +39,17 @@ const TITLE_MAX = 30;
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
+/** Where the lines find names; none known means users are written by id. */
+export interface Names {
+  name(id: number, max?: number): string | undefined;
+}
+
+const NO_NAMES: Names = { name: () => undefined };
+
 export class EventLines {
   /** The token's user, shown as "you". */
   me: number | null = null;
+  names: Names = NO_NAMES;
   private readonly known = new Map<number, Known>();
   private readonly width: Record<Column, number> = { id: 1, title: 0, what: 9, price: 5, leader: 6 };
 
@@ -57,6 +65,37 @@ export class EventLines {
     this.known.set(s.id, { title: s.title, price: s.currentPrice, leaderId: s.leaderId, shown });
     this.grow('id', String(s.id).length);
     this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+  }
+
+  /** The users (other than you) the line for a message names: whose names to know before it is printed. */
+  users(m: WatchedMessage): number[] {
+    const ids: (number | null)[] = [];
+    switch (m.type) {
+      case 'snapshot':
+        ids.push(m.state.leaderId);
+        break;
+      case 'bid':
+        ids.push(m.leaderId, m.previousLeaderId);
+        break;
+      case 'extended':
+        ids.push(this.known.get(m.auction)?.leaderId ?? null);
+        break;
+      case 'sold':
+        ids.push(m.buyerId);
+        break;
+      case 'closed':
+        ids.push(m.winnerId);
+        break;
+      case 'cancelled':
+        ids.push(m.previousLeaderId);
+        break;
+      case 'outbid':
+        ids.push(m.leaderId);
+        break;
+      case 'balance':
+        break;
+    }
+    return ids.filter((id): id is number => id !== null && id !== this.me);
   }
 
   /** The line for one message, without a newline. */
@@ -76,8 +115,8 @@ export class EventLines {
   }
 
   private row(m: WatchedMessage): Row {
-    const who = (id: number | null) => (id === null ? '—' : id === this.me ? 'you' : `user ${id}`);
-    const whose = (id: number) => (id === this.me ? 'your' : `user ${id}'s`);
+    const who = byName(this.names, this.me, NAME_MAX);
+    const whose = (id: number) => (id === this.me ? 'your' : `${who(id)}'s`);
     if (m.type === 'balance') {
       return {
         at: m.at,
@@ -123,7 +162,7 @@ export class EventLines {
         known.leaderId = m.leaderId;
         const outbid =
           m.previousLeaderId !== null && m.previousLeaderId !== m.leaderId
-            ? `, ${m.previousLeaderId === this.me ? 'you were' : `user ${m.previousLeaderId} was`} outbid`
+            ? `, ${m.previousLeaderId === this.me ? 'you were' : `${who(m.previousLeaderId)} was`} outbid`
             : '';
         return {
           ...row,

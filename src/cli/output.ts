@@ -41,11 +41,7 @@ function pad(text: string, size: number, align: 'left' | 'right'): string {
   return align === 'right' ? fill + text : text + fill;
 }
 
-/** Shortens text to at most `max` characters, ending with an ellipsis when cut. */
-export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
+export { truncate } from '../protocol/text.js';
 
 export interface Column<R> {
   header: string;

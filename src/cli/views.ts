@@ -17,10 +17,22 @@ export function statusStyle(status: AuctionStatus): Style {
   return STATUS_STYLE[status];
 }
 
-const user = (id: number | null) => (id === null ? '—' : `user ${id}`);
+/** How a view writes a user for people; a dash for nobody. */
+export type Who = (id: number | null) => string;
+
+/** Users by id: `user 4`. */
+export const byId: Who = (id) => (id === null ? '—' : `user ${id}`);
+
+/** Longest name in a table column or an event line; longer ones end with an ellipsis. */
+export const NAME_MAX = 24;
+
+/** Users by name (at most `max` characters) where known, `you` for the token's user, else by id. */
+export function byName(names: { name(id: number, max?: number): string | undefined }, me: number | null = null, max = Infinity): Who {
+  return (id) => (id === null ? '—' : id === me ? 'you' : (names.name(id, max) ?? byId(id)));
+}
 
 /** Every field of an auction as aligned lines, under a title line. */
-export function auctionBlock(a: Auction, paint: Paint, now = Date.now()): string {
+export function auctionBlock(a: Auction, paint: Paint, now = Date.now(), user: Who = byId): string {
   const price =
     a.currentPrice === null
       ? 'no bids yet'
@@ -42,7 +54,7 @@ export function auctionBlock(a: Auction, paint: Paint, now = Date.now()): string
 }
 
 /** Auctions as a table, one row each. */
-export function auctionTable(auctions: readonly Auction[], paint: Paint, now = Date.now()): string {
+export function auctionTable(auctions: readonly Auction[], paint: Paint, now = Date.now(), user: Who = byId): string {
   return table(
     auctions,
     [
@@ -61,7 +73,7 @@ export function auctionTable(auctions: readonly Auction[], paint: Paint, now = D
 }
 
 /** Bids as a table, in the order given. */
-export function bidTable(bids: readonly Bid[], paint: Paint): string {
+export function bidTable(bids: readonly Bid[], paint: Paint, user: Who = byId): string {
   return table(
     bids,
     [

@@ -16,6 +16,8 @@ import type {
   CreatedUser,
   Health,
   Me,
+  UserList,
+  UserName,
 } from '../protocol/types.js';
 
 export interface ClientOptions {
@@ -134,6 +136,17 @@ export class HttpClient {
 
   rotateToken(userId: number): Promise<{ id: number; name: string; token: string }> {
     return this.call('POST', `/v1/users/${userId}/token`, {});
+  }
+
+  /** A user's public id and name (no token needed). */
+  user(userId: number): Promise<UserName> {
+    return this.call('GET', `/v1/users/${userId}`);
+  }
+
+  /** The names of up to 200 users in one request; ids with no user are left out of the answer. */
+  async users(userIds: readonly number[]): Promise<UserList> {
+    if (userIds.length === 0) return { users: [] };
+    return this.call('GET', `/v1/users?ids=${userIds.join(',')}`);
   }
 
   me(): Promise<Me> {

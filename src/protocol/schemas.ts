@@ -2,7 +2,7 @@
 // the edge with these; the client and CLI reuse them to fail early.
 import { z } from 'zod';
 import { MAX_MONEY } from './money.js';
-import { auctionStatuses } from './types.js';
+import { auctionStatuses, MAX_USER_IDS } from './types.js';
 
 /** Limits shared by the daemon and its docs. */
 export const limits = {
@@ -11,6 +11,7 @@ export const limits = {
   maxDurationSec: 365 * 24 * 3600,
   maxSoftCloseSec: 24 * 3600,
   maxListLimit: 200,
+  maxUserIds: MAX_USER_IDS,
   idempotencyKeyLength: 200,
 } as const;
 
@@ -89,6 +90,18 @@ export const listAuctionsQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 export type ListAuctionsQuery = z.infer<typeof listAuctionsQuery>;
+
+/** `?ids=1,2,3`: one to 200 path-style ids, comma-separated, nothing else; repeats are answered once. */
+export const userIdsQuery = z.strictObject({
+  ids: z
+    .string({ error: 'must be one list of ids, like ids=1,2,3' })
+    .regex(/^[1-9]\d{0,15}(,[1-9]\d{0,15})*$/, { error: 'must be positive whole numbers separated by commas, like 1,2,3' })
+    .transform((text) => text.split(',').map(Number))
+    .refine((ids) => ids.length <= limits.maxUserIds, { error: `must name at most ${limits.maxUserIds} users` })
+    .refine((ids) => ids.every((n) => Number.isSafeInteger(n)), { error: 'holds an id that is too large' })
+    .transform((ids) => [...new Set(ids)]),
+});
+export type UserIdsQuery = z.infer<typeof userIdsQuery>;
 
 export const idempotencyKey = z
   .string()

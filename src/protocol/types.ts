@@ -47,6 +47,20 @@ export interface Me {
   available: number;
 }
 
+/** What anyone may read about a user: the name they bid under (never their money). */
+export interface UserName {
+  id: number;
+  name: string;
+}
+
+/** Most user ids one `GET /v1/users?ids=` may ask for. */
+export const MAX_USER_IDS = 200;
+
+export interface UserList {
+  /** The users asked for that exist, each once, in the order asked. */
+  users: UserName[];
+}
+
 export interface CreatedUser {
   id: number;
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventLines } from '../../src/cli/event-lines.js';
-import { painter } from '../../src/cli/output.js';
+import { painter, truncate } from '../../src/cli/output.js';
 import { formatClock } from '../../src/protocol/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
 import type { SnapshotFrame } from '../../src/protocol/frames.js';
@@ -144,6 +144,28 @@ describe('EventLines', () => {
     // A line for an auction this watch has no snapshot of (a private outbid elsewhere): its id, no title.
     const other = lines.line({ type: 'outbid', auction: 1234, version: 9, at: at(9), price: 700, leaderId: 2, released: 600 });
     expect(other).toMatch(new RegExp(`^${clock(9)}  #1234 {34}outbid {12}700  user 2 {6}private: you were outbid`));
+  });
+
+  it('writes users by name where known (long names cut), by id otherwise, and lists whom a line names', () => {
+    const lines = new EventLines(plain, () => NOW);
+    const known = new Map([[4, 'ada'], [5, 'a name far longer than any column should be']]);
+    lines.names = { name: (id, max = Infinity) => (known.has(id) ? truncate(known.get(id)!, max) : undefined) };
+    lines.me = 6;
+    const lamp = snapshot(7, 'Lamp', { currentPrice: 900, leaderId: 9, bidCount: 1, minNextBid: 1000 });
+    lines.remember(lamp);
+    const outbid = bid(7, 2, 1000, 4, 9, 1);
+    const mine = bid(7, 3, 1100, 6, 4, 2);
+    const theirs = bid(7, 4, 1200, 5, 6, 3);
+    const cancel: AuctionEvent = { type: 'cancelled', auction: 7, version: 5, at: at(4), status: 'cancelled', previousLeaderId: 5, endsAt: at(600) };
+    expect([lamp, outbid, mine, theirs, cancel].map((m) => lines.users(m))).toEqual([[9], [4, 9], [4], [5], [5]]);
+    expect([lamp, outbid, mine, theirs, cancel].map((m) => lines.line(m).replace(/^\S+ +#7 +Lamp +/, ''))).toEqual([
+      // The leader column only ever widens, so earlier lines are narrower.
+      `watching     900  user 9  open, 1 bid, next bid 1,000, ends ${clock(600)}`,
+      'bid        1,000  ada     2 bids, next bid 1,100, user 9 was outbid',
+      'bid        1,100  you     3 bids, next bid 1,200, ada was outbid',
+      'bid        1,200  a name far longer than …  4 bids, next bid 1,300, you were outbid',
+      "cancelled      —  —                         no winner, a name far longer than …'s hold released",
+    ]);
   });
 
   it('paints only on request, and padding stays outside the colour codes', () => {

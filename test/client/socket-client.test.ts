@@ -1,23 +1,14 @@
 // The socket client against an in-process daemon: states, subscriptions and
 // their refusals, private events, a refused token, failover and giving up.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import type { PrivateEvent } from '../../src/protocol/events.js';
+import { deadUrl } from '../helpers/daemon.js';
 import { daemonForFile } from '../helpers/file-daemon.js';
 import { makeAuctions, makeTrader } from '../helpers/market.js';
 import { eventually } from '../helpers/watcher.js';
 
 const file = daemonForFile();
-
-/** A loopback port with nothing listening on it. */
-async function deadUrl(): Promise<string> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe('socketUrl', () => {
   it('turns a daemon base URL into its socket URL', () => {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture } from '../helpers/cli.js';
+import { nameLookups } from '../helpers/metrics.js';
 
 let f: CliFixture;
 let seller: CreatedUser;
@@ -19,6 +20,7 @@ afterAll(async () => {
 
 const asSeller = () => ({ NEIGHBORBID_TOKEN: seller.token });
 
+
 describe('auction create', () => {
   it('creates an auction from human amounts and durations and shows it', async () => {
     const r = await f.run(
@@ -33,7 +35,7 @@ describe('auction create', () => {
     expect(lines[1]).toBe(`Auction ${id}: Brass lamp`);
     expect(lines.slice(2, 11)).toEqual([
       'status        open',
-      `seller        user ${seller.id}`,
+      'seller        you',
       'price         no bids yet',
       'next minimum  1,000',
       'start price   1,000',
@@ -112,7 +114,10 @@ describe('auction list', () => {
   it('lists open auctions in an aligned table, and the API page with --json', async () => {
     const a = await f.daemon.client(seller.token).createAuction({ title: 'Listed rug', startPrice: 2000, minIncrement: 100, durationSec: 300 });
     await f.daemon.client(bidder.token).bid(a.id, 123_456);
+    const lookups = await nameLookups(f.daemon.url);
     const r = await f.run(['auction', 'list']);
+    // Every leader on the page, named in one request.
+    expect(await nameLookups(f.daemon.url)).toBe(lookups + 1);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     const header = lines[0]!;
@@ -122,7 +127,7 @@ describe('auction list', () => {
     expect(row.indexOf('open')).toBe(header.indexOf('STATUS'));
     expect(row.indexOf('123,456') + '123,456'.length).toBe(header.indexOf('PRICE') + 'PRICE'.length);
     expect(row.indexOf('123,556') + '123,556'.length).toBe(header.indexOf('NEXT MIN') + 'NEXT MIN'.length);
-    expect(row.indexOf(`user ${bidder.id}`)).toBe(header.indexOf('LEADER'));
+    expect(row.indexOf('bidder')).toBe(header.indexOf('LEADER'));
     expect(row).toMatch(/in (5m|4m \d+s)$/);
     // Open auctions come soonest-ending first: the 5-minute one before the 10-minute one.
     expect(lines.findIndex((l) => l.includes('Listed rug'))).toBeLessThan(lines.findIndex((l) => l.includes('Brass lamp')));
@@ -130,6 +135,7 @@ describe('auction list', () => {
 
     const j = await f.json(['auction', 'list']);
     expect(j.body).toEqual(await f.daemon.client().listAuctions());
+    expect(await nameLookups(f.daemon.url)).toBe(lookups + 1);
   });
 
   it('filters by status and pages with --limit and --cursor', async () => {
@@ -190,18 +196,22 @@ describe('auction show', () => {
     await f.daemon.client(other.token).bid(a.id, 1050);
     await f.daemon.client(bidder.token).bid(a.id, 12_000);
 
+    const lookups = await nameLookups(f.daemon.url);
     const r = await f.run(['auction', 'show', String(a.id)]);
     expect(r.code).toBe(0);
+    // The seller and both bidders, named in one request.
+    expect(await nameLookups(f.daemon.url)).toBe(lookups + 1);
     expect(r.stdout).toContain(`Auction ${a.id}: Oak desk\n`);
-    expect(r.stdout).toContain(`price         12,000 (leader user ${bidder.id}, 3 bids)\n`);
+    expect(r.stdout).toContain('seller        seller\n');
+    expect(r.stdout).toContain('price         12,000 (leader bidder, 3 bids)\n');
     expect(r.stdout).toContain('next minimum  12,050\n');
     expect(r.stdout).toContain('version       3\n');
     const bids = r.stdout.split('Recent bids\n')[1]!.trimEnd().split('\n');
     expect(bids[0]).toMatch(/^BID  BIDDER\s+AMOUNT  AT$/);
-    expect(bids.slice(1).map((l) => l.trim().split(/\s+/).slice(1, 4))).toEqual([
-      ['user', String(bidder.id), '12,000'],
-      ['user', String(other.id), '1,050'],
-      ['user', String(bidder.id), '1,000'],
+    expect(bids.slice(1).map((l) => l.trim().split(/\s+/).slice(1, 3))).toEqual([
+      ['bidder', '12,000'],
+      ['other', '1,050'],
+      ['bidder', '1,000'],
     ]);
     // Amounts are right-aligned under their header.
     const amountEnd = bids[0]!.indexOf('AMOUNT') + 'AMOUNT'.length;
@@ -209,6 +219,8 @@ describe('auction show', () => {
 
     const j = await f.json(['auction', 'show', String(a.id)]);
     expect(j.body).toEqual(await f.daemon.client().auction(a.id));
+    // --json prints the API's object as it is: no names to look up.
+    expect(await nameLookups(f.daemon.url)).toBe(lookups + 1);
   });
 
   it('answers NOT_FOUND (exit 4) and a usage error for a bad id (exit 2)', async () => {

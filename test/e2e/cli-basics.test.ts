@@ -215,6 +215,8 @@ export async function resolve(specifier, context, next) {
     expect(modules.filter((m) => heavy.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/dist\/src\/(daemon\/(?!paths\.js)|tui\/|protocol\/schemas\.js)/.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!bid\.js|daemon\.js|demo\.js|tui\.js)/.test(m))).toEqual([]);
+    // Its one line needs no names: the name cache stays unloaded.
+    expect(modules.filter((m) => /\/dist\/src\/(client\/name-cache|cli\/names)\.js$/.test(m))).toEqual([]);
   });
 
   it('`watch` loads the socket client, never the daemon or the TUI', async () => {

@@ -55,9 +55,10 @@ describe('the README script', () => {
       expect(users).toMatchObject({ ok: true, users: 3, totalDeposits: 20_000 });
       // The script ended after the watch, so the lamp has been sold to bob.
       expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2000, bidCount: 4, softCloseSec: 3, status: 'closed' });
-      const bob = lamp.leaderId!;
+      // bob leads, and the human output below names him.
+      expect(await f.daemon.client().user(lamp.leaderId!)).toEqual({ id: lamp.leaderId, name: 'bob' });
       expect(stdout).toContain(`Auction ${lamp.id}: Brass lamp\n`);
-      expect(stdout).toContain(`price         2,000 (leader user ${bob}, 4 bids)\n`);
+      expect(stdout).toContain('price         2,000 (leader bob, 4 bids)\n');
       expect(stdout).toContain('next minimum  2,100\n');
 
       // The watch, last: the lamp as it stood, then its close. (On a very slow
@@ -65,10 +66,10 @@ describe('the README script', () => {
       const time = '\\d\\d:\\d\\d:\\d\\d';
       const watched = stdout.split('\n').filter((l) => new RegExp(`^${time}  #`).test(l));
       const live = [
-        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  open, 4 bids, next bid 2,100, ends ${time}$`)),
-        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,000  user ${bob}  won by user ${bob}$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  bob     open, 4 bids, next bid 2,100, ends ${time}$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,000  bob     won by bob$`)),
       ];
-      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  user ${bob}  already ended, won by user ${bob}$`))];
+      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  bob     already ended, won by bob$`))];
       expect([live, late]).toContainEqual(watched);
       expect(stdout.endsWith(`${watched[watched.length - 1]}\n`)).toBe(true);
     } finally {

@@ -10,6 +10,7 @@ import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction, CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture, type CliProcess } from '../helpers/cli.js';
 import { BIN } from '../helpers/daemon.js';
+import { metric, nameLookups } from '../helpers/metrics.js';
 import { waitFor } from '../helpers/seed.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -56,9 +57,8 @@ async function cancelAllOpen(): Promise<void> {
 }
 
 /** The daemon's count of open WebSockets, from /metrics. */
-async function openSockets(): Promise<number> {
-  const text = await (await fetch(`${f.daemon.url}/metrics`)).text();
-  return Number(/^nb_ws_sockets (\d+)$/m.exec(text)?.[1]);
+function openSockets(): Promise<number> {
+  return metric(f.daemon.url, 'nb_ws_sockets');
 }
 
 async function closedPort(): Promise<number> {
@@ -78,6 +78,7 @@ describe('watch', () => {
     const chair = await lot({ title: 'Oak chair' });
     const vase = await lot({ title: 'Vase', startPrice: 10, minIncrement: 1, durationSec: 6 });
     const ids = [lamp, rug, chair, vase].map((a) => String(a.id));
+    const lookups = await nameLookups(f.daemon.url);
     const human = watch([...ids, '--until', 'closed']);
     const json = watch([...ids, '--until', 'closed', '--json']);
     await human.waitForLines(/ watching /, 4);
@@ -97,15 +98,15 @@ describe('watch', () => {
       new RegExp(`^${T}  #${a.id} +${title} +${what} +${price}  ${leader} +${detail}$`);
     expect(of(lamp)).toEqual([
       expect.stringMatching(row(lamp, 'Brass lamp', 'watching', '—', '—', `open, no bids, next bid 1,000, ends ${T}`)),
-      expect.stringMatching(row(lamp, 'Brass lamp', 'bid', '1,000', `user ${alice.id}`, '1 bid, next bid 1,100')),
-      expect.stringMatching(row(lamp, 'Brass lamp', 'extended', '1,000', `user ${alice.id}`, `soft close: now ends ${T}`)),
-      expect.stringMatching(row(lamp, 'Brass lamp', 'bid', '1,100', `user ${bob.id}`, `2 bids, next bid 1,200, user ${alice.id} was outbid`)),
-      expect.stringMatching(row(lamp, 'Brass lamp', 'extended', '1,100', `user ${bob.id}`, `soft close: now ends ${T}`)),
-      expect.stringMatching(row(lamp, 'Brass lamp', 'closed', '1,100', `user ${bob.id}`, `won by user ${bob.id}`)),
+      expect.stringMatching(row(lamp, 'Brass lamp', 'bid', '1,000', 'alice', '1 bid, next bid 1,100')),
+      expect.stringMatching(row(lamp, 'Brass lamp', 'extended', '1,000', 'alice', `soft close: now ends ${T}`)),
+      expect.stringMatching(row(lamp, 'Brass lamp', 'bid', '1,100', 'bob', '2 bids, next bid 1,200, alice was outbid')),
+      expect.stringMatching(row(lamp, 'Brass lamp', 'extended', '1,100', 'bob', `soft close: now ends ${T}`)),
+      expect.stringMatching(row(lamp, 'Brass lamp', 'closed', '1,100', 'bob', 'won by bob')),
     ]);
     expect(of(rug)).toEqual([
       expect.stringMatching(row(rug, 'Persian rug', 'watching', '—', '—', `open, no bids, next bid 1,000, ends ${T}`)),
-      expect.stringMatching(row(rug, 'Persian rug', 'sold', '5,000', `user ${alice.id}`, `bought now by user ${alice.id}`)),
+      expect.stringMatching(row(rug, 'Persian rug', 'sold', '5,000', 'alice', 'bought now by alice')),
     ]);
     expect(of(chair)).toEqual([
       expect.stringMatching(row(chair, 'Oak chair', 'watching', '—', '—', `open, no bids, next bid 1,000, ends ${T}`)),
@@ -116,6 +117,8 @@ describe('watch', () => {
       expect.stringMatching(row(vase, 'Vase', 'unsold', '—', '—', 'ended without bids')),
     ]);
     expect(lines).toHaveLength(12);
+    // Each name was asked for once, as its user first showed up: alice, then bob. The --json watch asked for none.
+    expect(await nameLookups(f.daemon.url)).toBe(lookups + 2);
     // Aligned: what happened starts, and the price ends, at the same place on every line.
     const cells = lines.map((l) => /^(.*?  )(watching|bid|extended|sold|closed|unsold|cancelled)( +(?:—|[\d,]+))  /.exec(l)!);
     expect(new Set(cells.map((m) => m[1]!.length)).size).toBe(1);
@@ -223,10 +226,10 @@ describe('watch', () => {
     const lines = mine.lines();
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  bid +1,000  you +1 bid, next bid 1,100$`)));
     expect(lines).toContainEqual(
-      expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  bid +1,500  user ${erin.id}  2 bids, next bid 1,600, you were outbid$`)),
+      expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  bid +1,500  erin    2 bids, next bid 1,600, you were outbid$`)),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  outbid +1,500  user ${erin.id}  private: you were outbid, your hold of 1,000 released$`)),
+      expect.stringMatching(new RegExp(`^${T}  #${a.id}  Desk  outbid +1,500  erin    private: you were outbid, your hold of 1,000 released$`)),
     );
     expect(lines.filter((l) => /  balance  /.test(l))).toEqual([
       expect.stringMatching(new RegExp(`^${T} +balance +private: balance 10,000, held 1,000, available 9,000$`)),

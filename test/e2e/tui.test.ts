@@ -50,12 +50,13 @@ describe('TUI against a real daemon', () => {
       await app.waitFor((f) => f.includes(title) && f.includes('● live'), 30_000);
       const rivalClient = daemon.client(rival.token);
       await rivalClient.bid(lamp.id, 150);
-      // The list was read before this bid: only the socket can bring it to the screen.
-      await app.waitFor((f) => /\s150\s+#\d+\s+1\s/.test(lineWith(f, title)), 30_000);
+      // The list was read before this bid: only the socket can bring it to the screen,
+      // and the leader's name comes from GET /v1/users.
+      await app.waitFor((f) => /\s150\s+rival\s+1\s/.test(lineWith(f, title)), 30_000);
       // Now subscribed for certain; the next one is a live event.
       await rivalClient.bid(lamp.id, 400);
       const f = await app.waitFor((fr) => lineWith(fr, title).includes('400'), 30_000);
-      expect(lineWith(f, title)).toMatch(new RegExp(`400\\s+#${rival.id}\\s+2`));
+      expect(lineWith(f, title)).toMatch(/400\s+rival\s+2/);
     } finally {
       await close();
     }
@@ -171,8 +172,8 @@ describe('neighborbid demo', () => {
       const dir = /Starting the daemon and its PostgreSQL in (\S+) /.exec(out)![1]!;
       await waitFor(/1\/20/);
       await waitFor(/ann.*balance.*100,000/);
-      // The neighbours bid within seconds: some row gets a leader.
-      await waitFor(/Brass desk lamp\S*(\s|\x1b\[[\d;]*m)+[\d,]+(\s|\x1b\[[\d;]*m)+#\d+/);
+      // The neighbours bid within seconds: some row gets a leader, shown by name.
+      await waitFor(/Brass desk lamp\S*(\s|\x1b\[[\d;]*m)+[\d,]+(\s|\x1b\[[\d;]*m)+(ada|bo|cyd|dee)\b/);
       child.stdin!.write('q');
       expect(await exited).toBe(0);
       expect(out).toContain(`Demo stopped; removed ${dir}.`);

@@ -1,9 +1,10 @@
 // An in-memory BoardSource for TUI component tests: a small auction house with
 // the daemon's bid rules, whose events a test fires by hand. It records what
-// the TUI subscribes to, so tests can check that the screen drives the socket.
+// the TUI subscribes to and every name lookup, so tests can check that the
+// screen drives the socket and asks for names in batches.
 import { nbError } from '../../src/protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
-import type { Auction, AuctionDetail, Bid, BidResult, Me } from '../../src/protocol/types.js';
+import type { Auction, AuctionDetail, Bid, BidResult, Me, UserList } from '../../src/protocol/types.js';
 import type { BoardSource, BoardSourceHandlers, ConnectionState } from '../../src/tui/data/board-source.js';
 
 export interface FakeAuctionInit {
@@ -25,6 +26,12 @@ export class FakeBoardSource implements BoardSource {
   readonly subscribed = new Set<number>();
   /** Every subscribe/unsubscribe call, in order. */
   readonly calls: string[] = [];
+  /** The users' names, as `GET /v1/users` would give them. */
+  readonly names = new Map<number, string>();
+  /** The ids of every name lookup, one entry per request. */
+  readonly nameRequests: number[][] = [];
+  /** While set, name lookups wait for it (a slow daemon). */
+  namesGate: Promise<void> | null = null;
   user: Me | null;
   private handlers: BoardSourceHandlers | null = null;
   private nextId = 1;
@@ -95,6 +102,12 @@ export class FakeBoardSource implements BoardSource {
 
   async me(): Promise<Me | null> {
     return this.user;
+  }
+
+  async users(ids: readonly number[]): Promise<UserList> {
+    this.nameRequests.push([...ids]);
+    await this.namesGate;
+    return { users: ids.filter((id) => this.names.has(id)).map((id) => ({ id, name: this.names.get(id)! })) };
   }
 
   async bid(auctionId: number, amount: number): Promise<BidResult> {

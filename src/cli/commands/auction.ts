@@ -3,7 +3,8 @@ import { nbError } from '../../protocol/errors.js';
 import type { CreateAuctionBody } from '../../protocol/schemas.js';
 import type { AuctionStatus } from '../../protocol/types.js';
 import type { Context } from '../context.js';
-import { auctionBlock, auctionTable, bidTable } from '../views.js';
+import { namesOf } from '../names.js';
+import { auctionBlock, auctionTable, bidTable, byId, NAME_MAX } from '../views.js';
 
 interface CreateOptions {
   title: string;
@@ -30,8 +31,10 @@ export async function createAuction(ctx: Context, opts: CreateOptions): Promise<
     ...(opts.softClose !== undefined && { softCloseSec: opts.softClose }),
   };
   const auction = await ctx.user().createAuction(body);
+  // The seller is the caller: no name to look up.
+  const who = (id: number | null) => (id === auction.sellerId ? 'you' : byId(id));
   ctx.print(auction, () =>
-    opts.quiet ? String(auction.id) : `${ctx.paint('bold', `Created auction ${auction.id}.`)}\n${auctionBlock(auction, ctx.paint)}`,
+    opts.quiet ? String(auction.id) : `${ctx.paint('bold', `Created auction ${auction.id}.`)}\n${auctionBlock(auction, ctx.paint, Date.now(), who)}`,
   );
 }
 
@@ -41,23 +44,25 @@ export async function listAuctions(
   opts: { status: AuctionStatus | 'all'; limit?: number; cursor?: string },
 ): Promise<void> {
   const page = await ctx.anonymous().listAuctions(opts);
+  const who = await namesOf(ctx, page.auctions.map((a) => a.leaderId), NAME_MAX);
   ctx.print(page, () => {
     if (page.auctions.length === 0) return `No ${opts.status === 'all' ? '' : `${opts.status} `}auctions.`;
     const more = page.nextCursor
       ? `\n${ctx.paint('dim', `More: neighborbid auction list --status ${opts.status} --cursor ${page.nextCursor}`)}`
       : '';
-    return auctionTable(page.auctions, ctx.paint) + more;
+    return auctionTable(page.auctions, ctx.paint, Date.now(), who) + more;
   });
 }
 
 /** Shows one auction with its most recent bids. */
 export async function showAuction(ctx: Context, id: number): Promise<void> {
   const auction = await ctx.anonymous().auction(id);
+  const who = await namesOf(ctx, [auction.sellerId, auction.leaderId, ...auction.recentBids.map((b) => b.bidderId)]);
   ctx.print(auction, () => {
     const bids = auction.recentBids.length
-      ? `\n\n${ctx.paint('bold', 'Recent bids')}\n${bidTable(auction.recentBids, ctx.paint)}`
+      ? `\n\n${ctx.paint('bold', 'Recent bids')}\n${bidTable(auction.recentBids, ctx.paint, who)}`
       : '';
-    return auctionBlock(auction, ctx.paint) + bids;
+    return auctionBlock(auction, ctx.paint, Date.now(), who) + bids;
   });
 }
 

@@ -2,13 +2,17 @@
 // (or, with --json, one JSON object) per event, until Ctrl-C, or until every
 // watched auction has ended. The socket client reconnects and resumes by
 // itself; this file decides what to print, when to stop and how to exit.
+// Lines for people name users: a line naming someone new waits for their name
+// (one request for all the users new at that moment), and lines keep their order.
 import { constants } from 'node:os';
 import { SocketClient, type AuctionError, type AuctionMessage, type SocketState } from '../../client/socket-client.js';
 import { nbError, type ErrorCode } from '../../protocol/errors.js';
 import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
 import { defaultSocketLimits } from '../../protocol/frames.js';
+import type { NameCache } from '../../client/name-cache.js';
 import type { Context } from '../context.js';
 import { EventLines, type WatchedMessage } from '../event-lines.js';
+import { nameCache } from '../names.js';
 import { OpenAuctions } from '../open-auctions.js';
 import { painter, colourEnabled } from '../output.js';
 
@@ -38,6 +42,10 @@ type Message = AuctionMessage | PrivateEvent;
 class Watch {
   private socket: SocketClient | undefined;
   private readonly lines: EventLines;
+  /** Names for the lines; none with --json, whose frames go out as the daemon sent them. */
+  private readonly names: NameCache | undefined;
+  /** The lines written so far, and those waiting for a name, in the order their messages came. */
+  private printing: Promise<void> = Promise.resolve();
   private readonly open: OpenAuctions | undefined;
   /** Subscribed auctions not yet seen in a final status. */
   private readonly pending = new Set<number>();
@@ -61,6 +69,8 @@ class Watch {
     private readonly opts: WatchOptions,
   ) {
     this.lines = new EventLines(ctx.paint);
+    this.names = ctx.json ? undefined : nameCache(ctx);
+    if (this.names) this.lines.names = this.names;
     this.open = opts.allOpen ? new OpenAuctions(ctx.anonymous(), ids) : undefined;
   }
 
@@ -84,6 +94,8 @@ class Watch {
     } finally {
       for (const s of SIGNALS) process.off(s, onSignal);
       clearTimeout(this.pollTimer);
+      // What arrived before the end is printed (a name lookup is bounded by its timeout).
+      await this.printing;
       await this.socket?.close();
     }
   }
@@ -170,9 +182,17 @@ class Watch {
     this.checkDone();
   }
 
-  /** One line per message on stdout, written at once so a pipe sees it as it happens. */
+  /** One line per message on stdout, written as soon as it can be (at once with --json) so a pipe sees it as it happens. */
   private show(m: WatchedMessage | AuctionError): void {
-    process.stdout.write(`${this.ctx.json ? JSON.stringify(m) : this.lines.line(m as WatchedMessage)}\n`);
+    if (!this.names) {
+      process.stdout.write(`${JSON.stringify(m)}\n`);
+      return;
+    }
+    const message = m as WatchedMessage;
+    const named = this.names.lookup(this.lines.users(message));
+    this.printing = Promise.all([this.printing, named])
+      .then(() => void process.stdout.write(`${this.lines.line(message)}\n`))
+      .catch((err: unknown) => this.abort(err));
   }
 
   /** Refused auctions: a warning on stderr; with --json also their error frames on stdout. */

@@ -1,10 +1,11 @@
-// Users and deposits: the admin's side of money. Every change to a balance is
-// a ledger row in the same transaction.
+// Users and deposits: the admin's side of money (every change to a balance is
+// a ledger row in the same transaction), a user's own balance, and the one
+// thing anyone may read about a user: their name.
 import { nbError } from '../../protocol/errors.js';
 import type { CreateUserBody } from '../../protocol/schemas.js';
-import type { Balance, CreatedUser, Me } from '../../protocol/types.js';
+import type { Balance, CreatedUser, Me, UserList, UserName } from '../../protocol/types.js';
 import { hashToken, newUserToken } from '../auth.js';
-import { withRetry, type Sql } from '../database.js';
+import { sqlArray, withRetry, type Sql } from '../database.js';
 import { idempotent, type IdempotencyContext } from '../idempotency.js';
 import type { Outcome } from '../outcome.js';
 import type { Publisher } from '../publisher.js';
@@ -98,4 +99,21 @@ export async function getMe(sql: Sql, userId: number): Promise<Me> {
   const [user] = await sql<UserRow[]>`SELECT id, name, balance, held FROM users WHERE id = ${userId}`;
   if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
   return { ...toBalance(user), name: user.name };
+}
+
+/** A user's public face: id and name, never money. */
+export async function getUserName(sql: Sql, userId: number): Promise<UserName> {
+  const [user] = await sql<UserName[]>`SELECT id, name FROM users WHERE id = ${userId}`;
+  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  return { id: user.id, name: user.name };
+}
+
+/** The names of the users that exist among `ids`, in the order asked; the others are left out. */
+export async function getUserNames(sql: Sql, ids: readonly number[]): Promise<UserList> {
+  const users = await sql<UserName[]>`
+    SELECT u.id, u.name
+      FROM unnest(${sqlArray(ids)}::bigint[]) WITH ORDINALITY AS q(id, i)
+      JOIN users u ON u.id = q.id
+     ORDER BY q.i`;
+  return { users: users.map((u) => ({ id: u.id, name: u.name })) };
 }

@@ -215,7 +215,7 @@ export function App({ source, options }: AppProps) {
         auction={selected}
         bids={current.id === null ? [] : store.bids(current.id)}
         mine={current.id === null ? null : store.mine(current.id)}
-        meId={store.me?.id}
+        who={(id, max) => store.who(id, max)}
         now={now}
         width={layout.detailWidth}
         height={layout.detailHeight}

@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { formatMoney } from '../../protocol/money.js';
-import { endedLabel, type RowView } from '../state/board-state.js';
+import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-state.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 /** Widths of the fixed columns; the title takes what is left. */
-export const COLUMNS = { lead: 4, price: 11, leader: 8, bids: 6, ends: 9 } as const;
+export const COLUMNS = { lead: 4, price: 11, leader: NAME_WIDTH + 2, bids: 6, ends: 9 } as const;
 const FIXED = COLUMNS.lead + COLUMNS.price + COLUMNS.leader + COLUMNS.bids + COLUMNS.ends + 1;
 
 export function titleWidth(width: number): number {

@@ -1,15 +1,21 @@
 import { Box, Text } from 'ink';
 import { formatMoney } from '../../protocol/money.js';
 import type { Auction } from '../../protocol/types.js';
-import { endedLabel, leaderLabel, type BidLine, type Mine } from '../state/board-state.js';
+import { endedLabel, type BidLine, type Mine } from '../state/board-state.js';
 import { formatClock, formatDuration, formatRemaining } from '../state/countdown.js';
 import { useTheme } from '../hooks/use-theme.js';
+
+export type Who = (id: number | null, max?: number) => string;
+
+/** Longest name the pane shows: enough for a person's name, short enough to leave the price on the line. */
+const NAME_MAX = 20;
 
 export interface DetailPaneProps {
   auction: Auction | undefined;
   bids: BidLine[];
   mine: Mine;
-  meId: number | undefined;
+  /** How a user is named: "you", their name (cut to `max`), or "#id" while it is unknown. */
+  who: Who;
   now: number;
   width: number;
   height: number;
@@ -34,10 +40,10 @@ function MineMarker({ mine, open }: { mine: Mine; open: boolean }) {
   return <Text> </Text>;
 }
 
-function Info({ auction: a, mine, meId, now }: { auction: Auction; mine: Mine; meId: number | undefined; now: number }) {
+function Info({ auction: a, mine, who, now }: { auction: Auction; mine: Mine; who: Who; now: number }) {
   const theme = useTheme();
   const open = a.status === 'open';
-  const leader = leaderLabel(a.leaderId, meId);
+  const leader = who(a.leaderId, NAME_MAX);
   const remaining = Date.parse(a.endsAt) - now;
   return (
     <Box flexDirection="column">
@@ -74,7 +80,7 @@ function Info({ auction: a, mine, meId, now }: { auction: Auction; mine: Mine; m
   );
 }
 
-function RecentBids({ bids, meId, lines }: { bids: BidLine[]; meId: number | undefined; lines: number }) {
+function RecentBids({ bids, who, lines }: { bids: BidLine[]; who: Who; lines: number }) {
   const theme = useTheme();
   const shown = bids.slice(0, Math.max(0, lines - 1));
   return (
@@ -84,12 +90,12 @@ function RecentBids({ bids, meId, lines }: { bids: BidLine[]; meId: number | und
       </Text>
       {shown.length === 0 ? <Text color={theme.muted}>none yet</Text> : null}
       {shown.map((b) => {
-        const who = leaderLabel(b.bidderId, meId);
+        const bidder = who(b.bidderId, NAME_MAX);
         return (
           <Text key={b.version} wrap="truncate-end">
             {formatClock(b.at)} {formatMoney(b.amount).padStart(10)}{' '}
-            <Text color={who === 'you' ? theme.ok : undefined} bold={who === 'you'}>
-              {who}
+            <Text color={bidder === 'you' ? theme.ok : undefined} bold={bidder === 'you'}>
+              {bidder}
             </Text>
           </Text>
         );
@@ -99,7 +105,7 @@ function RecentBids({ bids, meId, lines }: { bids: BidLine[]; meId: number | und
 }
 
 /** The selected auction in full: prices, rules, your standing and bids as they arrive. */
-export function DetailPane({ auction, bids, mine, meId, now, width, height, placement }: DetailPaneProps) {
+export function DetailPane({ auction, bids, mine, who, now, width, height, placement }: DetailPaneProps) {
   const theme = useTheme();
   if (!auction) {
     return (
@@ -111,9 +117,9 @@ export function DetailPane({ auction, bids, mine, meId, now, width, height, plac
   if (placement === 'side') {
     return (
       <Box flexDirection="column" width={width} height={height} paddingLeft={1} overflow="hidden">
-        <Info auction={auction} mine={mine} meId={meId} now={now} />
+        <Info auction={auction} mine={mine} who={who} now={now} />
         <Text> </Text>
-        <RecentBids bids={bids} meId={meId} lines={height - 6} />
+        <RecentBids bids={bids} who={who} lines={height - 6} />
       </Box>
     );
   }
@@ -121,10 +127,10 @@ export function DetailPane({ auction, bids, mine, meId, now, width, height, plac
   return (
     <Box width={width} height={height} overflow="hidden">
       <Box width={infoWidth} paddingLeft={1} paddingRight={1}>
-        <Info auction={auction} mine={mine} meId={meId} now={now} />
+        <Info auction={auction} mine={mine} who={who} now={now} />
       </Box>
       <Box width={width - infoWidth}>
-        <RecentBids bids={bids} meId={meId} lines={height} />
+        <RecentBids bids={bids} who={who} lines={height} />
       </Box>
     </Box>
   );

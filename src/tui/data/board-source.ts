@@ -2,7 +2,7 @@
 // the few HTTP calls a person makes. Components never see the socket or the
 // HTTP client; tests drive them with a fake that implements this interface.
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
-import type { Auction, AuctionDetail, BidResult, Me } from '../../protocol/types.js';
+import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -35,6 +35,8 @@ export interface BoardSource {
   detail(id: number): Promise<AuctionDetail>;
   /** The token's user, or null without a token. */
   me(): Promise<Me | null>;
+  /** Names of up to 200 users (events carry ids; the board shows names). */
+  users(ids: readonly number[]): Promise<UserList>;
   bid(auctionId: number, amount: number): Promise<BidResult>;
   buy(auctionId: number): Promise<{ auction: Auction }>;
   close(): Promise<void>;

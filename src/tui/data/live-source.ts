@@ -2,7 +2,7 @@
 // for the live stream and the HTTP client for everything a person does.
 import type { HttpClient } from '../../client/http-client.js';
 import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
-import type { Auction, AuctionDetail, BidResult, Me } from '../../protocol/types.js';
+import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 import type { BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
 /** The part of the socket client the board uses (a fake can stand in for it). */
@@ -73,6 +73,10 @@ export class LiveBoardSource implements BoardSource {
 
   async me(): Promise<Me | null> {
     return this.hasUser ? this.http.me() : null;
+  }
+
+  users(ids: readonly number[]): Promise<UserList> {
+    return this.http.users(ids);
   }
 
   bid(auctionId: number, amount: number): Promise<BidResult> {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { NameCache } from '../../client/name-cache.js';
 import type { BoardSource } from '../data/board-source.js';
 import { createBatcher } from '../state/batcher.js';
 import { BoardStore } from '../state/board-state.js';
@@ -21,11 +22,18 @@ export interface BoardHandle {
   flush(): void;
 }
 
-/** Feeds the source's events into a store and renders them in batches. */
+/**
+ * Feeds the source's events into a store and renders them in batches. Users
+ * new to the board are looked up by name once per batch (one request for all
+ * of them); the names come back into the store and show with the next batch.
+ */
 export function useBoard(source: BoardSource, options: BoardOptions = {}): BoardHandle {
   const { batchMs = 80, refreshMs = 10_000 } = options;
+  const namesRef = useRef<NameCache | null>(null);
+  namesRef.current ??= new NameCache(source);
+  const names = namesRef.current;
   const storeRef = useRef<BoardStore | null>(null);
-  storeRef.current ??= new BoardStore();
+  storeRef.current ??= new BoardStore(names);
   const store = storeRef.current;
   const [revision, setRevision] = useState(0);
   const [loaded, setLoaded] = useState(false);
@@ -33,8 +41,24 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
 
   useEffect(() => {
     let alive = true;
-    const batcher = createBatcher(() => alive && setRevision(store.revision), batchMs);
-    flushRef.current = () => batcher.flushNow();
+    const askNames = () => {
+      const ids = store.takeUnnamed();
+      if (ids.length === 0) return;
+      void names.lookup(ids).then((learned) => {
+        if (alive && learned && store.namesChanged()) batcher.mark();
+      });
+    };
+    const batcher = createBatcher(() => {
+      if (!alive) return;
+      askNames();
+      setRevision(store.revision);
+    }, batchMs);
+    // A change made outside the event stream (a list, a detail, a person's own bid) is drawn at once.
+    const drawNow = () => {
+      batcher.mark();
+      batcher.flushNow();
+    };
+    flushRef.current = drawNow;
     const changed = (did: boolean) => {
       if (did) batcher.mark();
     };
@@ -56,7 +80,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
         for (const f of finals) if (f.status === 'fulfilled') store.upsert(f.value, Date.now());
         store.prune(Date.now());
         setLoaded(true);
-        batcher.flushNow();
+        drawNow();
       } catch (err) {
         if (alive) fail(err);
       } finally {
@@ -82,7 +106,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
           void refresh();
         }
         if (state.kind === 'live') wasLive = true;
-        batcher.flushNow();
+        drawNow();
       },
     });
     void loadMe();
@@ -93,7 +117,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
       clearInterval(timer);
       batcher.stop();
     };
-  }, [source, store, batchMs, refreshMs]);
+  }, [source, store, names, batchMs, refreshMs]);
 
   return { store, revision, loaded, flush: () => flushRef.current() };
 }

@@ -15,6 +15,15 @@ export const ENDED_LINGER_MS = 6000;
 export const RECENT_BIDS = 20;
 /** Ended auctions kept for the "recently ended" strip. */
 const ENDED_KEEP = 8;
+/** Longest name in the board's Leader column (and so in the ended labels made from it). */
+export const NAME_WIDTH = 8;
+
+/** Where the store finds user names (the client's NameCache); undefined means "not known yet". */
+export interface NameBook {
+  name(id: number, max?: number): string | undefined;
+}
+
+const NO_NAMES: NameBook = { name: () => undefined };
 
 export interface BidLine {
   bidderId: number;
@@ -62,10 +71,11 @@ export interface BoardView {
   ended: RowView[];
 }
 
-/** How a leader is named on screen: "you", "#4", or a dash before the first bid. */
-export function leaderLabel(leaderId: number | null, meId: number | undefined): string {
-  if (leaderId === null) return '—';
-  return leaderId === meId ? 'you' : `#${leaderId}`;
+/** How a user is named on screen: "you", their name (at most `max` characters), "#4" until the name is known, or a dash for nobody. */
+export function userLabel(id: number | null, meId: number | undefined, names: NameBook, max = Infinity): string {
+  if (id === null) return '—';
+  if (id === meId) return 'you';
+  return names.name(id, max) ?? `#${id}`;
 }
 
 /** The final state of an ended auction in a few words. */
@@ -87,15 +97,41 @@ export function endedLabel(status: AuctionStatus, price: number | null, leader: 
 export class BoardStore {
   private readonly entries = new Map<number, Entry>();
   private readonly outbid = new Set<number>();
+  /** Users on the board whose names have not been asked for since they appeared. */
+  private readonly unnamed = new Set<number>();
   me: Me | null = null;
   connection: ConnectionState = { kind: 'connecting' };
   notice: Notice | null = null;
   /** Bumped by every change, so a reader can tell whether to render again. */
   revision = 0;
 
+  constructor(private readonly names: NameBook = NO_NAMES) {}
+
   private touch(): true {
     this.revision++;
     return true;
+  }
+
+  /** Notes a user the screen names, so that their name is asked for. */
+  private seen(id: number | null): void {
+    if (id !== null && this.names.name(id) === undefined) this.unnamed.add(id);
+  }
+
+  /** The users seen since the last call whose names are not known (never the token's own user, shown as "you"). */
+  takeUnnamed(): number[] {
+    const ids = [...this.unnamed].filter((id) => id !== this.me?.id && this.names.name(id) === undefined);
+    this.unnamed.clear();
+    return ids;
+  }
+
+  /** Names arrived: everything that shows a user is drawn again. */
+  namesChanged(): boolean {
+    return this.touch();
+  }
+
+  /** A user as the screen names them; see userLabel. */
+  who(id: number | null, max = Infinity): string {
+    return userLabel(id, this.me?.id, this.names, max);
   }
 
   has(id: number): boolean {
@@ -128,6 +164,7 @@ export class BoardStore {
         endedAt: auction.status === 'open' ? null : now,
         bids: [],
       });
+      this.seen(auction.leaderId);
       return this.touch();
     }
     if (auction.version < e.auction.version) return false;
@@ -137,6 +174,7 @@ export class BoardStore {
     e.auction = { ...auction };
     e.changedAt = now;
     if (wasOpen && auction.status !== 'open') e.endedAt = now;
+    this.seen(auction.leaderId);
     this.syncMine(auction.id);
     return this.touch();
   }
@@ -149,6 +187,7 @@ export class BoardStore {
     for (const b of e.bids) byVersion.set(b.version, b);
     for (const b of bids) byVersion.set(b.version, { bidderId: b.bidderId, amount: b.amount, at: b.at, version: b.version });
     e.bids = [...byVersion.values()].sort((x, y) => y.version - x.version).slice(0, RECENT_BIDS);
+    for (const b of e.bids) this.seen(b.bidderId);
     return this.touch();
   }
 
@@ -189,6 +228,8 @@ export class BoardStore {
         break;
     }
     if (a.status !== 'open' && e.endedAt === null) e.endedAt = now;
+    // A bid's bidder is its leader, so the leader covers every user an event shows.
+    this.seen(a.leaderId);
     this.syncMine(a.id);
     return this.touch();
   }
@@ -264,7 +305,7 @@ export class BoardStore {
         title: a.title,
         status: a.status,
         price: a.currentPrice,
-        leader: leaderLabel(a.leaderId, this.me?.id),
+        leader: this.who(a.leaderId, NAME_WIDTH),
         bidCount: a.bidCount,
         endsAt: a.endsAt,
         countdown: formatRemaining(remainingMs),

@@ -75,8 +75,8 @@ describe('authentication', () => {
     expect(await t.daemon.admin.whoami()).toEqual({ kind: 'admin' });
   });
 
-  it('needs no token to read auctions, health and metrics', async () => {
-    for (const path of ['/v1/health', '/v1/auctions', `/v1/auctions/${auctionId}`, '/metrics']) {
+  it("needs no token to read auctions, users' names, health and metrics", async () => {
+    for (const path of ['/v1/health', '/v1/auctions', `/v1/auctions/${auctionId}`, `/v1/users/${alice.id}`, `/v1/users?ids=${alice.id}`, '/metrics']) {
       expect((await send(t.daemon.url, { path })).status, path).toBe(200);
     }
   });

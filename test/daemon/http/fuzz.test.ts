@@ -30,7 +30,7 @@ beforeAll(async () => {
 // ---- arbitraries ----
 
 const ROUTES = [
-  '/v1/users', '/v1/users/:id/deposits', '/v1/users/:id/token', '/v1/me', '/v1/whoami', '/v1/auctions',
+  '/v1/users', '/v1/users/:id', '/v1/users/:id/deposits', '/v1/users/:id/token', '/v1/me', '/v1/whoami', '/v1/auctions',
   '/v1/auctions/:id', '/v1/auctions/:id/bids', '/v1/auctions/:id/buy', '/v1/auctions/:id/cancel',
   '/v1/audit', '/v1/health', '/metrics', '/v1/ws',
 ];
@@ -51,10 +51,10 @@ const query = fc.oneof(
   {
     weight: 2,
     arbitrary: fc
-      .array(fc.tuple(fc.constantFrom('status', 'limit', 'cursor', 'token', 'amount', '__proto__', 'x'), fc.oneof(fc.string({ maxLength: 20 }), weird)), { maxLength: 4 })
+      .array(fc.tuple(fc.constantFrom('status', 'limit', 'cursor', 'ids', 'token', 'amount', '__proto__', 'x'), fc.oneof(fc.string({ maxLength: 20 }), weird)), { maxLength: 4 })
       .map((kv) => `?${kv.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`),
   },
-  { weight: 1, arbitrary: fc.constantFrom('?', '?&&', '?status=open&status=all', '?limit=0', '?limit=201', '?cursor=' + 'x'.repeat(300)) },
+  { weight: 1, arbitrary: fc.constantFrom('?', '?&&', '?status=open&status=all', '?limit=0', '?limit=201', '?cursor=' + 'x'.repeat(300), '?ids=1,2,3', '?ids=1,,2', '?ids=' + '1,'.repeat(250) + '1') },
 );
 const path = () =>
   fc.oneof(

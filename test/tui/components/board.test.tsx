@@ -19,11 +19,53 @@ describe('board', () => {
 
   it('shows a bid from the event stream on its row, with the new price, leader and count', async () => {
     const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
+    src.names.set(8, 'bo');
     await app.waitFor(() => src.subscribed.has(lamp.id));
     src.placeBid(lamp.id, 7, 1000);
     src.placeBid(lamp.id, 8, 1250);
-    const f = await app.waitFor((fr) => lineWith(fr, 'Brass lamp').includes('1,250'));
-    expect(lineWith(f, 'Brass lamp')).toMatch(/1,250\s+#8\s+2\s/);
+    const f = await app.waitFor((fr) => /1,250\s+bo\s+2\s/.test(lineWith(fr, 'Brass lamp')));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/1,250\s+bo\s+2\s/);
+  });
+
+  it('shows leaders as #id until their names arrive, then by name, with one lookup for all the new ones', async () => {
+    const { src, app, auctions } = await showBoard([{ title: 'Brass lamp' }, { title: 'Oak table' }, { title: 'Blue vase' }]);
+    [[7, 'ada'], [8, 'bo'], [9, 'cyd']].forEach(([id, name]) => src.names.set(id as number, name as string));
+    let answer!: () => void;
+    src.namesGate = new Promise((r) => (answer = r));
+    await app.waitFor(() => auctions.every((a) => src.subscribed.has(a.id)));
+    auctions.forEach((a, i) => src.placeBid(a.id, 7 + i, 150));
+    // The daemon has not answered yet: the ids stand in.
+    let f = await app.waitFor((fr) => ['#7', '#8', '#9'].every((id) => fr.includes(id)));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/150\s+#7\s+1\s/);
+    expect(src.nameRequests.map((ids) => [...ids].sort())).toEqual([[7, 8, 9]]);
+    answer();
+    f = await app.waitFor((fr) => ['ada', 'bo', 'cyd'].every((n) => fr.includes(n)));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/150\s+ada\s+1\s/);
+    expect(lineWith(f, 'Oak table')).toMatch(/150\s+bo\s+1\s/);
+    expect(lineWith(f, 'Blue vase')).toMatch(/150\s+cyd\s+1\s/);
+    expect(f).not.toMatch(/#[789]\b/);
+    // A name is asked for once: ada leading elsewhere needs no request.
+    src.placeBid(auctions[1]!.id, 7, 200);
+    f = await app.waitFor((fr) => /200\s+ada\s+2\s/.test(lineWith(fr, 'Oak table')));
+    expect(src.nameRequests).toHaveLength(1);
+  });
+
+  it('cuts a long name to the Leader column on an 80-column board, and shows a user named "you" by id', async () => {
+    const src = new FakeBoardSource();
+    const lamp = src.add({ title: 'Brass lamp' });
+    const vase = src.add({ title: 'Blue vase' });
+    src.names.set(7, 'Bartholomew Featherstonehaugh');
+    src.names.set(8, 'you');
+    const app = renderApp(src, { columns: 80, rows: 24 });
+    await app.waitFor(() => src.subscribed.has(lamp.id) && src.subscribed.has(vase.id));
+    src.placeBid(lamp.id, 7, 150);
+    src.placeBid(vase.id, 8, 150);
+    const f = await app.waitFor('Barthol…');
+    // Selected (an inverse bar padded to the width) and not.
+    expect(lineWith(f, 'Brass lamp')).toMatch(/^›\s+Brass lamp\s+150  Barthol…\s+1\s+\d+:\d\d$/);
+    expect(lineWith(f, 'Blue vase')).toMatch(/150  #8\s+1\s+\d+:\d\d$/);
+    expect(lineWith(f, 'Blue vase')).not.toContain('you');
+    for (const l of f.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
   });
 
   it('subscribes to exactly the rows on screen, and follows scrolling', async () => {
@@ -52,12 +94,13 @@ describe('board', () => {
   it('keeps a closed auction on the board, dimmed, with its final state', async () => {
     const src = new FakeBoardSource();
     const lamp = src.add({ title: 'Brass lamp' });
+    src.names.set(7, 'ada');
     const app = renderApp(src);
     await app.waitFor(() => src.subscribed.has(lamp.id));
     src.placeBid(lamp.id, 7, 150);
     src.closeAuction(lamp.id);
-    const f = await app.waitFor('WON by #7 at 150');
-    expect(lineWith(f, 'Brass lamp')).toContain('WON by #7 at 150');
+    const f = await app.waitFor('WON by ada at 150');
+    expect(lineWith(f, 'Brass lamp')).toContain('WON by ada at 150');
     // It no longer needs a subscription once it has ended.
     await app.waitFor(() => !src.subscribed.has(lamp.id));
   });
@@ -142,8 +185,8 @@ describe('ended strip', () => {
       mine: null,
     });
     const { lastFrame } = render(
-      <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you'), row(2, 'Vase', 'closed', 1200, '#4'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,
+      <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you'), row(2, 'Vase', 'closed', 1200, 'ada'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,
     );
-    expect(lastFrame()).toBe('Ended: Lamp sold 5,000 to you · Vase won by #4 at 1,200 · Rug unsold');
+    expect(lastFrame()).toBe('Ended: Lamp sold 5,000 to you · Vase won by ada at 1,200 · Rug unsold');
   });
 });

@@ -13,28 +13,34 @@ describe('detail pane', () => {
     const src = new FakeBoardSource();
     src.add({ title: 'Oak table', endsInSec: 900 });
     const lamp = src.add({ title: 'Brass lamp', endsInSec: 300, startPrice: 1000, buyNowPrice: 5000, softCloseSec: 30 });
+    src.names.set(7, 'ada');
+    src.names.set(8, 'bo');
     src.placeBid(lamp.id, 7, 1000);
     src.placeBid(lamp.id, 8, 1100);
     const app = renderApp(src);
     await app.waitFor('Brass lamp');
     await app.press(KEY.enter);
-    const f = await app.waitFor('#7');
+    const f = await app.waitFor((fr) => /1,000 ada/.test(fr) && /leader bo/.test(fr));
     const d = detailOf(f);
     expect(d).toContain('Brass lamp #2');
-    expect(d).toMatch(/Price 1,100 · 2 bids · leader #8/);
+    expect(d).toMatch(/Price 1,100 · 2 bids · leader bo/);
     expect(d).toContain('Next bid ≥ 1,110 · Buy now 5,000');
     expect(d).toMatch(/Soft close 30s · ends \d\d:\d\d:\d\d \(in [45]:\d\d\)/);
-    expect(d).toMatch(/1,100 #8[\s\S]*1,000 #7/);
+    expect(d).toMatch(/1,100 bo[\s\S]*1,000 ada/);
   });
 
   it('adds bids as they arrive, newest first', async () => {
     const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press(KEY.enter);
     await app.waitFor('none yet');
+    src.names.set(7, 'ada');
+    src.names.set(9, 'Bartholomew Featherstonehaugh');
     src.placeBid(lamp.id, 7, 1000);
     src.placeBid(lamp.id, 9, 1300);
-    const f = await app.waitFor('1,300 #9');
-    expect(detailOf(f)).toMatch(/1,300 #9[\s\S]*1,000 #7/);
+    // A long name is cut to fit the pane, not the line.
+    const f = await app.waitFor('1,300 Bartholomew Feather…');
+    expect(detailOf(f)).toMatch(/1,300 Bartholomew Feather…[\s\S]*1,000 ada/);
+    expect(detailOf(f)).toContain('leader Bartholomew Feather…');
   });
 
   it('marks "you are leading" after your bid and "outbid" when someone passes you', async () => {
@@ -44,10 +50,11 @@ describe('detail pane', () => {
     await app.press(KEY.enter);
     let f = await app.waitFor('You are leading');
     expect(detailOf(f)).toContain('leader you');
+    src.names.set(8, 'bo');
     src.placeBid(lamp.id, 8, 1200);
-    f = await app.waitFor('You were outbid');
+    f = await app.waitFor((fr) => fr.includes('You were outbid') && fr.includes('leader bo'));
     expect(f).toContain('Outbid on “Brass lamp”: now 1,200.');
-    expect(detailOf(f)).toContain('leader #8');
+    expect(detailOf(f)).toContain('leader bo');
   });
 
   it('closes with Esc', async () => {

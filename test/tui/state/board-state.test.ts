@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuctionEvent } from '../../../src/protocol/events.js';
 import type { Auction } from '../../../src/protocol/types.js';
-import { BoardStore, ENDED_LINGER_MS, HIGHLIGHT_MS } from '../../../src/tui/state/board-state.js';
+import { BoardStore, ENDED_LINGER_MS, HIGHLIGHT_MS, NAME_WIDTH, type NameBook } from '../../../src/tui/state/board-state.js';
 
 const T0 = Date.parse('2030-01-01T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -169,5 +169,32 @@ describe('BoardStore', () => {
     s.prune(T0 + ENDED_LINGER_MS + 100);
     const v = s.view(T0 + ENDED_LINGER_MS + 100);
     expect(v.ended.map((r) => r.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5]);
+  });
+
+  it('collects the users it shows whose names are unknown, once, and shows names once they are known', () => {
+    const known = new Map<number, string>();
+    const book: NameBook = { name: (id, max = Infinity) => known.get(id)?.slice(0, max) };
+    const s = new BoardStore(book);
+    s.setMe({ id: 5, name: 'ann', balance: 1000, held: 0, available: 1000 });
+    s.upsert(auction(1, { leaderId: 4, currentPrice: 150, bidCount: 1, version: 1 }), T0);
+    s.upsert(auction(2), T0);
+    s.upsert(auction(3), T0);
+    s.apply(bid(2, 1, 7, 150), T0);
+    s.apply(bid(3, 1, 5, 150), T0);
+    s.setBids(3, [{ id: 1, auctionId: 3, bidderId: 9, amount: 140, version: 0, at: iso(T0) }]);
+    expect(s.takeUnnamed().sort()).toEqual([4, 7, 9]);
+    expect(s.takeUnnamed()).toEqual([]);
+    expect(s.view(T0).rows.map((r) => r.leader)).toEqual(['#4', '#7', 'you']);
+
+    known.set(4, 'ada').set(7, 'a name longer than the column');
+    const rev = s.revision;
+    expect(s.namesChanged()).toBe(true);
+    expect(s.revision).toBeGreaterThan(rev);
+    expect(s.view(T0).rows.map((r) => r.leader)).toEqual(['ada', 'a name longer than the column'.slice(0, NAME_WIDTH), 'you']);
+    expect([s.who(9), s.who(4), s.who(5), s.who(null)]).toEqual(['#9', 'ada', 'you', '—']);
+    // Known names are not asked for again; an id still unknown is, when it shows up again.
+    s.apply(bid(2, 2, 4, 160), T0);
+    s.apply(bid(1, 2, 9, 170), T0);
+    expect(s.takeUnnamed()).toEqual([9]);
   });
 });

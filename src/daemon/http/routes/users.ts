@@ -1,7 +1,7 @@
-// /v1/users (admin) and /v1/me (user).
+// /v1/users: making users and money (admin), names (anyone); /v1/me (user).
 import type { FastifyInstance } from 'fastify';
-import { createUserBody, depositBody, emptyBody, idParam } from '../../../protocol/schemas.js';
-import { createUser, deposit, getMe, rotateToken } from '../../rules/users.js';
+import { createUserBody, depositBody, emptyBody, idParam, userIdsQuery } from '../../../protocol/schemas.js';
+import { createUser, deposit, getMe, getUserName, getUserNames, rotateToken } from '../../rules/users.js';
 import { answer, idempotencyOf, parse, principalOf, requireAdmin, requireUser, type DaemonContext } from '../context.js';
 
 export function userRoutes(app: FastifyInstance, ctx: DaemonContext): void {
@@ -25,6 +25,18 @@ export function userRoutes(app: FastifyInstance, ctx: DaemonContext): void {
     const outcome = await rotateToken(ctx.sql, id);
     ctx.auth.forgetUser(id);
     return answer(reply, outcome);
+  });
+
+  // Names are public, as on any auction site: watchers see who leads. Balances are not (see /v1/me).
+  app.get<{ Params: { id: string } }>('/v1/users/:id', async (req) => {
+    const id = parse(idParam, req.params.id, 'user id');
+    return getUserName(ctx.sql, id);
+  });
+
+  // Many names in one request, so that a screen full of bidders is one round trip.
+  app.get('/v1/users', async (req) => {
+    const { ids } = parse(userIdsQuery, req.query, 'query');
+    return getUserNames(ctx.sql, ids);
   });
 
   app.get('/v1/me', async (req) => {
