@@ -1,0 +1,576 @@
+// `bench load`: a crowd watching while bids pour in. U users (default 1,000)
+// each hold ONE WebSocket subscribed to 20 of 100 open auctions, while
+// autocannon fires bids over HTTP (C connections, T seconds, rising amounts
+// on a random auction). It reports the daemon's accepted bids/s beside the
+// same bid transaction fired straight at PostgreSQL (baseline-sql.ts, same
+// auctions, same concurrency), the bid latency, the commit-to-watcher latency
+// of every delivery, and checks every delivery against the outbox: each
+// watcher must get exactly the committed events of its auctions, in version
+// order. With `--sockets per-auction` it runs again with one socket per
+// (user, auction) and prints the two side by side: connections, the daemon's
+// memory and CPU, and the cost per user.
+import pg from 'pg';
+import { runCannon } from './autocannon-bids.js';
+import { runSqlLoad } from './baseline-sql.js';
+import { cpuSeconds, treeCpuSeconds } from './cpu.js';
+import { scrapeMetrics } from './daemon-metrics.js';
+import { spawnBenchDaemon, supportedDaemonFlags, type BenchDaemon } from './daemons.js';
+import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
+import type { LatencySummary } from './histogram.js';
+import { connectClient } from './pg-client.js';
+import { memoryOf, pgConnections, startSampler, type PgConnections } from './process-stats.js';
+import { fmt, round1, table, type Figure, type Report } from './report.js';
+import { withReport } from './scenario.js';
+import type { BenchEnv } from './session.js';
+import type { BidLoadResult } from './tally.js';
+import { targetsTable, type Target } from './throughput.js';
+import { startWatchers, type Deliveries } from './watchers.js';
+import type { SocketSpec } from './watcher-protocol.js';
+import { BidStream } from './workload.js';
+import { HttpClient } from '../src/client/http-client.js';
+
+export type SocketMode = 'multiplexed' | 'per-auction';
+
+export interface LoadOptions {
+  /** Watching users of the multiplexed run: one socket each. */
+  users: number;
+  /** Auctions each user watches. */
+  perUser: number;
+  /** Open auctions the bids go to and the users watch. */
+  auctions: number;
+  /** Concurrent HTTP connections firing bids (and of the SQL baselines). */
+  concurrency: number;
+  durationSec: number;
+  /** Users whose tokens the bids are sent with. */
+  bidders: number;
+  maxBids: number;
+  /** multiplexed, or per-auction: the multiplexed run and then one socket per (user, auction). */
+  sockets: SocketMode;
+  /** Users of the per-auction run (each with `perUser` sockets). */
+  perAuctionUsers: number;
+  /** Child processes the watchers' sockets are spread over. */
+  watcherProcesses: number;
+  /** Measure the SQL baselines (for the ratio); off only to look at the daemon alone. */
+  baseline: boolean;
+}
+
+export const loadDefaults: LoadOptions = {
+  users: 1000,
+  perUser: 20,
+  auctions: 100,
+  concurrency: 100,
+  durationSec: 30,
+  bidders: 200,
+  maxBids: 10_000_000,
+  sockets: 'multiplexed',
+  perAuctionUsers: 500,
+  watcherProcesses: 2,
+  baseline: true,
+};
+
+/** Sockets one process may hold open (with its other files) on the reference machine: 20,000 open files. */
+export const SOCKETS_PER_PROCESS = 18_000;
+
+// The daemon's per-address connection limits and per-token rate limit, where
+// this build has them: one address (the bench) opens every socket and fires
+// every bid, so they are turned off for the run.
+const LIMIT_FLAGS: [flag: string, value: string][] = [
+  ['--max-connections-per-ip', '0'],
+  ['--max-sockets-per-ip', '0'],
+  ['--rate-limit', '0'],
+];
+
+const BALANCE = 1_000_000_000_000;
+const AUCTION = { startPrice: 1, minIncrement: 1, durationSec: 7 * 24 * 3600 };
+
+interface Fixture {
+  bidders: FixtureUser[];
+  auctions: number[];
+  adminToken: string;
+}
+
+interface BidFigures {
+  acceptedPerSec: number;
+  accepted: number;
+  refused: Record<string, number>;
+  transportErrors: number;
+  elapsedSec: number;
+  latency: LatencySummary;
+}
+
+export interface PhaseResult {
+  mode: SocketMode;
+  users: number;
+  /** WebSockets open at the daemon (its nb_ws_sockets) once every watcher was subscribed. */
+  sockets: number;
+  subscriptions: number;
+  openSec: number;
+  bids: BidFigures;
+  deliveries: {
+    count: number;
+    perSec: number;
+    latency: LatencySummary;
+    lost: number;
+    duplicates: number;
+    outOfOrder: number;
+    /** Copies of one (auction, version) that differed, or that differ from the outbox. */
+    mismatched: number;
+    /** Streams short of their auction's last version when the wait ended. */
+    incomplete: number;
+    /** Committed events (in the outbox) that no watcher received. */
+    unseen: number;
+    /** Events received that the outbox does not hold. */
+    phantom: number;
+    unexpected: Record<string, number>;
+    closes: Record<string, number>;
+  };
+  cpu: {
+    /** Seconds from the first bid until every watcher had every event. */
+    windowSec: number;
+    /** Percent of one core over the window. */
+    daemon: number;
+    postgres?: number;
+    watchers: number;
+    generator: number;
+    daemonUsPerDelivery: number;
+    daemonUsPerBid: number;
+  };
+  memory: { beforeSockets: number; withSockets: number; peak: number; perUserIdle: number; perUserPeak: number };
+  postgres: PgConnections;
+  auditViolations: number;
+}
+
+/** The auctions user u watches: `perUser` distinct ones, picked by a generator seeded with u. */
+export function watchList(u: number, auctions: readonly number[], perUser: number): number[] {
+  const pool = [...auctions];
+  let x = (u + 1) * 0x9e3779b1 >>> 0 || 1;
+  const random = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+  const n = Math.min(perUser, pool.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, n).sort((a, b) => a - b);
+}
+
+function socketSpecs(mode: SocketMode, users: number, fx: Fixture, perUser: number): SocketSpec[] {
+  const specs: SocketSpec[] = [];
+  for (let u = 0; u < users; u++) {
+    const list = watchList(u, fx.auctions, perUser);
+    if (mode === 'multiplexed') specs.push({ auctions: list });
+    else for (const a of list) specs.push({ auctions: [a] });
+  }
+  return specs;
+}
+
+function bidFigures(r: BidLoadResult): BidFigures {
+  const elapsedSec = r.elapsedMs / 1000;
+  return {
+    acceptedPerSec: Math.round(r.accepted / elapsedSec),
+    accepted: r.accepted,
+    refused: r.refused,
+    transportErrors: r.transportErrors,
+    elapsedSec: round1(elapsedSec),
+    latency: r.latency.summary(),
+  };
+}
+
+async function versionsOf(c: pg.Client, auctions: number[]): Promise<Map<number, number>> {
+  const r = await c.query<{ id: string; version: string }>('SELECT id, version FROM auctions WHERE id = ANY ($1::bigint[])', [auctions]);
+  return new Map(r.rows.map((row) => [Number(row.id), Number(row.version)]));
+}
+
+/** Reads the auctions' versions until two reads 300 ms apart agree (bids in flight have landed); bounded. */
+async function settledVersions(c: pg.Client, auctions: number[]): Promise<Map<number, number>> {
+  let last = await versionsOf(c, auctions);
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await versionsOf(c, auctions);
+    if ([...now].every(([a, v]) => last.get(a) === v)) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** Compares what the watchers received with the outbox: every committed event seen, as committed, nothing else. */
+async function checkOutbox(c: pg.Client, starts: Map<number, number>, finals: Map<number, number>, d: Deliveries) {
+  const from = Math.min(...starts.values());
+  const r = await c.query<{ a: string; v: string; type: string; bid: string | null }>(
+    `SELECT auction_id AS a, version AS v, type, payload->>'bidId' AS bid FROM events
+      WHERE auction_id = ANY ($1::bigint[]) AND version > $2`,
+    [[...starts.keys()], from],
+  );
+  const outbox = new Map<number, Map<number, number | string>>();
+  for (const row of r.rows) {
+    const a = Number(row.a);
+    const v = Number(row.v);
+    if (v <= starts.get(a)! || v > finals.get(a)!) continue;
+    let m = outbox.get(a);
+    if (!m) outbox.set(a, (m = new Map()));
+    m.set(v, row.bid === null ? row.type : Number(row.bid));
+  }
+  let unseen = 0;
+  let mismatched = 0;
+  let phantom = 0;
+  for (const [a, versions] of outbox) {
+    const seen = d.seen.get(a);
+    for (const [v, sig] of versions) {
+      const got = seen?.get(v);
+      if (got === undefined) unseen++;
+      else if (got !== sig) mismatched++;
+    }
+  }
+  for (const [a, seen] of d.seen) for (const v of seen.keys()) if (!outbox.get(a)?.has(v)) phantom++;
+  return { unseen, mismatched, phantom, committed: r.rows.length };
+}
+
+async function makeFixture(env: BenchEnv, o: LoadOptions, args: string[]): Promise<Fixture> {
+  env.progress.step(`creating ${o.bidders} bidders and ${o.auctions} auctions`);
+  const setup = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, args });
+  try {
+    const admin = new HttpClient({ url: setup.url, token: setup.adminToken, keepAlive: true });
+    try {
+      const [seller] = await createUsers(admin, 'load-seller', 1, 0);
+      const bidders = await createUsers(admin, 'load-bidder', o.bidders, BALANCE);
+      const auctions = await createAuctions(setup.url, seller!, 'load lot', o.auctions, AUCTION);
+      return { bidders, auctions, adminToken: setup.adminToken };
+    } finally {
+      admin.close();
+    }
+  } finally {
+    // Each run gets a fresh daemon, so its memory is its own.
+    await setup.stop();
+  }
+}
+
+/** Raises the stream to every auction's minimum next bid, so the next phase's bids start valid. */
+async function resync(c: pg.Client, stream: BidStream, auctions: number[]): Promise<void> {
+  const r = await c.query<{ id: string; next: string }>(
+    `SELECT id, coalesce(current_price + min_increment, start_price) AS next FROM auctions WHERE id = ANY ($1::bigint[])`,
+    [auctions],
+  );
+  for (const row of r.rows) stream.atLeast(Number(row.id), Number(row.next));
+}
+
+function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidStream, mode: SocketMode, args: string[], c: pg.Client): Promise<PhaseResult> {
+  const users = mode === 'multiplexed' ? o.users : o.perAuctionUsers;
+  const specs = socketSpecs(mode, users, fx, o.perUser);
+  const p = env.progress;
+  p.step(`${mode}: starting a fresh daemon`);
+  const daemon: BenchDaemon = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, adminToken: fx.adminToken, args });
+  let pool: Awaited<ReturnType<typeof startWatchers>> | undefined;
+  try {
+    const shot = () => {
+      const b = stream.next();
+      return { auction: b.auction, amount: b.amount, token: fx.bidders[b.bidder]!.token };
+    };
+    await resync(c, stream, fx.auctions);
+    p.step(`${mode}: warming the daemon up (1 s of bids, no watchers)`);
+    await runCannon({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next: shot });
+    await new Promise((r) => setTimeout(r, 1000));
+    const beforeSockets = (await memoryOf(daemon.pid))?.rss ?? NaN;
+
+    p.step(`${mode}: ${fmt(users)} users open ${fmt(specs.length)} WebSockets (${o.watcherProcesses} watcher processes) and subscribe`);
+    const openStarted = performance.now();
+    pool = await startWatchers({ url: daemon.url, sockets: specs, processes: o.watcherProcesses, parallel: 32, timeoutMs: 120_000 });
+    const openSec = round1((performance.now() - openStarted) / 1000);
+    const metricsReady = await scrapeMetrics(daemon.url);
+    await new Promise((r) => setTimeout(r, 1000));
+    const withSockets = (await memoryOf(daemon.pid))?.rss ?? NaN;
+    const starts = await versionsOf(c, fx.auctions);
+
+    p.step(`${mode}: autocannon, ${o.concurrency} connections, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
+    const rss = startSampler(200, async () => (await memoryOf(daemon.pid))?.rss);
+    const conns = startSampler(1000, () => pgConnections(c));
+    const cpuOf = async () => ({
+      daemon: (await cpuSeconds(daemon.pid)) ?? NaN,
+      postgres: env.serverPid === undefined ? undefined : await treeCpuSeconds(env.serverPid),
+      watchers: (await Promise.all(pool!.pids.map((pid) => cpuSeconds(pid)))).reduce<number>((s, x) => s + (x ?? NaN), 0),
+    });
+    const cpu0 = await cpuOf();
+    const self0 = process.cpuUsage();
+    const t0 = performance.now();
+    const loadStartedAt = Date.now();
+    const bids = await runCannon({
+      url: daemon.url,
+      connections: o.concurrency,
+      durationMs: o.durationSec * 1000,
+      maxBids: o.maxBids,
+      next: shot,
+      onTick: (answered, accepted, ms) => p.update(`${mode}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`),
+    });
+    p.end();
+    p.step(`${mode}: waiting for every watcher to have every event`);
+    const finals = await settledVersions(c, fx.auctions);
+    const d = await pool.finish(finals, 60_000);
+    const windowSec = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(self0);
+    const cpu1 = await cpuOf();
+    const rssSamples = await rss.stop();
+    const connSamples = await conns.stop();
+
+    p.step(`${mode}: checking the deliveries against the outbox`);
+    const outbox = await checkOutbox(c, starts, finals, d);
+    const audit = await new HttpClient({ url: daemon.url, token: fx.adminToken }).audit();
+    await pool.close();
+    pool = undefined;
+
+    const peak = Math.max(withSockets, ...rssSamples);
+    const daemonCpu = cpu1.daemon - cpu0.daemon;
+    const pgConn = connSamples.reduce((best, s) => (s.daemon > best.daemon || (s.daemon === best.daemon && s.total > best.total) ? s : best), {
+      total: 0, daemon: 0, byApplication: {},
+    } as PgConnections);
+    const deliverySec = d.lastDeliveryAt > 0 ? (d.lastDeliveryAt - loadStartedAt) / 1000 : windowSec;
+    const bf = bidFigures(bids);
+    return {
+      mode,
+      users,
+      sockets: metric(metricsReady, 'nb_ws_sockets'),
+      subscriptions: metric(metricsReady, 'nb_ws_subscriptions'),
+      openSec,
+      bids: bf,
+      deliveries: {
+        count: d.deliveries,
+        perSec: Math.round(d.deliveries / deliverySec),
+        latency: d.latency.summary(),
+        lost: d.lost,
+        duplicates: d.duplicates,
+        outOfOrder: d.outOfOrder,
+        mismatched: d.mismatched + outbox.mismatched,
+        incomplete: d.incomplete,
+        unseen: outbox.unseen,
+        phantom: outbox.phantom,
+        unexpected: d.unexpected,
+        closes: d.closes,
+      },
+      cpu: {
+        windowSec: round1(windowSec),
+        daemon: Math.round((daemonCpu / windowSec) * 100),
+        ...(cpu0.postgres !== undefined && cpu1.postgres !== undefined ? { postgres: Math.round(((cpu1.postgres - cpu0.postgres) / windowSec) * 100) } : {}),
+        watchers: Math.round(((cpu1.watchers - cpu0.watchers) / windowSec) * 100),
+        generator: Math.round(((self.user + self.system) / 1e6 / windowSec) * 100),
+        daemonUsPerDelivery: d.deliveries > 0 ? round1((daemonCpu * 1e6) / d.deliveries) : NaN,
+        daemonUsPerBid: bf.accepted > 0 ? Math.round((daemonCpu * 1e6) / bf.accepted) : NaN,
+      },
+      memory: {
+        beforeSockets,
+        withSockets,
+        peak,
+        perUserIdle: (withSockets - beforeSockets) / users,
+        perUserPeak: (peak - beforeSockets) / users,
+      },
+      postgres: pgConn,
+      auditViolations: audit.violations.length,
+    };
+  } finally {
+    await pool?.close();
+    await daemon.stop();
+  }
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / MB)} MB` : 'n/a');
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / 1024)} KB` : 'n/a');
+
+function refusedText(b: BidFigures): string {
+  const parts = Object.entries(b.refused).map(([code, n]) => `${code} ${fmt(n)}`);
+  if (b.transportErrors) parts.push(`connection errors ${b.transportErrors}`);
+  return parts.length ? parts.join(', ') : '0';
+}
+
+function phaseProblems(r: PhaseResult): string[] {
+  const out: string[] = [];
+  const d = r.deliveries;
+  const faults: [string, number][] = [
+    ['lost', d.lost], ['duplicated', d.duplicates], ['out of order', d.outOfOrder], ['not matching the outbox', d.mismatched],
+    ['streams short of the last version', d.incomplete], ['committed events no watcher received', d.unseen], ['events not in the outbox', d.phantom],
+  ];
+  for (const [what, n] of faults) if (n > 0) out.push(`${r.mode}: ${fmt(n)} deliveries ${what}`);
+  for (const [what, n] of Object.entries(d.unexpected)) out.push(`${r.mode}: ${n} unexpected frames: ${what}`);
+  for (const [code, n] of Object.entries(d.closes)) out.push(`${r.mode}: ${n} sockets closed by the daemon or the network (code ${code})`);
+  if (r.bids.transportErrors) out.push(`${r.mode}: ${r.bids.transportErrors} bid connection errors`);
+  for (const [code, n] of Object.entries(r.bids.refused)) if (code !== 'BID_TOO_LOW') out.push(`${r.mode}: bids refused with ${code} ${n} times`);
+  if (r.auditViolations) out.push(`${r.mode}: the audit found ${r.auditViolations} violations`);
+  if (r.bids.accepted === 0) out.push(`${r.mode}: no bid was accepted`);
+  return out;
+}
+
+export interface Baselines {
+  statements?: BidFigures;
+  function?: BidFigures;
+}
+
+function figuresOf(runs: PhaseResult[], base: Baselines): Figure[] {
+  const f: Figure[] = [];
+  const add = (key: string, value: number, unit: string, higherIsBetter: boolean) => {
+    if (Number.isFinite(value)) f.push({ key, value, unit, higherIsBetter });
+  };
+  for (const [name, b] of Object.entries(base) as [string, BidFigures][]) add(`load.baseline.${name}.acceptedPerSec`, b.acceptedPerSec, 'bids/s', true);
+  for (const r of runs) {
+    const k = `load.${r.mode}`;
+    add(`${k}.acceptedPerSec`, r.bids.acceptedPerSec, 'bids/s', true);
+    add(`${k}.bidP50Ms`, r.bids.latency.p50Ms, 'ms', false);
+    add(`${k}.bidP99Ms`, r.bids.latency.p99Ms, 'ms', false);
+    add(`${k}.deliveriesPerSec`, r.deliveries.perSec, 'deliveries/s', true);
+    add(`${k}.commitToWatcherP50Ms`, r.deliveries.latency.p50Ms, 'ms', false);
+    add(`${k}.commitToWatcherP99Ms`, r.deliveries.latency.p99Ms, 'ms', false);
+    add(`${k}.commitToWatcherMaxMs`, r.deliveries.latency.maxMs, 'ms', false);
+    add(`${k}.deliveryFaults`, r.deliveries.lost + r.deliveries.duplicates + r.deliveries.outOfOrder + r.deliveries.mismatched + r.deliveries.unseen + r.deliveries.phantom, 'deliveries', false);
+    add(`${k}.socketsPerUser`, r.sockets / r.users, 'sockets', false);
+    add(`${k}.daemonPeakRssMb`, round1(r.memory.peak / MB), 'MB', false);
+    add(`${k}.rssPerUserKb`, round1(r.memory.perUserIdle / 1024), 'KB', false);
+    add(`${k}.daemonCpuPercent`, r.cpu.daemon, '%', false);
+    add(`${k}.daemonCpuUsPerDelivery`, r.cpu.daemonUsPerDelivery, 'µs', false);
+    add(`${k}.postgresConnections`, r.postgres.total, 'connections', false);
+    for (const [name, b] of Object.entries(base) as [string, BidFigures][]) {
+      if (b.acceptedPerSec > 0) add(`load.ratio.${r.mode}/${name}`, Math.round((r.bids.acceptedPerSec / b.acceptedPerSec) * 100) / 100, '×', true);
+    }
+  }
+  const m = runs.find((r) => r.mode === 'multiplexed');
+  const s = runs.find((r) => r.mode === 'per-auction');
+  if (m && s) {
+    add('load.compare.fewerConnectionsPct', round1((1 - m.sockets / m.users / (s.sockets / s.users)) * 100), '%', true);
+    add('load.compare.rssPerUserDropPct', round1((1 - m.memory.perUserIdle / s.memory.perUserIdle) * 100), '%', true);
+    add('load.compare.peakRssPerUserDropPct', round1((1 - m.memory.perUserPeak / s.memory.perUserPeak) * 100), '%', true);
+  }
+  return f;
+}
+
+const TARGETS: Target[] = [
+  { what: 'daemon ≥ 80% of baseline (b) accepted bids/s, same concurrency', key: 'load.ratio.multiplexed/function', atLeast: 0.8 },
+  { what: 'commit-to-watcher p99 ≤ 50 ms', key: 'load.multiplexed.commitToWatcherP99Ms', atMost: 50 },
+  { what: 'zero lost, duplicated or out-of-order deliveries', key: 'load.multiplexed.deliveryFaults', atMost: 0 },
+];
+const COMPARE_TARGETS: Target[] = [
+  { what: 'multiplexed: ≥ 95% fewer connections per user than per-auction', key: 'load.compare.fewerConnectionsPct', atLeast: 95 },
+  { what: 'multiplexed: less daemon memory per user than per-auction', key: 'load.compare.rssPerUserDropPct', atLeast: 0.1 },
+  { what: 'per-auction: zero lost, duplicated or out-of-order deliveries', key: 'load.per-auction.deliveryFaults', atMost: 0 },
+];
+
+function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figures: Figure[], limits: string): string {
+  const label = (r: PhaseResult) => `daemon, ${r.mode === 'multiplexed' ? 'one socket per user' : 'one socket per auction'} (${fmt(r.users)} users)`;
+  const ratio = (b: BidFigures) => {
+    const m = runs.find((r) => r.mode === 'multiplexed');
+    return m && b.acceptedPerSec > 0 ? `${(m.bids.acceptedPerSec / b.acceptedPerSec).toFixed(2)}×` : 'n/a';
+  };
+  const bidRow = (name: string, b: BidFigures, last: string) => [
+    name, fmt(b.acceptedPerSec), b.latency.p50Ms.toFixed(1), b.latency.p99Ms.toFixed(1), b.latency.maxMs.toFixed(1), fmt(b.accepted), refusedText(b), last,
+  ];
+  const bidRows = [
+    ...(base.statements ? [bidRow('(a) SQL statement by statement, 1 bid/tx', base.statements, ratio(base.statements))] : []),
+    ...(base.function ? [bidRow('(b) SQL nb_place_bids call, 1 bid/tx', base.function, ratio(base.function))] : []),
+    ...runs.map((r) => bidRow(label(r), r.bids, '—')),
+  ];
+  const deliveryRows = runs.map((r) => {
+    const d = r.deliveries;
+    return [
+      label(r), fmt(r.sockets), fmt(r.subscriptions), fmt(d.count), fmt(d.perSec),
+      d.latency.p50Ms.toFixed(1), d.latency.p99Ms.toFixed(1), d.latency.maxMs.toFixed(1),
+      fmt(d.lost), fmt(d.duplicates), fmt(d.outOfOrder), fmt(d.mismatched + d.unseen + d.phantom),
+    ];
+  });
+  const costRows = (() => {
+    const row = (what: string, f: (r: PhaseResult) => string) => [what, ...runs.map(f)];
+    return [
+      row('users', (r) => fmt(r.users)),
+      row('WebSockets open (the daemon\'s nb_ws_sockets)', (r) => fmt(r.sockets)),
+      row('WebSockets per user', (r) => fmt(r.sockets / r.users)),
+      row('subscriptions', (r) => fmt(r.subscriptions)),
+      row('time to open and subscribe', (r) => `${r.openSec} s`),
+      row('PostgreSQL connections (most during the run: all / the daemon\'s)', (r) => `${r.postgres.total} / ${r.postgres.daemon}`),
+      row('daemon RSS before the sockets', (r) => mb(r.memory.beforeSockets)),
+      row('daemon RSS with the sockets, idle', (r) => mb(r.memory.withSockets)),
+      row('daemon peak RSS under load', (r) => mb(r.memory.peak)),
+      row('RSS per user, idle ((with − before) ÷ users)', (r) => kb(r.memory.perUserIdle)),
+      row('RSS per user at the peak ((peak − before) ÷ users)', (r) => kb(r.memory.perUserPeak)),
+      row('daemon CPU (100% = one core)', (r) => `${r.cpu.daemon}%`),
+      row('daemon CPU per delivery', (r) => `${r.cpu.daemonUsPerDelivery} µs`),
+      row('daemon CPU per accepted bid', (r) => `${fmt(r.cpu.daemonUsPerBid)} µs`),
+      row('CPU of PostgreSQL / the watcher processes / autocannon', (r) => `${r.cpu.postgres ?? 'n/a'}% / ${r.cpu.watchers}% / ${r.cpu.generator}%`),
+    ];
+  })();
+  const m = runs.find((r) => r.mode === 'multiplexed');
+  const s = runs.find((r) => r.mode === 'per-auction');
+  const compare = (() => {
+    if (!m || !s) return '';
+    const pct = (key: string) => figures.find((f) => f.key === key)?.value;
+    return (
+      `Per user: ${fmt(m.sockets / m.users)} socket multiplexed against ${fmt(s.sockets / s.users)} one per auction ` +
+      `(${pct('load.compare.fewerConnectionsPct')}% fewer); daemon memory per user ${kb(m.memory.perUserIdle)} against ${kb(s.memory.perUserIdle)} idle ` +
+      `(${pct('load.compare.rssPerUserDropPct')}% less), ${kb(m.memory.perUserPeak)} against ${kb(s.memory.perUserPeak)} at the peak under load ` +
+      `(${pct('load.compare.peakRssPerUserDropPct')}% less). The per-auction run has ${fmt(s.users)} users (${fmt(s.users * o.perUser)} sockets) ` +
+      `so that one process stays under the machine's 20,000 open files; per-user figures compare the two.`
+    );
+  })();
+  const targets = targetsTable([...TARGETS, ...(s ? COMPARE_TARGETS : [])], figures);
+  return [
+    `${fmt(o.users)} users, one WebSocket each subscribed to ${o.perUser} of ${o.auctions} open auctions ` +
+      `(≈${fmt((o.users * o.perUser) / o.auctions)} watchers per auction), while autocannon fires bids over HTTP with ${o.concurrency} connections ` +
+      `for ${o.durationSec} s: ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ` +
+      `The watchers are raw \`ws\` sockets in ${o.watcherProcesses} child processes; autocannon runs in the bench process; each run has a fresh daemon process. ` +
+      `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`,
+    `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this'], bidRows)}`,
+    `**Deliveries** (commit-to-watcher: the event's \`at\`, its commit time, to its arrival in the watcher process; every delivery, checked against the outbox)\n\n` +
+      table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox'], deliveryRows),
+    `**Cost** (CPU over the run, from the first bid to the last delivery)\n\n${table(['', ...runs.map((r) => r.mode)], costRows)}`,
+    ...(compare ? [compare] : []),
+    targets.markdown,
+  ].join('\n\n');
+}
+
+/** Runs the load scenario: baselines, the multiplexed run and (with --sockets per-auction) the per-auction run. */
+export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promise<Report> {
+  const o: LoadOptions = { ...loadDefaults, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  return withReport('load', env, { ...o }, async () => {
+    const wanted = LIMIT_FLAGS.map(([f]) => f);
+    const known = await supportedDaemonFlags(wanted);
+    const args = LIMIT_FLAGS.filter(([f]) => known.includes(f)).flat();
+    const limits = known.length
+      ? `The daemon's per-address and rate limits are off for the run (${LIMIT_FLAGS.filter(([f]) => known.includes(f)).map(([f, v]) => `${f} ${v}`).join(', ')}).`
+      : 'This build of the daemon has no per-address connection or rate limits to turn off.';
+
+    const fx = await makeFixture(env, o, args);
+    const stream = new BidStream(fx.auctions, fx.bidders.length, AUCTION.startPrice, AUCTION.minIncrement);
+    const base: Baselines = {};
+    if (o.baseline) {
+      for (const mode of ['statements', 'function'] as const) {
+        env.progress.step(`baseline (${mode === 'statements' ? 'a' : 'b'}): ${o.concurrency} connections straight at PostgreSQL, ${o.durationSec} s`);
+        const r = await runSqlLoad({
+          url: env.databaseUrl, mode, connections: o.concurrency, durationMs: o.durationSec * 1000, maxBids: o.maxBids,
+          next: () => {
+            const b = stream.next();
+            return { auction: b.auction, bidderId: fx.bidders[b.bidder]!.id, amount: b.amount };
+          },
+          onTick: (answered, accepted, ms) => env.progress.update(`${mode}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`),
+        });
+        env.progress.end();
+        base[mode] = bidFigures(r);
+      }
+    }
+    const c = await connectClient(env.databaseUrl);
+    const runs: PhaseResult[] = [];
+    try {
+      runs.push(await runPhase(env, o, fx, stream, 'multiplexed', args, c));
+      if (o.sockets === 'per-auction') runs.push(await runPhase(env, o, fx, stream, 'per-auction', args, c));
+    } finally {
+      await c.end().catch(() => {});
+    }
+    const figures = figuresOf(runs, base);
+    const problems = runs.flatMap(phaseProblems);
+    for (const [name, b] of Object.entries(base) as [string, BidFigures][]) {
+      if (b.transportErrors) problems.push(`baseline ${name}: ${b.transportErrors} database errors`);
+    }
+    return { figures, markdown: `${markdownOf(o, runs, base, figures, limits)}\n`, problems, details: { runs, baselines: base } };
+  });
+}
