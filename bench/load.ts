@@ -13,7 +13,7 @@ import pg from 'pg';
 import { runCannon } from './autocannon-bids.js';
 import { runSqlLoad } from './baseline-sql.js';
 import { cpuSeconds, treeCpuSeconds } from './cpu.js';
-import { scrapeMetrics } from './daemon-metrics.js';
+import { batchSizesBetween, histogramBetween, metricTotal, scrapeMetrics, type HistogramDelta } from './daemon-metrics.js';
 import { spawnBenchDaemon, supportedDaemonFlags, type BenchDaemon } from './daemons.js';
 import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import type { LatencySummary } from './histogram.js';
@@ -136,6 +136,15 @@ export interface PhaseResult {
     daemonUsPerBid: number;
   };
   memory: { beforeSockets: number; withSockets: number; peak: number; perUserIdle: number; perUserPeak: number };
+  /** From the daemon's metrics over the run. */
+  inside: {
+    meanBatch: number;
+    meanBatchMs: number;
+    /** From an event's `at` to its frame being handed to the sockets (bucket bounds, seconds). */
+    commitToSend: HistogramDelta;
+    /** Frames per coalesced socket write (NaN on a daemon that does not count its writes). */
+    framesPerWrite: number;
+  };
   postgres: PgConnections;
   auditViolations: number;
 }
@@ -298,6 +307,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
       postgres: env.serverPid === undefined ? undefined : await treeCpuSeconds(env.serverPid),
       watchers: (await Promise.all(pool!.pids.map((pid) => cpuSeconds(pid)))).reduce<number>((s, x) => s + (x ?? NaN), 0),
     });
+    const mBefore = await scrapeMetrics(daemon.url);
     const cpu0 = await cpuOf();
     const self0 = process.cpuUsage();
     const t0 = performance.now();
@@ -319,6 +329,10 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     const cpu1 = await cpuOf();
     const rssSamples = await rss.stop();
     const connSamples = await conns.stop();
+    const mAfter = await scrapeMetrics(daemon.url);
+    const frames = metricTotal(mAfter, 'nb_ws_events_fanned_out_total') - metricTotal(mBefore, 'nb_ws_events_fanned_out_total');
+    const writes = metricTotal(mAfter, 'nb_ws_socket_writes_total') - metricTotal(mBefore, 'nb_ws_socket_writes_total');
+    const batchTime = histogramBetween(mBefore, mAfter, 'nb_bid_batch_duration_seconds');
 
     p.step(`${mode}: checking the deliveries against the outbox`);
     const outbox = await checkOutbox(c, starts, finals, d);
@@ -369,6 +383,12 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
         peak,
         perUserIdle: (withSockets - beforeSockets) / users,
         perUserPeak: (peak - beforeSockets) / users,
+      },
+      inside: {
+        meanBatch: batchSizesBetween(mBefore, mAfter).mean,
+        meanBatchMs: round1(batchTime.mean * 1000),
+        commitToSend: histogramBetween(mBefore, mAfter, 'nb_ws_commit_to_send_seconds'),
+        framesPerWrite: writes > 0 ? round1(frames / writes) : NaN,
       },
       postgres: pgConn,
       auditViolations: audit.violations.length,
@@ -498,6 +518,9 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
       row('daemon CPU per delivery', (r) => `${r.cpu.daemonUsPerDelivery} µs`),
       row('daemon CPU per accepted bid', (r) => `${fmt(r.cpu.daemonUsPerBid)} µs`),
       row('CPU of PostgreSQL / the watcher processes / autocannon', (r) => `${r.cpu.postgres ?? 'n/a'}% / ${r.cpu.watchers}% / ${r.cpu.generator}%`),
+      row('bids per transaction (mean) and its time', (r) => `${r.inside.meanBatch}, ${r.inside.meanBatchMs} ms`),
+      row('commit to frames handed to the sockets, in the daemon: p50 / p99', (r) => `${r.inside.commitToSend.p50} s / ${r.inside.commitToSend.p99} s`),
+      row('event frames per socket write', (r) => (Number.isFinite(r.inside.framesPerWrite) ? String(r.inside.framesPerWrite) : 'n/a')),
     ];
   })();
   const m = runs.find((r) => r.mode === 'multiplexed');

@@ -45,7 +45,8 @@ interface Child {
 function startChild(): Child {
   const child = fork(join(packageRoot(), 'dist', 'bench', 'watcher-process.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [],
+    // For profiling, e.g. NB_BENCH_WATCHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    execArgv: process.env.NB_BENCH_WATCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
   });
   const stop = ownChild(child, () => {
     if (child.connected) child.send({ op: 'close' } satisfies ToWatcher);

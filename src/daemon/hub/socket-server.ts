@@ -66,7 +66,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
-      else o.hub.accept(ws, userId);
+      else o.hub.accept(ws, userId, socket);
     });
   }
 
