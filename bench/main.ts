@@ -10,18 +10,11 @@ import { runHot } from './hot.js';
 import { Progress } from './progress.js';
 import { loadDefaults, runLoad, SOCKETS_PER_PROCESS, type SocketMode } from './load.js';
 import { raceDefaults, runRace, type RaceTarget } from './race.js';
+import { SCENARIOS } from './scenarios.js';
 import { compareReports, readReport, writeReport, type Report } from './report.js';
 import type { BenchEnv } from './session.js';
 import { runSpread } from './spread.js';
 import { contenderLabels, type Contender } from './throughput.js';
-
-/** The scenarios, one line each (also the help of `neighborbid bench`). */
-export const SCENARIOS = `scenarios:
-  hot        one auction, many bidders over HTTP: the daemon beside two raw-SQL baselines
-  spread     the same with bids spread over 1,000 auctions
-  baseline   the bid transaction straight at PostgreSQL (both ways), hot and spread
-  race       simultaneous whole-balance bids: nobody may spend more than they have
-  load       1,000 users watching 20 auctions each over one WebSocket while autocannon bids`;
 
 export const USAGE = `usage: npm run bench -- <scenario> [flags]
 
