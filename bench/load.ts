@@ -301,7 +301,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
 
     p.step(`${mode}: autocannon, ${o.concurrency} connections, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
     const rss = startSampler(200, async () => (await memoryOf(daemon.pid))?.rss);
-    const conns = startSampler(1000, () => pgConnections(c));
+    const conns = startSampler(250, () => pgConnections(c));
     const cpuOf = async () => ({
       daemon: (await cpuSeconds(daemon.pid)) ?? NaN,
       postgres: env.serverPid === undefined ? undefined : await treeCpuSeconds(env.serverPid),
@@ -343,8 +343,11 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     const peak = Math.max(withSockets, ...rssSamples);
     const daemonCpu = cpu1.daemon - cpu0.daemon;
     const pgConn = connSamples.reduce((best, s) => (s.daemon > best.daemon || (s.daemon === best.daemon && s.total > best.total) ? s : best), {
-      total: 0, daemon: 0, byApplication: {},
+      total: 0, daemon: 0, byApplication: {}, daemonBusy: {},
     } as PgConnections);
+    // What the daemon's backends were doing, over every sample.
+    const busy: Record<string, number> = {};
+    for (const sample of connSamples) for (const [k, n] of Object.entries(sample.daemonBusy)) busy[k] = (busy[k] ?? 0) + n;
     const deliverySec = d.lastDeliveryAt > 0 ? (d.lastDeliveryAt - loadStartedAt) / 1000 : windowSec;
     const bf = bidFigures(bids);
     return {
@@ -390,7 +393,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
         commitToSend: histogramBetween(mBefore, mAfter, 'nb_ws_commit_to_send_seconds'),
         framesPerWrite: writes > 0 ? round1(frames / writes) : NaN,
       },
-      postgres: pgConn,
+      postgres: { ...pgConn, daemonBusy: busy },
       auditViolations: audit.violations.length,
     };
   } finally {
@@ -402,6 +405,16 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
 const MB = 1024 * 1024;
 const mb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / MB)} MB` : 'n/a');
 const kb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / 1024)} KB` : 'n/a');
+
+function busyText(busy: Record<string, number>): string {
+  const total = Object.values(busy).reduce((a, b) => a + b, 0);
+  if (!total) return 'n/a';
+  return Object.entries(busy)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, n]) => `${k} ${Math.round((n / total) * 100)}%`)
+    .join(', ');
+}
 
 function refusedText(b: BidFigures): string {
   const parts = Object.entries(b.refused).map(([code, n]) => `${code} ${fmt(n)}`);
@@ -521,6 +534,7 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
       row('bids per transaction (mean) and its time', (r) => `${r.inside.meanBatch}, ${r.inside.meanBatchMs} ms`),
       row('commit to frames handed to the sockets, in the daemon: p50 / p99', (r) => `${r.inside.commitToSend.p50} s / ${r.inside.commitToSend.p99} s`),
       row('event frames per socket write', (r) => (Number.isFinite(r.inside.framesPerWrite) ? String(r.inside.framesPerWrite) : 'n/a')),
+      row("the daemon's busy PostgreSQL backends, sampled every 250 ms: running or waiting for", (r) => busyText(r.postgres.daemonBusy)),
     ];
   })();
   const m = runs.find((r) => r.mode === 'multiplexed');

@@ -44,15 +44,21 @@ export interface PgConnections {
   total: number;
   daemon: number;
   byApplication: Record<string, number>;
+  /** What the daemon's busy backends were doing: running, or the wait event they were in. */
+  daemonBusy: Record<string, number>;
 }
 
 /** The database's connections now, except the one asking. */
 export async function pgConnections(c: pg.Client): Promise<PgConnections> {
-  const r = await c.query<{ app: string; n: string }>(
-    `SELECT application_name AS app, count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1`,
+  const r = await c.query<{ app: string; doing: string | null; n: string }>(
+    `SELECT application_name AS app,
+            CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'running') END AS doing,
+            count(*) AS n
+       FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1, 2`,
   );
   const byApplication: Record<string, number> = {};
+  const daemonBusy: Record<string, number> = {};
   let total = 0;
   let daemon = 0;
   for (const row of r.rows) {
@@ -61,7 +67,11 @@ export async function pgConnections(c: pg.Client): Promise<PgConnections> {
     const who = row.app.startsWith('neighborbid:') ? row.app.replace(/^neighborbid:[0-9a-f]+/, 'neighborbid') : row.app || '(unnamed)';
     byApplication[who] = (byApplication[who] ?? 0) + n;
     total += n;
-    if (row.app.startsWith('neighborbid:')) daemon += n;
+    if (row.app.startsWith('neighborbid:')) {
+      daemon += n;
+      // The LISTEN connection waits for notifications by design; it is not work.
+      if (row.doing && who !== 'neighborbid:listen') daemonBusy[row.doing] = (daemonBusy[row.doing] ?? 0) + n;
+    }
   }
-  return { total, daemon, byApplication };
+  return { total, daemon, byApplication, daemonBusy };
 }

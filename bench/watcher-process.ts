@@ -1,21 +1,26 @@
 // A watcher process of the load scenario (forked by bench/watchers.ts): holds
-// many raw `ws` sockets to the daemon, each subscribed to its auctions, and
-// checks every frame as it comes: versions in order, each once, from the
-// snapshot on (delivery-check.ts), and the commit-to-watcher latency (now −
-// the event's `at`, the commit time; parent, child and daemon share the
-// machine's clock). It runs apart from the load generator so that receiving
-// the events of a thousand sockets does not starve the bids (or the other way
-// round). It exits when told to, or when its parent goes away.
+// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library),
+// each subscribed to its auctions, and checks every frame as it comes:
+// versions in order, each once, from the snapshot on (delivery-check.ts), and
+// the commit-to-watcher latency (now − the event's `at`, the commit time;
+// parent, child and daemon share the machine's clock). It runs apart from the
+// load generator so that receiving the events of a thousand sockets does not
+// starve the bids (or the other way round). It exits when told to, or when
+// its parent goes away.
 import PQueue from 'p-queue';
-import WebSocket from 'ws';
 import { StreamCheck } from './delivery-check.js';
+import { eventFields, type EventFields } from './event-fields.js';
 import { Latency } from './histogram.js';
+import { LeanSocket } from './lean-websocket.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
 
 interface Watched {
-  ws: WebSocket;
+  ws: LeanSocket;
   streams: Map<number, StreamCheck>;
 }
+
+/** One event frame in this many is also parsed in full, to check the field reader against JSON.parse. */
+const CROSS_CHECK_EVERY = 64;
 
 const sockets: Watched[] = [];
 const latency = new Latency();
@@ -33,54 +38,65 @@ const send = (m: FromWatcher) => process.send?.(m);
 const count = (bag: Record<string, number>, key: string) => (bag[key] = (bag[key] ?? 0) + 1);
 
 function onFrame(w: Watched, data: Buffer): void {
-  const f = JSON.parse(data.toString('utf8')) as { type: string; auction?: number; version?: number; at?: string; bidId?: number; code?: string };
-  const stream = typeof f.auction === 'number' ? w.streams.get(f.auction) : undefined;
-  if (stream && typeof f.version === 'number') {
-    if (f.type === 'snapshot') {
+  const f = eventFields(data);
+  if (f?.type === 'snapshot') {
+    const f = JSON.parse(data.toString('utf8')) as { auction: number; version: number };
+    const stream = w.streams.get(f.auction);
+    if (!stream) count(unexpected, 'snapshot of an auction not watched');
+    else {
       if (stream.start === null) awaitingSnapshots--;
       else count(unexpected, 'second snapshot');
       stream.begin(f.version);
-      return;
     }
-    const now = performance.timeOrigin + performance.now();
-    deliveries++;
-    if (firstDeliveryAt === 0) firstDeliveryAt = now;
-    lastDeliveryAt = now;
-    latency.record(now - Date.parse(f.at ?? ''));
-    stream.accept(f.version);
-    // One (auction, version) is one committed event: every copy must be the same one.
-    let versions = seen.get(f.auction!);
-    if (!versions) seen.set(f.auction!, (versions = new Map()));
-    const signature = f.bidId ?? f.type;
-    const first = versions.get(f.version);
-    if (first === undefined) versions.set(f.version, signature);
-    else if (first !== signature) mismatched++;
     return;
   }
-  if (f.type === 'welcome' || f.type === 'subscribed' || f.type === 'pong') return;
-  count(unexpected, f.type === 'error' ? `error ${f.code}` : f.type);
+  const stream = f && w.streams.get(f.auction);
+  if (!f || !stream) {
+    const other = JSON.parse(data.toString('utf8')) as { type: string; code?: string };
+    if (other.type !== 'welcome' && other.type !== 'subscribed' && other.type !== 'pong') {
+      count(unexpected, other.type === 'error' ? `error ${other.code}` : `${other.type} frame`);
+    }
+    return;
+  }
+  const now = performance.timeOrigin + performance.now();
+  deliveries++;
+  if (firstDeliveryAt === 0) firstDeliveryAt = now;
+  lastDeliveryAt = now;
+  latency.record(now - f.at);
+  stream.accept(f.version);
+  if (deliveries % CROSS_CHECK_EVERY === 0) crossCheck(data, f);
+  // One (auction, version) is one committed event: every copy must be the same one.
+  let versions = seen.get(f.auction);
+  if (!versions) seen.set(f.auction, (versions = new Map()));
+  const signature = f.bidId ?? f.type;
+  const first = versions.get(f.version);
+  if (first === undefined) versions.set(f.version, signature);
+  else if (first !== signature) mismatched++;
 }
 
-function openOne(url: string, spec: SocketSpec, timeoutMs: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: timeoutMs });
-    const w: Watched = { ws, streams: new Map(spec.auctions.map((a) => [a, new StreamCheck()])) };
-    let opened = false;
-    ws.on('open', () => {
-      opened = true;
-      sockets.push(w);
-      awaitingSnapshots += w.streams.size;
-      ws.send(JSON.stringify({ op: 'subscribe', auctions: spec.auctions }));
-      ok();
-    });
-    ws.on('message', (data: Buffer) => onFrame(w, data));
-    ws.on('error', (err) => {
-      if (!opened) fail(err);
-    });
-    ws.on('close', (code) => {
-      if (!opened) fail(new Error(`closed with ${code} before opening`));
-      else if (!closing) count(closes, String(code));
-    });
+function crossCheck(data: Buffer, f: EventFields): void {
+  const full = JSON.parse(data.toString('utf8')) as { type: string; auction: number; version: number; at: string; bidId?: number };
+  if (full.type !== f.type || full.auction !== f.auction || full.version !== f.version || Date.parse(full.at) !== f.at || full.bidId !== f.bidId) {
+    count(unexpected, 'field reader disagrees with JSON.parse');
+  }
+}
+
+function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
+  const streams = new Map(spec.auctions.map((a) => [a, new StreamCheck()]));
+  const w: Watched = {
+    streams,
+    ws: new LeanSocket(url, {
+      text: (payload) => onFrame(w, payload),
+      odd: (what) => count(unexpected, what),
+      closed: (code) => {
+        if (!closing) count(closes, String(code));
+      },
+    }),
+  };
+  return w.ws.open(timeoutMs).then(() => {
+    sockets.push(w);
+    awaitingSnapshots += streams.size;
+    w.ws.sendText(JSON.stringify({ op: 'subscribe', auctions: spec.auctions }));
   });
 }
 
@@ -91,7 +107,7 @@ async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
   let firstError: string | undefined;
   for (const spec of m.sockets) {
     void queue.add(() =>
-      openOne(m.url, spec, m.timeoutMs).catch((err: Error) => {
+      openOne(new URL(m.url), spec, m.timeoutMs).catch((err: Error) => {
         failed++;
         firstError ??= err.message;
       }),
@@ -145,10 +161,11 @@ async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
 
 async function close(): Promise<void> {
   closing = true;
-  const gone = sockets.map((w) => new Promise<void>((r) => (w.ws.readyState === WebSocket.CLOSED ? r() : w.ws.once('close', () => r()))));
-  for (const w of sockets) w.ws.close(1000);
-  await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, 3000))]);
-  for (const w of sockets) w.ws.terminate();
+  for (const w of sockets) w.ws.close();
+  // Bounded: the daemon answers the close frames and ends the connections.
+  const deadline = performance.now() + 3000;
+  while (sockets.some((w) => !w.ws.isClosed) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const w of sockets) w.ws.destroy();
   process.exit(0);
 }
 
