@@ -133,6 +133,22 @@ export async function supportedDaemonFlags(flags: string[]): Promise<string[]> {
   return flags.filter((f) => new RegExp(`(^|\\s)${f}(?=\\s)`, 'm').test(stdout));
 }
 
+// The daemon's per-address connection limits and per-token rate limit: the
+// bench sends every request and opens every socket from one address, far
+// above what one client may use, so its daemons run without them.
+const LIMIT_FLAGS: [flag: string, value: string][] = [
+  ['--max-connections-per-ip', '0'],
+  ['--max-sockets-per-ip', '0'],
+  ['--rate-limit', '0'],
+];
+let limitArgs: Promise<string[]> | undefined;
+
+/** The flags that turn this build's limits off (none on a build without limits); asked once per process. */
+export function noLimitArgs(): Promise<string[]> {
+  limitArgs ??= supportedDaemonFlags(LIMIT_FLAGS.map(([f]) => f)).then((known) => LIMIT_FLAGS.filter(([f]) => known.includes(f)).flat());
+  return limitArgs;
+}
+
 export interface BenchDaemon {
   url: string;
   pid: number;
@@ -157,9 +173,10 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
   const adminToken = options.adminToken ?? `nb_admin_bench_${randomBytes(12).toString('hex')}`;
   // For profiling the daemon, e.g. NB_BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.NB_BENCH_DAEMON_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const limits = await noLimitArgs();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(options.args ?? [])],
+    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...limits, ...(options.args ?? [])],
     {
       env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ import { runCannon } from './autocannon-bids.js';
 import { runSqlLoad } from './baseline-sql.js';
 import { cpuSeconds, treeCpuSeconds } from './cpu.js';
 import { batchSizesBetween, histogramBetween, metricTotal, scrapeMetrics, type HistogramDelta } from './daemon-metrics.js';
-import { spawnBenchDaemon, supportedDaemonFlags, type BenchDaemon } from './daemons.js';
+import { noLimitArgs, spawnBenchDaemon, type BenchDaemon } from './daemons.js';
 import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import type { LatencySummary } from './histogram.js';
 import { connectClient } from './pg-client.js';
@@ -70,15 +70,6 @@ export const loadDefaults: LoadOptions = {
 
 /** Sockets one process may hold open (with its other files) on the reference machine: 20,000 open files. */
 export const SOCKETS_PER_PROCESS = 18_000;
-
-// The daemon's per-address connection limits and per-token rate limit, where
-// this build has them: one address (the bench) opens every socket and fires
-// every bid, so they are turned off for the run.
-const LIMIT_FLAGS: [flag: string, value: string][] = [
-  ['--max-connections-per-ip', '0'],
-  ['--max-sockets-per-ip', '0'],
-  ['--rate-limit', '0'],
-];
 
 const BALANCE = 1_000_000_000_000;
 const AUCTION = { startPrice: 1, minIncrement: 1, durationSec: 7 * 24 * 3600 };
@@ -144,6 +135,9 @@ export interface PhaseResult {
     commitToSend: HistogramDelta;
     /** Frames per coalesced socket write (NaN on a daemon that does not count its writes). */
     framesPerWrite: number;
+    /** The daemon's event-loop delay over the run (prom-client's, less its 10 ms sampling interval), ms. */
+    loopDelayP50Ms: number;
+    loopDelayP99Ms: number;
   };
   postgres: PgConnections;
   auditViolations: number;
@@ -239,9 +233,9 @@ async function checkOutbox(c: pg.Client, starts: Map<number, number>, finals: Ma
   return { unseen, mismatched, phantom, committed: r.rows.length };
 }
 
-async function makeFixture(env: BenchEnv, o: LoadOptions, args: string[]): Promise<Fixture> {
+async function makeFixture(env: BenchEnv, o: LoadOptions): Promise<Fixture> {
   env.progress.step(`creating ${o.bidders} bidders and ${o.auctions} auctions`);
-  const setup = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, args });
+  const setup = await spawnBenchDaemon({ databaseUrl: env.databaseUrl });
   try {
     const admin = new HttpClient({ url: setup.url, token: setup.adminToken, keepAlive: true });
     try {
@@ -272,12 +266,12 @@ function metric(text: string, name: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidStream, mode: SocketMode, args: string[], c: pg.Client): Promise<PhaseResult> {
+async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidStream, mode: SocketMode, c: pg.Client): Promise<PhaseResult> {
   const users = mode === 'multiplexed' ? o.users : o.perAuctionUsers;
   const specs = socketSpecs(mode, users, fx, o.perUser);
   const p = env.progress;
   p.step(`${mode}: starting a fresh daemon`);
-  const daemon: BenchDaemon = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, adminToken: fx.adminToken, args });
+  const daemon: BenchDaemon = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, adminToken: fx.adminToken });
   let pool: Awaited<ReturnType<typeof startWatchers>> | undefined;
   try {
     const shot = () => {
@@ -392,6 +386,9 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
         meanBatchMs: round1(batchTime.mean * 1000),
         commitToSend: histogramBetween(mBefore, mAfter, 'nb_ws_commit_to_send_seconds'),
         framesPerWrite: writes > 0 ? round1(frames / writes) : NaN,
+        // The scrape before the run reset prom-client's histogram, so this covers the run.
+        loopDelayP50Ms: round1(Math.max(0, metricTotal(mAfter, 'nb_nodejs_eventloop_lag_p50_seconds') - 0.01) * 1000),
+        loopDelayP99Ms: round1(Math.max(0, metricTotal(mAfter, 'nb_nodejs_eventloop_lag_p99_seconds') - 0.01) * 1000),
       },
       postgres: { ...pgConn, daemonBusy: busy },
       auditViolations: audit.violations.length,
@@ -533,6 +530,7 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
       row('CPU of PostgreSQL / the watcher processes / autocannon', (r) => `${r.cpu.postgres ?? 'n/a'}% / ${r.cpu.watchers}% / ${r.cpu.generator}%`),
       row('bids per transaction (mean) and its time', (r) => `${r.inside.meanBatch}, ${r.inside.meanBatchMs} ms`),
       row('commit to frames handed to the sockets, in the daemon: p50 / p99', (r) => `${r.inside.commitToSend.p50} s / ${r.inside.commitToSend.p99} s`),
+      row("the daemon's event-loop delay: p50 / p99", (r) => `${r.inside.loopDelayP50Ms} ms / ${r.inside.loopDelayP99Ms} ms`),
       row('event frames per socket write', (r) => (Number.isFinite(r.inside.framesPerWrite) ? String(r.inside.framesPerWrite) : 'n/a')),
       row("the daemon's busy PostgreSQL backends, sampled every 250 ms: running or waiting for", (r) => busyText(r.postgres.daemonBusy)),
     ];
@@ -555,7 +553,8 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
     `${fmt(o.users)} users, one WebSocket each subscribed to ${o.perUser} of ${o.auctions} open auctions ` +
       `(≈${fmt((o.users * o.perUser) / o.auctions)} watchers per auction), while autocannon fires bids over HTTP with ${o.concurrency} connections ` +
       `for ${o.durationSec} s: ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ` +
-      `The watchers are raw \`ws\` sockets in ${o.watcherProcesses} child processes; autocannon runs in the bench process; each run has a fresh daemon process. ` +
+      `The watchers run in ${o.watcherProcesses} child processes on a lean WebSocket reader of their own (no library; each frame's auction, version, \`at\` and bid read without a full JSON parse); ` +
+      'autocannon runs in the bench process; each run has a fresh daemon process. ' +
       `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`,
     `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this'], bidRows)}`,
     `**Deliveries** (commit-to-watcher: the event's \`at\`, its commit time, to its arrival in the watcher process; every delivery, checked against the outbox)\n\n` +
@@ -570,14 +569,12 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
 export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promise<Report> {
   const o: LoadOptions = { ...loadDefaults, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   return withReport('load', env, { ...o }, async () => {
-    const wanted = LIMIT_FLAGS.map(([f]) => f);
-    const known = await supportedDaemonFlags(wanted);
-    const args = LIMIT_FLAGS.filter(([f]) => known.includes(f)).flat();
-    const limits = known.length
-      ? `The daemon's per-address and rate limits are off for the run (${LIMIT_FLAGS.filter(([f]) => known.includes(f)).map(([f, v]) => `${f} ${v}`).join(', ')}).`
+    const off = await noLimitArgs();
+    const limits = off.length
+      ? `The daemon's per-address connection and rate limits are off for the run (${off.join(' ')}): every socket and bid comes from one address.`
       : 'This build of the daemon has no per-address connection or rate limits to turn off.';
 
-    const fx = await makeFixture(env, o, args);
+    const fx = await makeFixture(env, o);
     const stream = new BidStream(fx.auctions, fx.bidders.length, AUCTION.startPrice, AUCTION.minIncrement);
     const base: Baselines = {};
     if (o.baseline) {
@@ -598,8 +595,8 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
     const c = await connectClient(env.databaseUrl);
     const runs: PhaseResult[] = [];
     try {
-      runs.push(await runPhase(env, o, fx, stream, 'multiplexed', args, c));
-      if (o.sockets === 'per-auction') runs.push(await runPhase(env, o, fx, stream, 'per-auction', args, c));
+      runs.push(await runPhase(env, o, fx, stream, 'multiplexed', c));
+      if (o.sockets === 'per-auction') runs.push(await runPhase(env, o, fx, stream, 'per-auction', c));
     } finally {
       await c.end().catch(() => {});
     }
