@@ -33,6 +33,12 @@ export class Hub implements ConnectionHost {
   private peak = 0;
   /** Connections that corked their socket this turn (see connection.ts). */
   private corkedConns: Connection[] = [];
+  /**
+   * Coalesce each socket's frames per event-loop turn (connection.ts). The
+   * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
+   * measuring what it is worth (bench load), not for everyday use.
+   */
+  private readonly coalesce = process.env.NEIGHBORBID_WS_COALESCE !== '0';
 
   constructor(private readonly o: HubOptions) {
     this.channelEnv = {
@@ -59,7 +65,7 @@ export class Hub implements ConnectionHost {
 
   /** Takes an upgraded socket (and the TCP socket under it); `userId` receives private events. */
   accept(ws: WebSocket, userId: number | null, raw?: Duplex): Connection {
-    const conn = new Connection(ws, userId, this, raw);
+    const conn = new Connection(ws, userId, this, this.coalesce ? raw : undefined);
     this.conns.add(conn);
     if (userId !== null) {
       let set = this.users.get(userId);
