@@ -9,6 +9,7 @@
 // order. With `--sockets per-auction` it runs again with one socket per
 // (user, auction) and prints the two side by side: connections, the daemon's
 // memory and CPU, and the cost per user.
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { runCannon } from './autocannon-bids.js';
 import { runSqlLoad } from './baseline-sql.js';
@@ -19,7 +20,7 @@ import { createAuctions, createUsers, type FixtureUser } from './fixtures.js';
 import type { LatencySummary } from './histogram.js';
 import { connectClient } from './pg-client.js';
 import { memoryOf, pgConnections, startSampler, type PgConnections } from './process-stats.js';
-import { fmt, round1, table, type Figure, type Report } from './report.js';
+import { fmt, round1, round2, table, type Figure, type Report } from './report.js';
 import { withReport } from './scenario.js';
 import type { BenchEnv } from './session.js';
 import type { BidLoadResult } from './tally.js';
@@ -87,6 +88,8 @@ interface BidFigures {
   transportErrors: number;
   elapsedSec: number;
   latency: LatencySummary;
+  /** The machine's 1-minute load average when this run started and ended (other work shows here). */
+  load: [start: number, end: number];
 }
 
 export interface PhaseResult {
@@ -172,9 +175,10 @@ function socketSpecs(mode: SocketMode, users: number, fx: Fixture, perUser: numb
   return specs;
 }
 
-function bidFigures(r: BidLoadResult): BidFigures {
+function bidFigures(r: BidLoadResult, loadAtStart: number): BidFigures {
   const elapsedSec = r.elapsedMs / 1000;
   return {
+    load: [loadAtStart, round2(loadavg()[0]!)],
     acceptedPerSec: Math.round(r.accepted / elapsedSec),
     accepted: r.accepted,
     refused: r.refused,
@@ -306,6 +310,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     const self0 = process.cpuUsage();
     const t0 = performance.now();
     const loadStartedAt = Date.now();
+    const machineLoad = round2(loadavg()[0]!);
     const bids = await runCannon({
       url: daemon.url,
       connections: o.concurrency,
@@ -343,7 +348,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     const busy: Record<string, number> = {};
     for (const sample of connSamples) for (const [k, n] of Object.entries(sample.daemonBusy)) busy[k] = (busy[k] ?? 0) + n;
     const deliverySec = d.lastDeliveryAt > 0 ? (d.lastDeliveryAt - loadStartedAt) / 1000 : windowSec;
-    const bf = bidFigures(bids);
+    const bf = bidFigures(bids, machineLoad);
     return {
       mode,
       users,
@@ -496,6 +501,7 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
   };
   const bidRow = (name: string, b: BidFigures, last: string) => [
     name, fmt(b.acceptedPerSec), b.latency.p50Ms.toFixed(1), b.latency.p99Ms.toFixed(1), b.latency.maxMs.toFixed(1), fmt(b.accepted), refusedText(b), last,
+    `${b.load[0]} → ${b.load[1]}`,
   ];
   const bidRows = [
     ...(base.statements ? [bidRow('(a) SQL statement by statement, 1 bid/tx', base.statements, ratio(base.statements))] : []),
@@ -556,7 +562,7 @@ function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figure
       `The watchers run in ${o.watcherProcesses} child processes on a lean WebSocket reader of their own (no library; each frame's auction, version, \`at\` and bid read without a full JSON parse); ` +
       'autocannon runs in the bench process; each run has a fresh daemon process. ' +
       `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`,
-    `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this'], bidRows)}`,
+    `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this', 'machine load (1 min) at start → end'], bidRows)}`,
     `**Deliveries** (commit-to-watcher: the event's \`at\`, its commit time, to its arrival in the watcher process; every delivery, checked against the outbox)\n\n` +
       table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox'], deliveryRows),
     `**Cost** (CPU over the run, from the first bid to the last delivery)\n\n${table(['', ...runs.map((r) => r.mode)], costRows)}`,
@@ -580,6 +586,7 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
     if (o.baseline) {
       for (const mode of ['statements', 'function'] as const) {
         env.progress.step(`baseline (${mode === 'statements' ? 'a' : 'b'}): ${o.concurrency} connections straight at PostgreSQL, ${o.durationSec} s`);
+        const machineLoad = round2(loadavg()[0]!);
         const r = await runSqlLoad({
           url: env.databaseUrl, mode, connections: o.concurrency, durationMs: o.durationSec * 1000, maxBids: o.maxBids,
           next: () => {
@@ -589,7 +596,7 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
           onTick: (answered, accepted, ms) => env.progress.update(`${mode}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`),
         });
         env.progress.end();
-        base[mode] = bidFigures(r);
+        base[mode] = bidFigures(r, machineLoad);
       }
     }
     const c = await connectClient(env.databaseUrl);
