@@ -71,3 +71,35 @@ export function batchSizesBetween(before: string, after: string): BatchSizes {
     mean: transactions ? Math.round((bids / transactions) * 10) / 10 : 0,
   };
 }
+
+/** The sum of every series of a counter or gauge (all labels), from Prometheus text. */
+export function metricTotal(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+export interface HistogramDelta {
+  count: number;
+  mean: number;
+  /** Upper bounds of the buckets holding the median and the 99th percentile ("> last bound" past it). */
+  p50: string;
+  p99: string;
+}
+
+/** What a histogram recorded between two scrapes. */
+export function histogramBetween(before: string, after: string, name: string): HistogramDelta {
+  const a = parseHistogram(before, name);
+  const b = parseHistogram(after, name);
+  const count = b.count - a.count;
+  const cum = b.buckets.map((bucket) => ({ le: bucket.le, n: bucket.count - (a.buckets.find((x) => x.le === bucket.le)?.count ?? 0) }));
+  const bound = (q: number) => {
+    const hit = cum.find((x) => x.n >= q * count);
+    if (!hit) return 'n/a';
+    if (hit.le !== '+Inf') return `≤ ${hit.le}`;
+    return `> ${cum[cum.length - 2]?.le ?? '?'}`;
+  };
+  return { count, mean: count ? (b.sum - a.sum) / count : 0, p50: bound(0.5), p99: bound(0.99) };
+}

@@ -2,7 +2,7 @@
 // or a fresh database on DATABASE_URL's server) and daemon processes. Each is
 // registered as it starts and stopped by pid at the end, on Ctrl-C, or (as a
 // last resort) killed when the bench process exits.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,26 @@ function own(pid: number | undefined, stop: () => Promise<void>): () => Promise<
 /** Stops everything this process started and has not stopped yet, newest first. */
 export async function stopAll(): Promise<void> {
   for (const entry of [...owned].reverse()) await entry.stop().catch(() => {});
+}
+
+/**
+ * Registers a child process the bench started (a helper such as the load
+ * scenario's watchers): stopAll() and the exit hook stop it by pid. `stop`
+ * ends it politely; the returned function calls it once, then kills the
+ * process if it is still there after `graceMs`.
+ */
+export function ownChild(child: ChildProcess, stop: () => void, graceMs = 5000): () => Promise<void> {
+  const exited = new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r();
+    else child.once('exit', () => r());
+  });
+  return own(child.pid, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    stop();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  });
 }
 
 let exitHookInstalled = false;
@@ -106,6 +126,11 @@ export async function openBenchDatabase(databaseUrl?: string): Promise<BenchData
   return { url: withDatabase(e.adminUrl, name), where: 'embedded', serverPid: e.pid, close };
 }
 
+// The daemon's per-address connection limits and per-token rate limit: the
+// bench sends every request and opens every socket from one address, far
+// above what one client may use, so its daemons run without them.
+export const NO_LIMIT_ARGS: readonly string[] = ['--max-connections-per-ip', '0', '--max-sockets-per-ip', '0', '--rate-limit', '0'];
+
 export interface BenchDaemon {
   url: string;
   pid: number;
@@ -120,6 +145,8 @@ export interface DaemonSpawnOptions {
   /** Shared by several daemons on one database, so one admin client works with all. */
   adminToken?: string;
   env?: NodeJS.ProcessEnv;
+  /** More `neighborbid daemon` flags. */
+  args?: string[];
 }
 
 /** Starts `neighborbid daemon` as its own process on a free loopback port. */
@@ -131,8 +158,7 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
   const child = spawn(
     process.execPath,
     // The limits per peer would throttle the load generator itself (one address, few tokens): off.
-    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info',
-      '--rate-limit', '0', '--max-connections-per-ip', '0', '--max-sockets-per-ip', '0'],
+    [...nodeArgs, BIN, 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...NO_LIMIT_ARGS, ...(options.args ?? [])],
     {
       env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,11 +11,18 @@ export interface LatencySummary {
 
 /** A latency histogram from 1 µs to 120 s, three significant digits. */
 export class Latency {
-  private readonly h = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  private readonly h: hdr.Histogram;
+
+  constructor(encoded?: string) {
+    this.h = encoded
+      ? hdr.decodeFromCompressedBase64(encoded)
+      : hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  }
+
+  /** The histogram as text, for sending it from a child process (`new Latency(text)` reads it back). */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.h);
+  }
 
   /** Records one duration given in milliseconds (as performance.now() deltas are). */
   record(ms: number): void {

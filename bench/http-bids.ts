@@ -40,7 +40,8 @@ function takeResponse(buf: Buffer): Parsed | undefined {
   return { status, body: buf.toString('utf8', headEnd + 4, end), rest: buf.subarray(end) };
 }
 
-function errorCode(status: number, body: string): string {
+/** The error code of a refusal's body, or HTTP_<status> when it has none. */
+export function errorCode(status: number, body: string): string {
   try {
     const code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
     if (code) return code;

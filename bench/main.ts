@@ -8,7 +8,9 @@ import { runBaseline } from './baseline.js';
 import { installExitHook, openBenchDatabase, stopAll } from './daemons.js';
 import { runHot } from './hot.js';
 import { Progress } from './progress.js';
+import { loadDefaults, runLoad, SOCKETS_PER_PROCESS, type SocketMode } from './load.js';
 import { raceDefaults, runRace, type RaceTarget } from './race.js';
+import { SCENARIOS } from './scenarios.js';
 import { compareReports, readReport, writeReport, type Report } from './report.js';
 import type { BenchEnv } from './session.js';
 import { runSpread } from './spread.js';
@@ -16,11 +18,7 @@ import { contenderLabels, type Contender } from './throughput.js';
 
 export const USAGE = `usage: npm run bench -- <scenario> [flags]
 
-scenarios:
-  hot        one auction, many bidders over HTTP: the daemon beside two raw-SQL baselines
-  spread     the same with bids spread over 1,000 auctions
-  baseline   the bid transaction straight at PostgreSQL (both ways), hot and spread
-  race       simultaneous whole-balance bids: nobody may spend more than they have
+${SCENARIOS}
 
 flags (all scenarios):
   --json                 print the report as JSON instead of markdown
@@ -44,8 +42,25 @@ race:
   --daemons <n>          daemon processes to spread the bids over (default 1)
   --target <t>           daemon (default) or naive: a check-then-write that must be caught
   --no-baseline          skip the nb_place_bids run that the daemon's bids/s is compared with
+load:
+  --users <n>            watching users, one socket each (default ${loadDefaults.users})
+  --per-user <n>         auctions each user watches (default ${loadDefaults.perUser})
+  --auctions <n>         open auctions bid on and watched (default ${loadDefaults.auctions})
+  --concurrency <n>      HTTP connections autocannon bids over, and of the SQL baselines (default ${loadDefaults.concurrency})
+  --duration <s>         seconds of bidding per run, and per baseline (default ${loadDefaults.durationSec})
+  --bidders <n>          users the bids are sent as (default ${loadDefaults.bidders})
+  --max-bids <n>         bids per run at most
+  --sockets <mode>       multiplexed (default), or per-auction: the multiplexed run, then one
+                         socket per (user, auction) for --per-auction-users users, side by side
+  --per-auction-users <n> users of the per-auction run (default ${loadDefaults.perAuctionUsers}: ${fmtInt(loadDefaults.perAuctionUsers * loadDefaults.perUser)} sockets)
+  --watcher-processes <n> child processes holding the watchers' sockets (default ${loadDefaults.watcherProcesses})
+  --no-baseline          skip the two SQL baselines (no ratio)
 
 exit codes: 0 ok, 1 a check failed (or the naive target was not caught), 2 usage`;
+
+function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
+}
 
 class UsageError extends Error {}
 
@@ -59,8 +74,12 @@ function int(flags: Record<string, unknown>, name: string, min: number, max: num
   return n;
 }
 
-/** Runs one scenario from command-line arguments (without node and script); resolves with the exit code. */
-export async function runBench(argv: string[]): Promise<number> {
+/**
+ * Runs one scenario from command-line arguments (without node and script);
+ * resolves with the exit code. `invokedAs` names the command in the usage text.
+ */
+export async function runBench(argv: string[], invokedAs = 'npm run bench --'): Promise<number> {
+  const usage = USAGE.replace('npm run bench --', invokedAs);
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,15 +105,18 @@ export async function runBench(argv: string[]): Promise<number> {
         daemons: { type: 'string' },
         target: { type: 'string' },
         'no-baseline': { type: 'boolean' },
+        sockets: { type: 'string' },
+        'per-auction-users': { type: 'string' },
+        'watcher-processes': { type: 'string' },
       },
     });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${(err as Error).message}\n\n${usage}\n`);
     return 2;
   }
   const { values: f, positionals } = parsed;
   if (f.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
   const scenario = positionals[0];
@@ -138,12 +160,36 @@ export async function runBench(argv: string[]): Promise<number> {
         run = (env) => runRace(env, Object.fromEntries(Object.entries(race).filter(([, v]) => v !== undefined)));
         break;
       }
+      case 'load': {
+        const sockets = f.sockets ?? 'multiplexed';
+        if (sockets !== 'multiplexed' && sockets !== 'per-auction') throw new UsageError('--sockets is multiplexed or per-auction');
+        const load = {
+          users: int(f, 'users', 1, 18_000),
+          perUser: int(f, 'per-user', 1, 1000),
+          auctions: int(f, 'auctions', 1, 100_000),
+          // Below PostgreSQL's 300 connections: the baselines open this many, beside the bench's own.
+          concurrency: int(f, 'concurrency', 1, 250),
+          durationSec: workload.durationSec,
+          bidders: workload.bidders,
+          maxBids: workload.maxBids,
+          sockets: sockets as SocketMode,
+          perAuctionUsers: int(f, 'per-auction-users', 1, 18_000),
+          watcherProcesses: int(f, 'watcher-processes', 1, 8),
+          baseline: !f['no-baseline'],
+        };
+        const perAuctionSockets = (load.perAuctionUsers ?? loadDefaults.perAuctionUsers) * (load.perUser ?? loadDefaults.perUser);
+        if (sockets === 'per-auction' && perAuctionSockets > SOCKETS_PER_PROCESS) {
+          throw new UsageError(`the per-auction run would open ${fmtInt(perAuctionSockets)} sockets; the daemon may hold at most ${fmtInt(SOCKETS_PER_PROCESS)} (20,000 open files per process)`);
+        }
+        run = (env) => runLoad(env, load);
+        break;
+      }
       default:
         throw new UsageError(`unknown scenario "${scenario ?? ''}"`);
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`neighborbid bench: ${err.message}\n\n${USAGE}\n`);
+    process.stderr.write(`neighborbid bench: ${err.message}\n\n${usage}\n`);
     return 2;
   }
 

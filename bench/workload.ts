@@ -34,6 +34,11 @@ export class BidStream {
     return this.seed / 0x1_0000_0000;
   }
 
+  /** Makes the next amount on an auction at least `amount` (e.g. its minimum next bid read from the database). */
+  atLeast(auction: number, amount: number): void {
+    if ((this.amounts.get(auction) ?? this.startPrice) < amount) this.amounts.set(auction, amount);
+  }
+
   next(): NextBid {
     const auction = this.auctions.length === 1 ? this.auctions[0]! : this.auctions[Math.floor(this.random() * this.auctions.length)]!;
     const amount = this.amounts.get(auction) ?? this.startPrice;

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { auctionStatuses } from '../protocol/types.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
+import { registerBench } from './commands/bench.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
@@ -189,6 +190,8 @@ export function buildProgram(): Command {
     .description("run the daemon's audit of every balance, hold and sale (admin); exit code 3 when it finds violations")
     .addOption(dataDirOption())
     .action(lazy(() => import('./commands/audit.js'), (m) => m.audit));
+
+  registerBench(program);
 
   return program;
 }

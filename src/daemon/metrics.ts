@@ -27,6 +27,8 @@ export interface SocketMetrics {
   commitToSendSeconds: Histogram;
   /** The most bytes ever queued for one socket; stays at or below the send buffer limit. */
   sendBufferPeakBytes: Gauge;
+  /** Writes to sockets, each carrying the frames one socket got in one event-loop turn. */
+  socketWrites: Counter;
   /** Coalesced NOTIFY flushes to other daemons, by result. */
   notifyFlushes: Counter<'result'>;
   /** Notifications received from the database (own and other daemons'). */
@@ -134,6 +136,11 @@ function createSocketMetrics(registry: Registry): SocketMetrics {
     sendBufferPeakBytes: new Gauge({
       name: 'nb_ws_send_buffer_peak_bytes',
       help: 'The most bytes ever queued in this daemon for one socket.',
+      registers,
+    }),
+    socketWrites: new Counter({
+      name: 'nb_ws_socket_writes_total',
+      help: 'Coalesced writes to sockets: each carries every frame a socket got in one event-loop turn.',
       registers,
     }),
     notifyFlushes: new Counter({

@@ -214,7 +214,8 @@ export async function resolve(specifier, context, next) {
     expect(modules.some((m) => m.includes('/node_modules/commander/'))).toBe(true);
     expect(modules.filter((m) => heavy.test(m))).toEqual([]);
     expect(modules.filter((m) => /\/dist\/src\/(daemon\/(?!paths\.js)|tui\/|protocol\/schemas\.js)/.test(m))).toEqual([]);
-    expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!bid\.js|daemon\.js|demo\.js|tui\.js)/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!bid\.js|bench\.js|daemon\.js|demo\.js|tui\.js)/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/bench\/(?!scenarios\.js)/.test(m))).toEqual([]);
     // Its one line needs no names: the name cache stays unloaded.
     expect(modules.filter((m) => /\/dist\/src\/(client\/name-cache|cli\/names)\.js$/.test(m))).toEqual([]);
   });
@@ -231,11 +232,12 @@ export async function resolve(specifier, context, next) {
     expect(modules.filter((m) => /\/dist\/src\/(daemon\/(?!paths\.js)|tui\/)/.test(m))).toEqual([]);
   });
 
-  // daemon.js, demo.js and tui.js hold only command definitions; their work loads on demand.
+  // bench.js, daemon.js, demo.js and tui.js hold only command definitions; their work loads on demand.
   it('`--help` loads no command implementation', async () => {
     const { code, modules } = await modulesLoaded(['--help']);
     expect(code).toBe(0);
-    expect(modules.filter((m) => /\/dist\/src\/cli\/(commands\/(?!daemon\.js|demo\.js|tui\.js)|context\.js)/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/src\/cli\/(commands\/(?!bench\.js|daemon\.js|demo\.js|tui\.js)|context\.js)/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/bench\/(?!scenarios\.js)/.test(m))).toEqual([]);
     expect(modules.filter((m) => heavy.test(m) || m.includes('/dist/src/client/'))).toEqual([]);
   });
 });

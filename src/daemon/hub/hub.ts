@@ -2,6 +2,7 @@
 // watched auction) and by user (for private events). Committed events come in
 // from this daemon's commits and from other daemons' notifications; each is
 // serialised once and handed to every socket that watches its auction.
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { NbError } from '../../protocol/errors.js';
@@ -30,6 +31,14 @@ export class Hub implements ConnectionHost {
   private readonly channelEnv: ChannelEnv;
   private stopped = false;
   private peak = 0;
+  /** Connections that corked their socket this turn (see connection.ts). */
+  private corkedConns: Connection[] = [];
+  /**
+   * Coalesce each socket's frames per event-loop turn (connection.ts). The
+   * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
+   * measuring what it is worth (bench load), not for everyday use.
+   */
+  private readonly coalesce = process.env.NEIGHBORBID_WS_COALESCE !== '0';
 
   constructor(private readonly o: HubOptions) {
     this.channelEnv = {
@@ -54,9 +63,9 @@ export class Hub implements ConnectionHost {
     return this.conns.size;
   }
 
-  /** Takes an upgraded socket; `userId` receives private events. */
-  accept(ws: WebSocket, userId: number | null): Connection {
-    const conn = new Connection(ws, userId, this);
+  /** Takes an upgraded socket (and the TCP socket under it); `userId` receives private events. */
+  accept(ws: WebSocket, userId: number | null, raw?: Duplex): Connection {
+    const conn = new Connection(ws, userId, this, this.coalesce ? raw : undefined);
     this.conns.add(conn);
     if (userId !== null) {
       let set = this.users.get(userId);
@@ -119,6 +128,17 @@ export class Hub implements ConnectionHost {
       this.peak = bytesQueued;
       this.o.metrics.sendBufferPeakBytes.set(bytesQueued);
     }
+  }
+
+  corked(conn: Connection): void {
+    if (this.corkedConns.push(conn) === 1) setImmediate(() => this.uncorkAll());
+  }
+
+  private uncorkAll(): void {
+    const conns = this.corkedConns;
+    this.corkedConns = [];
+    for (const conn of conns) conn.uncork();
+    this.o.metrics.socketWrites.inc(conns.length);
   }
 
   rejected(err: NbError): void {

@@ -20,7 +20,7 @@ export class OutboxReader {
   private readonly versionsLoader: BatchLoader<number, number | null>;
   private readonly ranges: BatchLoader<string, AuctionEvent[]>;
 
-  constructor(private readonly sql: Sql) {
+  constructor(sql: Sql) {
     this.snapshots = new BatchLoader(async (ids) => {
       const rows = await sql<{ id: number; version: number; state: Auction }[]>`
         SELECT a.id, a.version, nb_auction_json(a.*) AS state FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;

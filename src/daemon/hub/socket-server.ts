@@ -74,7 +74,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     if (crowded) return refuse(socket, crowded);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
-      else o.hub.accept(ws, userId);
+      else o.hub.accept(ws, userId, socket);
     });
   }
 

@@ -1,0 +1,32 @@
+// `neighborbid bench <scenario> [flags]`: the bench suite (bench/main.ts), loaded
+// only when it runs. Its flags are the bench's own, passed through untouched.
+import type { Command } from 'commander';
+import { SCENARIOS } from '../../../bench/scenarios.js';
+
+const HELP = `
+${SCENARIOS}
+
+Each run starts its own PostgreSQL (embedded in a temporary directory, or a
+fresh database on --database-url / DATABASE_URL) and daemon processes on
+loopback, prints a markdown report (--json: JSON) and writes it to
+bench/reports/, and stops everything it started. Every scenario's flags:
+neighborbid bench --help. What the figures mean: docs/bench.md.
+Exit codes: 0 every check passed, 1 a check failed, 2 bad flags.`;
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('measure the daemon: the double-spend race, throughput against raw SQL, 1,000 watchers under load')
+    .argument('[scenario]', 'hot, spread, baseline, race or load')
+    .argument('[flags...]', "the scenario's flags (neighborbid bench --help lists them)")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', HELP)
+    .action(async (_scenario: unknown, _flags: unknown, _opts: unknown, command: Command) => {
+      // --json is also a global flag, so the program took it; the bench wants it back.
+      const argv = [...command.args, ...(command.optsWithGlobals().json ? ['--json'] : [])];
+      const { runBench } = await import('../../../bench/main.js');
+      process.exitCode = await runBench(argv, 'neighborbid bench');
+    });
+}

@@ -1,0 +1,76 @@
+// The load scenario's own checks, which decide whether a run passes: the
+// per-stream delivery check (lost, duplicated, out of order) and the field
+// reader the watchers use instead of JSON.parse, held to JSON.parse.
+import { describe, expect, it } from 'vitest';
+import { StreamCheck } from '../../bench/delivery-check.js';
+import { eventFields } from '../../bench/event-fields.js';
+import { watchList } from '../../bench/load.js';
+
+describe('StreamCheck', () => {
+  it('passes versions that follow the snapshot one by one', () => {
+    const s = new StreamCheck();
+    s.begin(41);
+    expect([42, 43, 44].map((v) => s.accept(v))).toEqual(['ok', 'ok', 'ok']);
+    expect(s.complete(44)).toBe(true);
+    expect([s.lost(44), s.duplicates, s.outOfOrder]).toEqual([0, 0, 0]);
+  });
+
+  it('counts a repeat as a duplicate, a jump and a late arrival as out of order, and what never came as lost', () => {
+    const s = new StreamCheck();
+    s.begin(0);
+    expect(s.accept(1)).toBe('ok');
+    expect(s.accept(1)).toBe('duplicate');
+    expect(s.accept(4)).toBe('out-of-order'); // 2 and 3 skipped
+    expect(s.accept(2)).toBe('out-of-order'); // late
+    expect(s.accept(2)).toBe('duplicate');
+    expect(s.complete(6)).toBe(false);
+    expect(s.lost(6)).toBe(3); // 3, 5 and 6
+    expect([s.received, s.duplicates, s.outOfOrder]).toEqual([5, 2, 2]);
+  });
+
+  it('counts an event before its snapshot as out of order', () => {
+    const s = new StreamCheck();
+    expect(s.accept(5)).toBe('out-of-order');
+    expect(s.complete(5)).toBe(false);
+  });
+});
+
+describe('eventFields', () => {
+  // Frames as the daemon sends them: jsonb's key order for events, JSON.stringify's for the rest.
+  const frames = [
+    '{"at":"2026-11-25T17:08:04.937Z","type":"bid","bidId":812,"price":130,"amount":130,"endsAt":"2026-12-02T17:00:00.000Z","auction":7,"version":42,"bidCount":12,"bidderId":4,"leaderId":4,"minNextBid":131,"previousLeaderId":9}',
+    '{"at":"2026-11-25T23:59:59.999Z","type":"extended","bidId":5,"endsAt":"2026-11-26T00:02:00.000Z","auction":12,"version":3}',
+    '{"at":"2026-01-01T00:00:00.000Z","type":"cancelled","status":"cancelled","endsAt":"2026-01-02T00:00:00.000Z","auction":3,"version":1,"previousLeaderId":null}',
+  ];
+
+  it('reads what JSON.parse reads', () => {
+    for (const text of frames) {
+      const full = JSON.parse(text) as { type: string; auction: number; version: number; at: string; bidId?: number };
+      expect(eventFields(Buffer.from(text))).toEqual({
+        type: full.type, auction: full.auction, version: full.version, at: Date.parse(full.at), ...(full.bidId === undefined ? {} : { bidId: full.bidId }),
+      });
+    }
+  });
+
+  it('marks a snapshot (whose nested state has its own version and a free title) for a full parse', () => {
+    const snapshot = JSON.stringify({ type: 'snapshot', auction: 7, version: 41, state: { id: 7, title: '"version":99', version: 41 } });
+    expect(eventFields(Buffer.from(snapshot))?.type).toBe('snapshot');
+  });
+
+  it('reads nothing from frames that are not events', () => {
+    expect(eventFields(Buffer.from('{"type":"welcome","daemonId":"3f9a0c1e","version":"0.1.0","userId":null}'))).toBeUndefined();
+    expect(eventFields(Buffer.from('{"type":"subscribed","auctions":[7,9]}'))).toBeUndefined();
+    expect(eventFields(Buffer.from('{"type":"error","code":"NOT_FOUND","auction":7}'))).toBeUndefined();
+  });
+});
+
+describe('watchList', () => {
+  it('gives each user the asked number of distinct auctions, the same each time', () => {
+    const auctions = Array.from({ length: 100 }, (_, i) => 1000 + i);
+    const a = watchList(3, auctions, 20);
+    expect(new Set(a).size).toBe(20);
+    expect(a.every((x) => auctions.includes(x))).toBe(true);
+    expect(watchList(3, auctions, 20)).toEqual(a);
+    expect(watchList(4, auctions, 20)).not.toEqual(a);
+  });
+});

@@ -1,0 +1,39 @@
+// The load smoke of the bench (issue 6): a tiny `load` through the scenario's
+// own function — watchers in their own processes, autocannon bidding, both
+// socket modes — timing nothing: every delivery must check out against the
+// outbox, and the report must say so.
+import { afterAll, describe, expect, it } from 'vitest';
+import { stopAll } from '../../bench/daemons.js';
+import { runLoad, type PhaseResult } from '../../bench/load.js';
+import { Progress } from '../../bench/progress.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let db: TestDatabase | undefined;
+
+afterAll(async () => {
+  await stopAll();
+  await db?.drop();
+});
+
+describe('bench load (smoke: 20 users × 5 of 10 auctions, then 8 users × 5 sockets)', () => {
+  it('delivers every committed event to every watcher once, in order, in both socket modes', async () => {
+    db = await createTestDatabase();
+    const report = await runLoad(
+      { databaseUrl: db.url, progress: new Progress(true) },
+      { users: 20, perUser: 5, auctions: 10, concurrency: 4, durationSec: 2, bidders: 10, sockets: 'per-auction', perAuctionUsers: 8, baseline: false },
+    );
+    expect(report.problems).toEqual([]);
+    const runs = (report.details as { runs: PhaseResult[] }).runs;
+    expect(runs.map((r) => [r.mode, r.users, r.sockets, r.subscriptions])).toEqual([
+      ['multiplexed', 20, 20, 100],
+      ['per-auction', 8, 40, 40],
+    ]);
+    for (const r of runs) {
+      expect(r.bids.accepted).toBeGreaterThan(0);
+      expect(r.deliveries.count).toBeGreaterThan(0);
+      const d = r.deliveries;
+      expect([d.lost, d.duplicates, d.outOfOrder, d.mismatched, d.incomplete, d.unseen, d.phantom]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    }
+    expect(report.markdown).toContain('| multiplexed | per-auction |');
+  });
+});
