@@ -107,7 +107,8 @@ export async function openBenchDatabase(databaseUrl?: string): Promise<BenchData
   const dir = await mkdtemp(join(tmpdir(), 'nb-bench-pg-'));
   let embedded;
   try {
-    embedded = await startEmbeddedPostgres({ dataDir: dir });
+    // Commit timestamps time each delivery from its transaction's commit (bench load).
+    embedded = await startEmbeddedPostgres({ dataDir: dir, settings: { track_commit_timestamp: 'on' } });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

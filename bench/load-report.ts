@@ -34,6 +34,7 @@ export function phaseProblems(r: PhaseResult): string[] {
     ['streams short of the last version', d.incomplete], ['committed events no watcher received', d.unseen], ['events not in the outbox', d.phantom],
   ];
   for (const [what, n] of faults) if (n > 0) out.push(`${r.mode}: ${fmt(n)} deliveries ${what}`);
+  if (d.beforeCommit > 0) out.push(`${r.mode}: ${fmt(d.beforeCommit)} deliveries arrived before PostgreSQL's commit timestamp of their event`);
   for (const [what, n] of Object.entries(d.unexpected)) out.push(`${r.mode}: ${n} unexpected frames: ${what}`);
   for (const [code, n] of Object.entries(d.closes)) out.push(`${r.mode}: ${n} sockets closed by the daemon or the network (code ${code})`);
   if (r.bids.transportErrors) out.push(`${r.mode}: ${r.bids.transportErrors} bid connection errors`);
@@ -62,9 +63,14 @@ export function figuresOf(runs: PhaseResult[], base: Baselines): Figure[] {
     add(`${k}.bidP50Ms`, r.bids.latency.p50Ms, 'ms', false);
     add(`${k}.bidP99Ms`, r.bids.latency.p99Ms, 'ms', false);
     add(`${k}.deliveriesPerSec`, r.deliveries.perSec, 'deliveries/s', true);
-    add(`${k}.commitToWatcherP50Ms`, r.deliveries.latency.p50Ms, 'ms', false);
-    add(`${k}.commitToWatcherP99Ms`, r.deliveries.latency.p99Ms, 'ms', false);
-    add(`${k}.commitToWatcherMaxMs`, r.deliveries.latency.maxMs, 'ms', false);
+    const c = r.deliveries.latency;
+    if (c) {
+      add(`${k}.commitToWatcherP50Ms`, c.p50Ms, 'ms', false);
+      add(`${k}.commitToWatcherP99Ms`, c.p99Ms, 'ms', false);
+      add(`${k}.commitToWatcherMaxMs`, c.maxMs, 'ms', false);
+    }
+    add(`${k}.atToWatcherP50Ms`, r.deliveries.fromAt.p50Ms, 'ms', false);
+    add(`${k}.atToWatcherP99Ms`, r.deliveries.fromAt.p99Ms, 'ms', false);
     add(`${k}.deliveryFaults`, r.deliveries.lost + r.deliveries.duplicates + r.deliveries.outOfOrder + r.deliveries.mismatched + r.deliveries.unseen + r.deliveries.phantom, 'deliveries', false);
     add(`${k}.socketsPerUser`, r.sockets / r.users, 'sockets', false);
     add(`${k}.daemonPeakRssMb`, round1(r.memory.peak / MB), 'MB', false);
@@ -97,6 +103,16 @@ const COMPARE_TARGETS: Target[] = [
   { what: 'per-auction: zero lost, duplicated or out-of-order deliveries', key: 'load.per-auction.deliveryFaults', atMost: 0 },
 ];
 
+/** What the deliveries table cannot show: deliveries left untimed, and why. */
+function timingNote(runs: PhaseResult[]): string {
+  const notes = runs.flatMap((r) => {
+    const d = r.deliveries;
+    if (!d.latency) return [`${r.mode}: the server keeps no commit timestamps (track_commit_timestamp is off), so deliveries are timed from \`at\` only.`];
+    return d.untimed > 0 ? [`${r.mode}: ${fmt(d.untimed)} deliveries were not timed against their commit (over the watcher's log or without a commit time).`] : [];
+  });
+  return notes.length ? `\n\n${notes.join(' ')}` : '';
+}
+
 /** The tables the run prints. */
 export function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figures: Figure[], limits: string): string {
   const label = (r: PhaseResult) => `daemon, ${r.mode === 'multiplexed' ? 'one socket per user' : 'one socket per auction'} (${fmt(r.users)} users)`;
@@ -117,8 +133,9 @@ export function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines,
     const d = r.deliveries;
     return [
       label(r), fmt(r.sockets), fmt(r.subscriptions), fmt(d.count), fmt(d.perSec),
-      d.latency.p50Ms.toFixed(1), d.latency.p99Ms.toFixed(1), d.latency.maxMs.toFixed(1),
-      fmt(d.lost), fmt(d.duplicates), fmt(d.outOfOrder), fmt(d.mismatched + d.unseen + d.phantom),
+      ...(d.latency ? [d.latency.p50Ms.toFixed(1), d.latency.p99Ms.toFixed(1), d.latency.maxMs.toFixed(1)] : ['n/a', 'n/a', 'n/a']),
+      `${d.fromAt.p50Ms.toFixed(1)} / ${d.fromAt.p99Ms.toFixed(1)}`,
+      fmt(d.lost), fmt(d.duplicates), fmt(d.outOfOrder), fmt(d.mismatched + d.unseen + d.phantom), d.latency ? fmt(d.beforeCommit) : 'n/a',
     ];
   });
   const costRows = (() => {
@@ -168,8 +185,11 @@ export function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines,
       'autocannon runs in the bench process; each run has a fresh daemon process. ' +
       `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`,
     `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this', 'machine load (1 min) at start → end'], bidRows)}`,
-    `**Deliveries** (commit-to-watcher: the event's \`at\`, its commit time, to its arrival in the watcher process; every delivery, checked against the outbox)\n\n` +
-      table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox'], deliveryRows),
+    `**Deliveries** (every delivery, checked against the outbox; commit-to-watcher: from PostgreSQL's commit timestamp of the event's transaction ` +
+      `to the frame's arrival in the watcher process; from \`at\`: from the moment the bid took effect inside its transaction, ` +
+      `before the rest of its batch and the commit)\n\n` +
+      table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'commit-to-watcher p50 ms', 'p99 ms', 'max ms', 'from `at` p50 / p99 ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox', 'received before the commit'], deliveryRows) +
+      timingNote(runs),
     `**Cost** (CPU over the run, from the first bid to the last delivery)\n\n${table(['', ...runs.map((r) => r.mode)], costRows)}`,
     ...(compare ? [compare] : []),
     targets.markdown,

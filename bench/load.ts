@@ -103,7 +103,14 @@ export interface PhaseResult {
   deliveries: {
     count: number;
     perSec: number;
-    latency: LatencySummary;
+    /** Commit-to-watcher: the commit timestamp of the event's transaction (PostgreSQL's) to arrival; null when the server keeps none. */
+    latency: LatencySummary | null;
+    /** The event's `at` (when the bid took effect, inside its transaction) to arrival. */
+    fromAt: LatencySummary;
+    /** Deliveries that arrived before their commit timestamp (must be 0). */
+    beforeCommit: number;
+    /** Deliveries not timed against a commit (none when the server keeps commit timestamps). */
+    untimed: number;
     lost: number;
     duplicates: number;
     outOfOrder: number;
@@ -203,6 +210,28 @@ async function settledVersions(c: pg.Client, auctions: number[]): Promise<Map<nu
     last = now;
   }
   return last;
+}
+
+/**
+ * When each event of the run committed (epoch ms), from PostgreSQL's commit
+ * timestamps (the bench's embedded server runs with track_commit_timestamp on;
+ * another server may not: then null, and deliveries are timed from `at` only).
+ */
+async function commitTimes(c: pg.Client, starts: Map<number, number>, finals: Map<number, number>): Promise<[number, number, number][] | null> {
+  const on = await c.query<{ v: string }>("SELECT current_setting('track_commit_timestamp') AS v");
+  if (on.rows[0]?.v !== 'on') return null;
+  const r = await c.query<{ a: string; v: string; ms: number | null }>(
+    `SELECT auction_id AS a, version AS v, extract(epoch FROM pg_xact_commit_timestamp(xmin))::float8 * 1000 AS ms
+       FROM events WHERE auction_id = ANY ($1::bigint[]) AND version > $2`,
+    [[...starts.keys()], Math.min(...starts.values())],
+  );
+  const out: [number, number, number][] = [];
+  for (const row of r.rows) {
+    const a = Number(row.a);
+    const v = Number(row.v);
+    if (row.ms !== null && v > starts.get(a)! && v <= finals.get(a)!) out.push([a, v, row.ms]);
+  }
+  return out;
 }
 
 /** Compares what the watchers received with the outbox: every committed event seen, as committed, nothing else. */
@@ -317,7 +346,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     p.end();
     p.step(`${mode}: waiting for every watcher to have every event`);
     const finals = await settledVersions(c, fx.auctions);
-    const d = await pool.finish(finals, 60_000);
+    const d = await pool.finish(finals, await commitTimes(c, starts, finals), 60_000);
     const windowSec = (performance.now() - t0) / 1000;
     const self = process.cpuUsage(self0);
     const cpu1 = await cpuOf();
@@ -354,7 +383,10 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
       deliveries: {
         count: d.deliveries,
         perSec: Math.round(d.deliveries / deliverySec),
-        latency: d.latency.summary(),
+        latency: d.commitLatency?.summary() ?? null,
+        fromAt: d.latency.summary(),
+        beforeCommit: d.beforeCommit,
+        untimed: d.untimed,
         lost: d.lost,
         duplicates: d.duplicates,
         outOfOrder: d.outOfOrder,

@@ -2,13 +2,15 @@
 // many WebSockets to the daemon (lean-websocket.ts: raw frames, no library),
 // each subscribed to its auctions, and checks every frame as it comes:
 // versions in order, each once, from the snapshot on (delivery-check.ts), and
-// the commit-to-watcher latency (now − the event's `at`, the commit time;
-// parent, child and daemon share the machine's clock). It runs apart from the
+// when it came: against the event's `at` at once, and against the commit of
+// its transaction at the end (delivery-log.ts; the parent, the children, the
+// daemon and PostgreSQL share the machine's clock). It runs apart from the
 // load generator so that receiving the events of a thousand sockets does not
 // starve the bids (or the other way round). It exits when told to, or when
 // its parent goes away.
 import PQueue from 'p-queue';
 import { StreamCheck } from './delivery-check.js';
+import { DeliveryLog } from './delivery-log.js';
 import { eventFields, type EventFields } from './event-fields.js';
 import { Latency } from './histogram.js';
 import { LeanSocket } from './lean-websocket.js';
@@ -24,6 +26,7 @@ const CROSS_CHECK_EVERY = 64;
 
 const sockets: Watched[] = [];
 const latency = new Latency();
+const log = new DeliveryLog();
 const seen = new Map<number, Map<number, number | string>>();
 const unexpected: Record<string, number> = {};
 const closes: Record<string, number> = {};
@@ -63,6 +66,7 @@ function onFrame(w: Watched, data: Buffer): void {
   if (firstDeliveryAt === 0) firstDeliveryAt = now;
   lastDeliveryAt = now;
   latency.record(now - f.at);
+  log.record(f.auction, f.version, now);
   stream.accept(f.version);
   if (deliveries % CROSS_CHECK_EVERY === 0) crossCheck(data, f);
   // One (auction, version) is one committed event: every copy must be the same one.
@@ -130,6 +134,7 @@ async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
   const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
   const deadline = performance.now() + m.timeoutMs;
   while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const timing = m.commits ? log.time(m.commits) : null;
   const result: WatcherResult = {
     sockets: sockets.length,
     streams: 0,
@@ -142,6 +147,9 @@ async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
     unexpected,
     closes,
     latency: latency.encode(),
+    commitLatency: timing ? timing.latency.encode() : null,
+    beforeCommit: timing?.beforeCommit ?? 0,
+    untimed: timing ? timing.untimed : deliveries,
     firstDeliveryAt,
     lastDeliveryAt,
     seen: [...seen].map(([a, versions]) => [a, [...versions]]),

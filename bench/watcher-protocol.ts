@@ -9,8 +9,12 @@ export interface SocketSpec {
 export type ToWatcher =
   /** Open these sockets (at most `parallel` handshakes at once) and subscribe each. */
   | { op: 'open'; url: string; sockets: SocketSpec[]; parallel: number; timeoutMs: number }
-  /** The load is over: wait until every stream has reached its auction's final version, then report. */
-  | { op: 'finish'; finals: [auction: number, version: number][]; timeoutMs: number }
+  /**
+   * The load is over: wait until every stream has reached its auction's final
+   * version, then report; `commits` holds each event's commit time (epoch ms,
+   * from PostgreSQL's commit timestamps), or is null when the server keeps none.
+   */
+  | { op: 'finish'; finals: [auction: number, version: number][]; commits: [auction: number, version: number, ms: number][] | null; timeoutMs: number }
   /** Close every socket and exit. */
   | { op: 'close' };
 
@@ -31,8 +35,14 @@ export interface WatcherResult {
   unexpected: Record<string, number>;
   /** Sockets closed by the daemon or the network, by close code. */
   closes: Record<string, number>;
-  /** Commit-to-watcher latency of every delivery (hdr histogram, encoded). */
+  /** The event's `at` (when the bid took effect inside its transaction) to arrival, every delivery (hdr histogram, encoded). */
   latency: string;
+  /** Commit (PostgreSQL's commit timestamp) to arrival, every timed delivery (encoded), or null without commit times. */
+  commitLatency: string | null;
+  /** Deliveries that arrived before their event's commit timestamp (must be none: events go out after commit). */
+  beforeCommit: number;
+  /** Deliveries not timed against their commit: over the log's cap, or with no commit time for the event. */
+  untimed: number;
   /** Epoch ms of the first and last delivery. */
   firstDeliveryAt: number;
   lastDeliveryAt: number;

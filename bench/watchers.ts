@@ -10,8 +10,11 @@ import { packageRoot } from './paths.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
 
 /** What the watcher processes saw, together. */
-export interface Deliveries extends Omit<WatcherResult, 'latency' | 'seen'> {
+export interface Deliveries extends Omit<WatcherResult, 'latency' | 'commitLatency' | 'seen'> {
+  /** From each event's `at` to its arrival. */
   latency: Latency;
+  /** From each event's commit to its arrival, or null without commit times. */
+  commitLatency: Latency | null;
   /** (auction, version) → the bid id (or type) the watchers received for it. */
   seen: Map<number, Map<number, number | string>>;
 }
@@ -20,8 +23,11 @@ export interface WatcherPool {
   pids: number[];
   /** The sockets open and subscribed, and how long that took. */
   ready: { sockets: number; streams: number; ms: number };
-  /** Waits until every stream has its auction's final version (or the time is up) and merges the reports. */
-  finish(finals: Map<number, number>, timeoutMs: number): Promise<Deliveries>;
+  /**
+   * Waits until every stream has its auction's final version (or the time is
+   * up) and merges the reports, deliveries timed against `commits` (see ToWatcher).
+   */
+  finish(finals: Map<number, number>, commits: [number, number, number][] | null, timeoutMs: number): Promise<Deliveries>;
   /** Closes the sockets and ends the processes. */
   close(): Promise<void>;
 }
@@ -110,8 +116,8 @@ export async function startWatchers(o: WatcherOptions): Promise<WatcherPool> {
     return {
       pids: children.map((c) => c.child.pid!),
       ready,
-      async finish(finals, timeoutMs) {
-        for (const c of children) c.send({ op: 'finish', finals: [...finals], timeoutMs });
+      async finish(finals, commits, timeoutMs) {
+        for (const c of children) c.send({ op: 'finish', finals: [...finals], commits, timeoutMs });
         const results = await Promise.all(children.map((c) => c.next('result', timeoutMs + 60_000)));
         return merge(results.map((r) => r.result));
       },
@@ -129,11 +135,15 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
 
 function merge(results: WatcherResult[]): Deliveries {
   const out: Deliveries = {
-    sockets: 0, streams: 0, deliveries: 0, duplicates: 0, outOfOrder: 0, lost: 0, incomplete: 0, mismatched: 0,
-    unexpected: {}, closes: {}, latency: new Latency(), firstDeliveryAt: Infinity, lastDeliveryAt: 0, seen: new Map(),
+    sockets: 0, streams: 0, deliveries: 0, duplicates: 0, outOfOrder: 0, lost: 0, incomplete: 0, mismatched: 0, beforeCommit: 0, untimed: 0,
+    unexpected: {}, closes: {}, latency: new Latency(), commitLatency: new Latency(), firstDeliveryAt: Infinity, lastDeliveryAt: 0, seen: new Map(),
   };
   for (const r of results) {
-    for (const k of ['sockets', 'streams', 'deliveries', 'duplicates', 'outOfOrder', 'lost', 'incomplete', 'mismatched'] as const) out[k] += r[k];
+    for (const k of ['sockets', 'streams', 'deliveries', 'duplicates', 'outOfOrder', 'lost', 'incomplete', 'mismatched', 'beforeCommit', 'untimed'] as const) {
+      out[k] += r[k];
+    }
+    if (r.commitLatency === null) out.commitLatency = null;
+    else out.commitLatency?.add(new Latency(r.commitLatency));
     addCounts(out.unexpected, r.unexpected);
     addCounts(out.closes, r.closes);
     out.latency.add(new Latency(r.latency));

@@ -21,7 +21,8 @@ export async function setup(project: TestProject) {
     return;
   }
   dir = await mkdtemp(join(tmpdir(), 'nb-test-pg-'));
-  embedded = await startEmbeddedPostgres({ dataDir: dir });
+  // As the bench's server does: the load smoke times deliveries from each commit.
+  embedded = await startEmbeddedPostgres({ dataDir: dir, settings: { track_commit_timestamp: 'on' } });
   project.provide('pgAdminUrl', embedded.adminUrl);
 }
 

@@ -13,10 +13,11 @@ import type { Logger } from 'pino';
 import type { AuctionEvent } from '../../protocol/events.js';
 import type { SnapshotFrame, SocketLimits } from '../../protocol/frames.js';
 import type { OutboxReader } from './outbox-reader.js';
+import { jsonFrame } from './ws-frame.js';
 
 /** What the channel needs of a socket. */
 export interface Subscriber {
-  /** Queues a frame; false when the socket is gone or was just cut for reading too slowly. */
+  /** Queues a whole WebSocket frame (ws-frame.ts); false when the socket is gone or was just cut for reading too slowly. */
   send(frame: Buffer): boolean;
   /** True while the socket still wants this auction under the subscription numbered `generation`. */
   wants(auction: number, generation: number): boolean;
@@ -186,7 +187,7 @@ export class Channel {
 
     if (snapshots.length > 0) {
       const frame: SnapshotFrame = { type: 'snapshot', auction: this.id, version: at, state: snap.state };
-      const bytes = Buffer.from(JSON.stringify(frame));
+      const bytes = jsonFrame(frame);
       for (const j of snapshots) if (j.sub.send(bytes)) this.live.set(j.sub, at);
     }
     if (replays.length > 0) {
@@ -197,7 +198,7 @@ export class Channel {
         requeue(replays);
         throw err;
       }
-      const frames = events.map((e) => Buffer.from(JSON.stringify(e)));
+      const frames = events.map(jsonFrame);
       for (const j of replays) {
         if (!j.sub.wants(this.id, j.generation)) continue;
         let ok = true;
@@ -266,7 +267,7 @@ export class Channel {
 
   private dispatch(event: AuctionEvent): void {
     if (this.live.size === 0) return;
-    const frame = Buffer.from(JSON.stringify(event));
+    const frame = jsonFrame(event);
     let n = 0;
     for (const [sub, sent] of this.live) {
       if (event.version <= sent) continue;

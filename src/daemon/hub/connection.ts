@@ -3,17 +3,23 @@
 // (close 4008, then terminated if even the close cannot get through), so a
 // reader that stalls costs at most the limit in memory.
 //
-// Frames are coalesced: the first frame of an event-loop turn corks the TCP
-// socket and the hub uncorks every corked socket once the turn's work is done
-// (setImmediate), so all the frames a socket gets in one turn leave in one
-// write. With 1,000 watchers of the same auctions, a write per frame made the
+// Frames are coalesced: every message frame a socket gets in an event-loop
+// turn (already framed once for all sockets, ws-frame.ts) is queued here, and
+// the hub flushes every socket with frames once the turn's work is done
+// (setImmediate), so they leave in one write of the TCP socket under `ws`.
+// With 1,000 watchers of the same auctions, a write per frame made the
 // kernel's writev most of the daemon's CPU; a busy daemon does more per turn,
 // so its writes carry more frames — like group commit, without a timer.
+// Writing under `ws` is safe because compression is off: `ws` then writes each
+// of its own frames (pongs, the close frame) whole and at once, never queued,
+// so they cannot split one of these, and the close frame is sent only after
+// the queued frames are flushed.
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
 import { errorFrame, parseClientFrame, type ServerFrame, type SubscribeFrame } from '../../protocol/frames.js';
 import type { Subscriber } from './channel.js';
+import { jsonFrame } from './ws-frame.js';
 
 /** What a connection asks of the hub. */
 export interface ConnectionHost {
@@ -24,8 +30,8 @@ export interface ConnectionHost {
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
   slow(conn: Connection): void;
-  /** The connection corked its socket; uncork it at the end of this turn. */
-  corked(conn: Connection): void;
+  /** The connection queued its first frame of this turn; flush it at the end of the turn. */
+  queued(conn: Connection): void;
 }
 
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
@@ -38,14 +44,18 @@ export class Connection implements Subscriber {
   alive = true;
   private generation = 0;
   private cut = false;
-  private isCorked = false;
+  /** Frames queued this turn, and their bytes. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
     readonly userId: number | null,
     private readonly host: ConnectionHost,
-    /** The upgraded TCP socket under `ws`, corked while a turn's frames gather. */
-    private readonly raw?: Duplex,
+    /** The upgraded TCP socket under `ws`, written once per turn. */
+    private readonly raw: Duplex,
+    /** False: write each frame at once (for measuring what coalescing is worth). */
+    private readonly coalesce = true,
   ) {
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('pong', () => (this.alive = true));
@@ -57,8 +67,9 @@ export class Connection implements Subscriber {
     ws.on('error', () => {});
   }
 
+  /** Bytes queued and not yet taken by the kernel: this turn's frames and the socket's write buffer. */
   get buffered(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.pendingBytes;
   }
 
   get open(): boolean {
@@ -76,29 +87,35 @@ export class Connection implements Subscriber {
 
   send(frame: Buffer): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + frame.length > this.host.sendBufferBytes) {
+    if (this.buffered + frame.length > this.host.sendBufferBytes) {
       this.slowConsumer();
       return false;
     }
-    if (this.raw && !this.isCorked) {
-      this.raw.cork();
-      this.isCorked = true;
-      this.host.corked(this);
+    if (!this.coalesce) {
+      this.raw.write(frame);
+      this.host.sent(this.buffered);
+      return true;
     }
-    this.ws.send(frame, { binary: false });
-    this.host.sent(this.ws.bufferedAmount);
+    if (this.pending.push(frame) === 1) this.host.queued(this);
+    this.pendingBytes += frame.length;
+    this.host.sent(this.buffered);
     return true;
   }
 
-  /** Lets the frames gathered this turn go, in one write. */
-  uncork(): void {
-    if (!this.isCorked) return;
-    this.isCorked = false;
-    this.raw!.uncork();
+  /** Writes the frames queued this turn, in one write; false when there was nothing to write. */
+  flush(): boolean {
+    const frames = this.pending;
+    const bytes = this.pendingBytes;
+    if (frames.length === 0) return false;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.open) return false;
+    this.raw.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
+    return true;
   }
 
   sendFrame(frame: ServerFrame): boolean {
-    return this.send(Buffer.from(JSON.stringify(frame)));
+    return this.send(jsonFrame(frame));
   }
 
   sendError(err: NbError): void {
@@ -109,6 +126,8 @@ export class Connection implements Subscriber {
   /** Closes with the close code of an error code (1001 going away for SHUTTING_DOWN). */
   close(err: NbError): void {
     if (this.cut) return;
+    // What was queued (within the limit, for a slow consumer too) goes first, then the close frame.
+    this.flush();
     this.cut = true;
     this.host.removed(this);
     this.ws.close(closeCodeOf(err.code) ?? 1011, err.code);
@@ -116,6 +135,8 @@ export class Connection implements Subscriber {
 
   /** Drops the socket without a close handshake (a dead peer). */
   terminate(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
     this.cut = true;
     this.host.removed(this);
     this.ws.terminate();

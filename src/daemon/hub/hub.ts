@@ -14,6 +14,7 @@ import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { OutboxReader } from './outbox-reader.js';
 import type { Addressed } from './private-events.js';
+import { jsonFrame } from './ws-frame.js';
 
 export interface HubOptions {
   reader: OutboxReader;
@@ -31,8 +32,8 @@ export class Hub implements ConnectionHost {
   private readonly channelEnv: ChannelEnv;
   private stopped = false;
   private peak = 0;
-  /** Connections that corked their socket this turn (see connection.ts). */
-  private corkedConns: Connection[] = [];
+  /** Connections with frames queued this turn (see connection.ts). */
+  private queuedConns: Connection[] = [];
   /**
    * Coalesce each socket's frames per event-loop turn (connection.ts). The
    * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
@@ -64,8 +65,8 @@ export class Hub implements ConnectionHost {
   }
 
   /** Takes an upgraded socket (and the TCP socket under it); `userId` receives private events. */
-  accept(ws: WebSocket, userId: number | null, raw?: Duplex): Connection {
-    const conn = new Connection(ws, userId, this, this.coalesce ? raw : undefined);
+  accept(ws: WebSocket, userId: number | null, raw: Duplex): Connection {
+    const conn = new Connection(ws, userId, this, raw, this.coalesce);
     this.conns.add(conn);
     if (userId !== null) {
       let set = this.users.get(userId);
@@ -130,15 +131,16 @@ export class Hub implements ConnectionHost {
     }
   }
 
-  corked(conn: Connection): void {
-    if (this.corkedConns.push(conn) === 1) setImmediate(() => this.uncorkAll());
+  queued(conn: Connection): void {
+    if (this.queuedConns.push(conn) === 1) setImmediate(() => this.flushAll());
   }
 
-  private uncorkAll(): void {
-    const conns = this.corkedConns;
-    this.corkedConns = [];
-    for (const conn of conns) conn.uncork();
-    this.o.metrics.socketWrites.inc(conns.length);
+  private flushAll(): void {
+    const conns = this.queuedConns;
+    this.queuedConns = [];
+    let writes = 0;
+    for (const conn of conns) if (conn.flush()) writes++;
+    this.o.metrics.socketWrites.inc(writes);
   }
 
   rejected(err: NbError): void {
@@ -166,7 +168,7 @@ export class Hub implements ConnectionHost {
     for (const { userId, event } of events) {
       const set = this.users.get(userId);
       if (!set) continue;
-      const frame = Buffer.from(JSON.stringify(event));
+      const frame = jsonFrame(event);
       let n = 0;
       for (const conn of set) if (conn.send(frame)) n++;
       this.o.metrics.fannedOut.inc({ kind: 'private' }, n);

@@ -13,6 +13,12 @@ import { eventually } from '../../helpers/watcher.js';
 
 const file = daemonForFile();
 
+/** The JSON in one unmasked text frame (ws-frame.ts; its own test checks the framing against ws). */
+function payloadOf(frame: Buffer): string {
+  const len = frame[1]! & 0x7f;
+  return frame.subarray(len < 126 ? 2 : len === 126 ? 4 : 10).toString('utf8');
+}
+
 /** An in-memory subscriber: what the channel hands to a socket, decoded. */
 function collector(): Subscriber & { frames: ServerFrame[]; versions(): string[] } {
   const frames: ServerFrame[] = [];
@@ -20,7 +26,7 @@ function collector(): Subscriber & { frames: ServerFrame[]; versions(): string[]
     frames,
     buffered: 0,
     send(frame) {
-      frames.push(JSON.parse(frame.toString('utf8')) as ServerFrame);
+      frames.push(JSON.parse(payloadOf(frame)) as ServerFrame);
       return true;
     },
     wants: () => true,

@@ -1,0 +1,43 @@
+// The hub's prepared frames must be exactly what a WebSocket peer expects:
+// read back by the `ws` library's own frame parser at every header size.
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { jsonFrame, textFrame } from '../../../src/daemon/hub/ws-frame.js';
+
+// ws's frame parser; its type declarations leave it out.
+const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (o: { isServer: boolean }) => Writable };
+
+/** Parses `bytes` as a client would (unmasked frames from a server) and returns the text messages. */
+function receive(bytes: Buffer): Promise<string[]> {
+  const messages: string[] = [];
+  const r = new Receiver({ isServer: false });
+  return new Promise((resolve, reject) => {
+    r.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) reject(new Error('binary frame'));
+      messages.push(data.toString('utf8'));
+    });
+    r.on('error', reject);
+    r.write(bytes, () => resolve(messages));
+  });
+}
+
+describe('prepared text frames', () => {
+  it.each([0, 1, 125, 126, 127, 65_535, 65_536, 200_000])('carry a %i-byte payload that ws reads back whole', async (n) => {
+    const text = 'x'.repeat(n);
+    expect(await receive(textFrame(text))).toEqual([text]);
+  });
+
+  it('count bytes, not characters, in the length', async () => {
+    const text = `{"title":"Brass lamp — €5 ${'é'.repeat(100)}"}`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(125);
+    expect(text.length).toBeLessThan(126 + 100);
+    expect(await receive(textFrame(text))).toEqual([text]);
+  });
+
+  it('follow one another in one buffer as separate messages', async () => {
+    const events = [{ type: 'bid', version: 1 }, { type: 'bid', version: 2, note: 'y'.repeat(300) }, { type: 'closed', version: 3 }];
+    const got = await receive(Buffer.concat(events.map(jsonFrame)));
+    expect(got.map((m) => JSON.parse(m) as unknown)).toEqual(events);
+  });
+});
