@@ -81,7 +81,12 @@ export function isUnavailable(err: unknown): boolean {
 export function toNbError(err: unknown): NbError {
   if (err instanceof NbError) return err;
   if (isUnavailable(err)) return nbError('UNAVAILABLE');
-  if (codeOf(err) === '23514') return nbError('INVALID_INPUT', 'The amount would take a balance out of range.');
+  if (codeOf(err) === '23514') {
+    if ((err as { constraint_name?: string }).constraint_name === 'money_supply_total_safe') {
+      return nbError('INVALID_INPUT', 'The deposit would take the money in neighborbid past 9,007,199,254,740,991, the most it counts exactly.');
+    }
+    return nbError('INVALID_INPUT', 'The amount would take a balance out of range.');
+  }
   return nbError('INTERNAL');
 }
 

@@ -99,9 +99,13 @@ export interface AuditReport {
   users: number;
   auctions: number;
   ledgerRows: number;
-  /** Sum of all deposits; equals the sum of all balances when money is conserved. */
-  totalDeposits: number;
-  totalBalances: number;
+  /**
+   * Sum of all deposits; equals the sum of all balances when money is
+   * conserved. Deposits keep it within 2^53 − 1; null only when changes made
+   * outside neighborbid took it past that (a `total_out_of_range` violation says so).
+   */
+  totalDeposits: number | null;
+  totalBalances: number | null;
 }
 
 export interface Health {

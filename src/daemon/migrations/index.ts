@@ -1,6 +1,7 @@
 // Ordered migrations. Append only: a released migration is never edited.
 import schema from './001-schema.js';
 import rules from './002-rules.js';
+import moneySupply from './003-money-supply.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'schema', sql: schema },
   { version: 2, name: 'rules', sql: rules },
+  { version: 3, name: 'money supply', sql: moneySupply },
 ];

@@ -81,24 +81,37 @@ export async function audit(sql: Sql): Promise<AuditReport> {
       }
     }
 
-    const [totals] = await tx<{ users: number; auctions: number; ledger_rows: number; deposits: number; balances: number }[]>`
+    // Sums as text, compared in SQL: after changes made outside neighborbid a
+    // sum could pass 2^53 − 1, and the audit must still answer (with a violation).
+    const [totals] = await tx<{ users: number; auctions: number; ledger_rows: number;
+      deposits: string; balances: string; supply: string | null }[]>`
       SELECT (SELECT count(*) FROM users)::bigint AS users,
              (SELECT count(*) FROM auctions)::bigint AS auctions,
              (SELECT count(*) FROM ledger)::bigint AS ledger_rows,
-             (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit')::bigint AS deposits,
-             (SELECT coalesce(sum(balance), 0) FROM users)::bigint AS balances`;
+             (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit')::text AS deposits,
+             (SELECT coalesce(sum(balance), 0) FROM users)::text AS balances,
+             (SELECT total FROM money_supply)::text AS supply`;
     const t = totals!;
     if (t.deposits !== t.balances) {
       add({ kind: 'money_not_conserved', message: `deposits total ${t.deposits} but balances total ${t.balances}` });
     }
+    if (t.supply !== t.deposits) {
+      add({ kind: 'supply_mismatch', message: `the money supply says ${t.supply ?? 'nothing'} but deposits total ${t.deposits}` });
+    }
+    const exact = (what: string, digits: string): number | null => {
+      const n = Number(digits);
+      if (Number.isSafeInteger(n)) return n;
+      add({ kind: 'total_out_of_range', message: `${what} total ${digits}, past 9,007,199,254,740,991` });
+      return null;
+    };
     return {
       ok: violations.length === 0,
       violations,
       users: t.users,
       auctions: t.auctions,
       ledgerRows: t.ledger_rows,
-      totalDeposits: t.deposits,
-      totalBalances: t.balances,
+      totalDeposits: exact('deposits', t.deposits),
+      totalBalances: exact('balances', t.balances),
     };
   })) as AuditReport;
 }

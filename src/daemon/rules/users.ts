@@ -45,6 +45,8 @@ export async function createUser(sql: Sql, body: CreateUserBody, idem: Idempoten
           await sp`
             INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
             VALUES (${id}, 'deposit', ${balance}, ${balance}, 0)`;
+          // Lock order: the new user row, then the money supply row, last so it is held briefly.
+          await sp`UPDATE money_supply SET total = total + ${balance}`;
         }
         const user: Omit<CreatedUser, 'token'> & { token: null } = { id, name: body.name, balance, token: null };
         return { status: 201, body: user };
@@ -74,6 +76,8 @@ export async function deposit(
         await sp`
           INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
           VALUES (${userId}, 'deposit', ${amount}, ${amount}, 0)`;
+        // Lock order: the user row, then the money supply row, last so it is held briefly.
+        await sp`UPDATE money_supply SET total = total + ${amount}`;
         return { status: 200, body: toBalance(user) };
       }),
     ),

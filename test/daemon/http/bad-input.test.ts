@@ -123,6 +123,9 @@ function barrage(): Case[] {
     admin('deposit string', `/v1/users/${alice.id}/deposits`, { amount: '5' }),
     admin('deposit above 2^53', `/v1/users/${alice.id}/deposits`, '{"amount": 9007199254740993}'),
     admin('deposit taking the balance past 2^53-1', `/v1/users/${alice.id}/deposits`, { amount: Number.MAX_SAFE_INTEGER }),
+    // The seller's own balance would stay in range; the money in the system would not.
+    admin('deposit taking the money in neighborbid past 2^53-1', `/v1/users/${t.seller.id}/deposits`, { amount: Number.MAX_SAFE_INTEGER }),
+    admin('opening balance taking the money in neighborbid past 2^53-1', '/v1/users', { name: 'rich', balance: Number.MAX_SAFE_INTEGER }),
     admin('user without a name', '/v1/users', { balance: 5 }),
     admin('user with an empty name', '/v1/users', { name: '   ' }),
     admin('user with a control character', '/v1/users', { name: 'bell\u0007' }),

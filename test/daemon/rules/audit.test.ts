@@ -63,6 +63,29 @@ describe('audit', () => {
     )).toEqual(['money_not_conserved', 'settlement_mismatch']);
   });
 
+  it('catches a money supply that disagrees with the deposits', async () => {
+    expect(await auditWith('UPDATE money_supply SET total = total + 1', 'UPDATE money_supply SET total = total - 1')).toEqual(['supply_mismatch']);
+  });
+
+  it('answers with a violation, not an error, when changes outside neighborbid take a total past 2^53 − 1', async () => {
+    const sql = t.daemon.context.sql;
+    const ids = [buyer.id, t.seller.id];
+    const before = await sql<{ id: number; balance: number }[]>`SELECT id, balance FROM users WHERE id IN ${sql(ids)} ORDER BY id`;
+    expect(before).toHaveLength(2);
+    await sql`UPDATE users SET balance = 9007199254740991 WHERE id IN ${sql(ids)}`;
+    try {
+      const report = await t.daemon.admin.audit();
+      expect(report.ok).toBe(false);
+      expect([...new Set(report.violations.map((v) => v.kind))].sort()).toEqual(['ledger_mismatch', 'money_not_conserved', 'total_out_of_range']);
+      expect(report.totalBalances).toBeNull();
+      expect(report.totalDeposits).toBe(1000);
+      expect(report.violations.find((v) => v.kind === 'total_out_of_range')?.message).toBe('balances total 18014398509481982, past 9,007,199,254,740,991');
+    } finally {
+      for (const u of before) await sql`UPDATE users SET balance = ${u.balance} WHERE id = ${u.id}`;
+    }
+    expect((await t.daemon.admin.audit()).ok).toBe(true);
+  });
+
   it('catches a gap in an auction’s events', async () => {
     expect(await auditWith(
       `UPDATE events SET version = version + 10 WHERE auction_id = ${openId}`,
