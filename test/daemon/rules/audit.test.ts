@@ -2,7 +2,7 @@
 // belong to no leading bid, a sale paid twice, a gap in an auction's events.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRulesDaemon } from '../../helpers/fixture.js';
-import { ENDS_SOON, seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
+import { ENDS_SOON, expectRefused, seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
 
 const t = useRulesDaemon();
 let buyer: SeededUser;
@@ -61,6 +61,28 @@ describe('audit', () => {
       `DELETE FROM ledger WHERE id = (SELECT max(id) FROM ledger);
        UPDATE users SET balance = balance - 200 WHERE id = ${t.seller.id}`,
     )).toEqual(['money_not_conserved', 'settlement_mismatch']);
+  });
+
+  it('keeps the money in the system within 2^53 − 1: a deposit that would pass it is refused and changes nothing', async () => {
+    const pauper = await seedUser(t.daemon, 0);
+    const before = await t.daemon.admin.audit();
+    // The new user's own balance would stay in range; the total would not.
+    const err = await expectRefused(t.daemon.admin.deposit(pauper.id, Number.MAX_SAFE_INTEGER), 'INVALID_INPUT');
+    expect(err.message).toMatch(/money in neighborbid past 9,007,199,254,740,991/);
+    await expectRefused(t.daemon.admin.createUser('rich', Number.MAX_SAFE_INTEGER), 'INVALID_INPUT');
+    // Up to the cap is taken, to the unit.
+    const room = Number.MAX_SAFE_INTEGER - before.totalDeposits!;
+    await t.daemon.admin.deposit(pauper.id, room);
+    await expectRefused(t.daemon.admin.deposit(buyer.id, 1), 'INVALID_INPUT');
+    const full = await t.daemon.admin.audit();
+    expect(full).toMatchObject({ ok: true, totalDeposits: Number.MAX_SAFE_INTEGER, totalBalances: Number.MAX_SAFE_INTEGER });
+    // Put the fixture back as it was (outside the rules: no withdrawal exists).
+    await t.daemon.context.sql.begin(async (tx) => {
+      await tx`DELETE FROM ledger WHERE kind = 'deposit' AND user_id = ${pauper.id}`;
+      await tx`UPDATE users SET balance = 0 WHERE id = ${pauper.id}`;
+      await tx`UPDATE money_supply SET total = total - ${room}`;
+    });
+    expect(await t.daemon.admin.audit()).toEqual(before);
   });
 
   it('catches a money supply that disagrees with the deposits', async () => {
