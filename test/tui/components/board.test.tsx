@@ -37,6 +37,8 @@ describe('board', () => {
     // The daemon has not answered yet: the ids stand in.
     let f = await app.waitFor((fr) => ['#7', '#8', '#9'].every((id) => fr.includes(id)));
     expect(lineWith(f, 'Brass lamp')).toMatch(/150\s+#7\s+1\s/);
+    // The lookup goes out on a timer after the turn's events (name-cache.ts), so the ids may be drawn first.
+    await app.waitFor(() => src.nameRequests.length > 0);
     expect(src.nameRequests.map((ids) => [...ids].sort())).toEqual([[7, 8, 9]]);
     answer();
     f = await app.waitFor((fr) => ['ada', 'bo', 'cyd'].every((n) => fr.includes(n)));
