@@ -87,18 +87,17 @@ export class Connection implements Subscriber {
 
   send(frame: Buffer): boolean {
     if (!this.open) return false;
-    if (this.buffered + frame.length > this.host.sendBufferBytes) {
+    const queued = this.buffered + frame.length;
+    if (queued > this.host.sendBufferBytes) {
       this.slowConsumer();
       return false;
     }
-    if (!this.coalesce) {
-      this.raw.write(frame);
-      this.host.sent(this.buffered);
-      return true;
+    if (!this.coalesce) this.raw.write(frame);
+    else {
+      if (this.pending.push(frame) === 1) this.host.queued(this);
+      this.pendingBytes += frame.length;
     }
-    if (this.pending.push(frame) === 1) this.host.queued(this);
-    this.pendingBytes += frame.length;
-    this.host.sent(this.buffered);
+    this.host.sent(queued);
     return true;
   }
 
