@@ -3,7 +3,6 @@
 // is stored anywhere in the database in the clear; and a token is checked by
 // comparing fixed-length digests, whatever was presented.
 import { createHash } from 'node:crypto';
-import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../src/daemon/auth.js';
 import type { ServerFrame } from '../../src/protocol/frames.js';
@@ -11,7 +10,7 @@ import { useRulesDaemon } from '../helpers/fixture.js';
 import { send } from '../helpers/raw-http.js';
 import { seedAuction, seedUser, snapshot, type SeededUser } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
-import { framesOf, openWatcher } from '../helpers/watcher.js';
+import { framesOf, openWatcher, refusedUpgrade } from '../helpers/watcher.js';
 
 const t = useRulesDaemon();
 let alice: SeededUser;
@@ -26,19 +25,6 @@ beforeAll(async () => {
 const secretOf = (token: string) => token.replace(/^nb_u\d+_/, '');
 /** Alice's id with Mallory's secret: the one token Mallory could make up for Alice. */
 const forged = () => `nb_u${alice.id}_${secretOf(mallory.token)}`;
-
-/** The HTTP status of an upgrade the daemon refuses. */
-function upgradeRefusal(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
-}
 
 describe("Mallory against Alice's account", () => {
   it('cannot act as Alice, move money or make users, and what she does is hers', async () => {
@@ -88,8 +74,8 @@ describe("Mallory against Alice's account", () => {
     const bob = await seedUser(t.daemon, 1000);
     const lot = await seedAuction(t.seller);
     const wsUrl = `${t.daemon.url.replace('http', 'ws')}/v1/ws`;
-    expect(await upgradeRefusal(wsUrl, { authorization: `Bearer ${forged()}` })).toBe(401);
-    expect(await upgradeRefusal(`${wsUrl}?token=${encodeURIComponent(forged())}`)).toBe(401);
+    expect((await refusedUpgrade(wsUrl, { authorization: `Bearer ${forged()}` })).status).toBe(401);
+    expect((await refusedUpgrade(`${wsUrl}?token=${encodeURIComponent(forged())}`)).status).toBe(401);
 
     const aliceSocket = await openWatcher(t.daemon.url, { token: alice.token });
     const mallorySocket = await openWatcher(t.daemon.url, { token: mallory.token });

@@ -9,7 +9,7 @@ import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js
 import { send, type RawResponse } from '../../helpers/raw-http.js';
 import { expectAuditClean, seedAuction, seedUser, snapshot, waitFor } from '../../helpers/seed.js';
 import { report } from '../../helpers/tally.js';
-import { openWatcher, type Watcher } from '../../helpers/watcher.js';
+import { openWatcher, refusedUpgrade, type Watcher } from '../../helpers/watcher.js';
 
 const HTTP_LIMIT = 4;
 const SOCKET_LIMIT = 3;
@@ -42,23 +42,6 @@ async function idleConnection(url: string): Promise<net.Socket> {
   socket.on('error', () => {});
   await new Promise<void>((ok) => socket.once('connect', () => ok()));
   return socket;
-}
-
-/** The refused upgrade's status and body. */
-function refusedUpgrade(url: string): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`);
-    ws.on('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) });
-        ws.terminate();
-      });
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
 }
 
 function expectTooMany(r: { status: number; headers: Record<string, unknown>; body?: any; json?: any }, limit: number): void {
@@ -103,7 +86,7 @@ describe('WebSockets per address', () => {
     const watchers: Watcher[] = [];
     for (let i = 0; i < SOCKET_LIMIT; i++) watchers.push(await openWatcher(crowded.url));
     expect(crowded.peers.open('socket', IP)).toBe(SOCKET_LIMIT);
-    expectTooMany(await refusedUpgrade(crowded.url), SOCKET_LIMIT);
+    expectTooMany(await refusedUpgrade(`${crowded.url.replace('http', 'ws')}/v1/ws`), SOCKET_LIMIT);
     // Plain requests are counted apart.
     expect((await send(crowded.url, { path: '/v1/health' })).status).toBe(200);
 

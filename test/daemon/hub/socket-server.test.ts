@@ -7,22 +7,9 @@ import type { ServerFrame } from '../../../src/protocol/frames.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { daemonForFile } from '../../helpers/file-daemon.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
-import { eventually, framesOf, openWatcher } from '../../helpers/watcher.js';
+import { eventually, framesOf, openWatcher, refusedUpgrade } from '../../helpers/watcher.js';
 
 const file = daemonForFile({ sockets: { heartbeatMs: 1000 }, catchUpMs: 200 });
-
-/** The HTTP status of a refused upgrade. */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
-}
 
 const wsUrl = () => `${file.daemon.url.replace('http', 'ws')}/v1/ws`;
 
@@ -42,9 +29,9 @@ describe('upgrades', () => {
   });
 
   it('refuses a wrong token (401), another path (404) and answers a plain GET with 400', async () => {
-    expect(await upgradeStatus(wsUrl(), { authorization: 'Bearer nb_u1_nope' })).toBe(401);
-    expect(await upgradeStatus(`${wsUrl()}?token=wrong`)).toBe(401);
-    expect(await upgradeStatus(`${file.daemon.url.replace('http', 'ws')}/v1/other`)).toBe(404);
+    expect((await refusedUpgrade(wsUrl(), { authorization: 'Bearer nb_u1_nope' })).status).toBe(401);
+    expect((await refusedUpgrade(`${wsUrl()}?token=wrong`)).status).toBe(401);
+    expect((await refusedUpgrade(`${file.daemon.url.replace('http', 'ws')}/v1/other`)).status).toBe(404);
     const plain = await fetch(`${file.daemon.url}/v1/ws`);
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
