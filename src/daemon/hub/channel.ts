@@ -101,6 +101,9 @@ export class Channel {
 
   private kick(): void {
     if (this.working) return;
+    // Nobody to serve: a known gap (a hint, or an offer past the snapshot) must not start a worker
+    // that finds no one and, its gap still open, kicks again, for ever, without a timer between.
+    if (this.live.size === 0 && this.joining.length === 0) return this.maybeIdle();
     // Fast path: the next events are in hand and nobody is joining: send them now.
     if (this.cursor !== null && this.joining.length === 0) {
       this.dispatchHeld(Infinity);

@@ -34,6 +34,17 @@ function collector(): Subscriber & { frames: ServerFrame[]; versions(): string[]
   };
 }
 
+/** The real reader, with a gate that holds each snapshot after it was read (to let a socket go meanwhile). */
+class GatedReader extends OutboxReader {
+  gate: Promise<void> = Promise.resolve();
+
+  override async snapshot(id: number) {
+    const snap = await super.snapshot(id);
+    await this.gate;
+    return snap;
+  }
+}
+
 async function setup() {
   const { daemon } = file;
   const seller = await makeTrader(daemon.url, daemon.admin, `s${Math.random()}`, 0);
@@ -47,17 +58,22 @@ async function setup() {
       SELECT nb_place_bids(${lot!.id}, ${daemon.context.sql.json(bids)}) AS r`;
     return row!.r.events.map((e) => e.payload);
   };
+  const reader = new GatedReader(daemon.context.sql);
+  const idled: Channel[] = [];
   const channel = new Channel(lot!.id, {
-    reader: new OutboxReader(daemon.context.sql),
+    reader,
     limits: defaultSocketLimits,
     log: pino({ level: 'silent' }),
     dispatched: () => {},
     notFound: () => {},
-    idle: () => {},
+    idle: (c) => idled.push(c),
     stopped: () => false,
   });
-  return { channel, commit };
+  return { channel, commit, reader, idled };
 }
+
+/** Resolves after a timer: only if the event loop still turns (a channel spinning on microtasks would starve it). */
+const aTurnLater = () => new Promise((r) => setTimeout(r, 50));
 
 describe('Channel', () => {
   it('passes on events offered out of order and twice exactly once, in version order', async () => {
@@ -76,6 +92,29 @@ describe('Channel', () => {
     expect(sub.versions()).toEqual(['s0', '1', '2', '3']);
     expect(sub.frames.slice(1)).toEqual([e1, e2, e3]);
   });
+
+  it.each(['hinted', 'offered'] as const)(
+    'goes idle, and lets the event loop turn, when its last socket leaves with a newer version %s during the snapshot',
+    async (how) => {
+      const { channel, commit, reader, idled } = await setup();
+      let open!: () => void;
+      reader.gate = new Promise((r) => (open = r));
+      let wanted = true;
+      const sub = { ...collector(), wants: () => wanted };
+      channel.join(sub, 1, undefined);
+      await aTurnLater(); // the snapshot (version 0) is read and held at the gate
+      const [e1] = await commit(1);
+      if (how === 'hinted') channel.hint(1);
+      else channel.offer(e1!);
+      wanted = false;
+      channel.leave(sub);
+      open();
+      await aTurnLater();
+      await aTurnLater();
+      expect(idled).toEqual([channel]);
+      expect(sub.frames).toEqual([]);
+    },
+  );
 
   it('fills from the outbox what it was only told about', async () => {
     const { channel, commit } = await setup();
