@@ -3,10 +3,12 @@
 // of detail. Lines go out as events arrive, so the columns cannot be measured
 // in advance: their widths start from the snapshots, which come first, and
 // only ever grow. Users are written by name where `names` knows them.
+import type { NameBook } from '../client/name-cache.js';
 import { formatClock } from '../protocol/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../protocol/money.js';
+import { plural } from '../protocol/text.js';
 import { truncate, type Paint, type Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
@@ -37,12 +39,8 @@ interface Row {
 /** Longest title shown; longer ones end with an ellipsis. */
 const TITLE_MAX = 30;
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
 /** Where the lines find names; none known means users are written by id. */
-export interface Names {
-  name(id: number, max?: number): string | undefined;
-}
+type Names = NameBook;
 
 const NO_NAMES: Names = { name: () => undefined };
 

@@ -1,7 +1,9 @@
 // How auctions, bids and balances look to people. Money always with thousands
 // separators; times in UTC with a relative hint.
+import type { NameBook } from '../client/name-cache.js';
 import { formatDuration } from '../protocol/duration.js';
 import { formatMoney } from '../protocol/money.js';
+import { plural } from '../protocol/text.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../protocol/types.js';
 import { formatTime, keyValues, relativeTime, table, truncate, type Paint, type Style } from './output.js';
 
@@ -27,7 +29,7 @@ export const byId: Who = (id) => (id === null ? '—' : `user ${id}`);
 export const NAME_MAX = 24;
 
 /** Users by name (at most `max` characters) where known, `you` for the token's user, else by id. */
-export function byName(names: { name(id: number, max?: number): string | undefined }, me: number | null = null, max = Infinity): Who {
+export function byName(names: NameBook, me: number | null = null, max = Infinity): Who {
   return (id) => (id === null ? '—' : id === me ? 'you' : (names.name(id, max) ?? byId(id)));
 }
 
@@ -36,7 +38,7 @@ export function auctionBlock(a: Auction, paint: Paint, now = Date.now(), user: W
   const price =
     a.currentPrice === null
       ? 'no bids yet'
-      : `${formatMoney(a.currentPrice)} (${a.status === 'sold' ? 'bought by' : 'leader'} ${user(a.leaderId)}, ${a.bidCount} bid${a.bidCount === 1 ? '' : 's'})`;
+      : `${formatMoney(a.currentPrice)} (${a.status === 'sold' ? 'bought by' : 'leader'} ${user(a.leaderId)}, ${plural(a.bidCount, 'bid')})`;
   const pairs: [string, string][] = [
     ['status', paint(statusStyle(a.status), a.status)],
     ['seller', user(a.sellerId)],

@@ -39,6 +39,9 @@ interface Batch {
   done: Promise<void>;
 }
 
+/** What shows a user needs of the cache: the name to show for an id, if known (tests give a plain object). */
+export type NameBook = Pick<NameCache, 'name'>;
+
 export class NameCache {
   private readonly names = new Map<number, string>();
   /** How many known users bear each name, whatever its case: two bobs are shown as bob#4 and Bob#9. */

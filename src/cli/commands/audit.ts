@@ -1,6 +1,7 @@
 // `neighborbid audit`: the daemon's audit; exit code 3 when it is not clean.
 import { ExitCode } from '../../protocol/errors.js';
 import { formatMoney, groupThousands } from '../../protocol/money.js';
+import { plural } from '../../protocol/text.js';
 import type { Context } from '../context.js';
 import { keyValues, table } from '../output.js';
 
@@ -11,7 +12,7 @@ export async function audit(ctx: Context): Promise<void> {
     const n = report.violations.length;
     const verdict = report.ok
       ? ctx.paint('green', 'Audit clean: every balance, hold and sale agrees with the ledger.')
-      : ctx.paint('red', `Audit found ${n} violation${n === 1 ? '' : 's'}.`);
+      : ctx.paint('red', `Audit found ${plural(n, 'violation')}.`);
     const totals = keyValues(
       [
         ['users', groupThousands(report.users)],

@@ -9,6 +9,7 @@ import { SocketClient, type AuctionError, type AuctionMessage, type SocketState 
 import { nbError, type ErrorCode } from '../../protocol/errors.js';
 import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
 import { defaultSocketLimits } from '../../protocol/frames.js';
+import { plural } from '../../protocol/text.js';
 import type { NameCache } from '../../client/name-cache.js';
 import type { Context } from '../context.js';
 import { EventLines, type WatchedMessage } from '../event-lines.js';
@@ -291,7 +292,6 @@ class Watch {
   }
 }
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The sentence for auctions refused with one code: `No auction 998 or 999.` */
 function refusal(group: AuctionError[]): string {

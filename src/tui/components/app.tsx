@@ -12,6 +12,7 @@ import { useRefState } from '../hooks/use-ref-state.js';
 import { useSubscriptions } from '../hooks/use-subscriptions.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
+import type { Notice } from '../state/board-state.js';
 import { describeError } from '../state/describe-error.js';
 import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../state/layout.js';
 import { moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
@@ -36,12 +37,6 @@ type Mode =
   | { kind: 'bid'; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
   | { kind: 'buy'; id: number; title: string; price: number; busy: boolean; error: string | null };
 
-interface Flash {
-  kind: 'info' | 'error' | 'outbid';
-  text: string;
-  at: number;
-}
-
 /** How long a message stays on the status line. */
 const FLASH_MS = 8000;
 
@@ -62,7 +57,6 @@ export function App({ source, options }: AppProps) {
   const [detailOpen, setDetailOpen] = useState(false);
   const [getMode, setMode] = useRefState<Mode>({ kind: 'board' });
   const [filter, setFilter] = useState('');
-  const [flash, setFlash] = useState<Flash | null>(null);
   const offsetRef = useRef(0);
   const mode = getMode();
 
@@ -82,13 +76,13 @@ export function App({ source, options }: AppProps) {
   useSubscriptions(source, watched);
   useDetail(source, board, current.id, detailOpen);
 
-  // The newest of our own message and the store's (outbid, load errors), while fresh.
-  const message = [flash, store.notice]
-    .filter((m): m is Flash => m !== null && Date.now() - m.at < FLASH_MS)
-    .sort((a, b) => b.at - a.at)[0];
-  const say = (kind: Flash['kind'], text: string) => setFlash({ kind, text, at: Date.now() });
+  // One message line, shared with the store's own notices (outbid, load errors): the newest, while fresh.
+  const message = store.notice && Date.now() - store.notice.at < FLASH_MS ? store.notice : undefined;
+  const say = (kind: Notice['kind'], text: string) => {
+    store.setNotice({ kind, text, at: Date.now() });
+    board.flush();
+  };
   const dismiss = () => {
-    setFlash(null);
     store.setNotice(null);
     board.flush();
   };

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { formatMoney } from '../../protocol/money.js';
 import type { Auction } from '../../protocol/types.js';
 import { endedLabel, type BidLine, type Mine } from '../state/board-state.js';
-import { formatClock, formatDuration, formatRemaining } from '../state/countdown.js';
+import { formatClock, formatDuration, formatRemaining, isWarning } from '../state/countdown.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 export type Who = (id: number | null, max?: number) => string;
@@ -71,7 +71,7 @@ function Info({ auction: a, mine, who, now }: { auction: Auction; mine: Mine; wh
         {a.softCloseSec === null ? 'no soft close' : `Soft close ${formatDuration(a.softCloseSec)}`} · ends{' '}
         {formatClock(a.endsAt)}
         {open ? (
-          <Text color={remaining < 60_000 ? theme.danger : undefined} bold={remaining < 60_000}>
+          <Text color={isWarning(remaining) ? theme.danger : undefined} bold={isWarning(remaining)}>
             {` (in ${formatRemaining(remaining)})`}
           </Text>
         ) : null}

@@ -1,6 +1,7 @@
 // The board's state as plain data: auctions as the socket last described them,
 // recent bids, the user's money and markers. Events are applied here without
 // rendering; the UI reads a view of it at most once per batch interval.
+import type { NameBook } from '../../client/name-cache.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
 import { formatMoney } from '../../protocol/money.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../../protocol/types.js';
@@ -19,9 +20,7 @@ const ENDED_KEEP = 8;
 export const NAME_WIDTH = 8;
 
 /** Where the store finds user names (the client's NameCache); undefined means "not known yet". */
-export interface NameBook {
-  name(id: number, max?: number): string | undefined;
-}
+export type { NameBook };
 
 const NO_NAMES: NameBook = { name: () => undefined };
 
@@ -294,12 +293,13 @@ export class BoardStore {
   /** What the board shows at `now`, filtered by a title substring. */
   view(now: number, filter = ''): BoardView {
     const needle = filter.trim().toLowerCase();
-    const rows: RowView[] = [];
+    const rows: { row: RowView; endsMs: number }[] = [];
     const ended: { row: RowView; endedAt: number }[] = [];
     for (const e of this.entries.values()) {
       const a = e.auction;
       if (needle && !a.title.toLowerCase().includes(needle)) continue;
-      const remainingMs = Date.parse(a.endsAt) - now;
+      const endsMs = Date.parse(a.endsAt);
+      const remainingMs = endsMs - now;
       const row: RowView = {
         id: a.id,
         title: a.title,
@@ -315,10 +315,10 @@ export class BoardStore {
         mine: this.mine(a.id),
       };
       if (e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS) ended.push({ row, endedAt: e.endedAt });
-      else rows.push(row);
+      else rows.push({ row, endsMs });
     }
-    rows.sort((x, y) => Date.parse(x.endsAt) - Date.parse(y.endsAt) || x.id - y.id);
+    rows.sort((x, y) => x.endsMs - y.endsMs || x.row.id - y.row.id);
     ended.sort((x, y) => y.endedAt - x.endedAt || y.row.id - x.row.id);
-    return { rows, ended: ended.map((x) => x.row) };
+    return { rows: rows.map((x) => x.row), ended: ended.map((x) => x.row) };
   }
 }
