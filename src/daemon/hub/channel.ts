@@ -54,8 +54,8 @@ export class Channel {
   private known = 0;
   /** Versions above the cursor that arrived before their turn. */
   private readonly held = new Map<number, AuctionEvent>();
-  /** Live subscribers and the last version each was sent. */
-  private readonly live = new Map<Subscriber, number>();
+  /** Live subscribers: each has been sent every version up to the cursor. */
+  private readonly live = new Set<Subscriber>();
   private joining: Join[] = [];
   private working = false;
 
@@ -179,7 +179,7 @@ export class Channel {
     const replays: Join[] = [];
     const snapshots: Join[] = [];
     for (const j of wanted) {
-      if (j.after === at) this.live.set(j.sub, at);
+      if (j.after === at) this.live.add(j.sub);
       else if (j.after !== undefined && j.after < at && at - j.after <= maxReplay && j.sub.buffered < sendBufferBytes / 2) {
         replays.push(j);
       } else {
@@ -191,7 +191,7 @@ export class Channel {
     if (snapshots.length > 0) {
       const frame: SnapshotFrame = { type: 'snapshot', auction: this.id, version: at, state: snap.state };
       const bytes = jsonFrame(frame);
-      for (const j of snapshots) if (j.sub.send(bytes)) this.live.set(j.sub, at);
+      for (const j of snapshots) if (j.sub.send(bytes)) this.live.add(j.sub);
     }
     if (replays.length > 0) {
       let events: AuctionEvent[];
@@ -206,7 +206,7 @@ export class Channel {
         if (!j.sub.wants(this.id, j.generation)) continue;
         let ok = true;
         for (let i = 0; i < events.length && ok; i++) if (events[i]!.version > j.after!) ok = j.sub.send(frames[i]!);
-        if (ok) this.live.set(j.sub, at);
+        if (ok) this.live.add(j.sub);
       }
     }
   }
@@ -238,6 +238,8 @@ export class Channel {
       }
       for (const e of page) if (e.version > this.cursor!) this.held.set(e.version, e);
     }
+    // Joining below the cursor would skip versions for the newcomers: retry the joins instead.
+    if (this.cursor! < target) throw new Error(`auction ${this.id}: could not reach version ${target}`);
   }
 
   /** Fills the gap between the cursor and the highest known version. */
@@ -265,20 +267,13 @@ export class Channel {
       this.cursor = next;
       this.dispatch(event);
     }
-    if (this.held.size > 0) for (const v of this.held.keys()) if (v <= this.cursor!) this.held.delete(v);
   }
 
   private dispatch(event: AuctionEvent): void {
     if (this.live.size === 0) return;
     const frame = jsonFrame(event);
     let n = 0;
-    for (const [sub, sent] of this.live) {
-      if (event.version <= sent) continue;
-      if (sub.send(frame)) {
-        this.live.set(sub, event.version);
-        n++;
-      }
-    }
+    for (const sub of this.live) if (sub.send(frame)) n++;
     this.env.dispatched(event, n);
   }
 }
