@@ -3,7 +3,7 @@
 // here. No I/O: the hub and the socket client both use this file.
 import { z } from 'zod';
 import { nbError, type ErrorCode, type NbError } from './errors.js';
-import type { AuctionEvent, PrivateEvent } from './events.js';
+import { publicEventTypes, type AuctionEvent, type PrivateEvent } from './events.js';
 import { describeIssues } from './schemas.js';
 import type { Auction } from './types.js';
 
@@ -158,12 +158,5 @@ export function errorFrame(err: NbError): ErrorFrame {
 
 /** True for frames about one auction's public history (snapshot and public events). */
 export function isAuctionFrame(frame: ServerFrame): frame is SnapshotFrame | AuctionEvent {
-  return (
-    frame.type === 'snapshot' ||
-    frame.type === 'bid' ||
-    frame.type === 'extended' ||
-    frame.type === 'sold' ||
-    frame.type === 'closed' ||
-    frame.type === 'cancelled'
-  );
+  return frame.type === 'snapshot' || (publicEventTypes as readonly string[]).includes(frame.type);
 }

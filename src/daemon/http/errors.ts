@@ -9,7 +9,6 @@ import { toNbError } from '../database.js';
 function translate(err: FastifyError | Error): NbError {
   if (err instanceof NbError) return err;
   const fe = err as FastifyError;
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return nbError('PAYLOAD_TOO_LARGE');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return nbError('INVALID_INPUT', 'Send the body as application/json.');
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return nbError('INVALID_INPUT', 'The JSON body is empty.');
   if (fe.code === 'FST_ERR_BAD_URL') return nbError('INVALID_INPUT', 'The URL is not valid.');
@@ -35,10 +34,19 @@ export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply):
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
-  app.setNotFoundHandler((req, reply) => {
-    const e = nbError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`);
-    return reply.code(e.status).send({ error: e.toBody() });
-  });
+  app.setNotFoundHandler((req, reply) => sendError(nbError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`), req, reply));
+}
+
+/** A whole HTTP error response in the shape of every route, for sockets that never reach Fastify's replies. */
+export function rawErrorResponse(e: NbError): string {
+  const body = JSON.stringify({ error: e.toBody() });
+  return (
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    (e.retryable ? 'Retry-After: 1\r\n' : '') +
+    `Connection: close\r\n\r\n${body}`
+  );
 }
 
 /**
@@ -61,12 +69,6 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? nbError('INVALID_INPUT', 'The request did not arrive in time.')
         : nbError('INVALID_INPUT', 'The request is not valid HTTP.');
-  const body = JSON.stringify({ error: e.toBody() });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
+  if (socket.writable) socket.write(rawErrorResponse(e));
   socket.destroy();
 }

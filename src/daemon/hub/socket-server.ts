@@ -2,7 +2,7 @@
 // the Authorization header or ?token=), pings every socket on a heartbeat and
 // drops those that missed the previous pong, and on shutdown closes every
 // socket with 1001 so clients reconnect, here or to another daemon.
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { nbError, type NbError } from '../../protocol/errors.js';
 import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
 import { toNbError } from '../database.js';
+import { rawErrorResponse } from '../http/errors.js';
 import type { PeerLimits } from '../http/peer-limits.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Hub } from './hub.js';
@@ -111,14 +112,5 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
 
 /** Answers a refused upgrade with the HTTP error body every other route uses. */
 function refuse(socket: Duplex, err: NbError): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error: err.toBody() });
-  socket.end(
-    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      (err.retryable ? 'Retry-After: 1\r\n' : '') +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+  if (!socket.destroyed) socket.end(rawErrorResponse(err));
 }
