@@ -9,6 +9,11 @@ import type { Sql } from './database.js';
 
 export type Principal = { kind: 'admin' } | { kind: 'user'; id: number; name: string };
 
+/** The principal as one key: for idempotency records and rate-limit budgets. */
+export function principalKey(p: Principal): string {
+  return p.kind === 'admin' ? 'admin' : `user:${p.id}`;
+}
+
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }

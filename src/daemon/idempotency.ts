@@ -4,7 +4,7 @@
 // gets the first answer; the same key with another body is IDEMPOTENCY_CONFLICT.
 import { createHash } from 'node:crypto';
 import { NbError } from '../protocol/errors.js';
-import type { TxSql } from './database.js';
+import { withRetry, type Sql, type TxSql } from './database.js';
 import { completeOutcome, errorOutcome, type Outcome } from './outcome.js';
 
 /** Identifies a request for key reuse: method, route and canonical body. */
@@ -49,4 +49,9 @@ export async function idempotent(
   }
   await tx`SELECT nb_idem_store(${ctx.principal}, ${ctx.key}, ${tx.json(outcome as never)})`;
   return outcome;
+}
+
+/** One transaction (retried on deadlocks and serialization failures) running fn under the caller's key. */
+export function idempotentTx(sql: Sql, ctx: IdempotencyContext, fn: (sp: TxSql) => Promise<Outcome>): Promise<Outcome> {
+  return withRetry(() => sql.begin((tx) => idempotent(tx, ctx, fn))) as Promise<Outcome>;
 }

@@ -35,7 +35,3 @@ export function completeOutcome(raw: Outcome): Outcome {
 export function errorOutcome(err: NbError): Outcome {
   return { status: err.status, body: { error: err.toBody() } };
 }
-
-export function isErrorOutcome(o: Outcome): boolean {
-  return o.status >= 400;
-}

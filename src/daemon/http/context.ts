@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { nbError } from '../../protocol/errors.js';
 import { describeIssues, idempotencyKey } from '../../protocol/schemas.js';
-import { bearer, type Authenticator, type Principal } from '../auth.js';
+import { bearer, principalKey, type Authenticator, type Principal } from '../auth.js';
 import type { Sql } from '../database.js';
 import { requestHash, type IdempotencyContext } from '../idempotency.js';
 import type { Metrics } from '../metrics.js';
@@ -56,7 +56,7 @@ export function idempotencyOf(req: FastifyRequest, principal: Principal): Idempo
   const raw = req.headers['idempotency-key'];
   const key = raw === undefined ? undefined : parse(idempotencyKey, Array.isArray(raw) ? raw.join(',') : raw, 'Idempotency-Key header');
   return {
-    principal: principal.kind === 'admin' ? 'admin' : `user:${principal.id}`,
+    principal: principalKey(principal),
     key,
     // Only a key is ever compared with the hash; without one, skip the work (it is on every bid).
     hash: key === undefined ? '' : requestHash(req.method, req.routeOptions.url ?? req.url, { params: req.params, body: req.body ?? {} }),

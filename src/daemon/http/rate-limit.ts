@@ -5,6 +5,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { nbError } from '../../protocol/errors.js';
+import { principalKey } from '../auth.js';
 import { principalOf, type DaemonContext } from './context.js';
 import type { RateLimitOptions } from '../../protocol/limit-defaults.js';
 
@@ -12,8 +13,7 @@ import type { RateLimitOptions } from '../../protocol/limit-defaults.js';
 async function keyOf(ctx: DaemonContext, req: FastifyRequest): Promise<string> {
   if (req.headers.authorization === undefined) return `ip:${req.ip}`;
   try {
-    const p = await principalOf(ctx, req);
-    return p.kind === 'admin' ? 'admin' : `user:${p.id}`;
+    return principalKey(await principalOf(ctx, req));
   } catch {
     // A wrong token (or a database that is away) counts against the address;
     // the route answers the token's error itself.

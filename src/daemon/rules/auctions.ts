@@ -4,8 +4,8 @@ import { nbError } from '../../protocol/errors.js';
 import type { CreateAuctionBody, ListAuctionsQuery } from '../../protocol/schemas.js';
 import { limits } from '../../protocol/schemas.js';
 import type { Auction, AuctionDetail, AuctionList, Bid } from '../../protocol/types.js';
-import { withRetry, type Sql } from '../database.js';
-import { idempotent, type IdempotencyContext } from '../idempotency.js';
+import type { Sql } from '../database.js';
+import { idempotentTx, type IdempotencyContext } from '../idempotency.js';
 import type { Outcome } from '../outcome.js';
 
 const RECENT_BIDS = 20;
@@ -23,20 +23,16 @@ export async function createAuction(
     if (!(ahead > 0)) throw nbError('INVALID_INPUT', 'endsAt must be in the future.');
     if (ahead > limits.maxDurationSec * 1000) throw nbError('INVALID_INPUT', 'endsAt must be within a year.');
   }
-  return withRetry(() =>
-    sql.begin((tx) =>
-      idempotent(tx, idem, async (sp) => {
-        const [row] = await sp<{ auction: Auction }[]>`
-          INSERT INTO auctions (seller_id, title, start_price, min_increment, buy_now_price, soft_close_sec, ends_at)
-          VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement},
-                  ${body.buyNowPrice ?? null}, ${body.softCloseSec ?? null},
-                  date_trunc('milliseconds', coalesce(${endsAt}::timestamptz,
-                                                      now() + make_interval(secs => ${body.durationSec ?? 0}))))
-          RETURNING nb_auction_json(auctions.*) AS auction`;
-        return { status: 201, body: row!.auction };
-      }),
-    ),
-  );
+  return idempotentTx(sql, idem, async (sp) => {
+    const [row] = await sp<{ auction: Auction }[]>`
+      INSERT INTO auctions (seller_id, title, start_price, min_increment, buy_now_price, soft_close_sec, ends_at)
+      VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement},
+              ${body.buyNowPrice ?? null}, ${body.softCloseSec ?? null},
+              date_trunc('milliseconds', coalesce(${endsAt}::timestamptz,
+                                                  now() + make_interval(secs => ${body.durationSec ?? 0}))))
+      RETURNING nb_auction_json(auctions.*) AS auction`;
+    return { status: 201, body: row!.auction };
+  });
 }
 
 interface Cursor {

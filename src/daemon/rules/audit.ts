@@ -87,10 +87,12 @@ export async function audit(sql: Sql): Promise<AuditReport> {
       deposits: string; balances: string; supply: string | null }[]>`
       SELECT (SELECT count(*) FROM users)::bigint AS users,
              (SELECT count(*) FROM auctions)::bigint AS auctions,
-             (SELECT count(*) FROM ledger)::bigint AS ledger_rows,
-             (SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'deposit')::text AS deposits,
+             l.ledger_rows, l.deposits,
              (SELECT coalesce(sum(balance), 0) FROM users)::text AS balances,
-             (SELECT total FROM money_supply)::text AS supply`;
+             (SELECT total FROM money_supply)::text AS supply
+        FROM (SELECT count(*)::bigint AS ledger_rows,
+                     coalesce(sum(amount) FILTER (WHERE kind = 'deposit'), 0)::text AS deposits
+                FROM ledger) l`;
     const t = totals!;
     if (t.deposits !== t.balances) {
       add({ kind: 'money_not_conserved', message: `deposits total ${t.deposits} but balances total ${t.balances}` });

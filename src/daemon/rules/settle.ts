@@ -5,7 +5,7 @@ import type { IdempotencyContext } from '../idempotency.js';
 import { completeOutcome, type Outcome, type RuleResult } from '../outcome.js';
 import type { Publisher } from '../publisher.js';
 
-async function runRule(sql: Sql, publisher: Publisher, call: () => Promise<{ r: RuleResult }[]>): Promise<Outcome> {
+async function runRule(publisher: Publisher, call: () => Promise<{ r: RuleResult }[]>): Promise<Outcome> {
   let result: RuleResult;
   try {
     const [row] = await withRetry(call);
@@ -19,7 +19,7 @@ async function runRule(sql: Sql, publisher: Publisher, call: () => Promise<{ r: 
 
 /** Buys an auction at its buy-now price. */
 export function buyNow(sql: Sql, publisher: Publisher, auctionId: number, buyerId: number, idem: IdempotencyContext): Promise<Outcome> {
-  return runRule(sql, publisher, () => sql<{ r: RuleResult }[]>`
+  return runRule(publisher, () => sql<{ r: RuleResult }[]>`
     SELECT nb_buy_now(${auctionId}, ${buyerId}, ${idem.key ?? null}, ${idem.hash}) AS r`);
 }
 
@@ -31,7 +31,7 @@ export function cancelAuction(
   callerId: number | null,
   idem: IdempotencyContext,
 ): Promise<Outcome> {
-  return runRule(sql, publisher, () => sql<{ r: RuleResult }[]>`
+  return runRule(publisher, () => sql<{ r: RuleResult }[]>`
     SELECT nb_cancel(${auctionId}, ${callerId}, ${idem.key ?? null}, ${idem.hash}) AS r`);
 }
 

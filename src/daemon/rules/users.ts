@@ -5,8 +5,8 @@ import { nbError } from '../../protocol/errors.js';
 import type { CreateUserBody } from '../../protocol/schemas.js';
 import type { Balance, CreatedUser, Me, UserList, UserName } from '../../protocol/types.js';
 import { hashToken, newUserToken } from '../auth.js';
-import { sqlArray, withRetry, type Sql } from '../database.js';
-import { idempotent, type IdempotencyContext } from '../idempotency.js';
+import { sqlArray, type Sql, type TxSql } from '../database.js';
+import { idempotentTx, type IdempotencyContext } from '../idempotency.js';
 import type { Outcome } from '../outcome.js';
 import type { Publisher } from '../publisher.js';
 
@@ -15,6 +15,17 @@ interface UserRow {
   name: string;
   balance: number;
   held: number;
+}
+
+/**
+ * Books a deposit already added to the user's balance: its ledger row, then the
+ * money supply (lock order: the user row, then the supply row, last so it is held briefly).
+ */
+async function recordDeposit(sp: TxSql, userId: number, amount: number): Promise<void> {
+  await sp`
+    INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
+    VALUES (${userId}, 'deposit', ${amount}, ${amount}, 0)`;
+  await sp`UPDATE money_supply SET total = total + ${amount}`;
 }
 
 const toBalance = (u: UserRow): Balance => ({
@@ -31,28 +42,18 @@ const toBalance = (u: UserRow): Balance => ({
  */
 export async function createUser(sql: Sql, body: CreateUserBody, idem: IdempotencyContext): Promise<Outcome> {
   let token: string | null = null;
-  const outcome = await withRetry(() =>
-    sql.begin((tx) =>
-      idempotent(tx, idem, async (sp) => {
-        const [row] = await sp<{ id: number }[]>`SELECT nextval('users_id_seq') AS id`;
-        const id = row!.id;
-        token = newUserToken(id);
-        const balance = body.balance ?? 0;
-        await sp`
-          INSERT INTO users (id, name, token_hash, balance)
-          VALUES (${id}, ${body.name}, ${hashToken(token)}, ${balance})`;
-        if (balance > 0) {
-          await sp`
-            INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
-            VALUES (${id}, 'deposit', ${balance}, ${balance}, 0)`;
-          // Lock order: the new user row, then the money supply row, last so it is held briefly.
-          await sp`UPDATE money_supply SET total = total + ${balance}`;
-        }
-        const user: Omit<CreatedUser, 'token'> & { token: null } = { id, name: body.name, balance, token: null };
-        return { status: 201, body: user };
-      }),
-    ),
-  );
+  const outcome = await idempotentTx(sql, idem, async (sp) => {
+    const [row] = await sp<{ id: number }[]>`SELECT nextval('users_id_seq') AS id`;
+    const id = row!.id;
+    token = newUserToken(id);
+    const balance = body.balance ?? 0;
+    await sp`
+      INSERT INTO users (id, name, token_hash, balance)
+      VALUES (${id}, ${body.name}, ${hashToken(token)}, ${balance})`;
+    if (balance > 0) await recordDeposit(sp, id, balance);
+    const user: Omit<CreatedUser, 'token'> & { token: null } = { id, name: body.name, balance, token: null };
+    return { status: 201, body: user };
+  });
   if (outcome.replayed || outcome.status !== 201) return outcome;
   return { ...outcome, body: { ...(outcome.body as object), token } };
 }
@@ -65,23 +66,15 @@ export async function deposit(
   amount: number,
   idem: IdempotencyContext,
 ): Promise<Outcome> {
-  const outcome = await withRetry(() =>
-    sql.begin((tx) =>
-      idempotent(tx, idem, async (sp) => {
-        const [user] = await sp<UserRow[]>`
-          UPDATE users SET balance = balance + ${amount}
-           WHERE id = ${userId}
-          RETURNING id, name, balance, held`;
-        if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
-        await sp`
-          INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held)
-          VALUES (${userId}, 'deposit', ${amount}, ${amount}, 0)`;
-        // Lock order: the user row, then the money supply row, last so it is held briefly.
-        await sp`UPDATE money_supply SET total = total + ${amount}`;
-        return { status: 200, body: toBalance(user) };
-      }),
-    ),
-  );
+  const outcome = await idempotentTx(sql, idem, async (sp) => {
+    const [user] = await sp<UserRow[]>`
+      UPDATE users SET balance = balance + ${amount}
+       WHERE id = ${userId}
+      RETURNING id, name, balance, held`;
+    if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+    await recordDeposit(sp, userId, amount);
+    return { status: 200, body: toBalance(user) };
+  });
   if (outcome.status === 200 && !outcome.replayed) {
     const b = outcome.body as Balance;
     publisher.publishBalances([{ userId: b.id, balance: b.balance, held: b.held }]);

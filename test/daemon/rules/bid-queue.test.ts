@@ -4,6 +4,7 @@
 // versions, events published only after commit, and a clean audit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../../src/daemon/outcome.js';
+import { silentPublisher } from '../../../src/daemon/publisher.js';
 import { BidQueue } from '../../../src/daemon/rules/bid-queue.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
@@ -87,7 +88,7 @@ describe('bid queue across auctions', () => {
     const [b1, b2] = await Promise.all(
       [1, 2].map((i) => sellerClient.createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 10, durationSec: 600 })),
     );
-    const queue = new BidQueue(daemon.context.sql, { publish: () => {}, publishBalances: () => {} }, { slots: 1 });
+    const queue = new BidQueue(daemon.context.sql, silentPublisher, { slots: 1 });
     const blocker = queue.submit(b2!.id, { bidderId: dave.id, amount: 100 });
     const once = queue.submit(b1!.id, { bidderId: dave.id, amount: 200, key: 'k1', hash: 'h1' });
     const again = queue.submit(b1!.id, { bidderId: dave.id, amount: 200, key: 'k1', hash: 'h1' });
