@@ -7,7 +7,7 @@
 // transaction's remaining time as delivery time.
 import { Latency } from './histogram.js';
 
-/** Most deliveries logged per process (12 bytes each); later ones are counted as untimed. */
+/** Most deliveries logged per process (12 bytes each); later ones are counted as untimed (their events are still kept). */
 export const LOG_CAP = 8_000_000;
 
 export interface CommitTiming {
@@ -22,27 +22,42 @@ export interface CommitTiming {
 export class DeliveryLog {
   private readonly eventOf = new Map<number, Map<number, number>>();
   private readonly events: [auction: number, version: number][] = [];
+  /** Beside `events`: the first signature each event came with (its bid id, or its type when not a bid). */
+  private readonly signatures: (number | string)[] = [];
   private keys = new Uint32Array(1 << 16);
   private times = new Float64Array(1 << 16);
   private n = 0;
   private overCap = 0;
 
-  /** One delivery of (auction, version), arrived at `ms` (epoch ms). */
-  record(auction: number, version: number, ms: number): void {
-    if (this.n === LOG_CAP) {
-      this.overCap++;
-      return;
-    }
+  /**
+   * One delivery of (auction, version) with its signature, arrived at `ms`
+   * (epoch ms). One (auction, version) is one committed event, so every copy
+   * must be the same one: returns true when this signature differs from the
+   * first the event came with.
+   */
+  record(auction: number, version: number, ms: number, signature: number | string): boolean {
     let versions = this.eventOf.get(auction);
     if (!versions) this.eventOf.set(auction, (versions = new Map()));
     let key = versions.get(version);
+    let mismatched = false;
     if (key === undefined) {
       key = this.events.push([auction, version]) - 1;
+      this.signatures.push(signature);
       versions.set(version, key);
+    } else mismatched = this.signatures[key] !== signature;
+    if (this.n === LOG_CAP) {
+      this.overCap++;
+      return mismatched;
     }
     if (this.n === this.keys.length) this.grow();
     this.keys[this.n] = key;
     this.times[this.n++] = ms;
+    return mismatched;
+  }
+
+  /** Per auction, each version seen with its first signature. */
+  seen(): [auction: number, versions: [version: number, signature: number | string][]][] {
+    return [...this.eventOf].map(([a, versions]) => [a, [...versions].map(([v, key]) => [v, this.signatures[key]!])]);
   }
 
   /** Times every logged delivery against its event's commit (epoch ms, by auction and version). */

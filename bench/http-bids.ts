@@ -23,7 +23,8 @@ export interface BidLoadOptions extends LoadLimits {
 
 interface Parsed {
   status: number;
-  body: string;
+  /** The body, undecoded (a view into the buffer): most answers are 201s whose body is not read. */
+  body: Buffer;
   rest: Buffer;
 }
 
@@ -37,7 +38,17 @@ function takeResponse(buf: Buffer): Parsed | undefined {
   const length = m ? Number(m[1]) : 0;
   const end = headEnd + 4 + length;
   if (buf.length < end) return undefined;
-  return { status, body: buf.toString('utf8', headEnd + 4, end), rest: buf.subarray(end) };
+  return { status, body: buf.subarray(headEnd + 4, end), rest: buf.subarray(end) };
+}
+
+/** A bid's request, ready to write: `host` is the Host header, `extraHeaders` end in CRLF. */
+function bidRequest(host: string, shot: BidShot, extraHeaders = ''): string {
+  const body = `{"amount":${shot.amount}}`;
+  return (
+    `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${host}\r\n` +
+    `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\n${extraHeaders}\r\n${body}`
+  );
 }
 
 /** The error code of a refusal's body, or HTTP_<status> when it has none. */
@@ -73,13 +84,7 @@ export async function runBidLoad(o: BidLoadOptions): Promise<BidLoadResult> {
       };
       const send = () => {
         if (!tally.take()) return finish();
-        const shot = o.next();
-        const body = `{"amount":${shot.amount}}`;
-        socket.write(
-          `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${host}:${port}\r\n` +
-            `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
-            `Content-Length: ${body.length}\r\n\r\n${body}`,
-        );
+        socket.write(bidRequest(`${host}:${port}`, o.next()));
         sentAt = performance.now();
         waiting = true;
       };
@@ -93,7 +98,7 @@ export async function runBidLoad(o: BidLoadOptions): Promise<BidLoadResult> {
         if (!r) return;
         buf = Buffer.from(r.rest);
         waiting = false;
-        tally.answer(r.status === 201 ? null : errorCode(r.status, r.body), performance.now() - sentAt);
+        tally.answer(r.status === 201 ? null : errorCode(r.status, r.body.toString('utf8')), performance.now() - sentAt);
         send();
       });
       const fail = () => {
@@ -157,8 +162,9 @@ export async function fireVolley(shots: Volley[], timeoutMs = 60_000): Promise<{
           const r = takeResponse(buf);
           if (!r) return;
           clearTimeout(timer);
-          if (r.status === 201) ok({ status: 201, version: (JSON.parse(r.body) as { bid: { version: number } }).bid.version });
-          else ok({ status: r.status, code: errorCode(r.status, r.body) });
+          const body = r.body.toString('utf8');
+          if (r.status === 201) ok({ status: 201, version: (JSON.parse(body) as { bid: { version: number } }).bid.version });
+          else ok({ status: r.status, code: errorCode(r.status, body) });
         });
         s.on('error', () => {
           clearTimeout(timer);
@@ -171,15 +177,7 @@ export async function fireVolley(shots: Volley[], timeoutMs = 60_000): Promise<{
       }),
     );
     const started = performance.now();
-    shots.forEach((shot, i) => {
-      const u = new URL(shot.url);
-      const body = `{"amount":${shot.amount}}`;
-      sockets[i]!.write(
-        `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${u.host}\r\n` +
-          `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    });
+    shots.forEach((shot, i) => sockets[i]!.write(bidRequest(new URL(shot.url).host, shot, 'Connection: close\r\n')));
     const all = await Promise.all(answers);
     return { answers: all, elapsedMs: performance.now() - started };
   } finally {

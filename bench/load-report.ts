@@ -2,7 +2,7 @@
 // fail a run, and the markdown tables — bids beside the baselines, deliveries,
 // the cost of each socket mode side by side, and the targets.
 import { fmt, round1, table, type Figure } from './report.js';
-import { targetsTable, type Target } from './throughput.js';
+import { refusedText, targetsTable, type Target } from './throughput.js';
 import type { BidFigures, LoadOptions, PhaseResult } from './load.js';
 
 const MB = 1024 * 1024;
@@ -17,12 +17,6 @@ function busyText(busy: Record<string, number>): string {
     .slice(0, 4)
     .map(([k, n]) => `${k} ${Math.round((n / total) * 100)}%`)
     .join(', ');
-}
-
-function refusedText(b: BidFigures): string {
-  const parts = Object.entries(b.refused).map(([code, n]) => `${code} ${fmt(n)}`);
-  if (b.transportErrors) parts.push(`connection errors ${b.transportErrors}`);
-  return parts.length ? parts.join(', ') : '0';
 }
 
 /** What fails a run: any delivery fault, socket close, unexpected frame, bid error other than BID_TOO_LOW, or audit violation. */

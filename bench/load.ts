@@ -25,6 +25,7 @@ import { figuresOf, markdownOf, phaseProblems, type Baselines } from './load-rep
 import { withReport } from './scenario.js';
 import type { BenchEnv } from './session.js';
 import type { BidLoadResult } from './tally.js';
+import { AUCTION, BALANCE, progressTick, shot, sqlShot, stripUndefined } from './throughput.js';
 import { startWatchers, type Deliveries } from './watchers.js';
 import type { SocketSpec } from './watcher-protocol.js';
 import { BidStream } from './workload.js';
@@ -71,9 +72,6 @@ export const loadDefaults: LoadOptions = {
 
 /** Sockets one process may hold open (with its other files) on the reference machine: 20,000 open files. */
 export const SOCKETS_PER_PROCESS = 18_000;
-
-const BALANCE = 1_000_000_000_000;
-const AUCTION = { startPrice: 1, minIncrement: 1, durationSec: 7 * 24 * 3600 };
 
 interface Fixture {
   bidders: FixtureUser[];
@@ -212,44 +210,47 @@ async function settledVersions(c: pg.Client, auctions: number[]): Promise<Map<nu
   return last;
 }
 
+/** One event of the run in the outbox, with its bid id (or its type when not a bid). */
+interface OutboxEvent {
+  auction: number;
+  version: number;
+  signature: number | string;
+}
+
 /**
- * When each event of the run committed (epoch ms), from PostgreSQL's commit
- * timestamps (the bench's embedded server runs with track_commit_timestamp on;
- * another server may not: then null, and deliveries are timed from `at` only).
+ * The events of the run (after `starts`, up to `finals`), read once, and when
+ * each committed (epoch ms): from PostgreSQL's commit timestamps (the bench's
+ * embedded server runs with track_commit_timestamp on; another server may
+ * not: then `commits` is null, and deliveries are timed from `at` only).
  */
-async function commitTimes(c: pg.Client, starts: Map<number, number>, finals: Map<number, number>): Promise<[number, number, number][] | null> {
+async function runEvents(c: pg.Client, starts: Map<number, number>, finals: Map<number, number>) {
   const on = await c.query<{ v: string }>("SELECT current_setting('track_commit_timestamp') AS v");
-  if (on.rows[0]?.v !== 'on') return null;
-  const r = await c.query<{ a: string; v: string; ms: number | null }>(
-    `SELECT auction_id AS a, version AS v, extract(epoch FROM pg_xact_commit_timestamp(xmin))::float8 * 1000 AS ms
-       FROM events WHERE auction_id = ANY ($1::bigint[]) AND version > $2`,
+  const timed = on.rows[0]?.v === 'on';
+  const commitMs = timed ? 'extract(epoch FROM pg_xact_commit_timestamp(xmin))::float8 * 1000' : 'NULL::float8';
+  const r = await c.query<{ a: string; v: string; type: string; bid: string | null; ms: number | null }>(
+    `SELECT auction_id AS a, version AS v, type, payload->>'bidId' AS bid, ${commitMs} AS ms FROM events
+      WHERE auction_id = ANY ($1::bigint[]) AND version > $2`,
     [[...starts.keys()], Math.min(...starts.values())],
   );
-  const out: [number, number, number][] = [];
+  const events: OutboxEvent[] = [];
+  const commits: [auction: number, version: number, ms: number][] | null = timed ? [] : null;
   for (const row of r.rows) {
-    const a = Number(row.a);
-    const v = Number(row.v);
-    if (row.ms !== null && v > starts.get(a)! && v <= finals.get(a)!) out.push([a, v, row.ms]);
+    const auction = Number(row.a);
+    const version = Number(row.v);
+    if (version <= starts.get(auction)! || version > finals.get(auction)!) continue;
+    events.push({ auction, version, signature: row.bid === null ? row.type : Number(row.bid) });
+    if (row.ms !== null) commits?.push([auction, version, row.ms]);
   }
-  return out;
+  return { events, commits };
 }
 
 /** Compares what the watchers received with the outbox: every committed event seen, as committed, nothing else. */
-async function checkOutbox(c: pg.Client, starts: Map<number, number>, finals: Map<number, number>, d: Deliveries) {
-  const from = Math.min(...starts.values());
-  const r = await c.query<{ a: string; v: string; type: string; bid: string | null }>(
-    `SELECT auction_id AS a, version AS v, type, payload->>'bidId' AS bid FROM events
-      WHERE auction_id = ANY ($1::bigint[]) AND version > $2`,
-    [[...starts.keys()], from],
-  );
+function checkOutbox(events: OutboxEvent[], d: Deliveries) {
   const outbox = new Map<number, Map<number, number | string>>();
-  for (const row of r.rows) {
-    const a = Number(row.a);
-    const v = Number(row.v);
-    if (v <= starts.get(a)! || v > finals.get(a)!) continue;
-    let m = outbox.get(a);
-    if (!m) outbox.set(a, (m = new Map()));
-    m.set(v, row.bid === null ? row.type : Number(row.bid));
+  for (const e of events) {
+    let m = outbox.get(e.auction);
+    if (!m) outbox.set(e.auction, (m = new Map()));
+    m.set(e.version, e.signature);
   }
   let unseen = 0;
   let mismatched = 0;
@@ -263,7 +264,7 @@ async function checkOutbox(c: pg.Client, starts: Map<number, number>, finals: Ma
     }
   }
   for (const [a, seen] of d.seen) for (const v of seen.keys()) if (!outbox.get(a)?.has(v)) phantom++;
-  return { unseen, mismatched, phantom, committed: r.rows.length };
+  return { unseen, mismatched, phantom };
 }
 
 async function makeFixture(env: BenchEnv, o: LoadOptions): Promise<Fixture> {
@@ -302,13 +303,10 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
   const daemon: BenchDaemon = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, adminToken: fx.adminToken });
   let pool: Awaited<ReturnType<typeof startWatchers>> | undefined;
   try {
-    const shot = () => {
-      const b = stream.next();
-      return { auction: b.auction, amount: b.amount, token: fx.bidders[b.bidder]!.token };
-    };
+    const next = () => shot(stream, fx);
     await resync(c, stream, fx.auctions);
     p.step(`${mode}: warming the daemon up (1 s of bids, no watchers)`);
-    await runCannon({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next: shot });
+    await runCannon({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next });
     await new Promise((r) => setTimeout(r, 1000));
     const beforeSockets = (await memoryOf(daemon.pid))?.rss ?? NaN;
 
@@ -340,13 +338,15 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
       connections: o.concurrency,
       durationMs: o.durationSec * 1000,
       maxBids: o.maxBids,
-      next: shot,
-      onTick: (answered, accepted, ms) => p.update(`${mode}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`),
+      next,
+      onTick: progressTick(p, mode),
     });
     p.end();
     p.step(`${mode}: waiting for every watcher to have every event`);
     const finals = await settledVersions(c, fx.auctions);
-    const d = await pool.finish(finals, await commitTimes(c, starts, finals), 60_000);
+    // Read once, before the watchers report: they need the commit times, the outbox check their report.
+    const { events, commits } = await runEvents(c, starts, finals);
+    const d = await pool.finish(finals, commits, 60_000);
     const windowSec = (performance.now() - t0) / 1000;
     const self = process.cpuUsage(self0);
     const cpu1 = await cpuOf();
@@ -358,7 +358,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
     const batchTime = histogramBetween(mBefore, mAfter, 'nb_bid_batch_duration_seconds');
 
     p.step(`${mode}: checking the deliveries against the outbox`);
-    const outbox = await checkOutbox(c, starts, finals, d);
+    const outbox = checkOutbox(events, d);
     const audit = await new HttpClient({ url: daemon.url, token: fx.adminToken }).audit();
     await pool.close();
     pool = undefined;
@@ -433,7 +433,7 @@ async function runPhase(env: BenchEnv, o: LoadOptions, fx: Fixture, stream: BidS
 
 /** Runs the load scenario: baselines, the multiplexed run and (with --sockets per-auction) the per-auction run. */
 export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promise<Report> {
-  const o: LoadOptions = { ...loadDefaults, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  const o: LoadOptions = { ...loadDefaults, ...stripUndefined(flags) };
   return withReport('load', env, { ...o }, async () => {
     const limits = `The daemon's per-address connection and rate limits are off for the run (${NO_LIMIT_ARGS.join(' ')}): every socket and bid comes from one address.`;
 
@@ -446,11 +446,8 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
         const machineLoad = round2(loadavg()[0]!);
         const r = await runSqlLoad({
           url: env.databaseUrl, mode, connections: o.concurrency, durationMs: o.durationSec * 1000, maxBids: o.maxBids,
-          next: () => {
-            const b = stream.next();
-            return { auction: b.auction, bidderId: fx.bidders[b.bidder]!.id, amount: b.amount };
-          },
-          onTick: (answered, accepted, ms) => env.progress.update(`${mode}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`),
+          next: () => sqlShot(stream, fx),
+          onTick: progressTick(env.progress, mode),
         });
         env.progress.end();
         base[mode] = bidFigures(r, machineLoad);

@@ -11,7 +11,7 @@ import { Progress } from './progress.js';
 import { loadDefaults, runLoad, SOCKETS_PER_PROCESS, type SocketMode } from './load.js';
 import { raceDefaults, runRace, type RaceTarget } from './race.js';
 import { SCENARIOS } from './scenarios.js';
-import { compareReports, readReport, writeReport, type Report } from './report.js';
+import { compareReports, fmt, readReport, writeReport, type Report } from './report.js';
 import type { BenchEnv } from './session.js';
 import { runSpread } from './spread.js';
 import { contenderLabels, type Contender } from './throughput.js';
@@ -52,15 +52,11 @@ load:
   --max-bids <n>         bids per run at most
   --sockets <mode>       multiplexed (default), or per-auction: the multiplexed run, then one
                          socket per (user, auction) for --per-auction-users users, side by side
-  --per-auction-users <n> users of the per-auction run (default ${loadDefaults.perAuctionUsers}: ${fmtInt(loadDefaults.perAuctionUsers * loadDefaults.perUser)} sockets)
+  --per-auction-users <n> users of the per-auction run (default ${loadDefaults.perAuctionUsers}: ${fmt(loadDefaults.perAuctionUsers * loadDefaults.perUser)} sockets)
   --watcher-processes <n> child processes holding the watchers' sockets (default ${loadDefaults.watcherProcesses})
   --no-baseline          skip the two SQL baselines (no ratio)
 
 exit codes: 0 ok, 1 a check failed (or the naive target was not caught), 2 usage`;
-
-function fmtInt(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 class UsageError extends Error {}
 
@@ -157,7 +153,7 @@ export async function runBench(argv: string[], invokedAs = 'npm run bench --'): 
           target: target as RaceTarget,
           baseline: !f['no-baseline'],
         };
-        run = (env) => runRace(env, Object.fromEntries(Object.entries(race).filter(([, v]) => v !== undefined)));
+        run = (env) => runRace(env, race);
         break;
       }
       case 'load': {
@@ -179,7 +175,7 @@ export async function runBench(argv: string[], invokedAs = 'npm run bench --'): 
         };
         const perAuctionSockets = (load.perAuctionUsers ?? loadDefaults.perAuctionUsers) * (load.perUser ?? loadDefaults.perUser);
         if (sockets === 'per-auction' && perAuctionSockets > SOCKETS_PER_PROCESS) {
-          throw new UsageError(`the per-auction run would open ${fmtInt(perAuctionSockets)} sockets; the daemon may hold at most ${fmtInt(SOCKETS_PER_PROCESS)} (20,000 open files per process)`);
+          throw new UsageError(`the per-auction run would open ${fmt(perAuctionSockets)} sockets; the daemon may hold at most ${fmt(SOCKETS_PER_PROCESS)} (20,000 open files per process)`);
         }
         run = (env) => runLoad(env, load);
         break;

@@ -12,6 +12,7 @@ import { fireVolley, type VolleyAnswer } from './http-bids.js';
 import { fmt, round1, table, type Figure, type Report } from './report.js';
 import { withReport } from './scenario.js';
 import { openSession, type BenchEnv, type Session } from './session.js';
+import { stripUndefined } from './throughput.js';
 
 export type RaceTarget = 'daemon' | 'naive';
 
@@ -78,13 +79,20 @@ async function makeRaceFixture(s: Session, o: RaceOptions, tag: string): Promise
   return { users, auctions };
 }
 
+interface RaceShot {
+  user: FixtureUser;
+  auction: number;
+  /** The bid's place among its user's K. */
+  k: number;
+}
+
 // Every bid of the race, a user's K bids side by side so that they are in flight together.
-function shotsOf(fx: RaceFixture, o: RaceOptions) {
+function shotsOf(fx: RaceFixture): RaceShot[] {
   return fx.users.flatMap((user, u) => fx.auctions[u]!.map((auction, k) => ({ user, auction, k })));
 }
 
-async function raceOverHttp(s: Session, fx: RaceFixture, o: RaceOptions): Promise<{ answers: VolleyAnswer[]; elapsedMs: number }> {
-  const shots = shotsOf(fx, o).map(({ user, auction, k }) => ({
+async function raceOverHttp(s: Session, race: RaceShot[], o: RaceOptions): Promise<{ answers: VolleyAnswer[]; elapsedMs: number }> {
+  const shots = race.map(({ user, auction, k }) => ({
     url: s.daemons[k % s.daemons.length]!.url,
     auction,
     amount: o.balance,
@@ -94,8 +102,7 @@ async function raceOverHttp(s: Session, fx: RaceFixture, o: RaceOptions): Promis
   return fireVolley(shots);
 }
 
-async function raceOverSql(s: Session, fx: RaceFixture, o: RaceOptions, mode: 'naive' | 'function'): Promise<{ answers: BidAnswer[]; elapsedMs: number }> {
-  const shots = shotsOf(fx, o);
+async function raceOverSql(s: Session, shots: RaceShot[], o: RaceOptions, mode: 'naive' | 'function'): Promise<{ answers: BidAnswer[]; elapsedMs: number }> {
   const n = Math.min(o.sqlConnections, shots.length);
   s.env.progress.step(`${mode === 'naive' ? 'naive check-then-write' : 'nb_place_bids baseline'}: firing ${fmt(shots.length)} bids over ${n} connections`);
   if (mode === 'function') await prepareBaselines(s.env.databaseUrl);
@@ -120,7 +127,7 @@ async function raceOverSql(s: Session, fx: RaceFixture, o: RaceOptions, mode: 'n
 }
 
 /** What the database says about the race's users, and everything wrong with it. */
-async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accepted: Map<number, number[]>): Promise<{ violations: Violation[]; doubleSpenders: number }> {
+async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accepted: Map<number, number>): Promise<{ violations: Violation[]; doubleSpenders: number }> {
   return withClient(url, async (c) => {
     const rows = (await c.query<{ id: string; balance: string; held: string; wins: string; leading: string; ledger_balance: string; ledger_held: string }>(
       `SELECT u.id, u.balance, u.held,
@@ -148,8 +155,8 @@ async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accep
       if (Number(r.ledger_balance) !== balance || Number(r.ledger_held) !== held) {
         add('ledger_mismatch', `the ledger says ${r.ledger_balance}/${r.ledger_held}, the row says ${balance}/${held}`);
       }
-      const answered = accepted.get(id) ?? [];
-      if (answered.length !== wins) add('answers_disagree', `${answered.length} bids were answered as accepted, the database shows ${wins} won`);
+      const answered = accepted.get(id) ?? 0;
+      if (answered !== wins) add('answers_disagree', `${answered} bids were answered as accepted, the database shows ${wins} won`);
     }
     if (rows.length !== fx.users.length) violations.push({ kind: 'missing_users', message: `${fx.users.length - rows.length} users are missing` });
     return { violations, doubleSpenders };
@@ -158,26 +165,27 @@ async function checkDatabase(url: string, fx: RaceFixture, o: RaceOptions, accep
 
 async function runOne(s: Session, o: RaceOptions, target: RaceRun['target']): Promise<RaceRun> {
   const fx = await makeRaceFixture(s, o, target);
-  const shots = shotsOf(fx, o);
+  const shots = shotsOf(fx);
   let codes: (string | null)[];
   let elapsedMs: number;
   if (target === 'daemon') {
-    const r = await raceOverHttp(s, fx, o);
+    const r = await raceOverHttp(s, shots, o);
     codes = r.answers.map((a) => (a.status === 201 ? null : (a.code ?? `HTTP_${a.status}`)));
     elapsedMs = r.elapsedMs;
   } else {
-    const r = await raceOverSql(s, fx, o, target === 'naive' ? 'naive' : 'function');
+    const r = await raceOverSql(s, shots, o, target === 'naive' ? 'naive' : 'function');
     codes = r.answers;
     elapsedMs = r.elapsedMs;
   }
   const answers: Record<string, number> = {};
-  const accepted = new Map<number, number[]>();
+  // Per user, the bids answered as accepted.
+  const accepted = new Map<number, number>();
   codes.forEach((code, i) => {
     const key = code ?? 'accepted';
     answers[key] = (answers[key] ?? 0) + 1;
     if (code === null) {
-      const { user, auction } = shots[i]!;
-      accepted.set(user.id, [...(accepted.get(user.id) ?? []), auction]);
+      const id = shots[i]!.user.id;
+      accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
   });
   s.env.progress.step(`${target}: checking the database and the audit`);
@@ -206,7 +214,7 @@ async function runOne(s: Session, o: RaceOptions, target: RaceRun['target']): Pr
  * violations are found.
  */
 export async function raceCheck(env: BenchEnv, options: Partial<RaceOptions> = {}): Promise<{ options: RaceOptions; runs: RaceRun[] }> {
-  const o: RaceOptions = { ...raceDefaults, ...options };
+  const o: RaceOptions = { ...raceDefaults, ...stripUndefined(options) };
   if (o.daemons < 1 || o.daemons > 8) throw new RangeError('daemons must be 1 to 8');
   const s = await openSession(env, o.target === 'daemon' ? o.daemons : 1);
   try {
@@ -225,7 +233,7 @@ export function violationCount(run: RaceRun): number {
 
 /** `bench race`: the race, a report, and the problems that make the exit code non-zero. */
 export async function runRace(env: BenchEnv, options: Partial<RaceOptions> = {}): Promise<Report> {
-  const o: RaceOptions = { ...raceDefaults, ...options };
+  const o: RaceOptions = { ...raceDefaults, ...stripUndefined(options) };
   return withReport('race', env, { ...o }, async () => {
     const { runs } = await raceCheck(env, o);
     const main = runs[0]!;

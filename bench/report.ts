@@ -64,10 +64,6 @@ export function fmt(n: number): string {
   return (Math.abs(n) >= 10 ? round1(n) : round2(n)).toLocaleString('en-US');
 }
 
-export function ratio(a: number, b: number): string {
-  return b > 0 ? `${round2(a / b).toFixed(2)}×` : 'n/a';
-}
-
 export function table(headers: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.map((c) => String(c)).join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');

@@ -10,6 +10,7 @@ import { runBidLoad } from './http-bids.js';
 import type { BidLoadResult } from './tally.js';
 import { runSqlLoad } from './baseline-sql.js';
 import { fmt, round1, table, type Figure, type Report } from './report.js';
+import type { Progress } from './progress.js';
 import { withReport } from './scenario.js';
 import { openSession, type BenchEnv, type Session } from './session.js';
 import { BidStream } from './workload.js';
@@ -59,8 +60,10 @@ export interface ContenderResult {
   cpuMsPerBid?: number;
 }
 
-const BALANCE = 1_000_000_000_000;
-const AUCTION = { startPrice: 1, minIncrement: 1, durationSec: 7 * 24 * 3600 };
+/** Every bidder's balance: rich enough never to run out. */
+export const BALANCE = 1_000_000_000_000;
+/** The auctions of a workload: open a week, prices rising by 1 from 1. */
+export const AUCTION = { startPrice: 1, minIncrement: 1, durationSec: 7 * 24 * 3600 };
 
 export interface Fixture {
   bidders: FixtureUser[];
@@ -81,8 +84,7 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
   const stream = new BidStream(fx.auctions, fx.bidders.length, AUCTION.startPrice, AUCTION.minIncrement);
   const results: ContenderResult[] = [];
   const limits = { durationMs: o.durationSec * 1000, maxBids: o.maxBids };
-  const tick = (label: string) => (answered: number, accepted: number, ms: number) =>
-    s.env.progress.update(`${label}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`);
+  const tick = (label: string) => progressTick(s.env.progress, label);
 
   for (const contender of o.contenders) {
     let r: BidLoadResult;
@@ -113,10 +115,7 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
       const meter = await startCpuMeter({ server: s.env.serverPid });
       r = await runSqlLoad({
         url: s.env.databaseUrl, mode: contender, connections: o.concurrency, ...limits,
-        next: () => {
-          const b = stream.next();
-          return { auction: b.auction, bidderId: fx.bidders[b.bidder]!.id, amount: b.amount };
-        },
+        next: () => sqlShot(stream, fx),
         onTick: tick(contender),
         onDone: async () => {
           cpu = await meter.stop();
@@ -142,12 +141,26 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
   return results;
 }
 
-function shot(stream: BidStream, fx: Fixture) {
+/** The stream's next bid, as sent to the daemon (with the bidder's token). */
+export function shot(stream: BidStream, fx: Pick<Fixture, 'bidders'>) {
   const b = stream.next();
   return { auction: b.auction, amount: b.amount, token: fx.bidders[b.bidder]!.token };
 }
 
-function refusedText(r: ContenderResult): string {
+/** The stream's next bid, as sent straight to PostgreSQL (with the bidder's id). */
+export function sqlShot(stream: BidStream, fx: Pick<Fixture, 'bidders'>) {
+  const b = stream.next();
+  return { auction: b.auction, bidderId: fx.bidders[b.bidder]!.id, amount: b.amount };
+}
+
+/** A load's onTick: how far it is, on the progress line. */
+export function progressTick(progress: Progress, label: string) {
+  return (answered: number, accepted: number, ms: number) =>
+    progress.update(`${label}: ${(ms / 1000).toFixed(1)} s, ${fmt(answered)} answered, ${fmt((accepted / ms) * 1000)} accepted/s`);
+}
+
+/** A run's refusals by code and its connection errors, e.g. "BID_TOO_LOW 12, connection errors 1", or "0". */
+export function refusedText(r: Pick<ContenderResult, 'refused' | 'transportErrors'>): string {
   const parts = Object.entries(r.refused).map(([code, n]) => `${code} ${fmt(n)}`);
   if (r.transportErrors) parts.push(`connection errors ${r.transportErrors}`);
   return parts.length ? parts.join(', ') : '0';
@@ -275,6 +288,7 @@ export async function auditProblems(s: Session, results: ContenderResult[]): Pro
   return problems;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+/** The flags that were given: those left undefined are dropped, so that the defaults stand. */
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -27,12 +27,10 @@ const CROSS_CHECK_EVERY = 64;
 const sockets: Watched[] = [];
 const latency = new Latency();
 const log = new DeliveryLog();
-const seen = new Map<number, Map<number, number | string>>();
 const unexpected: Record<string, number> = {};
 const closes: Record<string, number> = {};
 let deliveries = 0;
 let mismatched = 0;
-let firstDeliveryAt = 0;
 let lastDeliveryAt = 0;
 let awaitingSnapshots = 0;
 let closing = false;
@@ -63,19 +61,12 @@ function onFrame(w: Watched, data: Buffer): void {
   }
   const now = performance.timeOrigin + performance.now();
   deliveries++;
-  if (firstDeliveryAt === 0) firstDeliveryAt = now;
   lastDeliveryAt = now;
   latency.record(now - f.at);
-  log.record(f.auction, f.version, now);
+  // One (auction, version) is one committed event: every copy must be the same one.
+  if (log.record(f.auction, f.version, now, f.bidId ?? f.type)) mismatched++;
   stream.accept(f.version);
   if (deliveries % CROSS_CHECK_EVERY === 0) crossCheck(data, f);
-  // One (auction, version) is one committed event: every copy must be the same one.
-  let versions = seen.get(f.auction);
-  if (!versions) seen.set(f.auction, (versions = new Map()));
-  const signature = f.bidId ?? f.type;
-  const first = versions.get(f.version);
-  if (first === undefined) versions.set(f.version, signature);
-  else if (first !== signature) mismatched++;
 }
 
 function crossCheck(data: Buffer, f: EventFields): void {
@@ -105,7 +96,6 @@ function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
 }
 
 async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
-  const started = performance.now();
   const queue = new PQueue({ concurrency: m.parallel });
   let failed = 0;
   let firstError: string | undefined;
@@ -125,8 +115,7 @@ async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
     failed += awaitingSnapshots;
     firstError ??= `${awaitingSnapshots} subscriptions got no snapshot in ${m.timeoutMs} ms`;
   }
-  const streams = sockets.reduce((n, w) => n + w.streams.size, 0);
-  send({ op: 'ready', sockets: sockets.length, streams, failed, ...(firstError ? { firstError } : {}), ms: Math.round(performance.now() - started) });
+  send({ op: 'ready', failed, ...(firstError ? { firstError } : {}) });
 }
 
 async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
@@ -136,8 +125,6 @@ async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
   while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const timing = m.commits ? log.time(m.commits) : null;
   const result: WatcherResult = {
-    sockets: sockets.length,
-    streams: 0,
     deliveries,
     duplicates: 0,
     outOfOrder: 0,
@@ -150,14 +137,12 @@ async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
     commitLatency: timing ? timing.latency.encode() : null,
     beforeCommit: timing?.beforeCommit ?? 0,
     untimed: timing ? timing.untimed : deliveries,
-    firstDeliveryAt,
     lastDeliveryAt,
-    seen: [...seen].map(([a, versions]) => [a, [...versions]]),
+    seen: log.seen(),
   };
   for (const w of sockets) {
     for (const [a, s] of w.streams) {
       const final = finals.get(a) ?? 0;
-      result.streams++;
       result.duplicates += s.duplicates;
       result.outOfOrder += s.outOfOrder;
       result.lost += s.lost(final);

@@ -19,8 +19,6 @@ export type ToWatcher =
   | { op: 'close' };
 
 export interface WatcherResult {
-  sockets: number;
-  streams: number;
   /** Event frames received (snapshots not counted). */
   deliveries: number;
   duplicates: number;
@@ -43,14 +41,13 @@ export interface WatcherResult {
   beforeCommit: number;
   /** Deliveries not timed against their commit: over the log's cap, or with no commit time for the event. */
   untimed: number;
-  /** Epoch ms of the first and last delivery. */
-  firstDeliveryAt: number;
+  /** Epoch ms of the last delivery. */
   lastDeliveryAt: number;
   /** Per auction, each version seen with its bid id (or its type when not a bid), for the outbox check. */
   seen: [auction: number, versions: [version: number, signature: number | string][]][];
 }
 
 export type FromWatcher =
-  | { op: 'ready'; sockets: number; streams: number; failed: number; firstError?: string; ms: number }
+  | { op: 'ready'; failed: number; firstError?: string }
   | { op: 'result'; result: WatcherResult }
   | { op: 'fatal'; message: string };

@@ -8,6 +8,7 @@ import { ownChild } from './daemons.js';
 import { Latency } from './histogram.js';
 import { packageRoot } from './paths.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
+import { socketUrl } from '../src/client/socket-client.js';
 
 /** What the watcher processes saw, together. */
 export interface Deliveries extends Omit<WatcherResult, 'latency' | 'commitLatency' | 'seen'> {
@@ -21,8 +22,6 @@ export interface Deliveries extends Omit<WatcherResult, 'latency' | 'commitLaten
 
 export interface WatcherPool {
   pids: number[];
-  /** The sockets open and subscribed, and how long that took. */
-  ready: { sockets: number; streams: number; ms: number };
   /**
    * Waits until every stream has its auction's final version (or the time is
    * up) and merges the reports, deliveries timed against `commits` (see ToWatcher).
@@ -99,7 +98,7 @@ export async function startWatchers(o: WatcherOptions): Promise<WatcherPool> {
     await Promise.all(children.map((c) => c.stop()));
   };
   try {
-    const wsUrl = `${o.url.replace(/^http/, 'ws')}/v1/ws`;
+    const wsUrl = socketUrl(o.url);
     children.forEach((c, i) =>
       c.send({ op: 'open', url: wsUrl, sockets: o.sockets.filter((_, j) => j % o.processes === i), parallel: o.parallel, timeoutMs: o.timeoutMs }),
     );
@@ -108,14 +107,8 @@ export async function startWatchers(o: WatcherOptions): Promise<WatcherPool> {
     if (failed > 0) {
       throw new Error(`${failed} sockets or subscriptions of ${o.sockets.length} failed, e.g. ${answers.find((a) => a.firstError)?.firstError}`);
     }
-    const ready = {
-      sockets: answers.reduce((n, a) => n + a.sockets, 0),
-      streams: answers.reduce((n, a) => n + a.streams, 0),
-      ms: Math.max(...answers.map((a) => a.ms)),
-    };
     return {
       pids: children.map((c) => c.child.pid!),
-      ready,
       async finish(finals, commits, timeoutMs) {
         for (const c of children) c.send({ op: 'finish', finals: [...finals], commits, timeoutMs });
         const results = await Promise.all(children.map((c) => c.next('result', timeoutMs + 60_000)));
@@ -135,11 +128,11 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
 
 function merge(results: WatcherResult[]): Deliveries {
   const out: Deliveries = {
-    sockets: 0, streams: 0, deliveries: 0, duplicates: 0, outOfOrder: 0, lost: 0, incomplete: 0, mismatched: 0, beforeCommit: 0, untimed: 0,
-    unexpected: {}, closes: {}, latency: new Latency(), commitLatency: new Latency(), firstDeliveryAt: Infinity, lastDeliveryAt: 0, seen: new Map(),
+    deliveries: 0, duplicates: 0, outOfOrder: 0, lost: 0, incomplete: 0, mismatched: 0, beforeCommit: 0, untimed: 0,
+    unexpected: {}, closes: {}, latency: new Latency(), commitLatency: new Latency(), lastDeliveryAt: 0, seen: new Map(),
   };
   for (const r of results) {
-    for (const k of ['sockets', 'streams', 'deliveries', 'duplicates', 'outOfOrder', 'lost', 'incomplete', 'mismatched', 'beforeCommit', 'untimed'] as const) {
+    for (const k of ['deliveries', 'duplicates', 'outOfOrder', 'lost', 'incomplete', 'mismatched', 'beforeCommit', 'untimed'] as const) {
       out[k] += r[k];
     }
     if (r.commitLatency === null) out.commitLatency = null;
@@ -147,7 +140,6 @@ function merge(results: WatcherResult[]): Deliveries {
     addCounts(out.unexpected, r.unexpected);
     addCounts(out.closes, r.closes);
     out.latency.add(new Latency(r.latency));
-    if (r.firstDeliveryAt > 0) out.firstDeliveryAt = Math.min(out.firstDeliveryAt, r.firstDeliveryAt);
     out.lastDeliveryAt = Math.max(out.lastDeliveryAt, r.lastDeliveryAt);
     for (const [auction, versions] of r.seen) {
       let m = out.seen.get(auction);
@@ -159,6 +151,5 @@ function merge(results: WatcherResult[]): Deliveries {
       }
     }
   }
-  if (out.firstDeliveryAt === Infinity) out.firstDeliveryAt = 0;
   return out;
 }
