@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { Auction } from '../../src/protocol/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

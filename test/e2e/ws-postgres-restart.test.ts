@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
 import { SocketClient, type AuctionMessage } from '../../src/client/socket-client.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/daemon/embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/daemon/db/embedded-postgres.js';
 import { NbError } from '../../src/protocol/errors.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';

@@ -2,7 +2,7 @@
 // with sensible defaults, refusals as values, and the ledger/outbox as rows.
 import { expect } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import type { Sql } from '../../src/daemon/database.js';
+import type { Sql } from '../../src/daemon/db/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction } from '../../src/protocol/types.js';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Channel, type Subscriber } from '../../../src/daemon/hub/channel.js';
 import { OutboxReader } from '../../../src/daemon/hub/outbox-reader.js';
-import type { OutboxEvent } from '../../../src/daemon/outcome.js';
+import type { OutboxEvent } from '../../../src/daemon/rules/outcome.js';
 import { defaultSocketLimits, type ServerFrame } from '../../../src/protocol/frames.js';
 import { daemonForFile } from '../../helpers/file-daemon.js';
 import { makeAuctions, makeTrader } from '../../helpers/market.js';
