@@ -4,12 +4,12 @@
 // in advance: their widths start from the snapshots, which come first, and
 // only ever grow. Users are written by name where `names` knows them.
 import type { NameBook } from '../client/name-cache.js';
-import { formatClock } from '../protocol/duration.js';
+import { formatClock } from '../format/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
-import { formatMoney } from '../protocol/money.js';
-import { plural } from '../protocol/text.js';
-import { truncate, type Paint, type Style } from './output.js';
+import { formatMoney } from '../format/money.js';
+import { plural, truncate } from '../format/text.js';
+import type { Paint, Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
 /** Everything `watch` prints a line for. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EventLines } from '../../src/cli/event-lines.js';
-import { painter, truncate } from '../../src/cli/output.js';
-import { formatClock } from '../../src/protocol/duration.js';
+import { painter } from '../../src/cli/output.js';
+import { truncate } from '../../src/format/text.js';
+import { formatClock } from '../../src/format/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
 import type { SnapshotFrame } from '../../src/protocol/frames.js';
 import type { Auction } from '../../src/protocol/types.js';

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, type Key } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../protocol/errors.js';
-import { formatMoney, parseMoney } from '../../protocol/money.js';
+import { formatMoney, parseMoney } from '../../format/money.js';
 import type { Auction } from '../../protocol/types.js';
 import type { BoardSource } from '../data/board-source.js';
 import { useBoard, type BoardOptions } from '../hooks/use-board.js';

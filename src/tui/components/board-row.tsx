@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode } from 'react';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-state.js';
 import { useTheme } from '../hooks/use-theme.js';
 

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Auction } from '../../protocol/types.js';
 import { endedLabel, type BidLine, type Mine } from '../state/board-state.js';
-import { formatClock, formatDuration, formatRemaining, isWarning } from '../state/countdown.js';
+import { formatClock, formatDuration } from '../../format/duration.js';
+import { formatRemaining, isWarning } from '../state/countdown.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 export type Who = (id: number | null, max?: number) => string;

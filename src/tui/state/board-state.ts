@@ -3,7 +3,7 @@
 // rendering; the UI reads a view of it at most once per batch interval.
 import type { NameBook } from '../../client/name-cache.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../../protocol/types.js';
 import type { ConnectionState } from '../data/board-source.js';
 import { formatRemaining, isWarning } from './countdown.js';
