@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { BoardStore } from '../../../src/tui/state/board-store.js';
 import { boardView, labels } from '../../../src/tui/state/board-view.js';
-import { auction, bid, T0 } from '../../helpers/board-data.js';
+import { auction, bid, T0 } from '../../helpers/auction-data.js';
 
 // Colour is how the screen tells you apart, so this file renders with it: set before ink (and its chalk) load.
 vi.stubEnv('FORCE_COLOR', '1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoardStore, type NameBook } from '../../../src/tui/state/board-store.js';
-import { auction, bid, iso, T0 } from '../../helpers/board-data.js';
+import { auction, bid, iso, T0 } from '../../helpers/auction-data.js';
 
 const ann = { id: 7, name: 'ann', balance: 1000, held: 0, available: 1000 };
 

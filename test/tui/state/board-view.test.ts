@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoardStore, ENDED_LINGER_MS, type NameBook } from '../../../src/tui/state/board-store.js';
 import { boardView, HIGHLIGHT_MS, labels, NAME_WIDTH } from '../../../src/tui/state/board-view.js';
-import { auction, bid, iso, T0 } from '../../helpers/board-data.js';
+import { auction, bid, iso, T0 } from '../../helpers/auction-data.js';
 
 const me = (id: number) => ({ id, name: 'ann', balance: 1000, held: 0, available: 1000 });
 

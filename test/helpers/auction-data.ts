@@ -1,5 +1,5 @@
-// Auctions and bid events as the socket gives them, for tests of what a screen
-// keeps of them (the TUI's board, the event applier). Times are fixed: T0 and later.
+// Auctions and bid events as the daemon sends them, for tests of what the screens
+// make of them (the TUI's board, `watch` lines, CLI views). Times are fixed: T0 and later.
 import type { AuctionEvent, BidEvent } from '../../src/protocol/events.js';
 import type { Auction } from '../../src/protocol/types.js';
 
