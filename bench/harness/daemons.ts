@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient } from './pg-client.js';
-import { startEmbeddedPostgres } from '../../src/daemon/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../src/daemon/db/embedded-postgres.js';
 import { binPath } from './paths.js';
 
 type Cleanup = { pid: number | undefined; stop: () => Promise<void> };

@@ -15,9 +15,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type Sql } from '../../src/daemon/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/daemon/embedded-postgres.js';
-import { migrate } from '../../src/daemon/migrate.js';
+import { openDatabase, type Sql } from '../../src/daemon/db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/daemon/db/embedded-postgres.js';
+import { migrate } from '../../src/daemon/db/migrate.js';
 
 const CLIENTS = 16;
 const CHANNEL = 'nb_bench';

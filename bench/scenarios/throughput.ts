@@ -23,7 +23,7 @@ export const contenderLabels: Record<Contender, string> = {
   'daemon-per-auction': 'daemon, one auction per transaction',
 };
 
-/** The environment that turns the daemon's cross-auction batching off (see bid-queue.ts). */
+/** The environment that turns the daemon's cross-auction batching off (see src/daemon/rules/bid-queue.ts). */
 const PER_AUCTION_ENV = { NEIGHBORBID_CROSS_AUCTION_BATCHING: '0' };
 
 export interface WorkloadOptions {

@@ -1,6 +1,6 @@
 // Human output: colour (only on a TTY, never with NO_COLOR), aligned tables and
 // key/value blocks, times. Machine output is plain JSON and needs none of this.
-import { formatDuration } from '../protocol/duration.js';
+import { formatDuration } from '../format/duration.js';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan';
 
@@ -40,8 +40,6 @@ function pad(text: string, size: number, align: 'left' | 'right'): string {
   const fill = ' '.repeat(Math.max(0, size - width(text)));
   return align === 'right' ? fill + text : text + fill;
 }
-
-export { truncate } from '../protocol/text.js';
 
 export interface Column<R> {
   header: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourEnabled, formatTime, keyValues, painter, relativeTime, table, truncate } from '../../src/cli/output.js';
+import { colourEnabled, formatTime, keyValues, painter, relativeTime, table } from '../../src/cli/output.js';
 
 const plain = painter(false);
 
@@ -61,13 +61,7 @@ describe('keyValues', () => {
   });
 });
 
-describe('text helpers', () => {
-  it('truncates long text with an ellipsis', () => {
-    expect(truncate('short', 10)).toBe('short');
-    expect(truncate('a very long title indeed', 10)).toBe('a very lo…');
-    expect([...truncate('a very long title indeed', 10)]).toHaveLength(10);
-  });
-
+describe('times', () => {
   it('formats times in UTC and relative to now', () => {
     expect(formatTime('2026-11-25T15:08:33.046Z')).toBe('2026-11-25 15:08:33 UTC');
     const now = Date.parse('2026-11-25T15:00:00.000Z');

@@ -1,28 +1,13 @@
-// What every route needs from the daemon, passed explicitly (no globals), so
-// that several daemons can live in one process.
+// What a route does with a request: validate it, authenticate its caller, bind
+// its Idempotency-Key, and send a rule's outcome as the answer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { nbError } from '../../protocol/errors.js';
 import { describeIssues, idempotencyKey } from '../../protocol/schemas.js';
-import { bearer, principalKey, type Authenticator, type Principal } from '../auth.js';
-import type { Sql } from '../database.js';
-import { requestHash, type IdempotencyContext } from '../idempotency.js';
-import type { Metrics } from '../metrics.js';
-import type { Outcome } from '../outcome.js';
-import type { Publisher } from '../publisher.js';
-import type { BidQueue } from '../rules/bid-queue.js';
-
-export interface DaemonContext {
-  sql: Sql;
-  auth: Authenticator;
-  bids: BidQueue;
-  publisher: Publisher;
-  metrics: Metrics;
-  daemonId: string;
-  version: string;
-  /** True once shutdown has begun: new work is refused with SHUTTING_DOWN. */
-  draining(): boolean;
-}
+import { bearer, principalKey, type Principal } from '../auth.js';
+import type { DaemonContext } from '../context.js';
+import { requestHash, type IdempotencyContext } from '../rules/idempotency.js';
+import type { Outcome } from '../rules/outcome.js';
 
 /** Validates one input with a schema; failure is INVALID_INPUT naming the fields. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {

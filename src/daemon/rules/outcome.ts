@@ -1,7 +1,7 @@
 // What a rule answers: an HTTP-shaped status and body, decided inside the
 // transaction (and stored with an idempotency key), so a replay is identical.
-import { errorMessage, isErrorCode, type NbError } from '../protocol/errors.js';
-import type { AuctionEvent, EventPrivate } from '../protocol/events.js';
+import { errorMessage, isErrorCode, type NbError } from '../../protocol/errors.js';
+import type { AuctionEvent, EventPrivate } from '../../protocol/events.js';
 
 export interface Outcome {
   status: number;

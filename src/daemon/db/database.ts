@@ -2,7 +2,7 @@
 // failures are classified: retried inside the daemon, or answered as a stable
 // code. Nothing above this file sees a driver error.
 import postgres from 'postgres';
-import { nbError, NbError } from '../protocol/errors.js';
+import { nbError, NbError } from '../../protocol/errors.js';
 
 export type Sql = postgres.Sql<{ bigint: number }>;
 export type TxSql = postgres.TransactionSql<{ bigint: number }>;

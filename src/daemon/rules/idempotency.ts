@@ -3,8 +3,8 @@
 // so a key behaves the same on every route: a retry with the same key and body
 // gets the first answer; the same key with another body is IDEMPOTENCY_CONFLICT.
 import { createHash } from 'node:crypto';
-import { NbError } from '../protocol/errors.js';
-import { withRetry, type Sql, type TxSql } from './database.js';
+import { NbError } from '../../protocol/errors.js';
+import { withRetry, type Sql, type TxSql } from '../db/database.js';
 import { completeOutcome, errorOutcome, type Outcome } from './outcome.js';
 
 /** Identifies a request for key reuse: method, route and canonical body. */

@@ -25,7 +25,8 @@ export function parseDuration(text: string): number | null {
 
 /**
  * Formats seconds as its largest unit and, when not zero, the next one:
- * 59 → "59s", 754 → "12m 34s", 3600 → "1h", 93784 → "1d 2h".
+ * 59 → "59s", 90 → "1m 30s", 3600 → "1h", 93784 → "1d 2h". The one form every
+ * screen writes a duration in (soft-close windows, relative times).
  */
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/protocol/duration.js';
+import { formatDuration, parseDuration } from '../../src/format/duration.js';
 
 describe('parseDuration', () => {
   it('reads a number and a unit, or several largest first', () => {
@@ -37,6 +37,7 @@ describe('formatDuration', () => {
     expect(formatDuration(0)).toBe('0s');
     expect(formatDuration(59)).toBe('59s');
     expect(formatDuration(60)).toBe('1m');
+    expect(formatDuration(90)).toBe('1m 30s');
     expect(formatDuration(754)).toBe('12m 34s');
     expect(formatDuration(3600)).toBe('1h');
     expect(formatDuration(3601)).toBe('1h');

@@ -6,7 +6,7 @@
 // connection is closed; an upgrade over the WebSocket limit is refused the same way.
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { nbError, type NbError } from '../../protocol/errors.js';
+import { nbError, type NbError } from '../protocol/errors.js';
 
 export interface PeerLimitOptions {
   /** Plain HTTP connections open at once from one address; 0 means no limit. */

@@ -2,10 +2,10 @@
 // FOR UPDATE SKIP LOCKED, so several daemons share the work and never settle
 // one auction twice.
 import type { Logger } from 'pino';
-import { isUnavailable, type Sql } from './database.js';
-import type { Metrics } from './metrics.js';
+import { isUnavailable, type Sql } from '../db/database.js';
+import type { Metrics } from '../metrics.js';
 import type { Publisher } from './publisher.js';
-import { settleDue } from './rules/settle.js';
+import { settleDue } from './settle.js';
 
 export interface Closer {
   stop(): Promise<void>;

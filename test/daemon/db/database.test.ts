@@ -3,13 +3,14 @@
 // The outage is real: every connection through a TCP proxy is cut.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRetryable, isUnavailable, openDatabase, sqlArray, toNbError, withRetry } from '../../src/daemon/database.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestDaemon, type StartedTestDaemon } from '../helpers/daemon.js';
-import { send } from '../helpers/raw-http.js';
-import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, waitFor, type SeededUser } from '../helpers/seed.js';
-import { report } from '../helpers/tally.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { isRetryable, isUnavailable, openDatabase, sqlArray, toNbError, withRetry } from '../../../src/daemon/db/database.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js';
+import { send } from '../../helpers/raw-http.js';
+import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, type SeededUser } from '../../helpers/seed.js';
+import { report } from '../../helpers/tally.js';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { waitFor } from '../../helpers/poll.js';
 
 let db: TestDatabase;
 let proxy: TcpProxy;

@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/daemon/embedded-postgres.js';
-import { tempDir } from '../helpers/daemon.js';
-import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } from '../helpers/processes.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/daemon/db/embedded-postgres.js';
+import { tempDir } from '../../helpers/daemon.js';
+import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } from '../../helpers/processes.js';
 
 let dataDir: string;
 const started: EmbeddedPostgres[] = [];

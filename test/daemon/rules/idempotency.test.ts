@@ -3,10 +3,10 @@
 // two requests with one key at the same instant execute once, even across two
 // daemons sharing the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type StartedTestDaemon } from '../helpers/daemon.js';
-import { MANUAL_CLOSER, useRulesDaemon } from '../helpers/fixture.js';
-import { send, type RawResponse } from '../helpers/raw-http.js';
-import { expectRefused, seedAuction, seedUser } from '../helpers/seed.js';
+import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js';
+import { MANUAL_CLOSER, useRulesDaemon } from '../../helpers/fixture.js';
+import { send, type RawResponse } from '../../helpers/raw-http.js';
+import { expectRefused, seedAuction, seedUser } from '../../helpers/seed.js';
 
 const t = useRulesDaemon();
 let other: StartedTestDaemon;
