@@ -5,3 +5,4 @@ export * from './types.js';
 export * from './events.js';
 export * from './frames.js';
 export * from './duration.js';
+export * from './increments.js';
