@@ -30,7 +30,11 @@ export function auditState(s: ModelState): string[] {
     if (rows.length !== a.bidCount) out.push(`auction ${a.id} counts ${a.bidCount} bids but has ${rows.length} rows`);
     if (rows.some((b, i) => i > 0 && b.amount < rows[i - 1]!.amount)) out.push(`auction ${a.id}: a bid row went down`);
     const last = rows.at(-1);
-    if (a.status === 'open' && (last?.amount ?? null) !== a.price) out.push(`auction ${a.id}: price ${a.price} is not its latest bid`);
+    if (a.status === 'open' || a.status === 'closed') {
+      if ((last?.amount ?? null) !== a.price) out.push(`auction ${a.id}: price ${a.price} is not its latest bid`);
+      if ((last?.bidderId ?? null) !== a.leaderId) out.push(`auction ${a.id}: leader ${a.leaderId} did not make its latest bid`);
+    }
+    if (a.status === 'sold' && a.price !== a.buyNowPrice) out.push(`auction ${a.id} sold at ${a.price}, not its buy-now price`);
   }
   return out;
 }

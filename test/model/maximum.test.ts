@@ -2,17 +2,7 @@
 // time, never past the maximum; ties to the earlier; raising one's own.
 import { describe, expect, it } from 'vitest';
 import { myBids } from './auction-model.js';
-import { World } from './world.js';
-
-function market(fields = {}) {
-  const w = new World();
-  const seller = w.user(0);
-  const ann = w.user(1000);
-  const bob = w.user(1000);
-  const cat = w.user(1000);
-  const lot = w.auction(seller, { startPrice: 100, minIncrement: 10, ...fields });
-  return { w, seller, ann, bob, cat, lot };
-}
+import { market } from './world.js';
 
 describe('a first maximum', () => {
   it('leads at the start price and holds the whole maximum, which only its owner sees', () => {

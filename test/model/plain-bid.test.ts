@@ -1,14 +1,6 @@
 // Plain bids {amount}: today's rules, unchanged, in the model.
 import { describe, expect, it } from 'vitest';
-import { World } from './world.js';
-
-function market() {
-  const w = new World();
-  const seller = w.user(0);
-  const [ann, bob] = [w.user(1000), w.user(1000)];
-  const lot = w.auction(seller, { startPrice: 100, minIncrement: 10 });
-  return { w, seller, ann: ann!, bob: bob!, lot };
-}
+import { market, World } from './world.js';
 
 describe('a plain bid', () => {
   it('leads at exactly its amount and holds it; the next must be price + increment', () => {

@@ -137,15 +137,15 @@ export class Tx {
       id: this.state.bids.length + 1, auctionId: a.id, bidderId, amount, version: this.nextVersion(a), automatic, at: this.now,
     };
     this.state.bids.push(bid);
-    const extends_ = a.softCloseMs !== null && a.endsAt - this.now < a.softCloseMs &&
+    const extend = a.softCloseMs !== null && a.endsAt - this.now < a.softCloseMs &&
       (amount !== previousPrice || a.leaderId !== previousLeaderId);
-    if (extends_) a.endsAt = this.now + a.softCloseMs!;
+    if (extend) a.endsAt = this.now + a.softCloseMs!;
     this.events.push({
       type: 'bid', auction: a.id, version: bid.version, bidId: bid.id, bidderId, amount, automatic,
       price: amount, leaderId: a.leaderId!, previousLeaderId, bidCount: a.bidCount, endsAt: a.endsAt,
       minNextBid: nextBid(a), reserveMet: reserveMet(a),
     });
-    if (extends_) {
+    if (extend) {
       this.events.push({ type: 'extended', auction: a.id, version: this.nextVersion(a), endsAt: a.endsAt, bidId: bid.id });
     }
     return bid;

@@ -4,6 +4,23 @@ import { expect } from 'vitest';
 import { apply, initialState, type Accepted, type Answer, type Command, type CreateAuctionCommand, type ModelAuction, type ModelEvent, type ModelState, type ModelUser, type PublicEvent } from './auction-model.js';
 import { auditState, isPublic, versionGaps } from './audit.js';
 
+export type AuctionFields = Partial<Omit<CreateAuctionCommand, 'kind' | 'seller'>>;
+
+/**
+ * The market of docs/rules.md: Sam the seller with nothing, Ann, Bob and Cat
+ * with 1,000 each, and one auction of Sam's — start 100, increment 10, an hour
+ * — changed by `fields`.
+ */
+export function market(fields: AuctionFields = {}) {
+  const w = new World();
+  const seller = w.user(0);
+  const ann = w.user(1000);
+  const bob = w.user(1000);
+  const cat = w.user(1000);
+  const lot = w.auction(seller, fields);
+  return { w, seller, ann, bob, cat, lot, end: w.a(lot).endsAt };
+}
+
 export class World {
   state: ModelState = initialState(1_000_000);
   /** Every event so far, in order. */
@@ -33,7 +50,7 @@ export class World {
     return this.ok({ kind: 'createUser', balance }).userId!;
   }
 
-  auction(seller: number, fields: Partial<Omit<CreateAuctionCommand, 'kind' | 'seller'>> = {}): number {
+  auction(seller: number, fields: AuctionFields = {}): number {
     const increments = fields.increments === undefined && fields.minIncrement === undefined ? { minIncrement: 10 } : {};
     return this.ok({ kind: 'createAuction', seller, startPrice: 100, durationSec: 3600, ...increments, ...fields }).auction!.id;
   }
