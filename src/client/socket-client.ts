@@ -6,10 +6,13 @@ import WebSocket from 'ws';
 import { errorOfClose, nbError, type ErrorCode, type NbError } from '../protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import {
+  BATCH_PARAM,
   WS_PATH,
   isAuctionFrame,
   type ClientFrame,
+  type ReplyFrame,
   type ServerFrame,
+  type ServerMessage,
   type SnapshotFrame,
   type SocketLimits,
 } from '../protocol/frames.js';
@@ -51,6 +54,31 @@ export interface SocketClientOptions {
   pingIntervalMs?: number;
   /** How long an opening handshake may take. */
   connectTimeoutMs?: number;
+  /** Ask for batch frames (several events in one frame); default true. The events delivered are the same. */
+  batch?: boolean;
+  /** How long a bid waits for its reply before failing with UNREACHABLE (default 30 s). */
+  bidTimeoutMs?: number;
+}
+
+/** The money of a bid: a plain amount, or a maximum for automatic bidding (where the daemon takes them). */
+export type BidMoney = { amount: number; max?: never } | { max: number; amount?: never };
+
+export interface SocketBidOptions {
+  /** An idempotency key: a retry with the same key and money, over the socket or HTTP, gets the first answer. */
+  key?: string | undefined;
+  /** Overrides the client's bidTimeoutMs for this bid. */
+  timeoutMs?: number;
+}
+
+/** The daemon's answer to a bid: what `POST /v1/auctions/:id/bids` would have answered. */
+export interface BidReply {
+  status: number;
+  /** `{bid, auction}` for 201, else `{error: {code, message, …}}`. */
+  body: unknown;
+  /** The stored first answer to the bid's key. */
+  replayed: boolean;
+  /** Seconds to wait before retrying (a refusal that says when). */
+  retryAfter?: number;
 }
 
 /** Counters, for diagnostics and tests: a healthy run drops no duplicates and resyncs no gaps. */
@@ -75,11 +103,19 @@ interface Sub {
 /** Most auctions in one subscribe frame, well inside the daemon's frame size limit. */
 const IDS_PER_FRAME = 500;
 
+interface PendingBid {
+  resolve: (reply: BidReply) => void;
+  reject: (err: NbError) => void;
+  timer: NodeJS.Timeout;
+}
+
 export class SocketClient {
   /** Counters since construction. */
   readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0 };
   /** The daemon's limits, once a connection has been welcomed. */
   limits: SocketLimits | undefined;
+  /** What the connected daemon offers beyond watching (its welcome's `features`): `bid`, `batch`. */
+  features: readonly string[] = [];
 
   private readonly urls: string[];
   private readonly subs = new Map<number, Sub>();
@@ -93,6 +129,8 @@ export class SocketClient {
   private urlIndex = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly bids = new Map<number, PendingBid>();
+  private nextRef = 0;
 
   constructor(private readonly options: SocketClientOptions) {
     this.urls = (Array.isArray(options.url) ? options.url : [options.url]).map(socketUrl);
@@ -149,6 +187,38 @@ export class SocketClient {
     this.settleWaiting();
   }
 
+  /** True when a bid can go over this socket now: live, with a user token, on a daemon that takes socket bids. */
+  get canBid(): boolean {
+    return this.current.kind === 'live' && this.current.userId !== null && this.features.includes('bid');
+  }
+
+  /**
+   * Bids over the socket. Resolves with the daemon's reply — whatever status:
+   * a refusal by a rule is a reply too — sent once the bid has committed.
+   * Rejects with UNREACHABLE (retryable) when the socket cannot bid now, is
+   * lost before the reply, or the reply does not come in time: the bid may or
+   * may not have been made, so retry it (over the socket or HTTP) with the
+   * same key to find out without bidding twice.
+   */
+  bid(auction: number, money: BidMoney, options: SocketBidOptions = {}): Promise<BidReply> {
+    const [id] = checkIds([auction]);
+    const ws = this.ws;
+    if (!this.canBid || ws?.readyState !== WebSocket.OPEN) {
+      return Promise.reject(nbError('UNREACHABLE', 'The socket is not connected to a daemon that takes bids on it; bid over HTTP.'));
+    }
+    const ref = ++this.nextRef;
+    const frame: ClientFrame = { op: 'bid', ref, auction: id!, ...money, ...(options.key !== undefined ? { key: options.key } : {}) };
+    const timeoutMs = options.timeoutMs ?? this.options.bidTimeoutMs ?? 30_000;
+    return new Promise<BidReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.bids.delete(ref);
+        reject(nbError('UNREACHABLE', `No reply to the bid within ${timeoutMs} ms; it may or may not have been made: retry with the same key.`));
+      }, timeoutMs);
+      this.bids.set(ref, { resolve, reject, timer });
+      ws.send(JSON.stringify(frame));
+    });
+  }
+
   /** Adds a private-event handler; returns a function that removes it. */
   onPrivate(handler: (event: PrivateEvent) => void): () => void {
     this.privateHandlers.add(handler);
@@ -176,6 +246,7 @@ export class SocketClient {
       clearTimeout(timer);
       ws.terminate();
     }
+    this.failBids('The client was closed before the bid\'s reply; it may or may not have been made: retry with the same key.');
     this.setState({ kind: 'closed', reason: 'closed by the client' });
     this.settleWaiting();
   }
@@ -184,7 +255,8 @@ export class SocketClient {
     if (this.closed) return;
     this.attempt++;
     this.setState({ kind: 'connecting', attempt: this.attempt });
-    const url = this.urls[this.urlIndex % this.urls.length]!;
+    const base = this.urls[this.urlIndex % this.urls.length]!;
+    const url = this.options.batch === false ? base : withBatch(base);
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const ws = new WebSocket(url, {
@@ -221,6 +293,7 @@ export class SocketClient {
     if (ws !== this.ws) return;
     this.ws = null;
     this.acked.clear();
+    this.failBids('The socket was lost before the bid\'s reply; it may or may not have been made: retry with the same key.');
     if (this.closed) return;
     const status = /Unexpected server response: (\d+)/.exec(err?.message ?? '')?.[1];
     if (status === '401' || status === '403') {
@@ -253,17 +326,25 @@ export class SocketClient {
   }
 
   private receive(text: string): void {
-    let frame: ServerFrame;
+    let message: ServerMessage;
     try {
-      frame = JSON.parse(text) as ServerFrame;
+      message = JSON.parse(text) as ServerMessage;
     } catch {
       return;
     }
-    if (typeof frame !== 'object' || frame === null) return;
+    if (typeof message !== 'object' || message === null) return;
+    if (message.type !== 'batch') return this.handle(message);
+    if (Array.isArray(message.frames)) {
+      for (const frame of message.frames) if (typeof frame === 'object' && frame !== null) this.handle(frame);
+    }
+  }
+
+  private handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'welcome':
         this.attempt = 0;
         this.limits = frame.limits;
+        this.features = frame.features ?? [];
         this.stats.connections++;
         this.setState({ kind: 'live', daemonId: frame.daemonId, userId: frame.userId });
         // Resume everything: from the last version delivered, or from a snapshot.
@@ -276,7 +357,20 @@ export class SocketClient {
       case 'unsubscribed':
       case 'pong':
         return;
+      case 'reply':
+        this.settleBid(frame);
+        return;
       case 'error': {
+        if (frame.ref !== undefined) {
+          // A bid frame the daemon could not read (a bug here): its bid fails with the daemon's sentence.
+          const pending = typeof frame.ref === 'number' ? this.bids.get(frame.ref) : undefined;
+          if (pending) {
+            this.bids.delete(frame.ref as number);
+            clearTimeout(pending.timer);
+            pending.reject(nbError(frame.code, frame.message));
+            return;
+          }
+        }
         const ids = frame.auction !== undefined ? [frame.auction] : (frame.auctions ?? []);
         const refused = ids.filter((id) => this.subs.has(id));
         if (refused.length === 0) {
@@ -320,6 +414,25 @@ export class SocketClient {
     sub.version = frame.version;
     sub.resyncing = false;
     sub.handler(frame);
+  }
+
+  private settleBid(reply: ReplyFrame): void {
+    if (typeof reply.ref !== 'number') return;
+    const pending = this.bids.get(reply.ref);
+    if (!pending) return; // timed out already
+    this.bids.delete(reply.ref);
+    clearTimeout(pending.timer);
+    const out: BidReply = { status: reply.status, body: reply.body, replayed: reply.replayed === true };
+    if (reply.retryAfter !== undefined) out.retryAfter = reply.retryAfter;
+    pending.resolve(out);
+  }
+
+  private failBids(message: string): void {
+    for (const [ref, pending] of this.bids) {
+      this.bids.delete(ref);
+      clearTimeout(pending.timer);
+      pending.reject(nbError('UNREACHABLE', message));
+    }
   }
 
   private sendSubscribe(ids: number[]): void {
@@ -366,6 +479,13 @@ export function socketUrl(base: string): string {
   else if (u.protocol === 'https:') u.protocol = 'wss:';
   else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw nbError('INVALID_INPUT', `"${base}" is not an http(s) or ws(s) URL.`);
   if (!u.pathname.endsWith(WS_PATH)) u.pathname = `${u.pathname.replace(/\/+$/, '')}${WS_PATH}`;
+  return u.toString();
+}
+
+/** The socket URL asking for batch frames. */
+function withBatch(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set(BATCH_PARAM, '1');
   return u.toString();
 }
 

@@ -12,8 +12,14 @@ import { startCloser, type Closer } from './rules/closer.js';
 import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { buildHttpApp } from './http/app.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
+import {
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_SOCKETS_PER_IP,
+  DEFAULT_RATE_LIMIT,
+  type RateLimitOptions,
+} from '../protocol/limit-defaults.js';
 import { PeerLimits } from './peer-limits.js';
+import { RateBudget } from './rate-budget.js';
 import type { DaemonContext } from './context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './db/migrate.js';
@@ -21,6 +27,7 @@ import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
 import { neverThrowing } from './rules/publisher.js';
 import { BidQueue } from './rules/bid-queue.js';
+import { placeBid } from './rules/place-bid.js';
 
 export interface DaemonOptions {
   /** Address to bind; loopback unless told otherwise. */
@@ -137,9 +144,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
       maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
     });
-    const app = buildHttpApp(context, { logger: log, peers, rateLimit: options.rateLimit });
+    // One budget per user for HTTP requests and bids over the socket.
+    const budget = options.rateLimit === false ? undefined : new RateBudget(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+    const app = buildHttpApp(context, { logger: log, peers, rateLimit: options.rateLimit, rateBudget: budget });
     peers.attach(app.server);
     sockets.attach(app, context.auth, () => draining, peers);
+    sockets.hub.takeBids({ place: (bid) => placeBid(context, bid), budget, draining: () => draining, log });
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port ?? 7700 });

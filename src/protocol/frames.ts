@@ -4,10 +4,20 @@
 import { z } from 'zod';
 import { nbError, type ErrorCode, type NbError } from './errors.js';
 import { publicEventTypes, type AuctionEvent, type PrivateEvent } from './events.js';
-import { describeIssues } from './schemas.js';
+import { describeIssues, idempotencyKey, positiveMoney } from './schemas.js';
 import type { Auction } from './types.js';
 
 export const WS_PATH = '/v1/ws';
+
+/**
+ * The upgrade URL's query parameter by which a client asks for batch frames
+ * (`/v1/ws?batch=1`); without it, one message per frame, as before batches.
+ */
+export const BATCH_PARAM = 'batch';
+
+/** What this daemon's socket offers beyond watching, as its `welcome` lists it. */
+export const SOCKET_FEATURES = ['batch', 'bid'] as const;
+export type SocketFeature = (typeof SOCKET_FEATURES)[number];
 
 /** The limits of one socket, as the daemon announces them in `welcome`. */
 export interface SocketLimits {
@@ -21,6 +31,8 @@ export interface SocketLimits {
   heartbeatMs: number;
   /** Most events replayed for one auction on resume; further behind, a snapshot is sent instead. */
   maxReplay: number;
+  /** Bids one socket may have waiting for their replies; past it a bid is answered RATE_LIMITED at once. */
+  maxBidsInFlight: number;
 }
 
 export const defaultSocketLimits: SocketLimits = {
@@ -29,6 +41,7 @@ export const defaultSocketLimits: SocketLimits = {
   sendBufferBytes: 1024 * 1024,
   heartbeatMs: 30_000,
   maxReplay: 1000,
+  maxBidsInFlight: 64,
 };
 
 // ---- client → daemon ----
@@ -67,9 +80,46 @@ export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
 export const pingFrame = z.strictObject({ op: z.literal('ping') });
 export type PingFrame = z.infer<typeof pingFrame>;
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame;
+/** A client's name for one request on the socket, echoed in its reply: a short string or a whole number. */
+export type Ref = string | number;
 
-const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+/** True for a value usable as a `ref`: 1–64 characters, or a safe integer ≥ 0. */
+export function isRef(value: unknown): value is Ref {
+  return typeof value === 'string'
+    ? value.length >= 1 && value.length <= 64
+    : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const ref = z.custom<Ref>(isRef, { error: 'must be a string of 1 to 64 characters or a whole number' });
+
+/**
+ * A bid over the socket: the body of `POST /v1/auctions/:id/bids` (`amount`,
+ * or `max` where the daemon takes automatic bids) plus the auction, the
+ * client's `ref` and an optional idempotency `key`. The body's fields are
+ * checked here for their type only; what the bid route accepts is decided by
+ * the same code as over HTTP, so both answer alike.
+ */
+export const bidFrame = z.strictObject({
+  op: z.literal('bid'),
+  ref,
+  auction: auctionId,
+  amount: positiveMoney.optional(),
+  max: positiveMoney.optional(),
+  key: idempotencyKey.optional(),
+});
+export type BidFrame = z.infer<typeof bidFrame>;
+
+/** The body of the HTTP bid request a bid frame stands for: exactly the money fields it carries. */
+export function bidBodyOf(frame: BidFrame): { amount?: number; max?: number } {
+  const body: { amount?: number; max?: number } = {};
+  if (frame.amount !== undefined) body.amount = frame.amount;
+  if (frame.max !== undefined) body.max = frame.max;
+  return body;
+}
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | BidFrame;
+
+const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, bid: bidFrame } as const;
 
 /** Parses one text frame from a client; throws an INVALID_INPUT error value naming what is wrong. */
 export function parseClientFrame(text: string): ClientFrame {
@@ -85,10 +135,14 @@ export function parseClientFrame(text: string): ClientFrame {
   const op = (value as { op?: unknown }).op;
   if (typeof op !== 'string' || !Object.hasOwn(clientSchemas, op)) {
     const shown = typeof op === 'string' ? `"${op.slice(0, 40)}"` : 'missing';
-    throw nbError('INVALID_INPUT', `Unknown op (${shown}); use subscribe, unsubscribe or ping.`, { op: typeof op === 'string' ? op.slice(0, 40) : null });
+    throw nbError('INVALID_INPUT', `Unknown op (${shown}); use subscribe, unsubscribe, bid or ping.`, { op: typeof op === 'string' ? op.slice(0, 40) : null });
   }
   const r = clientSchemas[op as keyof typeof clientSchemas].safeParse(value);
-  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${op} frame: ${describeIssues(r.error)}.`, { op });
+  if (!r.success) {
+    // A bad bid whose ref can be read is answered with that ref, so the client can settle it.
+    const given = (value as { ref?: unknown }).ref;
+    throw nbError('INVALID_INPUT', `Invalid ${op} frame: ${describeIssues(r.error)}.`, op === 'bid' && isRef(given) ? { op, ref: given } : { op });
+  }
   return r.data;
 }
 
@@ -102,6 +156,10 @@ export interface WelcomeFrame {
   /** The token's user (private events come for them), or null. */
   userId: number | null;
   limits: SocketLimits;
+  /** What the daemon offers besides watching (absent from daemons older than batches and socket bids). */
+  features?: SocketFeature[];
+  /** True when this socket gets batch frames (it asked with `?batch=1`). */
+  batch?: boolean;
 }
 
 /** Acknowledges a subscribe; a snapshot or the missed events follow per auction. */
@@ -128,6 +186,33 @@ export interface PongFrame {
   type: 'pong';
 }
 
+/**
+ * The answer to a bid frame, sent once its transaction has committed (or the
+ * bid was refused): what `POST /v1/auctions/:id/bids` would answer.
+ */
+export interface ReplyFrame {
+  type: 'reply';
+  ref: Ref;
+  /** The HTTP status of the same request over HTTP: 201 accepted, else the error's status. */
+  status: number;
+  /** The HTTP answer's body: `{bid, auction}`, or `{error: {code, message, …}}`. */
+  body: unknown;
+  /** True when this is the stored first answer to the bid's idempotency key (HTTP's `Idempotent-Replayed`). */
+  replayed?: true;
+  /** Seconds to wait before retrying, where HTTP would send `Retry-After` (RATE_LIMITED, UNAVAILABLE, SHUTTING_DOWN). */
+  retryAfter?: number;
+}
+
+/**
+ * Several frames for one socket that were ready in the same event-loop turn,
+ * in order; only to a socket that asked for batches. Each element is a frame
+ * as it would have been sent alone (never another batch).
+ */
+export interface BatchFrame {
+  type: 'batch';
+  frames: ServerFrame[];
+}
+
 /** A frame the daemon could not act on; the socket stays open unless a close follows. */
 export interface ErrorFrame {
   type: 'error';
@@ -139,6 +224,8 @@ export interface ErrorFrame {
   auctions?: number[];
   limit?: number;
   op?: string | null;
+  /** The `ref` of a bid frame refused as malformed. */
+  ref?: Ref;
 }
 
 export type ServerFrame =
@@ -149,7 +236,16 @@ export type ServerFrame =
   | AuctionEvent
   | PrivateEvent
   | PongFrame
+  | ReplyFrame
   | ErrorFrame;
+
+/** One WebSocket message from the daemon: a frame, or (to a socket that asked for them) a batch of frames. */
+export type ServerMessage = ServerFrame | BatchFrame;
+
+/** The frames one message carries, in order. */
+export function framesOfMessage(message: ServerMessage): ServerFrame[] {
+  return message.type === 'batch' ? message.frames : [message];
+}
 
 /** The error frame for an error value, with its details. */
 export function errorFrame(err: NbError): ErrorFrame {

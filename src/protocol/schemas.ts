@@ -1,6 +1,7 @@
 // Schemas for every input the daemon accepts over HTTP. The daemon validates at
 // the edge with these; the client and CLI reuse them to fail early.
 import { z } from 'zod';
+import { nbError } from './errors.js';
 import { MAX_MONEY } from './money.js';
 import { auctionStatuses, MAX_USER_IDS } from './types.js';
 
@@ -108,6 +109,13 @@ export const idempotencyKey = z
   .min(1)
   .max(limits.idempotencyKeyLength)
   .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' });
+
+/** Validates one input with a schema; failure is INVALID_INPUT naming the fields ("Invalid <what>: …"). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${what}: ${describeIssues(r.error)}.`);
+  return r.data;
+}
 
 /** Turns a zod failure into one human sentence naming the fields. */
 export function describeIssues(error: z.ZodError): string {

@@ -13,19 +13,30 @@
 // Writing under `ws` is safe because compression is off: `ws` then writes each
 // of its own frames (pongs, the close frame) whole and at once, never queued,
 // so they cannot split one of these, and the close frame is sent only after
-// the queued frames are flushed.
+// the queued frames are flushed. A socket that asked for batches (`?batch=1`)
+// gets a turn's frames as one batch frame (ws-frame.ts) when there are several.
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
-import { errorFrame, parseClientFrame, type ServerFrame, type SubscribeFrame } from '../../protocol/frames.js';
+import {
+  errorFrame,
+  parseClientFrame,
+  type BidFrame,
+  type ReplyFrame,
+  type ServerFrame,
+  type SubscribeFrame,
+} from '../../protocol/frames.js';
 import type { Subscriber } from './channel.js';
-import { jsonFrame } from './ws-frame.js';
+import type { Bidder } from './socket-bids.js';
+import { batchFrame, jsonFrame } from './ws-frame.js';
 
 /** What a connection asks of the hub. */
 export interface ConnectionHost {
   readonly sendBufferBytes: number;
   subscribe(conn: Connection, frame: SubscribeFrame): void;
   unsubscribe(conn: Connection, auctions: number[]): void;
+  /** A bid frame: answered later by a reply on this connection. */
+  bid(conn: Connection, frame: BidFrame): void;
   removed(conn: Connection): void;
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
@@ -37,11 +48,24 @@ export interface ConnectionHost {
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2000;
 
-export class Connection implements Subscriber {
+/** How a socket was opened, besides its user. */
+export interface ConnectionOptions {
+  /** Opened with the admin token: no private events, and no bids (as over HTTP). */
+  admin?: boolean;
+  /** The client asked for batch frames. */
+  batch?: boolean;
+}
+
+export class Connection implements Subscriber, Bidder {
   /** Subscribed auctions, each with the number of the subscription that added it. */
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
   alive = true;
+  /** Bids sent on this socket and not yet replied to. */
+  bidsInFlight = 0;
+  readonly admin: boolean;
+  /** Several frames of one turn leave as one batch frame. */
+  readonly batch: boolean;
   private generation = 0;
   private cut = false;
   /** Frames queued this turn, and their bytes. */
@@ -56,7 +80,10 @@ export class Connection implements Subscriber {
     private readonly raw: Duplex,
     /** False: write each frame at once (for measuring what coalescing is worth). */
     private readonly coalesce = true,
+    options: ConnectionOptions = {},
   ) {
+    this.admin = options.admin ?? false;
+    this.batch = (options.batch ?? false) && coalesce;
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => {
@@ -109,12 +136,16 @@ export class Connection implements Subscriber {
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.open) return false;
-    this.raw.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
+    this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
     return true;
   }
 
   sendFrame(frame: ServerFrame): boolean {
     return this.send(jsonFrame(frame));
+  }
+
+  sendReply(reply: ReplyFrame): void {
+    this.sendFrame(reply);
   }
 
   sendError(err: NbError): void {
@@ -171,6 +202,9 @@ export class Connection implements Subscriber {
         break;
       case 'unsubscribe':
         this.host.unsubscribe(this, frame.auctions);
+        break;
+      case 'bid':
+        this.host.bid(this, frame);
         break;
     }
   }

@@ -8,12 +8,13 @@ import type WebSocket from 'ws';
 import type { NbError } from '../../protocol/errors.js';
 import { nbError } from '../../protocol/errors.js';
 import type { AuctionEvent } from '../../protocol/events.js';
-import type { SocketLimits, SubscribeFrame } from '../../protocol/frames.js';
+import { SOCKET_FEATURES, type BidFrame, type SocketLimits, type SubscribeFrame } from '../../protocol/frames.js';
 import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, type ConnectionHost, type ConnectionOptions } from './connection.js';
 import type { OutboxReader } from './outbox-reader.js';
 import type { Addressed } from './private-events.js';
+import { takeBid, type SocketBidsEnv } from './socket-bids.js';
 import { jsonFrame } from './ws-frame.js';
 
 export interface HubOptions {
@@ -40,6 +41,8 @@ export class Hub implements ConnectionHost {
    * measuring what it is worth (bench load), not for everyday use.
    */
   private readonly coalesce = process.env.NEIGHBORBID_WS_COALESCE !== '0';
+  /** The bid path, once the daemon has one (takeBids); until then bid frames are answered UNAVAILABLE. */
+  private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
     this.channelEnv = {
@@ -64,9 +67,14 @@ export class Hub implements ConnectionHost {
     return this.conns.size;
   }
 
+  /** Lets sockets bid: bid frames go down `env.place`, the path HTTP bids take. */
+  takeBids(env: SocketBidsEnv): void {
+    this.bids = env;
+  }
+
   /** Takes an upgraded socket (and the TCP socket under it); `userId` receives private events. */
-  accept(ws: WebSocket, userId: number | null, raw: Duplex): Connection {
-    const conn = new Connection(ws, userId, this, raw, this.coalesce);
+  accept(ws: WebSocket, userId: number | null, raw: Duplex, options: ConnectionOptions = {}): Connection {
+    const conn = new Connection(ws, userId, this, raw, this.coalesce, options);
     this.conns.add(conn);
     if (userId !== null) {
       let set = this.users.get(userId);
@@ -80,8 +88,14 @@ export class Hub implements ConnectionHost {
       version: this.o.version,
       userId,
       limits: this.o.limits,
+      features: [...SOCKET_FEATURES],
+      batch: conn.batch,
     });
     return conn;
+  }
+
+  bid(conn: Connection, frame: BidFrame): void {
+    takeBid(this.bids, conn, frame, this.o.limits.maxBidsInFlight);
   }
 
   subscribe(conn: Connection, frame: SubscribeFrame): void {

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nbError, type NbError } from '../../protocol/errors.js';
-import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
+import { BATCH_PARAM, WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
 import { toNbError } from '../db/database.js';
 import { rawErrorResponse } from '../raw-error-response.js';
@@ -62,10 +62,12 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     if (o.draining()) return refuse(socket, nbError('SHUTTING_DOWN'));
     const token = bearer(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
     let userId: number | null = null;
+    let admin = false;
     if (token !== undefined) {
       try {
         const p = await o.auth.authenticate(token);
         userId = p.kind === 'user' ? p.id : null;
+        admin = p.kind === 'admin';
       } catch (err) {
         return refuse(socket, toNbError(err));
       }
@@ -75,7 +77,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     if (crowded) return refuse(socket, crowded);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
-      else o.hub.accept(ws, userId, socket);
+      else o.hub.accept(ws, userId, socket, { admin, batch: url.searchParams.get(BATCH_PARAM) === '1' });
     });
   }
 
@@ -96,6 +98,11 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     async close() {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
+      // Bids already taken on a socket get their replies first (new ones are
+      // answered SHUTTING_DOWN while draining); a bid slower than this is
+      // retried by its client with its key.
+      const deadline = Date.now() + 2000;
+      while (o.hub.sockets().some((c) => c.bidsInFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const sockets = o.hub.sockets().map((c) => c.ws);
       o.hub.closeAll(nbError('SHUTTING_DOWN'));
       const gone = sockets.map((ws) =>

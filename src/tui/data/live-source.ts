@@ -1,12 +1,15 @@
 // The real BoardSource: one multiplexed socket (src/client/socket-client.ts)
-// for the live stream and the HTTP client for everything a person does.
+// for the live stream and the bids, and the HTTP client for the rest of what
+// a person does (and for bids while the socket is down).
+import { randomUUID } from 'node:crypto';
 import type { HttpClient } from '../../client/http-client.js';
 import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
+import { fromErrorBody, NbError } from '../../protocol/errors.js';
 import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 import type { BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
 /** The part of the socket client the board uses (a fake can stand in for it). */
-export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close'>;
+export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close' | 'bid' | 'canBid'>;
 
 /** Most open auctions the board loads (pages of 200). */
 const MAX_LISTED = 1000;
@@ -79,8 +82,24 @@ export class LiveBoardSource implements BoardSource {
     return this.http.users(ids);
   }
 
-  bid(auctionId: number, amount: number): Promise<BidResult> {
-    return this.http.bid(auctionId, amount);
+  /**
+   * Bids over the socket while it is up, else over HTTP. Every bid carries a
+   * fresh idempotency key, so a socket lost before the reply falls back to
+   * HTTP with the same key: the daemon answers the first bid's result if it
+   * was made, and makes it now if not — never twice.
+   */
+  async bid(auctionId: number, amount: number): Promise<BidResult> {
+    const key = `tui-${randomUUID()}`;
+    if (this.socket.canBid) {
+      try {
+        const reply = await this.socket.bid(auctionId, { amount }, { key });
+        if (reply.status >= 400) throw fromErrorBody(reply.body);
+        return reply.body as BidResult;
+      } catch (err) {
+        if (!(err instanceof NbError) || err.code !== 'UNREACHABLE') throw err;
+      }
+    }
+    return this.http.bid(auctionId, amount, { idempotencyKey: key });
   }
 
   buy(auctionId: number): Promise<{ auction: Auction }> {
