@@ -91,6 +91,8 @@ export interface SocketStats {
   duplicatesDropped: number;
   /** Gaps seen in an auction's versions (each answered by resubscribing from the last version). */
   gapsResynced: number;
+  /** Batch frames received (each carrying several frames). */
+  batches: number;
 }
 
 interface Sub {
@@ -111,7 +113,7 @@ interface PendingBid {
 
 export class SocketClient {
   /** Counters since construction. */
-  readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0 };
+  readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0, batches: 0 };
   /** The daemon's limits, once a connection has been welcomed. */
   limits: SocketLimits | undefined;
   /** What the connected daemon offers beyond watching (its welcome's `features`): `bid`, `batch`. */
@@ -334,6 +336,7 @@ export class SocketClient {
     }
     if (typeof message !== 'object' || message === null) return;
     if (message.type !== 'batch') return this.handle(message);
+    this.stats.batches++;
     if (Array.isArray(message.frames)) {
       for (const frame of message.frames) if (typeof frame === 'object' && frame !== null) this.handle(frame);
     }
