@@ -2,14 +2,48 @@
 // TCP socket: the handshake (its accept key checked), unmasked frames from
 // the daemon handed over as Buffer slices without copying or decoding, masked
 // frames out, pings answered. Nothing else: a frame it does not expect
-// (fragmented, binary, masked by the server) is reported, not handled.
+// (fragmented, binary, masked by the server) is reported, not handled. Asked
+// to (`batch`), it takes batch frames and hands over each frame in them as if
+// it had come alone, split on the JSON's own brackets without parsing it.
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
+/** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts). */
+const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Calls `each` with every element of a batch frame's `frames` array (views
+ * into `payload`) and returns true; false when the payload is not a batch.
+ * Elements are JSON objects: each ends where its brackets close, counted
+ * outside strings.
+ */
+export function eachInBatch(payload: Buffer, each: (frame: Buffer) => void): boolean {
+  if (payload.length < BATCH_OPEN.length || payload.compare(BATCH_OPEN, 0, BATCH_OPEN.length, 0, BATCH_OPEN.length) !== 0) return false;
+  let depth = 0;
+  let start = 0;
+  let inString = false;
+  for (let i = BATCH_OPEN.length; i < payload.length; i++) {
+    const c = payload[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (depth++ === 0) start = i;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (depth === 0) break; // the end of `frames`
+      if (--depth === 0) each(payload.subarray(start, i + 1));
+    }
+  }
+  return true;
+}
+
 export interface LeanSocketHandlers {
-  /** One text frame's payload (a view into the read buffer: use it before returning). */
+  /** One text frame's payload, or one frame of a batch (a view into the read buffer: use it before returning). */
   text(payload: Buffer): void;
   /** A frame this client does not handle. */
   odd(what: string): void;
@@ -43,10 +77,21 @@ export class LeanSocket {
   private closeCode = 1006;
   private opened = false;
 
+  private readonly batch: boolean;
+  private readonly emit = (frame: Buffer) => this.on.text(frame);
+
   constructor(
     private readonly url: URL,
     private readonly on: LeanSocketHandlers,
-  ) {}
+    /** Ask the daemon for batch frames (`?batch=1`) and unroll them. */
+    options: { batch?: boolean } = {},
+  ) {
+    this.batch = options.batch ?? false;
+    if (this.batch) {
+      this.url = new URL(url);
+      this.url.searchParams.set('batch', '1');
+    }
+  }
 
   /** Connects and upgrades; rejects on a refused upgrade or after `timeoutMs`. */
   open(timeoutMs: number): Promise<void> {
@@ -89,7 +134,7 @@ export class LeanSocket {
       });
       socket.once('connect', () =>
         socket.write(
-          `GET ${this.url.pathname} HTTP/1.1\r\nHost: ${this.url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `GET ${this.url.pathname}${this.url.search} HTTP/1.1\r\nHost: ${this.url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
             `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
         ),
       );
@@ -145,7 +190,9 @@ export class LeanSocket {
       at += head + len;
       const opcode = b0 & 0x0f;
       if (!(b0 & 0x80)) this.on.odd('fragmented frame');
-      else if (opcode === 0x1) this.on.text(payload);
+      else if (opcode === 0x1) {
+        if (!this.batch || !eachInBatch(payload, this.emit)) this.on.text(payload);
+      }
       else if (opcode === 0x9) this.socket?.write(maskedFrame(0xa, payload));
       else if (opcode === 0x8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       else if (opcode !== 0xa) this.on.odd(`opcode ${opcode}`);

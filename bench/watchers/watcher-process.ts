@@ -24,6 +24,14 @@ interface Watched {
 /** One event frame in this many is also parsed in full, to check the field reader against JSON.parse. */
 const CROSS_CHECK_EVERY = 64;
 
+/**
+ * The sockets ask for batch frames (several events in one frame), as the
+ * socket client does, unless NB_BENCH_WS_BATCH=0 (to measure what they are
+ * worth, or to watch as a client older than batches). Deliveries are counted
+ * per event either way.
+ */
+const BATCH = process.env.NB_BENCH_WS_BATCH !== '0';
+
 const sockets: Watched[] = [];
 const latency = new Latency();
 const log = new DeliveryLog();
@@ -86,7 +94,7 @@ function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
       closed: (code) => {
         if (!closing) count(closes, String(code));
       },
-    }),
+    }, { batch: BATCH }),
   };
   return w.ws.open(timeoutMs).then(() => {
     sockets.push(w);
