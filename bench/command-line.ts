@@ -12,7 +12,7 @@ import { runSpread } from './scenarios/spread.js';
 import { contenderLabels, type Contender, type WorkloadFlags } from './scenarios/throughput.js';
 
 const SCENARIOS = `scenarios:
-  hot        one auction, many bidders over HTTP: the daemon beside two raw-SQL baselines
+  hot        one auction, many bidders: the daemon over HTTP and over its WebSocket beside two raw-SQL baselines
   spread     the same with bids spread over 1,000 auctions
   baseline   the bid transaction straight at PostgreSQL (both ways), hot and spread
   race       simultaneous whole-balance bids: nobody may spend more than they have
@@ -36,7 +36,8 @@ hot, spread, baseline:
   --auctions <n>         auctions (spread, default 1000)
   --max-bids <n>         bids per contender at most (default 2,000,000)
   --only <list>          contenders to run, comma-separated: statements,function,daemon,
-                         daemon-per-auction (spread runs all four, hot the first three)
+                         daemon-ws,daemon-per-auction (hot runs the first four, spread
+                         all but daemon-ws)
 race:
   --users <n>            users (default ${raceDefaults.users})
   --per-user <n>         simultaneous bids per user, each at its own auction (default ${raceDefaults.auctionsPerUser})

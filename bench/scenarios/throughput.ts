@@ -8,20 +8,24 @@ import { stripUndefined, withReport } from '../harness/scenario.js';
 import { openSession, type BenchEnv, type Session } from '../harness/session.js';
 import { runSqlLoad } from '../load-gen/baseline-sql.js';
 import { runBidLoad } from '../load-gen/http-bids.js';
+import { runSocketBidLoad } from '../load-gen/socket-bids.js';
 import { refusedText, type BidLoadResult } from '../load-gen/tally.js';
 import { BidStream } from '../load-gen/workload.js';
 import { startCpuMeter, type CpuUse } from '../measure/cpu.js';
 import { batchSizesBetween, scrapeMetrics, type BatchSizes } from '../measure/daemon-metrics.js';
 import type { LatencySummary } from '../measure/histogram.js';
 
-export type Contender = 'statements' | 'function' | 'daemon' | 'daemon-per-auction';
+export type Contender = 'statements' | 'function' | 'daemon' | 'daemon-ws' | 'daemon-per-auction';
 
 export const contenderLabels: Record<Contender, string> = {
   statements: '(a) SQL statement by statement, 1 bid/tx',
   function: '(b) SQL nb_place_bids call, 1 bid/tx',
   daemon: 'daemon over HTTP, group commit',
+  'daemon-ws': 'daemon over WebSocket, group commit',
   'daemon-per-auction': 'daemon, one auction per transaction',
 };
+
+const isDaemon = (c: Contender) => c === 'daemon' || c === 'daemon-ws' || c === 'daemon-per-auction';
 
 /** The environment that turns the daemon's cross-auction batching off (see src/daemon/rules/bid-queue.ts). */
 const PER_AUCTION_ENV = { NEIGHBORBID_CROSS_AUCTION_BATCHING: '0' };
@@ -73,23 +77,25 @@ interface Measured {
 }
 
 // A daemon contender: warmed up for a second, then measured with its CPU and its batch sizes.
-async function measureDaemon(s: Session, o: WorkloadOptions, contender: Contender, stream: BidStream): Promise<Measured> {
+async function measureDaemon(s: Session, o: WorkloadOptions, fx: Fixture, contender: Contender, stream: BidStream): Promise<Measured> {
   let extra: BenchDaemon | undefined;
   if (contender === 'daemon-per-auction') {
     s.env.progress.step(`${o.name}: starting a daemon with cross-auction batching off`);
     extra = await spawnBenchDaemon({ databaseUrl: s.env.databaseUrl, adminToken: s.daemons[0]!.adminToken, env: PER_AUCTION_ENV });
   }
   const daemon = extra ?? s.daemons[0]!;
+  // Over HTTP, or over the socket: one bidder per socket, each with one bid in flight.
+  const fire = (limits: { durationMs: number; maxBids: number; onTick?: ReturnType<typeof s.env.progress.ticker> }) =>
+    contender === 'daemon-ws'
+      ? runSocketBidLoad({ url: daemon.url, connections: o.concurrency, tokens: fx.bidders.map((b) => b.token), next: () => stream.next(), ...limits })
+      : runBidLoad({ url: daemon.url, connections: o.concurrency, next: () => stream.nextShot(), ...limits });
   // Warm-up: JIT, connection pool, token cache; not measured.
   s.env.progress.step(`${o.name}: warming the daemon up (1 s)`);
-  await runBidLoad({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next: () => stream.nextShot() });
-  s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} connections, ${o.durationSec} s`);
+  await fire({ durationMs: 1000, maxBids: 100_000 });
+  s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} ${contender === 'daemon-ws' ? 'sockets' : 'connections'}, ${o.durationSec} s`);
   const before = await scrapeMetrics(daemon.url);
   const meter = await startCpuMeter({ daemon: daemon.pid, server: s.env.serverPid });
-  const r = await runBidLoad({
-    url: daemon.url, connections: o.concurrency, durationMs: o.durationSec * 1000, maxBids: o.maxBids,
-    next: () => stream.nextShot(), onTick: s.env.progress.ticker(contender),
-  });
+  const r = await fire({ durationMs: o.durationSec * 1000, maxBids: o.maxBids, onTick: s.env.progress.ticker(contender) });
   const cpu = await meter.stop();
   const batches = batchSizesBetween(before, await scrapeMetrics(daemon.url));
   await extra?.stop();
@@ -134,9 +140,9 @@ export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOption
   const stream = new BidStream(fx, AUCTION);
   const results: ContenderResult[] = [];
   for (const contender of o.contenders) {
-    const measured = contender === 'daemon' || contender === 'daemon-per-auction'
-      ? await measureDaemon(s, o, contender, stream)
-      : await measureSql(s, o, contender, stream);
+    const measured = isDaemon(contender)
+      ? await measureDaemon(s, o, fx, contender, stream)
+      : await measureSql(s, o, contender as 'statements' | 'function', stream);
     s.env.progress.end();
     results.push(contenderResult(contender, measured));
   }
@@ -188,6 +194,11 @@ export function workloadFigures(name: string, results: ContenderResult[]): Figur
     if (d && r !== d && r.acceptedPerSec > 0) {
       figures.push({ key: `${name}.ratio.daemon/${r.contender}`, value: Math.round((d.acceptedPerSec / r.acceptedPerSec) * 100) / 100, unit: '×', higherIsBetter: true });
     }
+  }
+  // Bids over the socket against bids over HTTP, same daemon, same workload.
+  const ws = results.find((r) => r.contender === 'daemon-ws');
+  if (d && ws && d.acceptedPerSec > 0) {
+    figures.push({ key: `${name}.ratio.daemon-ws/daemon`, value: Math.round((ws.acceptedPerSec / d.acceptedPerSec) * 100) / 100, unit: '×', higherIsBetter: true });
   }
   return figures;
 }
