@@ -43,12 +43,16 @@ describe('metrics', () => {
     expect(sample(text, 'nb_http_request_duration_seconds_count{method="POST",route="/v1/auctions/:id/bids",status="201"}')).toBe(2);
     expect(sample(text, 'nb_http_request_duration_seconds_count{method="POST",route="/v1/auctions/:id/bids",status="422"}')).toBe(2);
     expect(text).toMatch(/^nb_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/v1\/auctions",status="201"\} \d+$/m);
-    expect(sample(text, 'nb_bid_batch_size_count')).toBe(4);
+    expect(sample(text, 'nb_bid_batch_size_bids_count')).toBe(4);
     expect(sample(text, 'nb_auctions_settled_total')).toBe(1);
     expect(sample(text, 'nb_db_retries_total')).toBe(0);
-    expect(sample(text, 'nb_db_pool_connections{state="max"}')).toBe(16);
+    expect(sample(text, 'nb_db_pool_max_connections')).toBe(16);
+    expect(text).not.toMatch(/^nb_db_pool_connections\{state="max"\}/m);
     expect(text).toMatch(/^nb_db_pool_connections\{state="(idle|active)"\} [1-9]\d*$/m);
-    expect(sample(text, 'nb_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    // The process and Node.js metrics under their standard names, as stock dashboards expect.
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    expect(text).not.toMatch(/^nb_(process|nodejs)_/m);
     for (const name of ['nb_bids_total', 'nb_http_request_duration_seconds', 'nb_db_pool_connections', 'nb_auctions_settled_total']) {
       expect(text).toContain(`# HELP ${name} `);
     }
