@@ -80,7 +80,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir, log: (m) => log.info(m) });
+    embedded = await startEmbeddedPostgres({ dataDir, log: (fields, message) => log.info(fields, message) });
     databaseUrl = embedded.url;
   }
 
@@ -96,11 +96,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
   try {
     const applied = await migrate(sql);
-    if (applied.length) log.info(`applied migrations ${applied.join(', ')}`);
+    if (applied.length) log.info({ migrations: applied }, 'applied migrations');
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
-    if (admin.created) log.info(`created the admin token in ${tokenFile} (mode 0600)`);
+    if (admin.created) log.info({ file: tokenFile, mode: '0600' }, 'created the admin token');
 
     const metrics = createMetrics(sql, applicationName, poolMax);
     sockets = await startSocketHub({
@@ -145,9 +145,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     await app.listen({ host, port: options.port ?? 7700 });
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    log.info(
-      `neighborbid ${VERSION} listening on ${url}; PostgreSQL ${embedded ? `embedded in ${embedded.clusterDir}` : 'at the given URL'}`,
-    );
+    log.info({ version: VERSION, url, postgres: embedded ? 'embedded' : 'given', clusterDir: embedded?.clusterDir }, 'listening');
 
     let closing: Promise<void> | undefined;
     return {
