@@ -11,7 +11,7 @@ import { Authenticator, loadAdminToken } from './auth.js';
 import { startCloser, type Closer } from './rules/closer.js';
 import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, registeredRoutes } from './http/app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
 import { PeerLimits } from './peer-limits.js';
 import type { DaemonContext } from './context.js';
@@ -66,6 +66,8 @@ export interface Daemon {
   sockets: SocketHub;
   /** Connections per peer address, as counted now. */
   peers: PeerLimits;
+  /** Every `METHOD /path` the HTTP server answers, as Fastify registered them (HEAD for each GET too). */
+  routes: readonly string[];
   /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
   close(): Promise<void>;
 }
@@ -162,6 +164,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       closer,
       sockets,
       peers,
+      routes: registeredRoutes(app),
       close() {
         closing ??= (async () => {
           draining = true;

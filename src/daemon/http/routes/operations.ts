@@ -1,6 +1,8 @@
-// Health, audit and metrics: what operators, orchestrators and the bench look at.
+// Health, audit, metrics and the API's own description: what operators,
+// orchestrators, the bench and API tools look at.
 import type { FastifyInstance } from 'fastify';
 import { nbError } from '../../../protocol/errors.js';
+import { openApiDocument } from '../../../protocol/openapi.js';
 import type { Health } from '../../../protocol/types.js';
 import { audit } from '../../rules/audit.js';
 import type { DaemonContext } from '../../context.js';
@@ -57,5 +59,12 @@ export function operationRoutes(app: FastifyInstance, ctx: DaemonContext): void 
   app.get('/metrics', async (_req, reply) => {
     const text = await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(text);
+  });
+
+  // Made on the first request: it is the same for the daemon's whole life.
+  let openapi: string | undefined;
+  app.get('/v1/openapi.json', async (_req, reply) => {
+    openapi ??= JSON.stringify(openApiDocument(ctx.version));
+    return reply.type('application/json; charset=utf-8').send(openapi);
   });
 }
