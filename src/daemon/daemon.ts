@@ -144,7 +144,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     sockets.attach(app, context.auth, () => draining, peers);
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
-    await app.listen({ host, port: options.port ?? 7700 });
+    // Fastify's own line would put the address in its message; ours below has it as a field.
+    await app.listen({ host, port: options.port ?? 7700, listenTextResolver: () => 'HTTP server bound' });
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     log.info({ version: VERSION, url, postgres: embedded ? 'embedded' : 'given', clusterDir: embedded?.clusterDir }, 'listening');
