@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
+import { BIN, CLEAN_ENV, logged, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { listeningAddresses, postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
 import { send } from '../helpers/raw-http.js';
 
@@ -28,14 +28,14 @@ describe('neighborbid daemon', () => {
     daemon = await spawnDaemon([], { ...CLEAN_ENV, XDG_DATA_HOME: xdg });
     const dataDir = join(xdg, 'neighborbid');
     const tokenFile = join(dataDir, 'admin-token');
-    expect(daemon.output()).toContain(`created the admin token in ${tokenFile} (mode 0600)`);
+    expect(logged(daemon.output(), 'created the admin token', { file: tokenFile, mode: '0600' })).toHaveLength(1);
     expect(daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     const pgPid = postmasterPid(dataDir)!;
     expect(pgPid).toBeGreaterThan(0);
     // What the kernel says is listening, not what the daemon says it asked for.
     expect(listeningAddresses(Number(new URL(daemon.url).port))).toEqual(['127.0.0.1']);
-    const pgPort = Number(new RegExp(`started PostgreSQL pid ${pgPid} on port (\\d+)`).exec(daemon.output())?.[1]);
+    const pgPort = Number(logged(daemon.output(), 'started PostgreSQL', { postgresPid: pgPid })[0]?.port);
     expect(listeningAddresses(pgPort)).toEqual(['127.0.0.1']);
 
     // curl -s -X POST localhost:7700/v1/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{"name":"alice","balance":10000}'
@@ -48,7 +48,7 @@ describe('neighborbid daemon', () => {
     expect(r.json).toEqual({ id: 1, name: 'alice', balance: 10000, token: expect.stringMatching(/^nb_u1_/) });
 
     expect(await daemon.stop('SIGINT')).toBe(0);
-    expect(daemon.output()).toMatch(/stopped PostgreSQL pid \d+/);
+    expect(logged(daemon.output(), 'stopped PostgreSQL', { postgresPid: pgPid })).toHaveLength(1);
     expect(await waitGone(pgPid)).toBe(true);
   });
 

@@ -40,9 +40,10 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded one').env('DATABASE_URL'))
     .addOption(new Option('--data-dir <dir>', 'data directory (default $XDG_DATA_HOME/neighborbid or ~/.local/share/neighborbid)').env('NEIGHBORBID_DATA_DIR'))
     .addOption(
-      new Option('--log-level <level>', 'log level')
+      new Option('--log-level <level>', 'log level (JSON lines on stderr)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-        .default('info'),
+        .default('info')
+        .env('NEIGHBORBID_LOG_LEVEL'),
     )
     .addOption(
       new Option('--max-connections-per-ip <n>', 'HTTP connections open at once from one address (0: no limit)')
