@@ -8,7 +8,7 @@ import { formatClock } from '../protocol/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../protocol/money.js';
-import { plural } from '../protocol/text.js';
+import { displayWidth, padToWidth, plural } from '../protocol/text.js';
 import { truncate, type Paint, type Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
@@ -62,7 +62,7 @@ export class EventLines {
     const shown = this.known.get(s.id)?.shown ?? false;
     this.known.set(s.id, { title: s.title, price: s.currentPrice, leaderId: s.leaderId, shown });
     this.grow('id', String(s.id).length);
-    this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+    this.grow('title', Math.min(TITLE_MAX, displayWidth(s.title)));
   }
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
@@ -100,13 +100,13 @@ export class EventLines {
   line(message: WatchedMessage): string {
     const row = this.row(message);
     const price = this.grow('price', row.price.length);
-    const leader = this.grow('leader', row.leader.length);
+    const leader = this.grow('leader', displayWidth(row.leader));
     const cells = [
       this.paint('dim', formatClock(row.at)),
       this.auctionCell(row.auction),
       this.paint(row.style, row.what.padEnd(this.grow('what', row.what.length))),
       row.price.padStart(price),
-      row.leader.padEnd(leader),
+      padToWidth(row.leader, leader),
       row.detail,
     ];
     return cells.join('  ').trimEnd();
@@ -230,8 +230,7 @@ export class EventLines {
     if (id === null) return ' '.repeat(this.width.id + 1 + 2 + this.width.title);
     const tag = `#${id}`.padEnd(this.grow('id', String(id).length) + 1);
     const title = truncate(this.known.get(id)?.title ?? '', TITLE_MAX);
-    const size = this.grow('title', [...title].length);
-    return `${tag}  ${title}${' '.repeat(size - [...title].length)}`;
+    return `${tag}  ${padToWidth(title, this.grow('title', displayWidth(title)))}`;
   }
 
   private grow(column: Column, size: number): number {

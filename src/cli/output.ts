@@ -1,6 +1,7 @@
 // Human output: colour (only on a TTY, never with NO_COLOR), aligned tables and
 // key/value blocks, times. Machine output is plain JSON and needs none of this.
 import { formatDuration } from '../protocol/duration.js';
+import { displayWidth as width, padToWidth as pad } from '../protocol/text.js';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan';
 
@@ -29,16 +30,6 @@ export function painter(enabled: boolean): Paint {
     const [on, off] = SGR[style];
     return `\u001b[${on}m${text}\u001b[${off}m`;
   };
-}
-
-/** Display width of plain text (code points; our text has no control characters). */
-function width(text: string): number {
-  return [...text].length;
-}
-
-function pad(text: string, size: number, align: 'left' | 'right'): string {
-  const fill = ' '.repeat(Math.max(0, size - width(text)));
-  return align === 'right' ? fill + text : text + fill;
 }
 
 export { truncate } from '../protocol/text.js';
