@@ -1,4 +1,4 @@
-// Human output: colour (only on a TTY, never with NO_COLOR), aligned tables and
+// Human output: colour (on a TTY unless NO_COLOR, or forced), aligned tables and
 // key/value blocks, times. Machine output is plain JSON and needs none of this.
 import { formatDuration } from '../protocol/duration.js';
 import { displayWidth as width, padToWidth as pad } from '../protocol/text.js';
@@ -18,9 +18,31 @@ const SGR: Record<Style, [number, number]> = {
 /** Paints text in a style, or returns it unchanged when colour is off. */
 export type Paint = (style: Style | undefined, text: string) => string;
 
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM is dumb. */
+/**
+ * What the environment says about colour: FORCE_COLOR forces it on (or off
+ * with 0 or false, as chalk and Node read it), else a non-empty NO_COLOR
+ * (https://no-color.org) turns it off, else it is up to the terminal.
+ */
+export function colourSetting(env: NodeJS.ProcessEnv = process.env): 'always' | 'never' | 'auto' {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force === '0' || force === 'false' ? 'never' : 'always';
+  return env.NO_COLOR ? 'never' : 'auto';
+}
+
+/** Colour on a terminal (not TERM=dumb) unless the environment says otherwise (see colourSetting). */
 export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+  const setting = colourSetting(env);
+  return setting === 'always' || (setting === 'auto' && stream.isTTY === true && env.TERM !== 'dumb');
+}
+
+/**
+ * `--color` and `--no-color` (the last one wins) become FORCE_COLOR for this
+ * process, so every part that paints (the CLI, Ink's chalk, the TUI's theme)
+ * sees the same choice.
+ */
+export function applyColourFlags(flags: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const last = flags.findLast((f) => f === '--color' || f === '--no-color');
+  if (last) env.FORCE_COLOR = last === '--color' ? '1' : '0';
 }
 
 export function painter(enabled: boolean): Paint {

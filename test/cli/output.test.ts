@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourEnabled, formatTime, keyValues, painter, relativeTime, table, truncate } from '../../src/cli/output.js';
+import { applyColourFlags, colourEnabled, formatTime, keyValues, painter, relativeTime, table, truncate } from '../../src/cli/output.js';
 
 const plain = painter(false);
 
@@ -13,6 +13,28 @@ describe('colourEnabled', () => {
     // no-color.org: an empty NO_COLOR does not count.
     expect(colourEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
     expect(colourEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+
+  it('is forced on by FORCE_COLOR (even over NO_COLOR, as Node and chalk read it), and off by FORCE_COLOR=0', () => {
+    for (const force of ['1', '2', '3', 'true', '']) {
+      expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: force })).toBe(true);
+      expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: force, NO_COLOR: '1', TERM: 'dumb' })).toBe(true);
+    }
+    for (const force of ['0', 'false']) expect(colourEnabled({ isTTY: true }, { FORCE_COLOR: force })).toBe(false);
+  });
+});
+
+describe('applyColourFlags', () => {
+  it('turns the last of --color and --no-color into FORCE_COLOR', () => {
+    const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+    applyColourFlags(['auction', 'list', '--color'], env);
+    expect(env.FORCE_COLOR).toBe('1');
+    expect(colourEnabled({ isTTY: false }, env)).toBe(true);
+    applyColourFlags(['--color', '--no-color'], env);
+    expect(colourEnabled({ isTTY: true }, env)).toBe(false);
+    const untouched: NodeJS.ProcessEnv = {};
+    applyColourFlags(['--json'], untouched);
+    expect(untouched).toEqual({});
   });
 });
 

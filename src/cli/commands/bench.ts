@@ -2,6 +2,7 @@
 // only when it runs. Its flags are the bench's own, passed through untouched.
 import type { Command } from 'commander';
 import { SCENARIOS } from '../../../bench/scenarios.js';
+import { examples } from '../help-text.js';
 
 const HELP = `
 ${SCENARIOS}
@@ -13,6 +14,8 @@ bench/reports/, and stops everything it started. Every scenario's flags:
 neighborbid bench --help. What the figures mean: docs/bench.md.
 Exit codes: 0 every check passed, 1 a check failed, 2 bad flags.`;
 
+const EXAMPLES = examples('neighborbid bench race', 'neighborbid bench hot --duration 5 --json', 'neighborbid bench load --sockets per-auction');
+
 export function registerBench(program: Command): void {
   program
     .command('bench')
@@ -23,10 +26,13 @@ export function registerBench(program: Command): void {
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText('after', HELP)
+    .addHelpText('after', EXAMPLES)
     .action(async (_scenario: unknown, _flags: unknown, _opts: unknown, command: Command) => {
       // --json is also a global flag, so the program took it; the bench wants it back.
       const argv = [...command.args, ...(command.optsWithGlobals().json ? ['--json'] : [])];
       const { runBench } = await import('../../../bench/main.js');
       process.exitCode = await runBench(argv, 'neighborbid bench');
+      // The bench prints its own help (every scenario's flags); the examples end it, as for every command.
+      if (process.exitCode === 0 && argv.some((a) => a === '--help' || a === '-h')) process.stdout.write(`${EXAMPLES}\n`);
     });
 }

@@ -18,7 +18,7 @@ export async function createUser(ctx: Context, name: string, opts: { balance?: n
             ['token', user.token],
           ],
           ctx.paint,
-        )}\nThe token is shown only this once: keep it (e.g. neighborbid login --token <token>).`,
+        )}\nThe token is shown only this once: keep it (e.g. in a file, for neighborbid login --with-token < file).`,
   );
 }
 
