@@ -13,7 +13,7 @@ const RELIABILITY_TESTS = [
   'test/e2e/crash-load.test.ts',
   'test/e2e/postgres-restart-load.test.ts',
   'test/e2e/shutdown.test.ts',
-  'test/daemon/database.test.ts',
+  'test/daemon/db/database.test.ts',
   'test/daemon/http/fuzz.test.ts',
   'test/daemon/hub/frame-fuzz.test.ts',
   'test/daemon/http/limits.test.ts',

@@ -1,7 +1,7 @@
 // Human output: colour (on a TTY unless NO_COLOR, or forced), aligned tables and
 // key/value blocks, times. Machine output is plain JSON and needs none of this.
-import { formatDuration } from '../protocol/duration.js';
-import { displayWidth as width, padToWidth as pad } from '../protocol/text.js';
+import { formatDuration } from '../format/duration.js';
+import { displayWidth as width, padToWidth as pad } from '../format/text.js';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan';
 
@@ -53,8 +53,6 @@ export function painter(enabled: boolean): Paint {
     return `\u001b[${on}m${text}\u001b[${off}m`;
   };
 }
-
-export { truncate } from '../protocol/text.js';
 
 export interface Column<R> {
   header: string;

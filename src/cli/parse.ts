@@ -1,8 +1,8 @@
 // Argument parsers for commander: each turns one typed value into what the API
 // wants or throws InvalidArgumentError, which the CLI reports as a usage error.
 import { Argument, InvalidArgumentError } from 'commander';
-import { parseDuration } from '../protocol/duration.js';
-import { parseMoney } from '../protocol/money.js';
+import { parseDuration } from '../format/duration.js';
+import { parseMoney } from '../format/money.js';
 
 const written = 'written 10000, 10_000 or 10,000';
 

@@ -5,7 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nbError } from '../protocol/errors.js';
-import type { Sql } from './database.js';
+import type { Sql } from './db/database.js';
 
 export type Principal = { kind: 'admin' } | { kind: 'user'; id: number; name: string };
 

@@ -8,18 +8,18 @@ import pino, { type Logger } from 'pino';
 import type { SocketLimits } from '../protocol/frames.js';
 import { VERSION } from '../version.js';
 import { Authenticator, loadAdminToken } from './auth.js';
-import { startCloser, type Closer } from './closer.js';
-import { openDatabase } from './database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { startCloser, type Closer } from './rules/closer.js';
+import { openDatabase } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { buildHttpApp } from './http/app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
-import { PeerLimits } from './http/peer-limits.js';
-import type { DaemonContext } from './http/context.js';
+import { PeerLimits } from './peer-limits.js';
+import type { DaemonContext } from './context.js';
 import { createMetrics } from './metrics.js';
-import { migrate } from './migrate.js';
+import { migrate } from './db/migrate.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
-import { neverThrowing } from './publisher.js';
+import { neverThrowing } from './rules/publisher.js';
 import { BidQueue } from './rules/bid-queue.js';
 
 export interface DaemonOptions {

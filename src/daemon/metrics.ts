@@ -1,7 +1,7 @@
 // Prometheus metrics for one daemon. Each daemon has its own registry so that
 // several daemons in one process (tests) never mix their figures.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Sql } from './database.js';
+import type { Sql } from './db/database.js';
 
 export interface Metrics {
   registry: Registry;

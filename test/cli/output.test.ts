@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyColourFlags, colourEnabled, formatTime, keyValues, painter, relativeTime, table, truncate } from '../../src/cli/output.js';
+import { applyColourFlags, colourEnabled, formatTime, keyValues, painter, relativeTime, table } from '../../src/cli/output.js';
 
 const plain = painter(false);
 
@@ -83,23 +83,7 @@ describe('keyValues', () => {
   });
 });
 
-describe('text helpers', () => {
-  it('truncates long text with an ellipsis', () => {
-    expect(truncate('short', 10)).toBe('short');
-    expect(truncate('a very long title indeed', 10)).toBe('a very lo…');
-    expect([...truncate('a very long title indeed', 10)]).toHaveLength(10);
-  });
-
-  it('truncates by columns on screen, never inside a character', () => {
-    // Each CJK character and emoji takes two columns; a family emoji is one character of many code points.
-    expect(truncate('日本の茶碗と急須', 16)).toBe('日本の茶碗と急須');
-    expect(truncate('日本の茶碗と急須', 15)).toBe('日本の茶碗と急…');
-    expect(truncate('日本の茶碗と急須', 10)).toBe('日本の茶…');
-    expect(truncate('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧', 5)).toBe('👨‍👩‍👧👨‍👩‍👧…');
-    expect(truncate('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧', 4)).toBe('👨‍👩‍👧…');
-    expect(truncate('cafe\u0301 crème', 6)).toBe('cafe\u0301 …');
-  });
-
+describe('wide characters', () => {
   it('aligns a table by columns on screen with CJK characters and emoji', () => {
     const wide = [
       { title: '茶碗', who: '山田' },
@@ -117,7 +101,9 @@ describe('text helpers', () => {
     );
     expect(text).toBe(['TITLE      WHO   N', '茶碗       山田  1', '🎸 guitar  bo    1', 'lamp       👨‍👩‍👧    1'].join('\n'));
   });
+});
 
+describe('times', () => {
   it('formats times in UTC and relative to now', () => {
     expect(formatTime('2026-11-25T15:08:33.046Z')).toBe('2026-11-25 15:08:33 UTC');
     const now = Date.parse('2026-11-25T15:00:00.000Z');

@@ -8,14 +8,15 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { Auction } from '../../src/protocol/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { soak } from '../helpers/soak.js';
-import { expectAuditClean, seedUser, waitFor, type Admin, type SeededUser } from '../helpers/seed.js';
+import { expectAuditClean, seedUser, type Admin, type SeededUser } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_bank_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;

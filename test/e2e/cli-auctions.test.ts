@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture } from '../helpers/cli.js';
 import { nameLookups } from '../helpers/metrics.js';
-import { displayWidth } from '../../src/protocol/text.js';
+import { displayWidth } from '../../src/format/text.js';
 
 let f: CliFixture;
 let seller: CreatedUser;

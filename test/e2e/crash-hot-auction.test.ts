@@ -13,7 +13,8 @@ import { NbError } from '../../src/protocol/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { waitGone } from '../helpers/processes.js';
-import { expectAuditClean, seedAuction, seedUsers, waitFor, type Admin, type SeededUser } from '../helpers/seed.js';
+import { expectAuditClean, seedAuction, seedUsers, type Admin, type SeededUser } from '../helpers/seed.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_hot_crash_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { bidLoad, expectBidsAsAnswered, lastAttempt, sendBid, type Attempt, type LoadBid } from '../helpers/bid-load.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase, sqlArray, type Sql } from '../../src/daemon/database.js';
+import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { send } from '../helpers/raw-http.js';
-import { expectAuditClean, expectWinsExactlyOne, seedAuction, seedUser, waitFor, type Admin } from '../helpers/seed.js';
+import { expectAuditClean, expectWinsExactlyOne, seedAuction, seedUser, type Admin } from '../helpers/seed.js';
+import { waitFor } from '../helpers/poll.js';
 
 let db: TestDatabase;
 let sql: Sql;

@@ -4,7 +4,7 @@
 // the lack of one — recorded, each request bounded in time.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { sqlArray, type Sql } from '../../src/daemon/database.js';
+import { sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { send } from './raw-http.js';
 import type { SeededUser } from './seed.js';
 

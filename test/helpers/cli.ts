@@ -4,8 +4,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from './database.js';
-import { BIN, startTestDaemon, tempDir, type TestDaemon } from './daemon.js';
+import type { TestDatabase } from './database.js';
+import { BIN, tempDir, type TestDaemon } from './daemon.js';
+import { startDaemonFixture } from './fixture.js';
 
 export interface CliResult {
   code: number | null;
@@ -146,8 +147,7 @@ export interface CliFixture {
  * directory holds the daemon's admin token, as on the daemon's own machine.
  */
 export async function startCliFixture(): Promise<CliFixture> {
-  const db = await createTestDatabase();
-  const daemon = await startTestDaemon(db.url);
+  const { db, daemon, close } = await startDaemonFixture();
   const home = await tempDir('nb-cli-home-');
   const env = {
     HOME: home.path,
@@ -176,10 +176,8 @@ export async function startCliFixture(): Promise<CliFixture> {
       return { ...r, body };
     },
     async close() {
-      await daemon.close();
-      await daemon.removeDir();
+      await close();
       await home.remove();
-      await db.drop();
     },
   };
 }

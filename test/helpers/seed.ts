@@ -2,7 +2,7 @@
 // with sensible defaults, refusals as values, and the ledger/outbox as rows.
 import { expect } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import type { Sql } from '../../src/daemon/database.js';
+import type { Sql } from '../../src/daemon/db/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction } from '../../src/protocol/types.js';
@@ -82,17 +82,6 @@ export async function expectAuditClean(admin: HttpClient): Promise<void> {
 export async function waitUntilEnded(endsAt: string, marginMs = 50): Promise<void> {
   const ms = Date.parse(endsAt) + marginMs - Date.now();
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls until check() is truthy; fails after timeoutMs. */
-export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export interface LedgerRow {

@@ -1,7 +1,7 @@
 // `neighborbid audit`: the daemon's audit; exit code 3 when it is not clean.
 import { ExitCode } from '../../protocol/errors.js';
-import { formatMoney, groupThousands } from '../../protocol/money.js';
-import { plural } from '../../protocol/text.js';
+import { formatMoney, groupThousands } from '../../format/money.js';
+import { plural } from '../../format/text.js';
 import type { Context } from '../context.js';
 import { keyValues, table } from '../output.js';
 

@@ -1,5 +1,5 @@
 // `neighborbid user create | deposit | token`: admin operations on users.
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
 import { keyValues } from '../output.js';
 import { balanceBlock } from '../views.js';

@@ -2,9 +2,9 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nbError } from '../../protocol/errors.js';
-import type { DaemonContext } from './context.js';
+import type { DaemonContext } from '../context.js';
 import { clientErrorHandler, installErrorHandling, sendError } from './errors.js';
-import type { PeerLimits } from './peer-limits.js';
+import type { PeerLimits } from '../peer-limits.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../../protocol/limit-defaults.js';
 import { registerRateLimit } from './rate-limit.js';
 import { auctionRoutes } from './routes/auctions.js';

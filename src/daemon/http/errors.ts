@@ -1,10 +1,10 @@
 // The HTTP edge's one translation of errors: every failure leaves as
 // {"error":{"code","message",…}} with its code's status. Never a stack trace.
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nbError, NbError } from '../../protocol/errors.js';
-import { toNbError } from '../database.js';
+import { toNbError } from '../db/database.js';
+import { rawErrorResponse } from '../raw-error-response.js';
 
 function translate(err: FastifyError | Error): NbError {
   if (err instanceof NbError) return err;
@@ -35,18 +35,6 @@ export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply):
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(nbError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`), req, reply));
-}
-
-/** A whole HTTP error response in the shape of every route, for sockets that never reach Fastify's replies. */
-export function rawErrorResponse(e: NbError): string {
-  const body = JSON.stringify({ error: e.toBody() });
-  return (
-    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\n` +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    (e.retryable ? 'Retry-After: 1\r\n' : '') +
-    `Connection: close\r\n\r\n${body}`
-  );
 }
 
 /**

@@ -6,7 +6,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { nbError } from '../../protocol/errors.js';
 import { principalKey } from '../auth.js';
-import { principalOf, type DaemonContext } from './context.js';
+import type { DaemonContext } from '../context.js';
+import { principalOf } from './request.js';
 import type { RateLimitOptions } from '../../protocol/limit-defaults.js';
 
 /** The budget a request is counted against: its verified principal, else its address. */

@@ -5,7 +5,7 @@
 // other daemons' watchers until their catch-up, never loses their events:
 // the events themselves are in the outbox.
 import type { Logger } from 'pino';
-import type { Sql } from '../database.js';
+import type { Sql } from '../db/database.js';
 import type { SocketMetrics } from '../metrics.js';
 import { NOTIFY_CHANNEL, packDoorbells } from './doorbell.js';
 import type { Addressed } from './private-events.js';

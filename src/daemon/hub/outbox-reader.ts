@@ -4,7 +4,7 @@
 // subscriptions never takes connections from the bids.
 import type { AuctionEvent } from '../../protocol/events.js';
 import type { Auction } from '../../protocol/types.js';
-import { sqlArray, type Sql } from '../database.js';
+import { sqlArray, type Sql } from '../db/database.js';
 import { BatchLoader } from './batch-loader.js';
 
 /** Most events one range read returns; callers page on from the last one. */

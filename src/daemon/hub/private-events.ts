@@ -2,8 +2,8 @@
 // the users it touched, made from the outbox row's private part (or from a
 // deposit). They go to that user's sockets only, live; they are not replayed.
 import type { BalanceEvent, OutbidEvent, PrivateEvent } from '../../protocol/events.js';
-import type { OutboxEvent } from '../outcome.js';
-import type { BalanceChange } from '../publisher.js';
+import type { OutboxEvent } from '../rules/outcome.js';
+import type { BalanceChange } from '../rules/publisher.js';
 
 /** A private event and the user it is for. */
 export interface Addressed {

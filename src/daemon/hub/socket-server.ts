@@ -11,9 +11,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { nbError, type NbError } from '../../protocol/errors.js';
 import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
-import { toNbError } from '../database.js';
-import { rawErrorResponse } from '../http/errors.js';
-import type { PeerLimits } from '../http/peer-limits.js';
+import { toNbError } from '../db/database.js';
+import { rawErrorResponse } from '../raw-error-response.js';
+import type { PeerLimits } from '../peer-limits.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Hub } from './hub.js';
 

@@ -4,9 +4,9 @@ import { nbError } from '../../protocol/errors.js';
 import type { CreateAuctionBody, ListAuctionsQuery } from '../../protocol/schemas.js';
 import { limits } from '../../protocol/schemas.js';
 import type { Auction, AuctionDetail, AuctionList, Bid } from '../../protocol/types.js';
-import type { Sql } from '../database.js';
-import { idempotentTx, type IdempotencyContext } from '../idempotency.js';
-import type { Outcome } from '../outcome.js';
+import type { Sql } from '../db/database.js';
+import { idempotentTx, type IdempotencyContext } from './idempotency.js';
+import type { Outcome } from './outcome.js';
 
 const RECENT_BIDS = 20;
 

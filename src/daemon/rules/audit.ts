@@ -2,7 +2,7 @@
 // and reports every disagreement. A clean audit means no money appeared or
 // vanished and every hold belongs to a leading bid.
 import type { AuditReport, AuditViolation } from '../../protocol/types.js';
-import type { Sql } from '../database.js';
+import type { Sql } from '../db/database.js';
 
 /** Runs every check in one repeatable-read snapshot. */
 export async function audit(sql: Sql): Promise<AuditReport> {

@@ -5,10 +5,10 @@
 // order, and applies them in one transaction. There is no timer: a bid that
 // finds a free slot goes at once, alone, so batching never adds latency at low
 // load. Answers are given only after the transaction has committed.
-import { toNbError, isRetryable, isUnavailable, withRetry, type Sql } from '../database.js';
+import { toNbError, isRetryable, isUnavailable, withRetry, type Sql } from '../db/database.js';
 import type { NbError } from '../../protocol/errors.js';
-import { completeOutcome, type Outcome, type RuleResult } from '../outcome.js';
-import type { Publisher } from '../publisher.js';
+import { completeOutcome, type Outcome, type RuleResult } from './outcome.js';
+import type { Publisher } from './publisher.js';
 
 export interface BidRequest {
   bidderId: number;

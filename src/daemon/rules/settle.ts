@@ -1,9 +1,9 @@
 // Buy-now, cancel and settlement at close: each one SQL function call, one
 // round trip, so row locks are held only for the work itself.
-import { toNbError, withRetry, type Sql } from '../database.js';
-import type { IdempotencyContext } from '../idempotency.js';
-import { completeOutcome, type Outcome, type RuleResult } from '../outcome.js';
-import type { Publisher } from '../publisher.js';
+import { toNbError, withRetry, type Sql } from '../db/database.js';
+import type { IdempotencyContext } from './idempotency.js';
+import { completeOutcome, type Outcome, type RuleResult } from './outcome.js';
+import type { Publisher } from './publisher.js';
 
 async function runRule(publisher: Publisher, call: () => Promise<{ r: RuleResult }[]>): Promise<Outcome> {
   let result: RuleResult;

@@ -5,10 +5,10 @@ import { nbError } from '../../protocol/errors.js';
 import type { CreateUserBody } from '../../protocol/schemas.js';
 import type { Balance, CreatedUser, Me, UserList, UserName } from '../../protocol/types.js';
 import { hashToken, newUserToken } from '../auth.js';
-import { sqlArray, type Sql, type TxSql } from '../database.js';
-import { idempotentTx, type IdempotencyContext } from '../idempotency.js';
-import type { Outcome } from '../outcome.js';
-import type { Publisher } from '../publisher.js';
+import { sqlArray, type Sql, type TxSql } from '../db/database.js';
+import { idempotentTx, type IdempotencyContext } from './idempotency.js';
+import type { Outcome } from './outcome.js';
+import type { Publisher } from './publisher.js';
 
 interface UserRow {
   id: number;

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode } from 'react';
-import { formatMoney } from '../../protocol/money.js';
-import { padToWidth } from '../../protocol/text.js';
-import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-state.js';
+import { formatMoney } from '../../format/money.js';
+import { padToWidth } from '../../format/text.js';
+import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-view.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 /** Widths of the fixed columns; the title takes what is left. */
@@ -108,7 +108,7 @@ export const BoardRow = memo(function BoardRow({ row, selected, width }: BoardRo
     );
   }
   const hl = row.highlight;
-  const you = row.leader === 'you';
+  const you = row.leaderIsMe;
   return (
     <Box width={width}>
       {lead}

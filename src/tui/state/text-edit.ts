@@ -2,7 +2,7 @@
 // router can apply it to a field held in a ref without waiting for a render.
 // The cursor moves, and Backspace erases, by character as a person sees it
 // (grapheme cluster), so an emoji or an accented letter is one step.
-import { graphemes } from '../../protocol/text.js';
+import { graphemes } from '../../format/text.js';
 
 export interface TextState {
   value: string;

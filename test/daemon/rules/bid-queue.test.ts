@@ -3,8 +3,8 @@
 // still gets its own answer, in arrival order per auction, with gapless
 // versions, events published only after commit, and a clean audit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxEvent } from '../../../src/daemon/outcome.js';
-import { silentPublisher } from '../../../src/daemon/publisher.js';
+import type { OutboxEvent } from '../../../src/daemon/rules/outcome.js';
+import { silentPublisher } from '../../../src/daemon/rules/publisher.js';
 import { BidQueue } from '../../../src/daemon/rules/bid-queue.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';

@@ -1,7 +1,7 @@
 // Settlement at close, driven by closer.runOnce() so nothing waits on a timer:
 // the winner's hold becomes a charge, the seller is paid, exactly once.
 import { describe, expect, it } from 'vitest';
-import { sqlArray } from '../../../src/daemon/database.js';
+import { sqlArray } from '../../../src/daemon/db/database.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import {
   ENDS_SOON,

@@ -3,8 +3,8 @@ import { cleanup, render } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
 import { KEY, lineWith, renderApp, resize, showBoard } from '../../helpers/ink.js';
 import { EndedStrip } from '../../../src/tui/components/ended-strip.js';
-import { displayWidth } from '../../../src/protocol/text.js';
-import type { RowView } from '../../../src/tui/state/board-state.js';
+import { displayWidth } from '../../../src/format/text.js';
+import type { RowView } from '../../../src/tui/state/board-view.js';
 
 afterEach(() => cleanup());
 
@@ -217,12 +217,13 @@ describe('board', () => {
 
 describe('ended strip', () => {
   it('lists ended auctions with their final state', () => {
-    const row = (id: number, title: string, status: RowView['status'], price: number | null, leader: string): RowView => ({
+    const row = (id: number, title: string, status: RowView['status'], price: number | null, leader: string, leaderIsMe = false): RowView => ({
       id,
       title,
       status,
       price,
       leader,
+      leaderIsMe,
       bidCount: 1,
       endsAt: new Date().toISOString(),
       countdown: '0:00',
@@ -232,7 +233,7 @@ describe('ended strip', () => {
       mine: null,
     });
     const { lastFrame } = render(
-      <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you'), row(2, 'Vase', 'closed', 1200, 'ada'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,
+      <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you', true), row(2, 'Vase', 'closed', 1200, 'ada'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,
     );
     expect(lastFrame()).toBe('Ended: Lamp sold 5,000 to you · Vase won by ada at 1,200 · Rug unsold');
   });

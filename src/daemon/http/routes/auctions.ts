@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { bidBody, createAuctionBody, emptyBody, idParam, listAuctionsQuery } from '../../../protocol/schemas.js';
 import { createAuction, getAuction, listAuctions } from '../../rules/auctions.js';
 import { buyNow, cancelAuction } from '../../rules/settle.js';
-import { answer, idempotencyOf, parse, principalOf, requireUser, type DaemonContext } from '../context.js';
+import type { DaemonContext } from '../../context.js';
+import { answer, idempotencyOf, parse, principalOf, requireUser } from '../request.js';
 
 export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.post('/v1/auctions', async (req, reply) => {

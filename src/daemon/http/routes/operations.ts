@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Health } from '../../../protocol/types.js';
 import { audit } from '../../rules/audit.js';
-import { requireAdmin, type DaemonContext } from '../context.js';
+import type { DaemonContext } from '../../context.js';
+import { requireAdmin } from '../request.js';
 
 export function operationRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.get('/v1/health', async (_req, reply) => {

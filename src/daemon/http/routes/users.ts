@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createUserBody, depositBody, emptyBody, idParam, userIdsQuery } from '../../../protocol/schemas.js';
 import { createUser, deposit, getMe, getUserName, getUserNames, rotateToken } from '../../rules/users.js';
-import { answer, idempotencyOf, parse, principalOf, requireAdmin, requireUser, type DaemonContext } from '../context.js';
+import type { DaemonContext } from '../../context.js';
+import { answer, idempotencyOf, parse, principalOf, requireAdmin, requireUser } from '../request.js';
 
 export function userRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.post('/v1/users', async (req, reply) => {

@@ -1,0 +1,21 @@
+// What every route and the hub need from the daemon, passed explicitly (no
+// globals), so that several daemons can live in one process. It lives at the
+// daemon's root so HTTP and the hub both import it without reaching into each
+// other's folders.
+import type { Authenticator } from './auth.js';
+import type { Sql } from './db/database.js';
+import type { Publisher } from './rules/publisher.js';
+import type { Metrics } from './metrics.js';
+import type { BidQueue } from './rules/bid-queue.js';
+
+export interface DaemonContext {
+  sql: Sql;
+  auth: Authenticator;
+  bids: BidQueue;
+  publisher: Publisher;
+  metrics: Metrics;
+  daemonId: string;
+  version: string;
+  /** True once shutdown has begun: new work is refused with SHUTTING_DOWN. */
+  draining(): boolean;
+}

@@ -1,0 +1,113 @@
+// The daemon's PostgreSQL pool (porsager/postgres) and the one place database
+// failures are classified: retried inside the daemon, or answered as a stable
+// code. Nothing above this file sees a driver error.
+import postgres from 'postgres';
+import { nbError, NbError } from '../../protocol/errors.js';
+
+export type Sql = postgres.Sql<{ bigint: number }>;
+export type TxSql = postgres.TransactionSql<{ bigint: number }>;
+
+export interface DatabaseOptions {
+  url: string;
+  /** Pool size; PostgreSQL on a small machine is fastest with a small pool. */
+  max?: number;
+  applicationName?: string;
+}
+
+/** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
+export function openDatabase(options: DatabaseOptions): Sql {
+  return postgres(options.url, {
+    max: options.max ?? 16,
+    idle_timeout: 30,
+    connect_timeout: 5,
+    // The driver's default waits up to 20 s between reconnects once a few have
+    // failed, and a query waits with it: a request during a database outage would
+    // hang instead of being answered UNAVAILABLE. At most a second, with jitter.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
+    // The driver's per-connection array-type lookup leaves an unhandled
+    // rejection when a connection drops mid-lookup (a database restart), which
+    // would kill the daemon. We pass arrays as literals (sqlArray) instead.
+    fetch_types: false,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'neighborbid' },
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (raw: string) => {
+          const n = Number(raw);
+          if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${raw} is not a safe integer`);
+          return n;
+        },
+      },
+    },
+  }) as unknown as Sql;
+}
+
+/**
+ * A BIGINT[] parameter as a PostgreSQL array literal (`{1,2,3}`), to be cast
+ * with `::bigint[]` in the query; the driver is not told array types.
+ */
+export function sqlArray(values: readonly number[]): string {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not a safe integer: ${v}`);
+  return `{${values.join(',')}}`;
+}
+
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+// Connection-class, shutdown and startup states: the database is away, not wrong.
+const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P', '53'];
+const UNAVAILABLE_DRIVER_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+]);
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
+/** True for failures that a fresh attempt of the same transaction can cure. */
+export function isRetryable(err: unknown): boolean {
+  return RETRYABLE_SQLSTATES.has(codeOf(err));
+}
+
+/** True when the database is unreachable or restarting. */
+export function isUnavailable(err: unknown): boolean {
+  const code = codeOf(err);
+  return UNAVAILABLE_DRIVER_CODES.has(code) || UNAVAILABLE_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
+}
+
+/** Translates any failure from the database layer into an error value. */
+export function toNbError(err: unknown): NbError {
+  if (err instanceof NbError) return err;
+  if (isUnavailable(err)) return nbError('UNAVAILABLE');
+  if (codeOf(err) === '23514') {
+    if ((err as { constraint_name?: string }).constraint_name === 'money_supply_total_safe') {
+      return nbError('INVALID_INPUT', 'The deposit would take the money in neighborbid past 9,007,199,254,740,991, the most it counts exactly.');
+    }
+    return nbError('INVALID_INPUT', 'The amount would take a balance out of range.');
+  }
+  return nbError('INTERNAL');
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs fn, retrying deadlocks and serialization failures a bounded number of
+ * times with jittered backoff; anything else is thrown at once.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 6;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= attempts) throw err;
+      options.onRetry?.(err, attempt);
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
+    }
+  }
+}

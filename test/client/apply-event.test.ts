@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvent } from '../../src/client/apply-event.js';
+import { auction, bid, iso, T0 } from '../helpers/auction-data.js';
+
+describe('applyEvent', () => {
+  it('takes a bid\'s price, leader, count, end and next minimum, leaving the state it was given as it was', () => {
+    const before = auction(1);
+    const after = applyEvent(before, bid(1, 1, 7, 150, { endsAt: iso(T0 + 5000) }));
+    expect(after).toEqual({ ...before, version: 1, currentPrice: 150, leaderId: 7, bidCount: 1, endsAt: iso(T0 + 5000), minNextBid: 160 });
+    expect(before).toEqual(auction(1));
+  });
+
+  it('moves only the end on an extension', () => {
+    const before = auction(1, { currentPrice: 150, leaderId: 7, bidCount: 1, version: 1 });
+    expect(applyEvent(before, { type: 'extended', auction: 1, version: 2, at: iso(T0), bidId: 1, endsAt: iso(T0 + 9000) })).toEqual({
+      ...before,
+      version: 2,
+      endsAt: iso(T0 + 9000),
+    });
+  });
+
+  it('ends the auction on sold, closed and cancelled: status, final price and leader, no next bid', () => {
+    const open = auction(1, { currentPrice: 150, leaderId: 7, bidCount: 1, minNextBid: 160, version: 1 });
+    const end = iso(T0 + 1000);
+    expect(applyEvent(open, { type: 'sold', auction: 1, version: 2, at: end, status: 'sold', buyerId: 8, price: 900, leaderId: 8, previousLeaderId: 7, endsAt: end }))
+      .toMatchObject({ status: 'sold', currentPrice: 900, leaderId: 8, minNextBid: null, endsAt: end, version: 2 });
+    expect(applyEvent(open, { type: 'closed', auction: 1, version: 2, at: end, status: 'closed', winnerId: 7, price: 150, endsAt: end }))
+      .toMatchObject({ status: 'closed', currentPrice: 150, leaderId: 7, minNextBid: null });
+    expect(applyEvent(auction(1), { type: 'closed', auction: 1, version: 1, at: end, status: 'unsold', winnerId: null, price: null, endsAt: end }))
+      .toMatchObject({ status: 'unsold', currentPrice: null, leaderId: null, minNextBid: null });
+    // The daemon keeps a cancelled auction's leader and price.
+    expect(applyEvent(open, { type: 'cancelled', auction: 1, version: 2, at: end, status: 'cancelled', previousLeaderId: 7, endsAt: end }))
+      .toMatchObject({ status: 'cancelled', currentPrice: 150, leaderId: 7, minNextBid: null });
+  });
+
+  it('changes nothing for an event the state already includes', () => {
+    const state = auction(1, { currentPrice: 160, leaderId: 8, bidCount: 2, version: 2 });
+    expect(applyEvent(state, bid(1, 2, 8, 160))).toBeNull();
+    expect(applyEvent(state, bid(1, 1, 7, 150))).toBeNull();
+  });
+
+  it('works on any state holding the fields events change', () => {
+    const known = { title: 'Lamp', shown: true, version: 0, status: 'open' as const, currentPrice: null, leaderId: null, bidCount: 0, endsAt: '', minNextBid: null };
+    expect(applyEvent(known, bid(1, 1, 7, 150))).toMatchObject({ title: 'Lamp', shown: true, currentPrice: 150, leaderId: 7 });
+  });
+});

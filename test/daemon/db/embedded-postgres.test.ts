@@ -1,0 +1,138 @@
+// The embedded PostgreSQL, driven directly: it persists, stops for real, and
+// starts again whatever a crash left behind — a stale pid file, a pid file
+// naming some other live process or another cluster's server, a server still
+// running (adopted), or a killed server's lingering backends.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/daemon/db/embedded-postgres.js';
+import { tempDir } from '../../helpers/daemon.js';
+import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } from '../../helpers/processes.js';
+
+let dataDir: string;
+const started: EmbeddedPostgres[] = [];
+const logs: string[] = [];
+
+async function start(dir = dataDir): Promise<EmbeddedPostgres> {
+  const pg = await startEmbeddedPostgres({ dataDir: dir, log: (m) => logs.push(m) });
+  started.push(pg);
+  return pg;
+}
+
+async function query<T extends object>(url: string, text: string): Promise<T[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql.unsafe(text)) as unknown as T[];
+  } finally {
+    await sql.end();
+  }
+}
+
+/** A pid that belonged to a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn('true');
+  await new Promise((r) => child.once('exit', r));
+  return child.pid!;
+}
+
+function pidFile(dir = dataDir): string {
+  return join(clusterDirOf(dir), 'postmaster.pid');
+}
+
+beforeAll(async () => {
+  dataDir = (await tempDir('nb-embedded-')).path;
+});
+afterAll(async () => {
+  for (const pg of started) await pg.stop().catch(() => {});
+  await removeDataDir(dataDir);
+});
+
+describe('embedded PostgreSQL', () => {
+  it('starts a real server that keeps its data, and stops it for real', async () => {
+    const pg = await start();
+    expect(pg.owned).toBe(true);
+    expect(postmasterPid(dataDir)).toBe(pg.pid);
+    await query(pg.url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
+    await pg.stop();
+    expect(processGone(pg.pid)).toBe(true);
+
+    const again = await start();
+    expect(again.pid).not.toBe(pg.pid);
+    expect(await query(again.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await again.stop();
+    expect(processGone(again.pid)).toBe(true);
+  });
+
+  it('starts over a stale pid file whose process is gone', async () => {
+    writeFileSync(pidFile(), `${await deadPid()}\n${clusterDirOf(dataDir)}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`);
+    const pg = await start();
+    expect(logs.at(-2)).toMatch(/stale postmaster\.pid/);
+    expect(await query(pg.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await pg.stop();
+  });
+
+  it('starts over a pid file naming a live process that is not its server', async () => {
+    // This test's own process: alive, and certainly not to be killed.
+    writeFileSync(pidFile(), `${process.pid}\n${clusterDirOf(dataDir)}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`);
+    const pg = await start();
+    expect(pg.pid).not.toBe(process.pid);
+    expect(await query(pg.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await pg.stop();
+  });
+
+  it("neither adopts nor stops another cluster's server named by a stale pid file", async () => {
+    const otherDir = (await tempDir('nb-embedded-other-')).path;
+    try {
+      const other = await start(otherDir);
+      // A pid reused by another PostgreSQL: copy that server's own pid file over ours.
+      writeFileSync(pidFile(), readFileSync(pidFile(otherDir)));
+      const pg = await start();
+      expect(pg.pid).not.toBe(other.pid);
+      expect(processGone(other.pid)).toBe(false);
+      expect(await query(other.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(await query(pg.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+      await pg.stop();
+      await other.stop();
+    } finally {
+      await removeDataDir(otherDir);
+    }
+  });
+
+  it('adopts a server still running from before, and stops it only when it owns it', async () => {
+    const first = await start();
+    // Another live daemon owns it: adopt, but leave it running on stop.
+    const owner = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(dataDir, 'postgres.owner'), `${owner.pid}\n`);
+      const shared = await start();
+      expect(shared).toMatchObject({ pid: first.pid, port: first.port, owned: false });
+      await shared.stop();
+      expect(processGone(first.pid)).toBe(false);
+    } finally {
+      owner.kill('SIGKILL');
+      await waitGone(owner.pid!);
+    }
+    // Its owner is gone (killed): the next start adopts it and owns it.
+    const adopted = await start();
+    expect(adopted).toMatchObject({ pid: first.pid, owned: true });
+    expect(logs.at(-1)).toMatch(/adopted PostgreSQL pid/);
+    expect(await query(adopted.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await adopted.stop();
+    expect(processGone(first.pid)).toBe(true);
+  });
+
+  it('starts again after its server was killed with SIGKILL', async () => {
+    const pg = await start();
+    process.kill(pg.pid, 'SIGKILL');
+    expect(await waitGone(pg.pid)).toBe(true);
+    // The pid file stays behind, and backends may still hold shared memory.
+    expect(postmasterPid(dataDir)).toBe(pg.pid);
+    const again = await start();
+    expect(again.pid).not.toBe(pg.pid);
+    expect(await query(again.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await again.stop();
+    expect(processGone(again.pid)).toBe(true);
+  });
+});
