@@ -20,6 +20,16 @@ afterAll(async () => {
 
 const TOKEN = /^nb_u\d+_[A-Za-z0-9_-]{43}$/;
 
+/** Runs `body` with a fresh directory (a home for the config file), removed afterwards. */
+async function inTempHome(prefix: string, body: (home: { path: string }) => Promise<void>): Promise<void> {
+  const home = await tempDir(prefix);
+  try {
+    await body(home);
+  } finally {
+    await home.remove();
+  }
+}
+
 describe('user create', () => {
   it('creates a user and shows the token once, in aligned lines with money formatted', async () => {
     const r = await f.run(['user', 'create', 'alice', '--balance', '10,000']);
@@ -201,8 +211,7 @@ describe('login', () => {
   }
 
   it('verifies the token, saves URL and token with mode 0600, and later commands use them', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const u = await f.daemon.admin.createUser('dave', 500);
       const r = await f.run(['login', '--token', u.token, '--url', f.daemon.url], env);
@@ -235,14 +244,11 @@ describe('login', () => {
       } finally {
         rec.server.close();
       }
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('prints the identity as JSON with --json', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const u = await f.daemon.admin.createUser('frank');
       const r = await f.json(['login', '--token', u.token], { XDG_CONFIG_HOME: home.path });
       expect(r.code).toBe(0);
@@ -252,14 +258,11 @@ describe('login', () => {
         name: 'frank',
         configFile: join(home.path, 'neighborbid', 'config.json'),
       });
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('saves nothing for a wrong token (exit 5), the admin token or no token (exit 2)', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const file = join(home.path, 'neighborbid', 'config.json');
       const wrong = await f.run(['login', '--token', 'nb_u1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], env);
@@ -274,14 +277,11 @@ describe('login', () => {
         'neighborbid: INVALID_INPUT: Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].\n',
       );
       await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('reads the token from stdin with --with-token, over NEIGHBORBID_TOKEN', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const file = join(home.path, 'neighborbid', 'config.json');
       const u = await f.daemon.admin.createUser('gina');
       const other = await f.daemon.admin.createUser('hank');
@@ -292,14 +292,11 @@ describe('login', () => {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       const me = await f.json(['me'], { XDG_CONFIG_HOME: home.path });
       expect(me.body.name).toBe('gina');
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('refuses --with-token with nothing on stdin, or with --token too (exit 2), and a wrong token (exit 5); saves nothing', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const u = await f.daemon.admin.createUser('ivy');
       const empty = await f.run(['login', '--with-token'], env, '\n  \n');
@@ -312,30 +309,24 @@ describe('login', () => {
       const wrong = await f.run(['login', '--with-token'], env, 'nb_u1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n');
       expect(wrong).toEqual({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The token is not valid.\n' });
       await expect(stat(join(home.path, 'neighborbid', 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('reports a broken config file as a usage error', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       await mkdir(join(home.path, 'neighborbid'));
       const file = join(home.path, 'neighborbid', 'config.json');
       await writeFile(file, '{not json');
       const r = await f.run(['me'], { XDG_CONFIG_HOME: home.path });
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`neighborbid: INVALID_INPUT: ${file} is not valid JSON; fix it or run 'neighborbid login' again.\n`);
-    } finally {
-      await home.remove();
-    }
+    });
   });
 });
 
 describe('logout', () => {
   it("removes the saved token for the daemon's URL and keeps the URL; again, there is nothing to remove", async () => {
-    const home = await tempDir('nb-cli-logout-');
-    try {
+    await inTempHome('nb-cli-logout-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path, NEIGHBORBID_URL: undefined };
       const file = join(home.path, 'neighborbid', 'config.json');
       const u = await f.daemon.admin.createUser('jay');
@@ -361,9 +352,7 @@ describe('logout', () => {
       const withEnv = await f.json(['logout'], { ...env, NEIGHBORBID_TOKEN: u.token });
       expect(withEnv.body).toEqual({ url: f.daemon.url, loggedOut: false, configFile: file });
       expect(withEnv.stderr).toBe('neighborbid: NEIGHBORBID_TOKEN is set in your environment; commands still use that token.\n');
-    } finally {
-      await home.remove();
-    }
+    });
   });
 });
 
@@ -380,8 +369,7 @@ describe('status', () => {
   }
 
   it("prints the daemon's URL, version and health, the client's version and who you are; --json and whoami too", async () => {
-    const home = await tempDir('nb-cli-status-');
-    try {
+    await inTempHome('nb-cli-status-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const file = join(home.path, 'neighborbid', 'config.json');
       const u = await f.daemon.admin.createUser('lena');
@@ -413,9 +401,7 @@ describe('status', () => {
       // Where the token came from.
       expect((await f.json(['status'], { ...env, NEIGHBORBID_TOKEN: u.token })).body.token).toBe('environment');
       expect((await f.json(['status', '--token', u.token], env)).body.token).toBe('flag');
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('says when you are not logged in (exit 0), and when the token is refused (exit 5)', async () => {
