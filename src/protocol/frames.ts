@@ -2,10 +2,10 @@
 // client may send is validated here with zod; what the daemon sends is typed
 // here. No I/O: the hub and the socket client both use this file.
 import { z } from 'zod';
-import { nbError, type ErrorCode, type NbError } from './errors.js';
+import { nbError, type ErrorBody, type ErrorCode, type NbError } from './errors.js';
 import { publicEventTypes, type AuctionEvent, type PrivateEvent } from './events.js';
 import { describeIssues, idempotencyKey, positiveMoney } from './schemas.js';
-import type { Auction } from './types.js';
+import type { Auction, BidResult } from './types.js';
 
 export const WS_PATH = '/v1/ws';
 
@@ -90,7 +90,11 @@ export function isRef(value: unknown): value is Ref {
     : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-const ref = z.custom<Ref>(isRef, { error: 'must be a string of 1 to 64 characters or a whole number' });
+const REF_RULE = { error: 'must be a string of 1 to 64 characters or a whole number' };
+const ref = z.union(
+  [z.string().min(1, REF_RULE).max(64, REF_RULE), z.number().int(REF_RULE).min(0, REF_RULE).max(Number.MAX_SAFE_INTEGER, REF_RULE)],
+  REF_RULE,
+);
 
 /**
  * A bid over the socket: the body of `POST /v1/auctions/:id/bids` (`amount`,
@@ -196,7 +200,7 @@ export interface ReplyFrame {
   /** The HTTP status of the same request over HTTP: 201 accepted, else the error's status. */
   status: number;
   /** The HTTP answer's body: `{bid, auction}`, or `{error: {code, message, …}}`. */
-  body: unknown;
+  body: BidResult | { error: ErrorBody };
   /** True when this is the stored first answer to the bid's idempotency key (HTTP's `Idempotent-Replayed`). */
   replayed?: true;
   /** Seconds to wait before retrying, where HTTP would send `Retry-After` (RATE_LIMITED, UNAVAILABLE, SHUTTING_DOWN). */

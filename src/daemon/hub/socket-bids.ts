@@ -83,7 +83,7 @@ export function takeBid(env: SocketBidsEnv | undefined, conn: Bidder, frame: Bid
 }
 
 function outcomeReply(frame: BidFrame, o: Outcome): ReplyFrame {
-  const reply: ReplyFrame = { type: 'reply', ref: frame.ref, status: o.status, body: o.body };
+  const reply: ReplyFrame = { type: 'reply', ref: frame.ref, status: o.status, body: o.body as ReplyFrame['body'] };
   if (o.replayed) reply.replayed = true;
   return reply;
 }
