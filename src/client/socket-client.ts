@@ -203,13 +203,18 @@ export class SocketClient {
    * same key to find out without bidding twice.
    */
   bid(auction: number, money: BidMoney, options: SocketBidOptions = {}): Promise<BidReply> {
-    const [id] = checkIds([auction]);
+    let id: number;
+    try {
+      [id] = checkIds([auction]) as [number];
+    } catch (err) {
+      return Promise.reject(err as NbError);
+    }
     const ws = this.ws;
     if (!this.canBid || ws?.readyState !== WebSocket.OPEN) {
       return Promise.reject(nbError('UNREACHABLE', 'The socket is not connected to a daemon that takes bids on it; bid over HTTP.'));
     }
     const ref = ++this.nextRef;
-    const frame: ClientFrame = { op: 'bid', ref, auction: id!, ...money, ...(options.key !== undefined ? { key: options.key } : {}) };
+    const frame: ClientFrame = { op: 'bid', ref, auction: id, ...money, ...(options.key !== undefined ? { key: options.key } : {}) };
     const timeoutMs = options.timeoutMs ?? this.options.bidTimeoutMs ?? 30_000;
     return new Promise<BidReply>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -1,7 +1,6 @@
 // The socket client against an in-process daemon: states, subscriptions and
 // their refusals, private events, a refused token, failover and giving up,
 // bids over the socket (replies, a lost socket, a timeout) and batch frames.
-import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import { NbError } from '../../src/protocol/errors.js';
@@ -10,29 +9,8 @@ import { deadUrl } from '../helpers/daemon.js';
 import { useDaemon } from '../helpers/fixture.js';
 import { makeAuctions, makeTrader } from '../helpers/market.js';
 import { waitFor } from '../helpers/poll.js';
+import { holdAuctionRow } from '../helpers/row-lock.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-
-/** Holds an auction's row in a transaction of its own: bids on it cannot commit until `release`. */
-async function holdAuction(databaseUrl: string, auction: number) {
-  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
-  const conn = await sql.reserve();
-  await conn`BEGIN`;
-  await conn`SELECT id FROM auctions WHERE id = ${auction} FOR UPDATE`;
-  return {
-    /** True once a daemon transaction waits for the row. */
-    async waited(): Promise<boolean> {
-      const [row] = await sql<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND application_name LIKE 'neighborbid:%' AND wait_event_type = 'Lock'`;
-      return row!.n > 0;
-    },
-    async release() {
-      await conn`COMMIT`;
-      conn.release();
-      await sql.end();
-    },
-  };
-}
 
 const file = useDaemon();
 
@@ -155,11 +133,11 @@ describe('SocketClient', () => {
     const client = new SocketClient({ url: proxy.url, token: ann.token, backoff: { initialMs: 10_000 } });
     try {
       await waitFor(() => client.canBid, 10_000, 'able to bid');
-      const hold = await holdAuction(file.db.url, lot!.id);
+      const hold = await holdAuctionRow(file.db.url, lot!.id);
       let lost: unknown;
       try {
         const pending = client.bid(lot!.id, { amount: 100 }, { key: 'lost-1' }).catch((err: unknown) => (lost = err));
-        await waitFor(() => hold.waited(), 30_000, 'the bid waiting on the row');
+        await hold.waitedOn();
         await proxy.cut();
         await pending;
         expect(lost).toBeInstanceOf(NbError);
@@ -184,7 +162,7 @@ describe('SocketClient', () => {
     const client = new SocketClient({ url: file.daemon.url, token: ann.token, bidTimeoutMs: 200 });
     try {
       await waitFor(() => client.canBid, 10_000, 'able to bid');
-      const hold = await holdAuction(file.db.url, lot!.id);
+      const hold = await holdAuctionRow(file.db.url, lot!.id);
       try {
         await expect(client.bid(lot!.id, { amount: 100 })).rejects.toMatchObject({ code: 'UNREACHABLE', message: /No reply to the bid within 200 ms/ });
       } finally {
@@ -207,9 +185,9 @@ describe('SocketClient', () => {
       await single.subscribe([lot!.id], (m) => got.single.push(m));
       await waitFor(() => batched.canBid && got.batched.length === 1 && got.single.length === 1, 10_000, 'snapshots');
       // Ten bids that commit together (the row is held while they queue), so their events share turns and batches.
-      const hold = await holdAuction(file.db.url, lot!.id);
+      const hold = await holdAuctionRow(file.db.url, lot!.id);
       const replies = Array.from({ length: 10 }, (_, i) => batched.bid(lot!.id, { amount: 100 + 10 * i }));
-      await waitFor(() => hold.waited(), 30_000, 'the bids waiting on the row');
+      await hold.waitedOn();
       await hold.release();
       expect((await Promise.all(replies)).map((r) => r.status)).toEqual(Array(10).fill(201));
       await waitFor(() => got.batched.length === 11 && got.single.length === 11, 10_000, 'ten events each');

@@ -2,12 +2,11 @@
 // one event-loop turn in one `batch` frame; a socket that does not (every
 // client older than batches) still gets one frame per message. Both see the
 // same events, in the same order, as the outbox holds them.
-import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import type { AuctionEvent } from '../../../src/protocol/events.js';
 import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
-import { waitFor } from '../../helpers/poll.js';
+import { holdAuctionRow } from '../../helpers/row-lock.js';
 import { framesOf, openWatcher } from '../../helpers/watcher.js';
 
 const file = useDaemon();
@@ -22,8 +21,6 @@ describe('batch frames', () => {
     const old = await openWatcher(daemon.url);
     const batched = await openWatcher(daemon.url, { batch: true });
     const bidding = await openWatcher(daemon.url, { token: bidder.token });
-    const locker = postgres(file.db.url, { max: 1, onnotice: () => {} });
-    const checker = postgres(file.db.url, { max: 1, onnotice: () => {} });
     try {
       expect(old.frames[0]).toMatchObject({ type: 'welcome', batch: false, features: ['batch', 'bid'] });
       expect(batched.frames[0]).toMatchObject({ type: 'welcome', batch: true });
@@ -35,18 +32,13 @@ describe('batch frames', () => {
       // while the auction's row is held: the first waits on the lock, the other
       // five queue behind it and commit in one transaction, so their events
       // reach the sockets in one turn.
-      const conn = await locker.reserve();
-      await conn`BEGIN`;
-      await conn`SELECT id FROM auctions WHERE id = ${id} FOR UPDATE`;
+      const row = await holdAuctionRow(file.db.url, id);
       for (let i = 0; i < 6; i++) bidding.send({ op: 'bid', ref: i, auction: id, amount: 100 + 10 * i });
-      await waitFor(async () => {
-        const [row] = await checker<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND application_name LIKE 'neighborbid:%' AND wait_event_type = 'Lock'`;
-        return row!.n > 0;
-      }, 30_000, 'the first bid waiting on the lock');
-      await conn`COMMIT`;
-      conn.release();
+      try {
+        await row.waitedOn();
+      } finally {
+        await row.release();
+      }
       await bidding.until((f) => f.filter((x) => x.type === 'reply').length === 6, 30_000, 'six replies');
       expect(bidding.frames.filter((f) => f.type === 'reply').map((f) => (f as { status: number }).status)).toEqual([201, 201, 201, 201, 201, 201]);
 
@@ -64,7 +56,6 @@ describe('batch frames', () => {
       expect(Math.max(...batches.map((b) => b.frames.length))).toBeGreaterThanOrEqual(5);
       for (const b of batches) expect(b.frames.length).toBeGreaterThan(1);
     } finally {
-      await Promise.all([locker.end(), checker.end()]);
       await Promise.all([old.close(), batched.close(), bidding.close()]);
     }
   });

@@ -7,8 +7,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplyFrame } from '../../../src/protocol/frames.js';
 import { startDaemonFixture, useRulesDaemon } from '../../helpers/fixture.js';
-import { waitFor } from '../../helpers/poll.js';
 import { send } from '../../helpers/raw-http.js';
+import { holdAuctionRow } from '../../helpers/row-lock.js';
 import { seedAuction, seedUser, seedUsers } from '../../helpers/seed.js';
 import { openWatcher, type Watcher } from '../../helpers/watcher.js';
 
@@ -170,7 +170,6 @@ describe('the reply comes only after commit', () => {
     const bidders = await seedUsers(t.daemon, 6, 10_000);
     const auction = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
     const sockets = await Promise.all(bidders.map((b) => openWatcher(t.daemon.url, { token: b.token })));
-    const locker = postgres(t.db.url, { max: 1, onnotice: () => {} });
     interface Arrival { ref: number; reply: ReplyFrame; visibleOnArrival: boolean | undefined }
     const arrivals: Arrival[] = [];
     const held: number[] = [];
@@ -181,11 +180,9 @@ describe('the reply comes only after commit', () => {
         const visible = id === undefined ? undefined : (await checker`SELECT id FROM bids WHERE id = ${id}`).length === 1;
         arrivals.push({ ref, reply, visibleOnArrival: visible });
       });
+    const row = await holdAuctionRow(t.db.url, auction.id);
     let waiting: Promise<unknown> | undefined;
     try {
-      const conn = await locker.reserve();
-      await conn`BEGIN`;
-      await conn`SELECT id FROM auctions WHERE id = ${auction.id} FOR UPDATE`;
       waiting = Promise.all(
         sockets.map((w, i) => {
           const ref = ++refs;
@@ -194,26 +191,20 @@ describe('the reply comes only after commit', () => {
           return onReply(w, ref);
         }),
       );
-      await waitFor(async () => {
-        const [row] = await checker<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND application_name LIKE 'neighborbid:%' AND wait_event_type = 'Lock'`;
-        return row!.n > 0;
-      }, 30_000, 'a daemon transaction waiting on the lock');
+      await row.waitedOn();
       // A sentinel on every socket: a bid on another auction, sent after the
       // held one on the same socket and answered while it waits. A reply to a
       // held bid sent early would have arrived before it (one TCP stream).
       const other = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
       const sentinels = await Promise.all(sockets.map((w, i) => bid(w, other.id, { amount: 100 + 10 * i })));
-      expect(sentinels.map((r) => r.status).sort()).toEqual(expect.arrayContaining([201]));
+      expect(sentinels.map((r) => r.status)).toContain(201);
       expect(arrivals).toEqual([]);
       for (const w of sockets) expect(w.frames.some((f) => f.type === 'reply' && held.includes(f.ref as number))).toBe(false);
-      await conn`COMMIT`;
-      conn.release();
+      await row.release();
       await waiting;
     } finally {
+      await row.release();
       await waiting?.catch(() => {});
-      await locker.end();
       await Promise.all(sockets.map((w) => w.close()));
     }
     const accepted = arrivals.filter((a) => a.reply.status === 201);
@@ -309,28 +300,24 @@ describe('limits of socket bids', () => {
 
   it('answers RATE_LIMITED at once past the bids one socket may have in flight', async () => {
     const f = await startDaemonFixture({ sockets: { maxBidsInFlight: 2 } });
-    const locker = postgres(f.db.url, { max: 1, onnotice: () => {} });
     try {
       const seller = await seedUser(f.daemon, 0);
       const ann = await seedUser(f.daemon, 10_000);
       const a = await seedAuction(seller);
       const w = await openWatcher(f.daemon.url, { token: ann.token });
+      const row = await holdAuctionRow(f.db.url, a.id);
       try {
-        const conn = await locker.reserve();
-        await conn`BEGIN`;
-        await conn`SELECT id FROM auctions WHERE id = ${a.id} FOR UPDATE`;
         const held = [bid(w, a.id, { amount: 100 }), bid(w, a.id, { amount: 110 })];
         const third = await bid(w, a.id, { amount: 120 });
         expect(third).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED', inFlight: 2 } } });
-        await conn`COMMIT`;
-        conn.release();
+        await row.release();
         expect((await Promise.all(held)).map((r) => r.status)).toEqual([201, 201]);
         expect(await bid(w, a.id, { amount: 120 })).toMatchObject({ status: 201 });
       } finally {
+        await row.release();
         await w.close();
       }
     } finally {
-      await locker.end();
       await f.close();
     }
   });
