@@ -27,6 +27,8 @@ export interface HubOptions {
   log: Logger;
   daemonId: string;
   version: string;
+  /** Paced writes (see below); NEIGHBORBID_WS_MIN_WRITE_MS, else DEFAULT_MIN_WRITE_MS, when not given. */
+  minWriteMs?: number | undefined;
 }
 
 export class Hub implements ConnectionHost {
@@ -47,7 +49,7 @@ export class Hub implements ConnectionHost {
    * the turn; frames someone waits for go at once. 0 turns it off.
    * NEIGHBORBID_WS_MIN_WRITE_MS sets it, for measuring.
    */
-  private readonly minWriteMs = minWriteInterval();
+  private readonly minWriteMs: number;
   /**
    * Coalesce each socket's frames per event-loop turn (connection.ts). The
    * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
@@ -58,6 +60,7 @@ export class Hub implements ConnectionHost {
   private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
+    this.minWriteMs = o.minWriteMs ?? minWriteInterval();
     this.channelEnv = {
       reader: o.reader,
       limits: o.limits,
@@ -187,6 +190,7 @@ export class Hub implements ConnectionHost {
     let due = Infinity;
     for (const conn of this.paced) due = Math.min(due, conn.lastWriteAt + this.minWriteMs);
     this.pacedTimer = setTimeout(() => this.flushPaced(), Math.max(1, Math.ceil(due - now)));
+    this.pacedTimer.unref();
   }
 
   private flushPaced(): void {
