@@ -10,34 +10,69 @@ import { connect, type Socket } from 'node:net';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts). */
+/** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts), and how each frame in it does. */
 const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
+const TYPE_OPEN = Buffer.from('{"type":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
 
 /**
- * Calls `each` with every element of a batch frame's `frames` array (views
- * into `payload`) and returns true; false when the payload is not a batch.
- * Elements are JSON objects: each ends where its brackets close, counted
- * outside strings.
+ * Frames whose JSON is one flat object whose strings hold no brace (times,
+ * statuses, types): such a frame ends at the first `}` after its start. The
+ * others (snapshots and their titles, replies, errors) are scanned in full.
  */
-export function eachInBatch(payload: Buffer, each: (frame: Buffer) => void): boolean {
-  if (payload.length < BATCH_OPEN.length || payload.compare(BATCH_OPEN, 0, BATCH_OPEN.length, 0, BATCH_OPEN.length) !== 0) return false;
+const FLAT_TYPES = new Set(['bid', 'extended', 'sold', 'closed', 'cancelled', 'outbid', 'balance', 'pong', 'subscribed', 'unsubscribed']);
+
+/** Where the frame starting at `start` ends (the index after its last `}`), brackets counted outside strings; -1 if it does not. */
+function scanFrame(payload: Buffer, start: number): number {
   let depth = 0;
-  let start = 0;
   let inString = false;
-  for (let i = BATCH_OPEN.length; i < payload.length; i++) {
+  for (let i = start; i < payload.length; i++) {
     const c = payload[i]!;
     if (inString) {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) inString = true;
-    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (depth++ === 0) start = i;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      if (depth === 0) break; // the end of `frames`
-      if (--depth === 0) each(payload.subarray(start, i + 1));
-    }
+    else if (c === OPEN_BRACE || c === 0x5b /* [ */) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** Where the flat frame starting at `start` ends, or -1 when it is not one of the flat types. */
+function flatFrameEnd(payload: Buffer, start: number): number {
+  if (payload.compare(TYPE_OPEN, 0, TYPE_OPEN.length, start, start + TYPE_OPEN.length) !== 0) return -1;
+  const typeStart = start + TYPE_OPEN.length;
+  const typeEnd = payload.indexOf(QUOTE, typeStart);
+  if (typeEnd < 0 || !FLAT_TYPES.has(payload.toString('latin1', typeStart, typeEnd))) return -1;
+  const close = payload.indexOf(CLOSE_BRACE, typeEnd);
+  const nested = payload.indexOf(OPEN_BRACE, typeEnd);
+  // Nothing nested before the brace, and the frame is followed by the next one or the end of the list.
+  if (close < 0 || (nested !== -1 && nested < close)) return -1;
+  const next = payload[close + 1];
+  return next === COMMA || next === CLOSE_BRACKET ? close + 1 : -1;
+}
+
+/**
+ * Calls `each` with every frame in a batch frame's `frames` array (views into
+ * `payload`) and returns true; false when the payload is not a batch. Event
+ * frames are flat and end at their first `}`; any other frame is scanned to
+ * the bracket that closes it, outside strings. Nothing is parsed.
+ */
+export function eachInBatch(payload: Buffer, each: (frame: Buffer) => void): boolean {
+  if (payload.length < BATCH_OPEN.length || payload.compare(BATCH_OPEN, 0, BATCH_OPEN.length, 0, BATCH_OPEN.length) !== 0) return false;
+  let at = BATCH_OPEN.length;
+  while (at < payload.length && payload[at] === OPEN_BRACE) {
+    let end = flatFrameEnd(payload, at);
+    if (end < 0) end = scanFrame(payload, at);
+    if (end < 0) break;
+    each(payload.subarray(at, end));
+    // Past the comma between frames (or onto the closing bracket, which ends the loop).
+    at = payload[end] === COMMA ? end + 1 : end;
   }
   return true;
 }

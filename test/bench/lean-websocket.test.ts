@@ -17,6 +17,9 @@ describe('eachInBatch', () => {
       { type: 'snapshot', auction: 8, version: 3, state: { title: 'a "quoted" {lamp} [x] \\ back\\slash }]', leaderId: null, nested: { a: [1, { b: 2 }] } } },
       { type: 'reply', ref: 'r]}', status: 201, body: { bid: { id: 1 } } },
       { type: 'closed', auction: 7, version: 2, title: 'é€😀' },
+      { type: 'subscribed', auctions: [7, 8] },
+      { type: 'error', code: 'NOT_FOUND', message: 'No auction {9}], "x".', auction: 9 },
+      { type: 'balance', userId: 4, balance: 10, held: 0, available: 10, at: '2030-01-01T00:00:00.000Z' },
     ];
     expect(split(payloadOf(batchFrame(frames.map(jsonFrame))))).toEqual(frames);
   });
