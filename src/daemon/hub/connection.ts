@@ -105,7 +105,9 @@ export class Connection implements Subscriber, Bidder {
 
   /** Bytes queued and not yet taken by the kernel: this turn's frames and the socket's write buffer. */
   get buffered(): number {
-    return this.ws.bufferedAmount + this.pendingBytes;
+    // What `ws.bufferedAmount` adds up, less its sender's own queue, which stays
+    // empty without compression; read on every frame, so read directly.
+    return this.raw.writableLength + this.pendingBytes;
   }
 
   get open(): boolean {
