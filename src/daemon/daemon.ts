@@ -49,8 +49,7 @@ export interface DaemonOptions {
   sockets?: Partial<SocketLimits>;
   /** How often watched auctions are checked against the outbox for missed events. */
   catchUpMs?: number;
-  /** Paced socket writes: a socket's events wait until this many ms after its last write (default: none). */
-  socketPaceMs?: number;
+
   /** Plain HTTP connections open at once from one address (default 256; 0: no limit). */
   maxConnectionsPerIp?: number;
   /** WebSockets open at once from one address (default 1,024; 0: no limit). */
@@ -123,7 +122,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       metrics: metrics.sockets,
       limits: options.sockets,
       catchUpMs: options.catchUpMs,
-      minWriteMs: options.socketPaceMs,
     });
     const publisher = neverThrowing(sockets.publisher, (err) => log.error({ err }, 'publishing committed events failed'));
     const bids = new BidQueue(sql, publisher, {

@@ -15,9 +15,6 @@
 // so they cannot split one of these, and the close frame is sent only after
 // the queued frames are flushed. A socket that asked for batches (`?batch=1`)
 // gets a turn's frames as one batch frame (ws-frame.ts) when there are several.
-// The hub may hold a socket's events back a few milliseconds when it was
-// written very recently (see "Paced writes" in hub.ts); frames someone waits
-// for — replies, errors, acknowledgements, pongs — are never held.
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
@@ -44,7 +41,7 @@ export interface ConnectionHost {
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
   slow(conn: Connection): void;
-  /** The connection queued its first frame of this turn (or a frame that may not wait); flush it at the end of the turn. */
+  /** The connection queued its first frame of this turn; flush it at the end of the turn. */
   queued(conn: Connection): void;
 }
 
@@ -74,12 +71,6 @@ export class Connection implements Subscriber, Bidder {
   /** Frames queued this turn, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** When this socket was last written (performance.now()). */
-  lastWriteAt = -Infinity;
-  /** A queued frame may not be held back (a reply, an error, an acknowledgement). */
-  urgent = false;
-  /** In the hub's list of sockets waiting for their pace. */
-  pacing = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -140,27 +131,19 @@ export class Connection implements Subscriber, Bidder {
   }
 
   /** Writes the frames queued this turn, in one write; false when there was nothing to write. */
-  flush(now = performance.now()): boolean {
+  flush(): boolean {
     const frames = this.pending;
     const bytes = this.pendingBytes;
     if (frames.length === 0) return false;
     this.pending = [];
     this.pendingBytes = 0;
-    this.urgent = false;
     if (!this.open) return false;
     this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
-    this.lastWriteAt = now;
     return true;
   }
 
-  /** Queues a frame someone waits for: this socket is written at the end of this turn, whatever the pacing. */
   sendFrame(frame: ServerFrame): boolean {
-    const held = this.pending.length > 0 && !this.urgent;
-    this.urgent = true;
-    if (!this.send(jsonFrame(frame))) return false;
-    // Queued before this frame, the socket may be waiting for its pace: bring it into this turn.
-    if (held) this.host.queued(this);
-    return true;
+    return this.send(jsonFrame(frame));
   }
 
   sendReply(reply: ReplyFrame): void {

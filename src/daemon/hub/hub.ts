@@ -17,9 +17,6 @@ import type { Addressed } from './private-events.js';
 import { takeBid, type SocketBidsEnv } from './socket-bids.js';
 import { jsonFrame } from './ws-frame.js';
 
-/** The default pace of a socket's event writes, in milliseconds (see "Paced writes"). */
-export const DEFAULT_MIN_WRITE_MS = 0;
-
 export interface HubOptions {
   reader: OutboxReader;
   limits: SocketLimits;
@@ -27,8 +24,6 @@ export interface HubOptions {
   log: Logger;
   daemonId: string;
   version: string;
-  /** Paced writes (see below); NEIGHBORBID_WS_MIN_WRITE_MS, else DEFAULT_MIN_WRITE_MS, when not given. */
-  minWriteMs?: number | undefined;
 }
 
 export class Hub implements ConnectionHost {
@@ -40,16 +35,6 @@ export class Hub implements ConnectionHost {
   private peak = 0;
   /** Connections with frames queued this turn (see connection.ts). */
   private queuedConns: Connection[] = [];
-  /** Connections whose events wait for their pace (see "Paced writes"), and the timer that writes them. */
-  private paced: Connection[] = [];
-  private pacedTimer: NodeJS.Timeout | undefined;
-  /**
-   * Paced writes: a socket written less than this many milliseconds ago gets
-   * its events at that distance from its last write instead of at the end of
-   * the turn; frames someone waits for go at once. 0 turns it off.
-   * NEIGHBORBID_WS_MIN_WRITE_MS sets it, for measuring.
-   */
-  private readonly minWriteMs: number;
   /**
    * Coalesce each socket's frames per event-loop turn (connection.ts). The
    * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
@@ -60,7 +45,6 @@ export class Hub implements ConnectionHost {
   private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
-    this.minWriteMs = o.minWriteMs ?? minWriteInterval();
     this.channelEnv = {
       reader: o.reader,
       limits: o.limits,
@@ -168,46 +152,9 @@ export class Hub implements ConnectionHost {
   private flushAll(): void {
     const conns = this.queuedConns;
     this.queuedConns = [];
-    const now = performance.now();
-    const pace = this.minWriteMs;
     let writes = 0;
-    for (const conn of conns) {
-      if (pace > 0 && !conn.urgent && now - conn.lastWriteAt < pace) this.hold(conn);
-      else if (conn.flush(now)) writes++;
-    }
+    for (const conn of conns) if (conn.flush()) writes++;
     this.o.metrics.socketWrites.inc(writes);
-  }
-
-  // Keeps a socket's events until its pace allows a write (at most minWriteMs after its last one).
-  private hold(conn: Connection): void {
-    if (conn.pacing) return;
-    conn.pacing = true;
-    this.paced.push(conn);
-    if (!this.pacedTimer) this.armPaced(performance.now());
-  }
-
-  private armPaced(now: number): void {
-    let due = Infinity;
-    for (const conn of this.paced) due = Math.min(due, conn.lastWriteAt + this.minWriteMs);
-    this.pacedTimer = setTimeout(() => this.flushPaced(), Math.max(1, Math.ceil(due - now)));
-    this.pacedTimer.unref();
-  }
-
-  private flushPaced(): void {
-    this.pacedTimer = undefined;
-    const now = performance.now();
-    const waiting: Connection[] = [];
-    let writes = 0;
-    for (const conn of this.paced) {
-      // A millisecond early is on time: timers round to whole milliseconds.
-      if (conn.lastWriteAt + this.minWriteMs <= now + 1) {
-        conn.pacing = false;
-        if (conn.flush(now)) writes++;
-      } else waiting.push(conn);
-    }
-    this.paced = waiting;
-    this.o.metrics.socketWrites.inc(writes);
-    if (waiting.length > 0) this.armPaced(now);
   }
 
   rejected(err: NbError): void {
@@ -260,7 +207,6 @@ export class Hub implements ConnectionHost {
   /** Stops work and closes every socket with the error's close code (1001 for SHUTTING_DOWN). */
   closeAll(err: NbError): void {
     this.stopped = true;
-    clearTimeout(this.pacedTimer);
     for (const conn of [...this.conns]) conn.close(err);
   }
 
@@ -295,9 +241,3 @@ export class Hub implements ConnectionHost {
   }
 }
 
-/** NEIGHBORBID_WS_MIN_WRITE_MS, else the default. */
-function minWriteInterval(): number {
-  const raw = process.env.NEIGHBORBID_WS_MIN_WRITE_MS;
-  const n = raw === undefined || raw === '' ? DEFAULT_MIN_WRITE_MS : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_MIN_WRITE_MS;
-}

@@ -29,8 +29,6 @@ export interface SocketHubOptions {
   limits?: Partial<SocketLimits>;
   /** How often every watched auction's version is checked against the database. */
   catchUpMs?: number;
-  /** A socket's events wait until this many milliseconds after its last write (hub.ts, "paced writes"). */
-  minWriteMs?: number | undefined;
 }
 
 export interface SocketHub {
@@ -54,15 +52,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub` });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify` });
-  const hub = new Hub({
-    reader: new OutboxReader(readSql),
-    limits,
-    metrics: o.metrics,
-    log: o.log,
-    daemonId: o.daemonId,
-    version: o.version,
-    minWriteMs: o.minWriteMs,
-  });
+  const hub = new Hub({ reader: new OutboxReader(readSql), limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
   let catchingUp = false;
