@@ -54,10 +54,7 @@ export class Context {
   user(): HttpClient {
     const { url, token } = this.identity();
     if (!token) {
-      throw nbError(
-        'UNAUTHORIZED',
-        `This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --token <token>'.`,
-      );
+      throw nbError('UNAUTHORIZED', { reason: 'needsUserToken' });
     }
     return new HttpClient({ url, token });
   }

@@ -8,15 +8,12 @@ import type { Context } from '../context.js';
 /** Verifies `--token` against `--url` with /v1/whoami and saves both. */
 export async function login(ctx: Context): Promise<void> {
   const token = ctx.flags.token;
-  if (!token) throw nbError('INVALID_INPUT', 'Give the token to save: neighborbid login --token <token> [--url <url>].');
+  if (!token) throw nbError('INVALID_INPUT', { reason: 'loginToken' });
   // The stored URL is kept unless another is given; a stored token is never reused here.
   const url = ctx.flags.url ?? ctx.config().url ?? DEFAULT_URL;
   const who = await new HttpClient({ url, token }).whoami();
   if (who.kind !== 'user') {
-    throw nbError(
-      'INVALID_INPUT',
-      'That is the admin token; it is not saved. Admin commands find it by themselves (NEIGHBORBID_ADMIN_TOKEN or the data directory).',
-    );
+    throw nbError('INVALID_INPUT', { reason: 'loginAdmin' });
   }
   writeConfig(ctx.configFile, { url, token });
   ctx.print(
