@@ -39,7 +39,7 @@ export function toNbError(err: unknown, options: Pick<ReportOptions, 'verbose' |
     return nbError('INVALID_INPUT', { reason: 'usage', problem: usageText(err.message), command: options.command });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return nbError('INTERNAL', { reason: 'thrown', problem: message, verbose: options.verbose });
+  return nbError('INTERNAL', { reason: options.verbose ? 'thrownVerbose' : 'thrown', problem: message });
 }
 
 /** Prints the error and returns the exit code to leave with. */

@@ -22,14 +22,16 @@ export type SocketState =
   | { kind: 'reconnecting'; attempt: number; delayMs: number; reason: string; error: NbError }
   | { kind: 'closed'; reason: string; error?: NbError };
 
-/** A subscription was refused (no such auction, too many subscriptions); nothing more comes for it. */
+/**
+ * A subscription was refused (no such auction, too many subscriptions); nothing
+ * more comes for it. The error frame as the daemon sent it, with its details (e.g. `limit`).
+ */
 export interface AuctionError {
   type: 'error';
   auction: number;
   code: ErrorCode;
   message: string;
-  /** The error frame's other details (e.g. `limit`). */
-  details?: Record<string, unknown>;
+  [detail: string]: unknown;
 }
 
 /** What a subscription handler receives: the state, then each event once, in version order. */
@@ -290,17 +292,17 @@ export class SocketClient {
       case 'pong':
         return;
       case 'error': {
-        const { type: _type, code: _code, message: _message, auction: _auction, ...details } = frame;
         const ids = frame.auction !== undefined ? [frame.auction] : (frame.auctions ?? []);
         const refused = ids.filter((id) => this.subs.has(id));
         if (refused.length === 0) {
-          this.options.onError?.(new NbError(frame.code, details, frame.message));
+          const { type: _type, code, message, ...details } = frame;
+          this.options.onError?.(new NbError(code, details, message));
           return;
         }
         for (const id of refused) {
           const sub = this.subs.get(id)!;
           this.subs.delete(id);
-          sub.handler({ type: 'error', auction: id, code: frame.code, message: frame.message, details });
+          sub.handler({ ...frame, auction: id });
         }
         this.settleWaiting();
         return;

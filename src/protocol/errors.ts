@@ -288,8 +288,9 @@ export const errorCodes = {
       unreadableError: 'The daemon sent an unreadable error.',
       notJson: (d: { status: number }) => `The daemon answered ${d.status} with a body that is not JSON.`,
       refusedSocket: (d: { status: number }) => `The daemon refused the socket with HTTP ${d.status} and no error it could read.`,
-      thrown: (d: { problem: string; verbose?: boolean }) =>
-        d.verbose ? d.problem : `${d.problem} (run again with --verbose for the stack trace)`,
+      // Anything else thrown in the CLI: with --verbose its stack follows the sentence.
+      thrown: (d: { problem: string }) => `${d.problem} (run again with --verbose for the stack trace)`,
+      thrownVerbose: (d: { problem: string }) => d.problem,
     }),
     { close: CloseCode.internal },
   ),

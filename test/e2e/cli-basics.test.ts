@@ -80,10 +80,15 @@ describe('help and usage', () => {
   it('puts usage errors in the JSON too with --json', async () => {
     const r = await f.json(['bid', '1', 'lots']);
     expect(r.code).toBe(2);
+    const problem = "invalid amount 'lots': an amount is a whole number of at least 1, written 10000, 10_000 or 10,000";
+    // The details the sentence is made of come along, as with every error.
     expect(r.body).toEqual({
       error: {
         code: 'INVALID_INPUT',
-        message: "invalid amount 'lots': an amount is a whole number of at least 1, written 10000, 10_000 or 10,000 (see 'neighborbid bid --help').",
+        message: `${problem} (see 'neighborbid bid --help').`,
+        reason: 'usage',
+        problem,
+        command: 'neighborbid bid',
       },
     });
   });
@@ -125,7 +130,9 @@ describe('errors', () => {
       expect(r).toEqual({ code: 1, stdout: '', stderr: 'neighborbid: INTERNAL: The daemon answered 200 with a body that is not JSON.\n' });
       const j = await f.json(['auction', 'show', '1', '--url', url]);
       expect(j.code).toBe(1);
-      expect(j.body).toEqual({ error: { code: 'INTERNAL', message: 'The daemon answered 200 with a body that is not JSON.' } });
+      expect(j.body).toEqual({
+        error: { code: 'INTERNAL', message: 'The daemon answered 200 with a body that is not JSON.', reason: 'notJson', status: 200 },
+      });
     } finally {
       server.close();
     }

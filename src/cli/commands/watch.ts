@@ -154,7 +154,7 @@ class Watch {
     if (!this.open && this.ids.length > 0 && refused.length === this.ids.length) {
       const [first] = refused;
       const ids = refused.map((r) => r.auction);
-      this.abort(new NbError(first!.code, { ...first!.details, ...(ids.length === 1 ? { auction: ids[0] } : { auctions: ids }) }));
+      this.abort(new NbError(first!.code, { ...detailsOf(first!), ...(ids.length === 1 ? { auction: ids[0] } : { auctions: ids }) }));
       return;
     }
     // Snapshots first teach the lines every title, so the columns line up from the first line.
@@ -201,7 +201,7 @@ class Watch {
     if (this.ctx.json) for (const r of refused) this.show(r);
     const byCode = new Map<ErrorCode, AuctionError[]>();
     for (const r of refused) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
-    for (const [code, group] of byCode) this.warn(new NbError(code, { ...group[0]!.details, auctions: group.map((r) => r.auction) }));
+    for (const [code, group] of byCode) this.warn(new NbError(code, { ...detailsOf(group[0]!), auctions: group.map((r) => r.auction) }));
   }
 
   private warn(err: NbError): void {
@@ -289,4 +289,10 @@ class Watch {
         return;
     }
   }
+}
+
+/** A refusal's details: everything its frame says but what every error frame has. */
+function detailsOf(refused: AuctionError): Record<string, unknown> {
+  const { type: _type, auction: _auction, code: _code, message: _message, ...details } = refused;
+  return details;
 }
