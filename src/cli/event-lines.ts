@@ -61,8 +61,16 @@ export class EventLines {
     const s = snapshot.state;
     const shown = this.known.get(s.id)?.shown ?? false;
     this.known.set(s.id, { title: s.title, price: s.currentPrice, leaderId: s.leaderId, shown });
-    this.grow('id', String(s.id).length);
-    this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+    this.learnTitle(s.id, s.title);
+  }
+
+  /** Learns only an auction's title (for lines of private events, which carry none). */
+  learnTitle(id: number, title: string): void {
+    const known = this.known.get(id);
+    if (known) known.title = title;
+    else this.known.set(id, { title, price: null, leaderId: null, shown: false });
+    this.grow('id', String(id).length);
+    this.grow('title', Math.min(TITLE_MAX, [...title].length));
   }
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
@@ -90,7 +98,15 @@ export class EventLines {
       case 'outbid':
         ids.push(m.leaderId);
         break;
+      case 'lost':
+        ids.push(m.winnerId);
+        break;
+      case 'sale':
+        ids.push(m.buyerId);
+        break;
       case 'balance':
+      case 'won':
+      case 'unsold':
         break;
     }
     return ids.filter((id): id is number => id !== null && id !== this.me);
@@ -222,6 +238,28 @@ export class EventLines {
           leader: who(m.leaderId),
           detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
         };
+      case 'won':
+        return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
+      case 'lost':
+        return {
+          ...row,
+          what: 'lost',
+          style: 'red',
+          price: formatMoney(m.price),
+          leader: who(m.winnerId),
+          detail: `private: it ended, won by ${who(m.winnerId)}`,
+        };
+      case 'sale':
+        return {
+          ...row,
+          what: 'sale',
+          style: 'green',
+          price: formatMoney(m.price),
+          leader: who(m.buyerId),
+          detail: `private: your auction sold to ${who(m.buyerId)}`,
+        };
+      case 'unsold':
+        return { ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—', detail: 'private: your auction ended without a bid' };
     }
   }
 

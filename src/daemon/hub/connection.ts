@@ -19,6 +19,7 @@ import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
 import { errorFrame, parseClientFrame, type ServerFrame, type SubscribeFrame } from '../../protocol/frames.js';
 import type { Subscriber } from './channel.js';
+import type { InboxSubscriber } from './inbox-feed.js';
 import { jsonFrame } from './ws-frame.js';
 
 /** What a connection asks of the hub. */
@@ -26,6 +27,8 @@ export interface ConnectionHost {
   readonly sendBufferBytes: number;
   subscribe(conn: Connection, frame: SubscribeFrame): void;
   unsubscribe(conn: Connection, auctions: number[]): void;
+  /** The socket (re)starts its private events after `after` (undefined: from now). */
+  inbox(conn: Connection, after: number | undefined): void;
   removed(conn: Connection): void;
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
@@ -37,12 +40,14 @@ export interface ConnectionHost {
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2000;
 
-export class Connection implements Subscriber {
+export class Connection implements Subscriber, InboxSubscriber {
   /** Subscribed auctions, each with the number of the subscription that added it. */
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
   alive = true;
   private generation = 0;
+  /** The number of the socket's latest inbox start (see startInbox). */
+  private inboxGeneration = 0;
   private cut = false;
   /** Frames queued this turn, and their bytes. */
   private pending: Buffer[] = [];
@@ -83,6 +88,16 @@ export class Connection implements Subscriber {
 
   wants(auction: number, generation: number): boolean {
     return this.open && this.subs.get(auction) === generation;
+  }
+
+  /** Numbers a new start of the socket's private events; an older start's late answer is then dropped. */
+  startInbox(): number {
+    this.inboxGeneration = this.nextGeneration();
+    return this.inboxGeneration;
+  }
+
+  wantsInbox(generation: number): boolean {
+    return this.open && this.inboxGeneration === generation;
   }
 
   send(frame: Buffer): boolean {
@@ -171,6 +186,9 @@ export class Connection implements Subscriber {
         break;
       case 'unsubscribe':
         this.host.unsubscribe(this, frame.auctions);
+        break;
+      case 'inbox':
+        this.host.inbox(this, frame.after);
         break;
     }
   }
