@@ -110,6 +110,8 @@ export interface WelcomeFrame {
   version: string;
   /** The token's user (private events come for them), or null. */
   userId: number | null;
+  /** For a user's socket, the seq its private events start after (the user's newest now); null without a user. */
+  inbox: number | null;
   limits: SocketLimits;
 }
 

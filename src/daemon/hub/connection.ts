@@ -39,6 +39,8 @@ export interface ConnectionHost {
 
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2000;
+/** Frames a client may send before its welcome (held until then); a socket that sends more is dropped. */
+const MAX_HELD_FRAMES = 64;
 
 export class Connection implements Subscriber, InboxSubscriber {
   /** Subscribed auctions, each with the number of the subscription that added it. */
@@ -52,6 +54,8 @@ export class Connection implements Subscriber, InboxSubscriber {
   /** Frames queued this turn, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Frames received before the welcome went out, to handle after it; null once welcomed. */
+  private held: [RawData, boolean][] | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -88,6 +92,18 @@ export class Connection implements Subscriber, InboxSubscriber {
 
   wants(auction: number, generation: number): boolean {
     return this.open && this.subs.get(auction) === generation;
+  }
+
+  /** Holds the frames the client sends until releaseFrames (the welcome is not out yet). */
+  holdFrames(): void {
+    this.held ??= [];
+  }
+
+  /** Handles the frames held so far, in order, and every later one as it comes. */
+  releaseFrames(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const [data, isBinary] of held) this.receive(data, isBinary);
   }
 
   /** Numbers a new start of the socket's private events; an older start's late answer is then dropped. */
@@ -166,6 +182,11 @@ export class Connection implements Subscriber, InboxSubscriber {
   private receive(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (!this.open) return;
+    if (this.held) {
+      // Only a client that does not wait for its welcome sends frames now; one that sends many is not a client.
+      if (this.held.push([data, isBinary]) > MAX_HELD_FRAMES) this.terminate();
+      return;
+    }
     if (isBinary) {
       this.sendError(nbError('INVALID_INPUT', 'Frames must be text frames holding JSON.'));
       return;

@@ -9,7 +9,7 @@ import type WebSocket from 'ws';
 import type { NbError } from '../../protocol/errors.js';
 import { nbError } from '../../protocol/errors.js';
 import type { AuctionEvent } from '../../protocol/events.js';
-import type { SocketLimits, SubscribeFrame } from '../../protocol/frames.js';
+import type { SocketLimits, SubscribeFrame, WelcomeFrame } from '../../protocol/frames.js';
 import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -82,15 +82,26 @@ export class Hub implements ConnectionHost {
     const conn = new Connection(ws, userId, this, raw, this.coalesce);
     this.conns.add(conn);
     this.o.metrics.open.set(this.conns.size);
-    conn.sendFrame({
+    const welcome: WelcomeFrame = {
       type: 'welcome',
       daemonId: this.o.daemonId,
       version: this.o.version,
       userId,
+      inbox: null,
       limits: this.o.limits,
+    };
+    if (userId === null) {
+      conn.sendFrame(welcome);
+      return conn;
+    }
+    // A user's welcome waits for their inbox position, so that it can say exactly which private
+    // events follow; what the socket sends meanwhile is handled after the welcome.
+    conn.holdFrames();
+    this.feed(userId).join(conn, conn.startInbox(), undefined, (after) => {
+      const sent = conn.sendFrame({ ...welcome, inbox: after });
+      conn.releaseFrames();
+      return sent;
     });
-    // A user's socket gets their private events from now on, unless it asks for a position (inbox op).
-    if (userId !== null) this.feed(userId).join(conn, conn.startInbox(), undefined, false);
     return conn;
   }
 
@@ -122,7 +133,7 @@ export class Hub implements ConnectionHost {
       conn.sendError(nbError('UNAUTHORIZED', 'Only a socket opened with a user token has private events.', { op: 'inbox' }));
       return;
     }
-    this.feed(conn.userId).join(conn, conn.startInbox(), after, true);
+    this.feed(conn.userId).join(conn, conn.startInbox(), after, (at, truncated) => conn.sendFrame({ type: 'inbox', after: at, truncated }));
   }
 
   unsubscribe(conn: Connection, auctions: number[]): void {

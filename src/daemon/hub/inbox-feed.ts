@@ -9,7 +9,7 @@
 // feed's worker, so a socket that starts (or restarts) at a position gets
 // exactly the events after it: the ones kept up to the cursor, then live ones.
 import type { Logger } from 'pino';
-import type { InboxAckFrame, SocketLimits } from '../../protocol/frames.js';
+import type { SocketLimits } from '../../protocol/frames.js';
 import { inboxEvent, startOf, truncation, type InboxRow } from '../rules/inbox.js';
 import { INBOX_RANGE_PAGE, type InboxReader } from './inbox-reader.js';
 import { jsonFrame } from './ws-frame.js';
@@ -20,6 +20,8 @@ export interface InboxSubscriber {
   send(frame: Buffer): boolean;
   /** True while the socket's inbox start numbered `generation` is its latest one. */
   wantsInbox(generation: number): boolean;
+  /** False once the socket is gone. */
+  readonly open: boolean;
 }
 
 export interface InboxFeedEnv {
@@ -33,13 +35,15 @@ export interface InboxFeedEnv {
   stopped(): boolean;
 }
 
+/** Tells a socket where its private events start; false when it takes no more frames. */
+export type OnStart = (after: number, truncated: boolean) => boolean;
+
 interface Join {
   sub: InboxSubscriber;
   generation: number;
   /** The position asked for; undefined: from now. */
   after: number | undefined;
-  /** Answer with an `inbox` frame (the socket asked); a socket's implicit start at open is not answered. */
-  ack: boolean;
+  started: OnStart;
 }
 
 const RETRY_MIN_MS = 100;
@@ -63,11 +67,14 @@ export class InboxFeed {
     return this.live.size + this.joining.length;
   }
 
-  /** Starts a socket at `after` (undefined: from now); with `ack`, an `inbox` frame says where it starts. */
-  join(sub: InboxSubscriber, generation: number, after: number | undefined, ack: boolean): void {
+  /**
+   * Starts a socket after `after` (undefined: from now); `started` is told where, before any
+   * event. A socket that starts again while a start is pending has both answered, in order;
+   * only the last one's events follow.
+   */
+  join(sub: InboxSubscriber, generation: number, after: number | undefined, started: OnStart): void {
     this.live.delete(sub);
-    this.joining = this.joining.filter((j) => j.sub !== sub);
-    this.joining.push({ sub, generation, after, ack });
+    this.joining.push({ sub, generation, after, started });
     this.kick();
   }
 
@@ -154,38 +161,36 @@ export class InboxFeed {
       this.joining = [...joins, ...this.joining];
       throw err;
     }
-    // Checked after the reads: a socket may have gone, or restarted again, meanwhile.
-    const wanted = joins.filter((j) => j.sub.wantsInbox(j.generation));
-    const replays: { join: Join; from: number }[] = [];
-    for (const j of wanted) {
-      if (j.after === undefined || j.after === at) this.start(j, at, false, []);
-      else replays.push({ join: j, from: Math.max(startOf(j.after, at).from, at - this.env.limits.maxReplay) });
-    }
-    if (replays.length === 0) return;
-    let rows: InboxRow[];
-    try {
-      rows = await this.range(Math.min(...replays.map((r) => r.from)), at);
-    } catch (err) {
-      this.joining = [...replays.map((r) => r.join), ...this.joining];
-      throw err;
+    // Checked after the reads: a socket may have gone meanwhile.
+    const wanted = joins.filter((j) => j.sub.open);
+    // Where each replay starts; further behind than one replay, the oldest missed are left out (truncated).
+    const from = wanted.map((j) =>
+      j.after === undefined || j.after === at ? null : Math.max(startOf(j.after, at).from, at - this.env.limits.maxReplay),
+    );
+    const lows = from.filter((f): f is number => f !== null);
+    let rows: InboxRow[] = [];
+    if (lows.length > 0) {
+      try {
+        rows = await this.range(Math.min(...lows), at);
+      } catch (err) {
+        this.joining = [...wanted, ...this.joining];
+        throw err;
+      }
     }
     const frames = rows.map((r) => jsonFrame(inboxEvent(r)));
-    for (const { join, from } of replays) {
-      if (!join.sub.wantsInbox(join.generation)) continue;
-      const first = rows.findIndex((r) => r.seq > from);
-      const mine = first < 0 ? [] : frames.slice(first);
-      // Further behind than one replay, the oldest of what was missed is left out: truncated too.
-      const { truncated, at: stands } = truncation(join.after!, at, first < 0 ? undefined : rows[first]!.seq);
-      this.start(join, first < 0 ? stands : rows[first]!.seq - 1, truncated, mine);
-    }
+    // In the order asked: a socket's later start is answered after its earlier one.
+    wanted.forEach((j, i) => {
+      const lo = from[i];
+      if (lo === null || lo === undefined) return this.start(j, at, false, []);
+      const first = rows.findIndex((r) => r.seq > lo);
+      const { truncated, at: stands } = truncation(j.after!, at, first < 0 ? undefined : rows[first]!.seq);
+      this.start(j, first < 0 ? stands : rows[first]!.seq - 1, truncated, first < 0 ? [] : frames.slice(first));
+    });
   }
 
-  /** Answers a join (if it asked), sends its replay and makes it live. */
+  /** Answers a join and, unless a later start replaced it, sends its replay and makes it live. */
   private start(j: Join, after: number, truncated: boolean, replay: Buffer[]): void {
-    if (j.ack) {
-      const ack: InboxAckFrame = { type: 'inbox', after, truncated };
-      if (!j.sub.send(jsonFrame(ack))) return;
-    }
+    if (!j.started(after, truncated) || !j.sub.wantsInbox(j.generation)) return;
     for (const frame of replay) if (!j.sub.send(frame)) return;
     this.live.add(j.sub);
   }
