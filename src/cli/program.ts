@@ -9,7 +9,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
-import { amountArg, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
+import { amountArg, balanceArg, durationArg, idArg, isoTimeArg, limitArg, seqArg } from './parse.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -44,6 +44,17 @@ or a repeat (notes on stderr). At the start the daemon is tried 4 times before
 giving up with exit code 6. An unknown auction is a warning, or exit code 4 when
 none of the auctions named exists. Ctrl-C stops it with exit code 130 (SIGTERM
 143); --until closed ends with 0 once every watched auction has ended.`;
+
+const INBOX = `
+Your private events, kept by the daemon even while no socket of yours is open:
+outbid, won, lost, sale (your auction sold), unsold, and balance changes. Each
+has a number (seq) in your inbox; the last one shown is saved in the config file
+for this daemon URL and user, so the next run shows only what is new (the TUI
+reads and saves the same position). With --json every line is one JSON object,
+the event with its seq. The daemon keeps 30 days and the newest 1,000 events per
+user; asking for older ones says so on stderr and starts at the oldest kept.
+--follow then prints new events as they happen, resuming by itself after a lost
+connection; Ctrl-C stops it with exit code 130 (SIGTERM 143).`;
 
 type Implementation = (ctx: Context, ...args: any[]) => Promise<void>;
 
@@ -184,6 +195,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--poll <duration>', 'with --all-open, how often to look for new auctions').argParser(durationArg).default(5, '5s'))
     .addHelpText('after', WATCH)
     .action(lazy(() => import('./commands/watch.js'), (m) => m.watch));
+
+  program
+    .command('inbox')
+    .description('what happened to you while you were away: outbid, won, lost, sold, balance changes (NDJSON with --json)')
+    .option('--follow', 'then print new events as they happen, until Ctrl-C')
+    .option('--after <seq>', 'show the events after this seq instead of after the last one shown (0: all kept)', seqArg)
+    .addHelpText('after', INBOX)
+    .action(lazy(() => import('./commands/inbox.js'), (m) => m.inbox));
 
   program
     .command('audit')

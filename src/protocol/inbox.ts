@@ -5,6 +5,7 @@
 // (the `inbox` frame). No I/O: the daemon, the client and the CLI share it.
 import { z } from 'zod';
 import type { PrivateEvent } from './events.js';
+import { plural } from './text.js';
 
 /** A private event as the inbox holds it: with its place in the user's sequence. */
 export type InboxEvent = PrivateEvent & { seq: number };
@@ -58,3 +59,19 @@ export const inboxQuery = z.strictObject({
     .default(INBOX_PAGE_DEFAULT),
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
+
+const summaryWords: [PrivateEvent['type'], (n: number) => string][] = [
+  ['outbid', (n) => `outbid ${n === 1 ? 'once' : `${n} times`}`],
+  ['won', (n) => `won ${plural(n, 'auction')}`],
+  ['lost', (n) => `lost ${plural(n, 'auction')}`],
+  ['sale', (n) => `sold ${plural(n, 'auction')}`],
+  ['unsold', (n) => `${plural(n, 'auction')} of yours ended unsold`],
+  ['balance', (n) => plural(n, 'balance change')],
+];
+
+/** What a run of inbox events holds, in a few words: `outbid 2 times, won 1 auction, 3 balance changes`. */
+export function inboxSummary(events: readonly { type: PrivateEvent['type'] }[]): string {
+  const count = (type: string) => events.filter((e) => e.type === type).length;
+  const parts = summaryWords.filter(([type]) => count(type) > 0).map(([type, words]) => words(count(type)));
+  return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}

@@ -18,7 +18,8 @@ export async function login(ctx: Context): Promise<void> {
       'That is the admin token; it is not saved. Admin commands find it by themselves (NEIGHBORBID_ADMIN_TOKEN or the data directory).',
     );
   }
-  writeConfig(ctx.configFile, { url, token });
+  // Anything else kept there (where `inbox` stopped) stays.
+  writeConfig(ctx.configFile, { ...ctx.config(), url, token });
   ctx.print(
     { url, id: who.id, name: who.name, configFile: ctx.configFile },
     () => `Logged in to ${url} as ${who.name} (user ${who.id}); saved in ${ctx.configFile}.`,
