@@ -35,9 +35,10 @@ const WATCH = `
 Each line shows the time, the auction, what happened (bid, extended, sold,
 closed, unsold, cancelled), the price and the leader. It starts with one
 "watching" line per auction: its state now. With a user token (--token,
-NEIGHBORBID_TOKEN or login) your private events come too: outbid and balance,
-marked "private:". With --json every line is one JSON object as the daemon sends
-it: snapshot, the events, outbid and balance, and an error for a refused auction.
+NEIGHBORBID_TOKEN or login) your private events come too (outbid, won, lost,
+sale, unsold, balance), marked "private:". With --json every line is one JSON
+object as the daemon sends it: snapshot, the events, your private events, and an
+error for a refused auction. What came while you were away: neighborbid inbox.
 
 A lost connection is resumed by itself, from the last event seen, without a gap
 or a repeat (notes on stderr). At the start the daemon is tried 4 times before
