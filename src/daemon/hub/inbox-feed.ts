@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { SocketLimits } from '../../protocol/frames.js';
 import { inboxEvent, startOf, truncation, type InboxRow } from '../rules/inbox.js';
 import { INBOX_RANGE_PAGE, type InboxReader } from './inbox-reader.js';
+import { runPasses } from './passes.js';
 import { jsonFrame } from './ws-frame.js';
 
 /** What the feed needs of a socket. */
@@ -45,9 +46,6 @@ interface Join {
   after: number | undefined;
   started: OnStart;
 }
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2000;
 
 export class InboxFeed {
   /** Last seq sent to the live subscribers; null until the first join reads the user's newest seq. */
@@ -107,26 +105,26 @@ export class InboxFeed {
     if (!this.working && this.live.size === 0 && this.joining.length === 0) this.env.idle(this);
   }
 
-  private async work(): Promise<void> {
-    let delay = RETRY_MIN_MS;
-    // Bounded: each pass serves joins or reads news; a pass that fails waits and retries.
-    for (let pass = 0; pass < 100_000 && !this.env.stopped(); pass++) {
-      if (this.live.size === 0 && this.joining.length === 0) return;
-      try {
+  /** Each pass serves joins or reads news; a failed one keeps the joins and the news and is retried. */
+  private work(): Promise<void> {
+    return runPasses(
+      async () => {
+        if (this.live.size === 0 && this.joining.length === 0) return false;
         if (this.joining.length > 0) await this.serveJoins();
         else if (this.news && this.cursor !== null) {
           this.news = false;
           await this.advance();
-        } else return;
-        delay = RETRY_MIN_MS;
-      } catch (err) {
-        // The database is away (or restarting): keep the joins and the news, try again.
-        this.news = true;
-        this.env.log.debug({ err: String(err), user: this.userId }, 'inbox read failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(RETRY_MAX_MS, delay * 2);
-      }
-    }
+        } else return false;
+        return true;
+      },
+      {
+        stopped: () => this.env.stopped(),
+        failed: (err) => {
+          this.news = true;
+          this.env.log.debug({ err: String(err), user: this.userId }, 'inbox read failed; retrying');
+        },
+      },
+    );
   }
 
   /** Sends the live subscribers everything committed after the cursor. */
