@@ -4,15 +4,22 @@
 import type { z } from 'zod';
 import { frameExamples } from './api-examples.js';
 import { CloseCode } from './errors.js';
-import { BATCH_PARAM, bidFrame, pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
+import { BATCH_PARAM, bidFrame, inboxFrame, pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
 import { componentSchemas, type Json } from './json-schema.js';
 import { batchMessage, serverFrames } from './server-frames.js';
 
-// The bid op's message is `placeBid`: `bid` names the daemon's bid event.
-const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, placeBid: bidFrame } as const;
+// The client's `inbox` op is named apart from the daemon's `inbox` answer, and
+// its `bid` op (`placeBid`) apart from the daemon's `bid` event.
+const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, inboxOp: inboxFrame, ping: pingFrame, placeBid: bidFrame } as const;
 
 /** The op of each client message. */
-export const clientOps: Record<keyof typeof clientFrames, string> = { subscribe: 'subscribe', unsubscribe: 'unsubscribe', ping: 'ping', placeBid: 'bid' };
+export const clientOps: Record<keyof typeof clientFrames, string> = {
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  inboxOp: 'inbox',
+  ping: 'ping',
+  placeBid: 'bid',
+};
 
 /** Messages that are not one frame: the batch. */
 const serverMessages = { ...serverFrames, batch: batchMessage } as const;
@@ -33,6 +40,12 @@ const summaries: Record<keyof typeof clientFrames | keyof typeof serverMessages,
   cancelled: 'Cancelled by its seller or the admin.',
   outbid: 'Private: someone else took the lead; your hold is released.',
   balance: 'Private: your balance or holds changed.',
+  inboxOp: 'The `inbox` op: resume your private events after a seq (GET /v1/me/events holds the same events).',
+  won: 'Private: you won an auction.',
+  lost: 'Private: an auction you bid on ended with someone else winning it.',
+  sale: 'Private: your auction sold.',
+  unsold: 'Private: your auction ended without a bid.',
+  inbox: 'Answers the inbox op: the private events after `after` follow, once each and in order.',
   pong: 'Answers ping.',
   reply: 'Answers a bid frame (same ref): the status and body of the same bid over HTTP.',
   error: 'A frame the daemon could not act on; the socket stays open unless a close follows.',
@@ -112,9 +125,9 @@ export function asyncApiDocument(version: string): Json {
     },
     operations: {
       control: op('receive', 'Frames a client sends', Object.keys(clientFrames)),
-      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'pong', 'reply', 'error', 'batch']),
+      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'inbox', 'pong', 'reply', 'error', 'batch']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
-      privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance']),
+      privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance', 'won', 'lost', 'sale', 'unsold']),
     },
     components: {
       // JSON Schema draft 7: AsyncAPI's default schema format.

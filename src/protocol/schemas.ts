@@ -113,7 +113,7 @@ export const idempotencyKey = z
 /** Validates one input with a schema; failure is INVALID_INPUT naming the fields ("Invalid <what>: …"). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value ?? {});
-  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${what}: ${describeIssues(r.error)}.`);
+  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what, issues: describeIssues(r.error) });
   return r.data;
 }
 

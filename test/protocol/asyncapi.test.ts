@@ -67,20 +67,32 @@ describe('frames a real daemon sends', () => {
     const forSale = await seedAuction(seller, { buyNowPrice: 300 });
     const toCancel = await seedAuction(seller);
     const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
+    // My own auctions, for my private sale and unsold events.
+    const mineSold = await seedAuction(me, { buyNowPrice: 300 });
+    const mineUnsold = await seedAuction(me, { durationSec: ENDS_SOON });
     const w = await openWatcher(t.daemon.url, { token: me.token, batch: true });
     const ids = [contested.id, forSale.id, toCancel.id, ending.id];
     w.send({ op: 'subscribe', auctions: ids });
     await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 4, 10_000, 'snapshots');
+    // Before anything happens to me: "from now" loses nothing.
+    w.send({ op: 'inbox' });
+    await w.until((f) => f.some((x) => x.type === 'inbox'), 10_000, 'the inbox answer');
 
     // My bid over the socket: a reply.
     w.send({ op: 'bid', ref: 'mine', auction: contested.id, amount: 100 });
     await w.until((f) => f.some((x) => x.type === 'reply' && (x as ReplyFrame).ref === 'mine'), 10_000, 'the reply');
     await rival.client.bid(contested.id, 200); // outbids me: outbid and balance for me
-    await rival.client.buy(forSale.id);
+    await me.client.bid(ending.id, 100); // I win it at its close: won
+    await me.client.bid(forSale.id, 100);
+    await rival.client.buy(forSale.id); // bought from under me: lost
+    await rival.client.buy(mineSold.id); // my auction sold: sale
     await seller.client.cancel(toCancel.id);
     w.send({ op: 'ping' });
     w.send({ op: 'subscribe', auctions: [9_999_999] }); // an error frame
     await w.until((f) => f.some((x) => x.type === 'closed'), 30_000, 'the short auction to close');
+    // My auction that ended without a bid, and the loss the closer tells after the buy.
+    await w.until((f) => ['unsold', 'lost', 'won', 'sale'].every((type) => f.some((x) => x.type === type)), 30_000, 'won, lost, sale and unsold');
+    void mineUnsold;
     w.send({ op: 'unsubscribe', auctions: ids });
     await w.until((f) => f.some((x) => x.type === 'unsubscribed'), 10_000, 'unsubscribed');
     await w.close();
@@ -90,7 +102,7 @@ describe('frames a real daemon sends', () => {
       expect(schema, frame.type).toBeDefined();
       expect(schema.parse(frame), JSON.stringify(frame)).toEqual(frame);
     }
-    expect(new Set(w.frames.map((f) => f.type))).toEqual(new Set(Object.keys(serverFrames)));
+    expect([...new Set(w.frames.map((f) => f.type))].sort()).toEqual(Object.keys(serverFrames).sort());
     // A bid and the `extended` event its transaction made leave in one turn: a batch.
     const batches = w.messages.filter((m): m is Extract<ServerMessage, { type: 'batch' }> => m.type === 'batch');
     expect(batches.length).toBeGreaterThan(0);

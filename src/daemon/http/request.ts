@@ -22,13 +22,13 @@ export function principalOf(ctx: DaemonContext, req: FastifyRequest): Promise<Pr
 
 export async function requireUser(ctx: DaemonContext, req: FastifyRequest): Promise<Extract<Principal, { kind: 'user' }>> {
   const p = await principalOf(ctx, req);
-  if (p.kind !== 'user') throw nbError('FORBIDDEN', 'This needs a user token, not the admin token.');
+  if (p.kind !== 'user') throw nbError('FORBIDDEN', { reason: 'needsUser' });
   return p;
 }
 
 export async function requireAdmin(ctx: DaemonContext, req: FastifyRequest): Promise<void> {
   const p = await principalOf(ctx, req);
-  if (p.kind !== 'admin') throw nbError('FORBIDDEN', 'This needs the admin token.');
+  if (p.kind !== 'admin') throw nbError('FORBIDDEN', { reason: 'needsAdmin' });
 }
 
 /** The request's Idempotency-Key header, validated; undefined without one. */

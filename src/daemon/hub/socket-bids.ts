@@ -39,32 +39,20 @@ export interface Bidder {
 /** Answers one bid frame with one reply, after commit for a bid that reached the database. */
 export function takeBid(env: SocketBidsEnv | undefined, conn: Bidder, frame: BidFrame, maxInFlight: number): void {
   const refuse = (err: NbError, retryAfter?: number) => conn.sendReply(errorReply(frame, err, retryAfter));
-  if (!env) return refuse(nbError('UNAVAILABLE', 'This daemon takes no bids over the socket.'));
+  if (!env) return refuse(nbError('UNAVAILABLE', { reason: 'noSocketBids' }));
   if (conn.userId === null) {
-    return refuse(
-      conn.admin
-        ? nbError('FORBIDDEN', 'This needs a user token, not the admin token.')
-        : nbError('UNAUTHORIZED', 'Bidding needs a user token: open the socket with one.'),
-    );
+    return refuse(conn.admin ? nbError('FORBIDDEN', { reason: 'needsUser' }) : nbError('UNAUTHORIZED', { reason: 'socketBidNeedsUser' }));
   }
   if (env.draining()) return refuse(nbError('SHUTTING_DOWN'));
   if (conn.bidsInFlight >= maxInFlight) {
-    return refuse(
-      nbError('RATE_LIMITED', `At most ${maxInFlight} bids may wait for their replies on one socket; wait for a reply first.`, {
-        inFlight: maxInFlight,
-      }),
-      1,
-    );
+    return refuse(nbError('RATE_LIMITED', { inFlight: maxInFlight }), 1);
   }
   if (env.budget) {
     const t = env.budget.take(principalKey({ kind: 'user', id: conn.userId, name: '' }));
     if (!t.allowed) {
       const { max, windowMs } = env.budget.options;
       const retryAfter = Math.ceil(t.resetMs / 1000);
-      return refuse(
-        nbError('RATE_LIMITED', `Too many requests; at most ${max} per ${windowMs / 1000} s. Retry in ${retryAfter} s.`, { limit: max, windowMs }),
-        retryAfter,
-      );
+      return refuse(nbError('RATE_LIMITED', { limit: max, windowMs, retryAfterSec: retryAfter }), retryAfter);
     }
   }
   conn.bidsInFlight++;
