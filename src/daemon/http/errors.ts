@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nbError, NbError } from '../../protocol/errors.js';
 import { toNbError } from '../db/database.js';
-import { rawErrorResponse } from '../raw-error-response.js';
+import { rawErrorResponse, refuseSocket } from '../raw-error-response.js';
 
 function translate(err: FastifyError | Error): NbError {
   if (err instanceof NbError) return err;
@@ -59,4 +59,13 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
         : nbError('INVALID_INPUT', 'The request is not valid HTTP.');
   if (socket.writable) socket.write(rawErrorResponse(e));
   socket.destroy();
+}
+
+/**
+ * The server's 'connect' listener: a CONNECT request (a proxy tunnel) is not
+ * for this API. Node hands it to this event instead of the request handler,
+ * and with no listener it drops the connection without a word.
+ */
+export function refuseConnect(_req: unknown, socket: Duplex): void {
+  refuseSocket(socket, nbError('INVALID_INPUT', 'CONNECT is not supported: this is an HTTP API, not a proxy.'));
 }
