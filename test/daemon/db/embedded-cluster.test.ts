@@ -12,6 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/daemo
 import { queryOnce as query } from '../../helpers/database.js';
 import { tempDir } from '../../helpers/daemon.js';
 import { clusterDirOf, removeDataDir } from '../../helpers/processes.js';
+import { report } from '../../helpers/tally.js';
 
 const isRoot = process.getuid?.() === 0;
 const cleanups: (() => Promise<void>)[] = [];
@@ -83,6 +84,12 @@ describe('the cluster of a data directory', () => {
     const pg = await start(dataDir);
     expect(await query(pg.url, 'SELECT who FROM kept')).toEqual([{ who: 'alice' }]);
     expect(logs.join('\n')).not.toMatch(/created a PostgreSQL cluster/);
+    report({
+      fault: `permission change of the data directory's parent (mkdir -m 700, start, chmod 755, start)${isRoot ? ', as root' : ''}`,
+      operations: 3,
+      checked: `two starts and a query: the second start followed ${isRoot ? 'pg-cluster-location to the shared cluster' : 'its cluster'} and found the row written before the change; no cluster created`,
+      lost: 0,
+    });
   });
 
   it('refuses to create a new cluster in a data directory that has held one, naming what it found and what is missing', async () => {
@@ -160,5 +167,11 @@ describe.runIf(isRoot)('as root', () => {
     await chmod(parent, 0o711);
     const pg = await start(dataDir);
     expect(await query(pg.url, 'SELECT who FROM kept')).toEqual([{ who: 'alice' }]);
+    report({
+      fault: 'permission change hiding the cluster from the postgres user (chmod 700 of the parent), as root',
+      operations: 4,
+      checked: 'the start in between refused in one line naming the closed directory, creating and removing nothing; after chmod back the row written before was there',
+      lost: 0,
+    });
   });
 });

@@ -24,9 +24,12 @@ export interface SupervisorOptions {
 
 export const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
+/** Lines a starting server logs for every connection tried too early: they say nothing about why. */
+const NOISE = /not yet accepting connections|the database system is (starting up|shutting down|in recovery mode)/;
+
 /** The log lines that say why a server died, else its last lines. */
-function why(tail: string): string {
-  const lines = tail.split('\n').filter((l) => l.trim());
+export function why(tail: string): string {
+  const lines = tail.split('\n').filter((l) => l.trim() && !NOISE.test(l));
   const telling = lines.filter((l) => /PANIC|FATAL|No space left|out of memory|terminated by signal|could not/i.test(l));
   return (telling.length ? telling.slice(-3) : lines.slice(-3)).map((l) => l.trim()).join(' | ');
 }
