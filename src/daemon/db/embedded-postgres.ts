@@ -93,6 +93,7 @@ function embedded(
 ): EmbeddedPostgres {
   let supervisor: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
+  let stoppingBy = Infinity;
   const { port } = first;
   return {
     url: urlFor(serverOptions.password, port, DATABASE),
@@ -118,7 +119,20 @@ function embedded(
     },
     health: () => supervisor?.health(),
     stop(deadline = Date.now() + 35_000) {
-      stopping ??= (async () => {
+      if (stopping) {
+        // Asked again, sooner (a second signal during a shutdown): go straight to an immediate shutdown.
+        if (deadline < stoppingBy) {
+          stoppingBy = deadline;
+          try {
+            process.kill(supervisor?.pid ?? first.pid, 'SIGQUIT');
+          } catch {
+            // already gone
+          }
+        }
+        return stopping;
+      }
+      stoppingBy = deadline;
+      stopping = (async () => {
         if (!supervisor) await stopAndSay(first.pid, deadline, log);
         else {
           supervisor.halt();
