@@ -3,12 +3,13 @@
 // taken; the admin token file is garbage) stops it, and so does a second
 // SIGTERM in the middle of a shutdown. An empty admin token file is given a
 // fresh token, and the log says so; a garbage one is refused in one line.
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { CLEAN_ENV, refusedDaemon, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
+import { BIN, CLEAN_ENV, refusedDaemon, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
 import { openRawSocket } from '../helpers/raw-socket.js';
 import { openWatcher } from '../helpers/watcher.js';
@@ -111,5 +112,28 @@ describe('every way out stops the PostgreSQL it started', () => {
     } finally {
       stuck.socket.destroy();
     }
+  });
+
+  it('stops it on a SIGTERM that comes while the daemon is still starting', async () => {
+    const dir = (await tempDir('nb-exit-starting-')).path;
+    dirs.push(dir);
+    const env = Object.fromEntries(Object.entries({ ...process.env, ...CLEAN_ENV }).filter(([, v]) => v !== undefined));
+    const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', '--data-dir', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const started = new Promise<number>((resolve) => {
+      const look = (c: Buffer) => {
+        out += c.toString();
+        const m = /started PostgreSQL pid (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      };
+      child.stdout!.on('data', look);
+      child.stderr!.on('data', look);
+    });
+    const pgPid = await Promise.race([started, exited.then((code) => Promise.reject(new Error(`exited with ${code}:\n${out}`)))]);
+    child.kill('SIGTERM'); // PostgreSQL is up; migrations and the listener are still to come
+    expect(await exited).toBe(0);
+    expect(await waitGone(pgPid, 10_000)).toBe(true);
+    expect(out).toMatch(/stopped before it had started|stopped in \d+ ms/);
   });
 });

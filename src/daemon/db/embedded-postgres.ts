@@ -13,7 +13,7 @@ import type { PostgresHealth } from '../../protocol/types.js';
 import { binaries, openToPostgres, postgresIds } from './embedded/as-root.js';
 import { DATABASE, ensureDatabase, openCluster } from './embedded/cluster.js';
 import { lockDataDir } from './embedded/data-dir-lock.js';
-import { adoptRunning, isGone, logTail, startServer, stopPid, urlFor, type Postmaster, type ServerOptions } from './embedded/process.js';
+import { adoptRunning, isGone, isServerOf, logTail, startServer, stopPid, urlFor, type Postmaster, type ServerOptions } from './embedded/process.js';
 import { Supervisor, type SupervisorOptions } from './embedded/supervisor.js';
 
 export interface EmbeddedOptions {
@@ -53,11 +53,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lock = await lockDataDir(dataDir);
   let server: Postmaster | undefined;
+  let clusterDir = '';
   try {
     const ids = postgresIds();
     await openToPostgres(ids, dataDir);
     const bins = await binaries(ids, log);
     const cluster = await openCluster(dataDir, ids, bins, log);
+    clusterDir = cluster.dir;
     // Written by daemons before the lock existed; the lock says who owns the server now.
     await rm(join(dataDir, 'postgres.owner'), { force: true });
     const serverOptions: ServerOptions = {
@@ -78,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await ensureDatabase(adminUrl);
     return embedded(server, serverOptions, adminUrl, () => lock.release(), log);
   } catch (err) {
-    if (server) await stopAndSay(server.pid, Date.now() + 10_000, log);
+    if (server) await stopAndSay(server.pid, clusterDir, Date.now() + 10_000, log);
     await lock.release();
     throw err;
   }
@@ -123,24 +125,21 @@ function embedded(
         // Asked again, sooner (a second signal during a shutdown): go straight to an immediate shutdown.
         if (deadline < stoppingBy) {
           stoppingBy = deadline;
-          try {
-            process.kill(supervisor?.pid ?? first.pid, 'SIGQUIT');
-          } catch {
-            // already gone
-          }
+          const pid = supervisor?.pid ?? first.pid;
+          if (isServerOf(pid, serverOptions.clusterDir)) process.kill(pid, 'SIGQUIT');
         }
         return stopping;
       }
       stoppingBy = deadline;
       stopping = (async () => {
-        if (!supervisor) await stopAndSay(first.pid, deadline, log);
+        if (!supervisor) await stopAndSay(first.pid, serverOptions.clusterDir, deadline, log);
         else {
           supervisor.halt();
           const pid = supervisor.pid;
-          await stopAndSay(pid, deadline, log);
+          await stopAndSay(pid, serverOptions.clusterDir, deadline, log);
           // A restart under way when we stopped ends once its server is stopped; one that came up meanwhile is stopped too.
           await Promise.race([supervisor.settled(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
-          if (supervisor.pid !== pid && !isGone(supervisor.pid)) await stopAndSay(supervisor.pid, deadline + 2000, log);
+          if (supervisor.pid !== pid && !isGone(supervisor.pid)) await stopAndSay(supervisor.pid, serverOptions.clusterDir, deadline + 2000, log);
         }
         await unlock();
       })();
@@ -149,9 +148,13 @@ function embedded(
   };
 }
 
-/** Stops a postmaster and says in one line how, or that it was left running and why. */
-async function stopAndSay(pid: number, deadline: number, log: (m: string) => void): Promise<void> {
-  const how = await stopPid(pid, deadline);
+/**
+ * Stops this cluster's postmaster and says in one line how, or that it was
+ * left running and why. A pid that is no longer its server (it was restarted
+ * by hand, and the pid reused) is not signalled.
+ */
+async function stopAndSay(pid: number, clusterDir: string, deadline: number, log: (m: string) => void): Promise<void> {
+  const how = isServerOf(pid, clusterDir) ? await stopPid(pid, deadline) : undefined;
   if (how === 'fast') log(`stopped PostgreSQL pid ${pid}`);
   else if (how === 'immediate') log(`stopped PostgreSQL pid ${pid} with an immediate shutdown (a fast one did not finish in time; its next start replays the WAL, losing nothing committed)`);
   else if (how === 'killed') log(`killed PostgreSQL pid ${pid} (SIGKILL: it ignored SIGINT and SIGQUIT; its next start replays the WAL)`);

@@ -48,7 +48,7 @@ export function isGone(pid: number): boolean {
 // Only this cluster's own postmaster counts: a pid from a stale file may since
 // belong to any process, another cluster's PostgreSQL included, which we must
 // neither adopt nor stop. Its command line names its data directory (-D).
-function isServerOf(pid: number, clusterDir: string): boolean {
+export function isServerOf(pid: number, clusterDir: string): boolean {
   let command: string;
   try {
     command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
