@@ -15,8 +15,8 @@ import type { Binaries, Ids } from './as-root.js';
 export interface Postmaster {
   pid: number;
   port: number;
-  /** How it ended ("killed by SIGKILL", "exited with code 1") once it has, if we started it; undefined otherwise. */
-  exitReason(): string | undefined;
+  /** How it ends ("killed by SIGKILL", "exited with code 1"), when we started it; undefined for one we adopted. */
+  ended?: Promise<string>;
 }
 
 export function urlFor(password: string, port: number, database: string): string {
@@ -77,7 +77,7 @@ export async function adoptRunning(clusterDir: string, password: string, log: (m
   const port = Number(lines[3]);
   if (pid > 0 && isAlive(pid) && isServerOf(pid, clusterDir) && port > 0) {
     if (await waitReady(urlFor(password, port, 'postgres'), 30_000, () => !isGone(pid))) {
-      return { pid, port, exitReason: () => undefined };
+      return { pid, port };
     }
     log(`PostgreSQL pid ${pid} does not answer; stopping it`);
     await stopPid(pid, Date.now() + 35_000);
@@ -144,14 +144,17 @@ export async function startServer(o: ServerOptions, log: (m: string) => void): P
     const child = spawn(o.bins.postgres, args, { ...o.ids, detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.unref();
-    let ended: string | undefined;
-    child.once('exit', (code, signal) => (ended = signal ? `killed by ${signal}` : `exited with code ${code}`));
+    let exited = false;
+    const ended = new Promise<string>((r) =>
+      child.once('exit', (code, signal) => {
+        exited = true;
+        r(signal ? `killed by ${signal}` : `exited with code ${code}`);
+      }),
+    );
     const pid = child.pid!;
     o.onSpawn?.(pid);
-    if (await waitReady(urlFor(o.password, port, 'postgres'), 60_000, () => ended === undefined)) {
-      return { pid, port, exitReason: () => ended };
-    }
-    if (ended === undefined) await stopPid(pid, Date.now() + 35_000);
+    if (await waitReady(urlFor(o.password, port, 'postgres'), 60_000, () => !exited)) return { pid, port, ended };
+    if (!exited) await stopPid(pid, Date.now() + 35_000);
     const tail = logTail(o.logFile, 8);
     // Backends of a killed server can hold its shared memory for a moment.
     if (attempt < attempts && /shared memory|already in use|could not bind|lock file/i.test(tail)) {

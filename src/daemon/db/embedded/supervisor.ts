@@ -34,6 +34,14 @@ export function why(tail: string): string {
   return (telling.length ? telling.slice(-3) : lines.slice(-3)).map((l) => l.trim()).join(' | ');
 }
 
+/** How a dead postmaster ended; a child of ours may be seen dead (a zombie) a moment before Node reports its exit. */
+function howItEnded(dead: Postmaster): Promise<string> {
+  if (!dead.ended) return Promise.resolve('exited; it was adopted, so how is unknown');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((r) => (timer = setTimeout(() => r('exited; how is unknown'), 2000)));
+  return Promise.race([dead.ended, late]).finally(() => clearTimeout(timer));
+}
+
 export class Supervisor {
   private server: Postmaster;
   private state: PostgresHealth['state'] = 'running';
@@ -87,7 +95,7 @@ export class Supervisor {
   private async restartLoop(): Promise<void> {
     const dead = this.server;
     const since = Date.now();
-    const how = dead.exitReason() ?? 'exited; it was adopted, so how is unknown';
+    const how = await howItEnded(dead);
     const said = why(this.o.logTail());
     this.lastExit = `${how} at ${new Date(since).toISOString()}${said ? `; its log: ${said}` : ''}`;
     this.state = 'restarting';
