@@ -36,7 +36,7 @@ function boundLayers(boundMs: number, label: string): Record<string, unknown>[] 
 }
 
 /** Latency percentiles (commit-to-watcher and bids) against the offered rate, with the bound and the knee marked. */
-export function latencyVsOfferedChart(points: readonly RatePoint[], o: { title: string; subtitle: string; boundMs: number; kneePerSec?: number | undefined }): ReportChart {
+export function latencyVsOfferedChart(points: readonly RatePoint[], o: { title: string; subtitle: string | string[]; boundMs: number; kneePerSec?: number | undefined }): ReportChart {
   const values = points.flatMap((p) => {
     const rows: { series: string; kind: string; ms: number }[] = [
       { series: LATENCY_SERIES[3], kind: 'bid', ms: logMs(p.bid.p50Ms) },
@@ -89,7 +89,7 @@ export function latencyVsOfferedChart(points: readonly RatePoint[], o: { title: 
 }
 
 /** Deliveries per second against their commit-to-watcher percentiles, each point labelled with its offered rate. */
-export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: { title: string; subtitle: string; boundMs: number }): ReportChart {
+export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: { title: string; subtitle: string | string[]; boundMs: number }): ReportChart {
   const values = points.flatMap((p) =>
     p.commit
       ? (
@@ -144,7 +144,7 @@ function barPanel(field: keyof ContenderBar, title: string, showLabels: boolean,
 }
 
 /** The contenders side by side: accepted bids/s and p99 latency. */
-export function contendersChart(bars: readonly ContenderBar[], o: { title: string; subtitle: string }): ReportChart {
+export function contendersChart(bars: readonly ContenderBar[], o: { title: string; subtitle: string | string[] }): ReportChart {
   return {
     name: 'contenders',
     spec: {

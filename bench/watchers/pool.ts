@@ -2,8 +2,9 @@
 // processes (watcher-process.ts), deals the sockets out among them, and merges
 // what they report. Each process is registered with the bench's cleanup, so it
 // is stopped by pid at the end, on Ctrl-C, or if the bench dies.
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ownChild } from '../harness/daemons.js';
+import { childOpenFiles, withOpenFiles } from '../harness/open-files.js';
 import { Latency } from '../measure/histogram.js';
 import { compiledBench } from '../harness/paths.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
@@ -33,6 +34,7 @@ export interface WatcherPool {
 export interface WatcherOptions {
   url: string;
   sockets: SocketSpec[];
+  /** Child processes to deal the sockets out to (see watcherProcessesFor). */
   processes: number;
   /** WebSocket handshakes in flight at once, per process. */
   parallel: number;
@@ -46,12 +48,20 @@ interface Child {
   send(m: ToWatcher): void;
 }
 
+/** Files a watcher process keeps open besides its sockets (stdio, the IPC channel, epoll, …), with room to spare. */
+const OWN_FILES = 100;
+
+/** How many watcher processes hold `sockets` sockets: at least `wanted`, and enough that none passes its open-files limit. */
+export function watcherProcessesFor(sockets: number, wanted: number): number {
+  return Math.max(wanted, Math.ceil(sockets / (childOpenFiles() - OWN_FILES)));
+}
+
 function startChild(): Child {
-  const child = fork(compiledBench('watchers', 'watcher-process.js'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // For profiling, e.g. NB_BENCH_WATCHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-    execArgv: process.env.NB_BENCH_WATCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
-  });
+  // For profiling, e.g. NB_BENCH_WATCHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.NB_BENCH_WATCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  // Forked by hand (fork's own spawn with an IPC channel) so that its soft open-files limit can be raised first.
+  const [file, args] = withOpenFiles(process.execPath, [...nodeArgs, compiledBench('watchers', 'watcher-process.js')]);
+  const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const stop = ownChild(child, () => {
     if (child.connected) child.send({ op: 'close' } satisfies ToWatcher);
     else child.kill('SIGTERM');
