@@ -107,8 +107,8 @@ const DEFAULT_SWEEP_WORD = 'default';
 
 /** The flags as given; throws parseArgs' own error on an unknown flag or a missing value. */
 export function parseFlags(argv: string[]) {
-  // `--rate-sweep` may come without its list: then it runs the default one.
-  const args = argv.map((a, i) => (a === '--rate-sweep' && !/^\d[\d,]*$/.test(argv[i + 1] ?? '') ? `--rate-sweep=${DEFAULT_SWEEP_WORD}` : a));
+  // `--rate-sweep` may come without its list (last, or before another flag): then it runs the default one.
+  const args = argv.map((a, i) => (a === '--rate-sweep' && (argv[i + 1] ?? '-').startsWith('-') ? `--rate-sweep=${DEFAULT_SWEEP_WORD}` : a));
   return parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
 }
 
