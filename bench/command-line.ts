@@ -5,7 +5,7 @@ import { readReport, fmt, type Report } from './harness/report.js';
 import type { BenchEnv } from './harness/session.js';
 import { runBaseline } from './scenarios/baseline.js';
 import { runHot } from './scenarios/hot.js';
-import { childOpenFiles } from './harness/open-files.js';
+import { processOpenFiles } from './harness/open-files.js';
 import { DEFAULT_SWEEP, loadDefaults, runLoad, WATCHERS_PER_AUCTION } from './scenarios/load.js';
 import type { LoadOptions, SocketMode } from './scenarios/load-types.js';
 import { raceDefaults, runRace, type RaceOptions, type RaceTarget } from './scenarios/race.js';
@@ -171,9 +171,9 @@ function rates(f: Flags): number[] {
   return list;
 }
 
-/** Sockets the load run's daemon may hold: its open-files limit (raised to the hard one) less room for its other files. */
+/** Sockets the load run's daemon may hold: its open-files limit less room for its other files (HTTP connections, the database, logs). */
 function daemonSocketCapacity(): number {
-  return childOpenFiles() - 2000;
+  return processOpenFiles() - 2000;
 }
 
 function loadOptions(f: Flags, { durationSec, bidders, maxBids }: WorkloadFlags): Partial<LoadOptions> {
@@ -200,7 +200,7 @@ function loadOptions(f: Flags, { durationSec, bidders, maxBids }: WorkloadFlags)
   const capacity = daemonSocketCapacity();
   const most = Math.max(users, sockets === 'per-auction' ? perAuctionSockets : 0);
   if (most > capacity) {
-    throw new UsageError(`the run would open ${fmt(most)} sockets to one daemon; it may hold at most ${fmt(capacity)} here (${fmt(childOpenFiles())} open files per process)`);
+    throw new UsageError(`the run would open ${fmt(most)} sockets to one daemon; it may hold at most ${fmt(capacity)} here (${fmt(processOpenFiles())} open files per process)`);
   }
   return o;
 }

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withClient } from './pg-client.js';
 import { startEmbeddedPostgres } from '../../src/daemon/db/embedded-postgres.js';
-import { withOpenFiles } from './open-files.js';
 import { binPath } from './paths.js';
 
 type Cleanup = { pid: number | undefined; stop: () => Promise<void> };
@@ -155,15 +154,10 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
   const adminToken = options.adminToken ?? `nb_admin_bench_${randomBytes(12).toString('hex')}`;
   // For profiling the daemon, e.g. NB_BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.NB_BENCH_DAEMON_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  // Its soft open-files limit raised to the hard one: a load run's daemon holds every watcher's socket.
-  const [file, args] = withOpenFiles(
+  const child = spawn(
     process.execPath,
     // The limits per peer would throttle the load generator itself (one address, few tokens): off.
     [...nodeArgs, binPath(), 'daemon', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...NO_LIMIT_ARGS, ...(options.args ?? [])],
-  );
-  const child = spawn(
-    file,
-    args,
     {
       env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, NEIGHBORBID_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],

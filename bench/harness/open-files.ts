@@ -1,41 +1,19 @@
-// How many files a process may hold open (RLIMIT_NOFILE, soft and hard), and
-// the command line that starts a child with its soft limit raised as far as
-// the hard one allows: the load scenario's daemon and watcher processes each
-// hold thousands of sockets, past the soft limit of 1,024 many systems start with.
+// How many files a process may hold open: the load scenario's daemon and
+// watcher processes each hold thousands of sockets. Node raises its own soft
+// RLIMIT_NOFILE to the hard limit as it starts, so every Node process the
+// bench starts may open as many files as the hard limit allows.
 import { readFileSync } from 'node:fs';
-
-export interface OpenFiles {
-  soft: number;
-  hard: number;
-}
 
 /** Linux's default ceiling (fs.nr_open) for an "unlimited" hard limit. */
 const NR_OPEN = 1_048_576;
 
-/** This process's open-files limits, from /proc/self/limits; 1,024 each where that cannot be read. */
-export function openFilesLimit(): OpenFiles {
+/** The files a Node process started by the bench may hold open: the hard open-files limit (/proc/self/limits; 1,024 where that cannot be read). */
+export function processOpenFiles(): number {
   try {
-    const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    const n = (s: string) => (s === 'unlimited' ? NR_OPEN : Number(s));
-    if (m) return { soft: n(m[1]!), hard: n(m[2]!) };
+    const m = /^Max open files\s+\S+\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) return m[1] === 'unlimited' ? NR_OPEN : Number(m[1]);
   } catch {
     // not Linux: assume the common default
   }
-  return { soft: 1024, hard: 1024 };
-}
-
-/** The files a child started through withOpenFiles may hold open: the hard limit. */
-export function childOpenFiles(): number {
-  return openFilesLimit().hard;
-}
-
-/**
- * The command and arguments that run `file args` with its soft open-files
- * limit raised to the hard limit (through `sh -c 'ulimit -S -n …; exec …'`,
- * the same pid), or unchanged when the soft limit is already there.
- */
-export function withOpenFiles(file: string, args: string[]): [string, string[]] {
-  const { soft, hard } = openFilesLimit();
-  if (soft >= hard) return [file, args];
-  return ['/bin/sh', ['-c', `ulimit -S -n ${hard} && exec "$0" "$@"`, file, ...args]];
+  return 1024;
 }

@@ -2,9 +2,9 @@
 // processes (watcher-process.ts), deals the sockets out among them, and merges
 // what they report. Each process is registered with the bench's cleanup, so it
 // is stopped by pid at the end, on Ctrl-C, or if the bench dies.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { ownChild } from '../harness/daemons.js';
-import { childOpenFiles, withOpenFiles } from '../harness/open-files.js';
+import { processOpenFiles } from '../harness/open-files.js';
 import { Latency } from '../measure/histogram.js';
 import { compiledBench } from '../harness/paths.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
@@ -53,15 +53,15 @@ const OWN_FILES = 100;
 
 /** How many watcher processes hold `sockets` sockets: at least `wanted`, and enough that none passes its open-files limit. */
 export function watcherProcessesFor(sockets: number, wanted: number): number {
-  return Math.max(wanted, Math.ceil(sockets / (childOpenFiles() - OWN_FILES)));
+  return Math.max(wanted, Math.ceil(sockets / (processOpenFiles() - OWN_FILES)));
 }
 
 function startChild(): Child {
-  // For profiling, e.g. NB_BENCH_WATCHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = process.env.NB_BENCH_WATCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  // Forked by hand (fork's own spawn with an IPC channel) so that its soft open-files limit can be raised first.
-  const [file, args] = withOpenFiles(process.execPath, [...nodeArgs, compiledBench('watchers', 'watcher-process.js')]);
-  const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(compiledBench('watchers', 'watcher-process.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // For profiling, e.g. NB_BENCH_WATCHER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    execArgv: process.env.NB_BENCH_WATCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+  });
   const stop = ownChild(child, () => {
     if (child.connected) child.send({ op: 'close' } satisfies ToWatcher);
     else child.kill('SIGTERM');

@@ -7,6 +7,8 @@ import { eventFields } from '../../bench/watchers/event-fields.js';
 import { watchList } from '../../bench/scenarios/load-phase.js';
 import { kneeMisses, kneeOf } from '../../bench/scenarios/load-report.js';
 import type { PhaseResult } from '../../bench/scenarios/load-types.js';
+import { processOpenFiles } from '../../bench/harness/open-files.js';
+import { watcherProcessesFor } from '../../bench/watchers/pool.js';
 
 describe('StreamCheck', () => {
   it('passes versions that follow the snapshot one by one', () => {
@@ -106,5 +108,14 @@ describe('the knee', () => {
 
   it('is none when no rate is within the bounds, and reads only the multiplexed runs', () => {
     expect(kneeOf([run(100, 80), run(200, 10, { mode: 'per-auction' })])).toBeUndefined();
+  });
+});
+
+describe('watcherProcessesFor', () => {
+  it('takes the processes asked for, and more when their sockets would pass one process\'s open-files limit', () => {
+    const perProcess = processOpenFiles() - 100;
+    expect(watcherProcessesFor(1000, 2)).toBe(2);
+    expect(watcherProcessesFor(3 * perProcess, 2)).toBe(3);
+    expect(watcherProcessesFor(3 * perProcess + 1, 2)).toBe(4);
   });
 });
