@@ -365,8 +365,8 @@ export function chartsOf(o: LoadOptions, runs: PhaseResult[], when: string): Rep
   }));
   const loads = swept.map((r) => r.bids.load[0]);
   const subtitle = [
-    `${fmt(o.users)} users × ${o.perUser} of ${fmt(o.auctions)} auctions (≈${fmt((o.users * o.perUser) / o.auctions)} watchers each), ${o.durationSec} s per rate, open loop; ${when}`,
-    `PostgreSQL, the daemon, the watchers and the generator on the same 2 cores; machine load (1 min) ${Math.min(...loads)}–${Math.max(...loads)} at the runs' starts`,
+    `${fmt(o.users)} users × ${o.perUser} of ${fmt(o.auctions)} auctions (≈${fmt((o.users * o.perUser) / o.auctions)} watchers each), ${o.durationSec} s a rate; ${when}`,
+    `everything on the same 2 cores; machine load (1 min) ${Math.min(...loads)}–${Math.max(...loads)} at the runs' starts`,
   ];
   return [
     latencyVsOfferedChart(points, { title: 'bench load: latency against offered load', subtitle, boundMs: KNEE_P99_MS, kneePerSec: kneeOf(runs)?.offeredPerSec }),

@@ -179,7 +179,7 @@ export function contendersChartOf(o: WorkloadOptions, results: ContenderResult[]
     title: `bench ${o.name}: ${what}, the contenders side by side`,
     subtitle: [
       `${o.bidders} bidders, ${o.concurrency} connections, ${o.durationSec} s each; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      `PostgreSQL, the daemon and the load generator on the same 2 cores; machine load (1 min) ${loadAtStart} at the start`,
+      `everything on the same 2 cores; machine load (1 min) ${loadAtStart} at the start`,
     ],
   });
 }
