@@ -151,8 +151,8 @@ export function contendersChart(bars: readonly ContenderBar[], o: { title: strin
       $schema: SCHEMA,
       title: { text: o.title, subtitle: o.subtitle },
       data: { values: bars.map((b) => ({ ...b, p99Ms: Math.round(b.p99Ms * 10) / 10 })) },
-      // The contenders' names are long: let them be read whole.
-      config: { axisY: { labelLimit: 320 } },
+      // The contenders' names are long: let them be read whole (headless, Vega estimates text widths generously).
+      config: { axisY: { labelLimit: 480 } },
       hconcat: [barPanel('acceptedPerSec', 'accepted bids/s', true, bars.length), barPanel('p99Ms', 'p99 latency, ms', false, bars.length)],
     },
   };
