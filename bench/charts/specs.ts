@@ -35,8 +35,30 @@ function boundLayers(boundMs: number, label: string): Record<string, unknown>[] 
   ];
 }
 
+interface LineChartOptions {
+  title: string;
+  subtitle: string | string[];
+  /** The latency bound, drawn as a dashed rule. */
+  boundMs: number;
+}
+
+// A line chart's frame: title, size, its rows, its layers, and the bound's rule over them.
+function lineChart(name: string, o: LineChartOptions, values: Record<string, unknown>[], layers: Record<string, unknown>[]): ReportChart {
+  return {
+    name,
+    spec: {
+      $schema: SCHEMA,
+      title: { text: o.title, subtitle: o.subtitle },
+      width: 560,
+      height: 320,
+      data: { values },
+      layer: [...layers, ...boundLayers(o.boundMs, `${o.boundMs} ms`)],
+    },
+  };
+}
+
 /** Latency percentiles (commit-to-watcher and bids) against the offered rate, with the bound and the knee marked. */
-export function latencyVsOfferedChart(points: readonly RatePoint[], o: { title: string; subtitle: string | string[]; boundMs: number; kneePerSec?: number | undefined }): ReportChart {
+export function latencyVsOfferedChart(points: readonly RatePoint[], o: LineChartOptions & { kneePerSec?: number | undefined }): ReportChart {
   const values = points.flatMap((p) => {
     const rows: { series: string; kind: string; ms: number }[] = [
       { series: LATENCY_SERIES[3], kind: 'bid', ms: logMs(p.bid.p50Ms) },
@@ -62,34 +84,23 @@ export function latencyVsOfferedChart(points: readonly RatePoint[], o: { title: 
             encoding: { x: { field: 'offered', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
           },
         ];
-  return {
-    name: 'latency-vs-offered',
-    spec: {
-      $schema: SCHEMA,
-      title: { text: o.title, subtitle: o.subtitle },
-      width: 560,
-      height: 320,
-      data: { values },
-      layer: [
-        {
-          mark: { type: 'line', point: true },
-          encoding: {
-            x: { field: 'offered', type: 'quantitative', title: 'offered bids/s (open loop)' },
-            y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency, ms (log scale)' },
-            color: { field: 'series', type: 'nominal', sort: [...LATENCY_SERIES], title: null, legend: { orient: 'bottom', columns: 3, labelLimit: 300 } },
-            // Deliveries solid, bids dashed.
-            strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['delivery', 'bid'], range: [[1, 0], [5, 3]] } },
-          },
-        },
-        ...boundLayers(o.boundMs, `${o.boundMs} ms`),
-        ...knee,
-      ],
+  return lineChart('latency-vs-offered', o, values, [
+    {
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'offered', type: 'quantitative', title: 'offered bids/s (open loop)' },
+        y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency, ms (log scale)' },
+        color: { field: 'series', type: 'nominal', sort: [...LATENCY_SERIES], title: null, legend: { orient: 'bottom', columns: 3, labelLimit: 300 } },
+        // Deliveries solid, bids dashed.
+        strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['delivery', 'bid'], range: [[1, 0], [5, 3]] } },
+      },
     },
-  };
+    ...knee,
+  ]);
 }
 
 /** Deliveries per second against their commit-to-watcher percentiles, each point labelled with its offered rate. */
-export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: { title: string; subtitle: string | string[]; boundMs: number }): ReportChart {
+export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: LineChartOptions): ReportChart {
   const values = points.flatMap((p) =>
     p.commit
       ? (
@@ -103,24 +114,13 @@ export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: { titl
   );
   const x = { field: 'deliveries', type: 'quantitative', title: 'deliveries/s (event frames received by all watchers)' };
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'commit-to-watcher, ms (log scale)' };
-  return {
-    name: 'deliveries-vs-latency',
-    spec: {
-      $schema: SCHEMA,
-      title: { text: o.title, subtitle: o.subtitle },
-      width: 560,
-      height: 320,
-      data: { values },
-      layer: [
-        {
-          mark: { type: 'line', point: true },
-          encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 300 } } },
-        },
-        { mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -4, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
-        ...boundLayers(o.boundMs, `${o.boundMs} ms`),
-      ],
+  return lineChart('deliveries-vs-latency', o, values, [
+    {
+      mark: { type: 'line', point: true },
+      encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 300 } } },
     },
-  };
+    { mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -4, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
+  ]);
 }
 
 /** One contender of `hot` or `spread`. */
