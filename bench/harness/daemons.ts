@@ -184,7 +184,7 @@ export async function spawnBenchDaemon(options: DaemonSpawnOptions): Promise<Ben
     const url = await new Promise<string>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`the daemon did not start in 90 s:\n${out}`)), 90_000);
       const check = () => {
-        const m = /listening on (http:\/\/[^\s;"]+)/.exec(out);
+        const m = /"url":"(http:\/\/[^"]+)".*"msg":"listening"/.exec(out);
         if (m) {
           clearTimeout(timer);
           ok(m[1]!);

@@ -1,5 +1,5 @@
 // Reads a daemon's Prometheus metrics: the batch-size histogram of group
-// commit (nb_bid_batch_size), compared before and after a measured phase.
+// commit (nb_bid_batch_size_bids), compared before and after a measured phase.
 import http from 'node:http';
 
 /** GET /metrics as text. */
@@ -48,8 +48,8 @@ export interface BatchSizes {
 
 /** The batches made between two scrapes, as a non-cumulative table. */
 export function batchSizesBetween(before: string, after: string): BatchSizes {
-  const a = parseHistogram(before, 'nb_bid_batch_size');
-  const b = parseHistogram(after, 'nb_bid_batch_size');
+  const a = parseHistogram(before, 'nb_bid_batch_size_bids');
+  const b = parseHistogram(after, 'nb_bid_batch_size_bids');
   const rows: BatchSizes['rows'] = [];
   let prevBound = 0;
   let prevCum = 0;

@@ -33,7 +33,7 @@ function startDaemon(dataDir: string): { child: ChildProcess; url: Promise<strin
     const timer = setTimeout(() => fail(new Error(`the daemon did not start within 120 s:\n${log}`)), 120_000);
     child.stderr!.on('data', (chunk: Buffer) => {
       log += chunk.toString();
-      const m = /listening on (http:\/\/[^\s;"]+)/.exec(log);
+      const m = /"url":"(http:\/\/[^"]+)".*"msg":"listening"/.exec(log);
       if (m) {
         clearTimeout(timer);
         ok(m[1]!);

@@ -341,8 +341,8 @@ function insideFigures(mBefore: string, mAfter: string): InsideFigures {
     commitToSend: histogramBetween(mBefore, mAfter, 'nb_ws_commit_to_send_seconds'),
     framesPerWrite: writes > 0 ? round1(frames / writes) : NaN,
     // The scrape before the run reset prom-client's histogram, so this covers the run.
-    loopDelayP50Ms: round1(Math.max(0, metricTotal(mAfter, 'nb_nodejs_eventloop_lag_p50_seconds') - 0.01) * 1000),
-    loopDelayP99Ms: round1(Math.max(0, metricTotal(mAfter, 'nb_nodejs_eventloop_lag_p99_seconds') - 0.01) * 1000),
+    loopDelayP50Ms: round1(Math.max(0, metricTotal(mAfter, 'nodejs_eventloop_lag_p50_seconds') - 0.01) * 1000),
+    loopDelayP99Ms: round1(Math.max(0, metricTotal(mAfter, 'nodejs_eventloop_lag_p99_seconds') - 0.01) * 1000),
   };
 }
 

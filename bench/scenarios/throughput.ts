@@ -191,7 +191,7 @@ export function batchTable(results: ContenderResult[]): string {
   if (!first) return '';
   const rows = first.rows.map((row, i) => [row.range, ...withBatches.map((r) => fmt(r.batches!.rows[i]?.transactions ?? 0))]);
   rows.push(['mean bids per transaction', ...withBatches.map((r) => String(r.batches!.mean))]);
-  return `Batch sizes (the daemon's nb_bid_batch_size histogram during its phase): transactions by the number of bids they carried\n\n${table(['bids in the transaction', ...withBatches.map((r) => contenderLabels[r.contender])], rows)}`;
+  return `Batch sizes (the daemon's nb_bid_batch_size_bids histogram during its phase): transactions by the number of bids they carried\n\n${table(['bids in the transaction', ...withBatches.map((r) => contenderLabels[r.contender])], rows)}`;
 }
 
 /** The figures a report keeps for comparisons. */
