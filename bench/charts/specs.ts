@@ -23,14 +23,14 @@ export const LATENCY_SERIES = ['commit-to-watcher p50', 'commit-to-watcher p99',
 // Latencies on a log scale: at the saturation the p99 is a hundred times the p50. Zero has no place on it.
 const logMs = (ms: number) => Math.max(0.01, ms);
 
-// A dashed horizontal rule at the bound, labelled at its left end.
+// A dashed horizontal rule at the bound, labelled at its right end (the left is where the lowest rates' labels go).
 function boundLayers(boundMs: number, label: string): Record<string, unknown>[] {
   return [
     { data: { values: [{ ms: boundMs }] }, mark: { type: 'rule', strokeDash: [4, 4], color: BOUND_COLOUR }, encoding: { y: { field: 'ms', type: 'quantitative' } } },
     {
       data: { values: [{ ms: boundMs, label }] },
-      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, color: BOUND_COLOUR },
-      encoding: { y: { field: 'ms', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } },
+      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -2, color: BOUND_COLOUR },
+      encoding: { y: { field: 'ms', type: 'quantitative' }, x: { value: 'width' }, text: { field: 'label' } },
     },
   ];
 }
@@ -119,7 +119,7 @@ export function deliveriesVsLatencyChart(points: readonly RatePoint[], o: LineCh
       mark: { type: 'line', point: true },
       encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 300 } } },
     },
-    { mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -4, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
+    { mark: { type: 'text', align: 'left', baseline: 'top', dx: 5, dy: 3, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
   ]);
 }
 
