@@ -174,10 +174,13 @@ interface Measured {
 /** Connections the open loop opens before its first bid: enough for its rate at 50 ms a bid, at least 8. */
 const openLoopConnections = (rate: number, cap: number) => Math.min(cap, Math.max(8, Math.ceil(rate / 20)));
 
+/** Seconds of bids at the open loop's rate, watched but not measured, before its measured run (wrk2's calibration). */
+export const WATCHED_WARM_UP_SEC = 2;
+
 // The run's bids: autocannon's closed loop, or the open loop at `rate`.
-function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: number | undefined): Promise<BidLoadResult | OpenLoopResult> {
+function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: number | undefined, durationSec = ph.o.durationSec): Promise<BidLoadResult | OpenLoopResult> {
   const { o, env } = ph;
-  const limits = { durationMs: o.durationSec * 1000, maxBids: o.maxBids, next: () => ph.stream.nextShot(), onTick: env.progress.ticker(label) };
+  const limits = { durationMs: durationSec * 1000, maxBids: o.maxBids, next: () => ph.stream.nextShot(), onTick: env.progress.ticker(label) };
   if (rate === undefined) return runCannon({ url: daemon.url, connections: o.concurrency, ...limits });
   return runOpenLoop({
     ...limits,
@@ -188,6 +191,21 @@ function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: numb
     drainMs: Math.min(30_000, Math.max(5_000, limits.durationMs)),
     connect: bidConnector(daemon.url),
   });
+}
+
+/**
+ * The open loop's first seconds with the sockets watching (the fan-out's first
+ * runs, buffers and connections being made), not measured: the measured run
+ * then starts from a daemon already at the rate. Returns each auction's
+ * version after it, from which the measured run's events count.
+ */
+async function warmUpWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon, pool: WatcherPool, rate: number): Promise<Map<number, number>> {
+  ph.env.progress.step(`${label}: ${WATCHED_WARM_UP_SEC} s of bids at the rate while they watch (not measured)`);
+  await fireBids(ph, `${label} (warm-up)`, daemon, rate, WATCHED_WARM_UP_SEC);
+  ph.env.progress.end();
+  const finals = await settledVersions(ph.c, ph.fx.auctions);
+  await pool.settle(finals, 60_000);
+  return finals;
 }
 
 // The bids for the run's duration while the sockets watch, then the wait until every watcher has every event.
@@ -236,9 +254,10 @@ export async function runPhase(ph: PhaseSetup, mode: SocketMode, rate?: number):
     const openStarted = performance.now();
     pool = await startWatchers({ url: daemon.url, sockets: specs, processes, parallel: 32, timeoutMs: 120_000 });
     const watched = await openWatchers(ph, daemon, pool, openStarted);
+    const starts = rate === undefined ? watched.starts : await warmUpWatched(ph, label, daemon, pool, rate);
     const how = rate === undefined ? `autocannon, ${o.concurrency} connections` : `open loop, ${fmt(rate)} bids/s on up to ${o.concurrency} connections`;
     env.progress.step(`${label}: ${how}, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
-    const m = await bidWhileWatched(ph, label, daemon, pool, watched.starts, rate);
+    const m = await bidWhileWatched(ph, label, daemon, pool, starts, rate);
     env.progress.step(`${label}: checking the deliveries against the outbox`);
     const outbox = checkOutbox(m.events, m.d);
     const audit = await new HttpClient({ url: daemon.url, token: ph.adminToken }).audit();

@@ -23,6 +23,12 @@ export interface Deliveries extends Omit<WatcherResult, 'latency' | 'commitLaten
 export interface WatcherPool {
   pids: number[];
   /**
+   * After a warm-up: waits until every stream has its auction's version in
+   * `finals` (or the time is up), then the measurement starts afresh; resolves
+   * with the streams that fell short (their checks go on and will count them).
+   */
+  settle(finals: Map<number, number>, timeoutMs: number): Promise<number>;
+  /**
    * Waits until every stream has its auction's final version (or the time is
    * up) and merges the reports, deliveries timed against `commits` (see ToWatcher).
    */
@@ -118,6 +124,11 @@ export async function startWatchers(o: WatcherOptions): Promise<WatcherPool> {
     }
     return {
       pids: children.map((c) => c.child.pid!),
+      async settle(finals, timeoutMs) {
+        for (const c of children) c.send({ op: 'settle', finals: [...finals], timeoutMs });
+        const answers = await Promise.all(children.map((c) => c.next('settled', timeoutMs + 60_000)));
+        return answers.reduce((n, a) => n + a.incomplete, 0);
+      },
       async finish(finals, commits, timeoutMs) {
         for (const c of children) c.send({ op: 'finish', finals: [...finals], commits, timeoutMs });
         const results = await Promise.all(children.map((c) => c.next('result', timeoutMs + 60_000)));
