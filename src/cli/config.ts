@@ -28,7 +28,7 @@ export function readConfig(file: string): CliConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw nbError('INVALID_INPUT', `Cannot read ${file}: ${(err as Error).message}.`);
+    throw nbError('INVALID_INPUT', { reason: 'configUnreadable', file, problem: (err as Error).message });
   }
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
@@ -37,7 +37,7 @@ export function readConfig(file: string): CliConfig {
       token: typeof raw.token === 'string' ? raw.token : undefined,
     };
   } catch {
-    throw nbError('INVALID_INPUT', `${file} is not valid JSON; fix it or run 'neighborbid login' again.`);
+    throw nbError('INVALID_INPUT', { reason: 'configJson', file });
   }
 }
 
@@ -84,12 +84,9 @@ export function readAdminToken(dataDir: string | undefined, env: NodeJS.ProcessE
   try {
     token = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    const where =
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `no token at ${file}; use --data-dir if the daemon keeps its data elsewhere`
-        : `cannot read ${file}: ${(err as Error).message}`;
-    throw nbError('UNAUTHORIZED', `This needs the admin token: set NEIGHBORBID_ADMIN_TOKEN or run it on the daemon's machine (${where}).`);
+    const problem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : (err as Error).message;
+    throw nbError('UNAUTHORIZED', { reason: 'noAdminToken', file, ...(problem === undefined ? {} : { problem }) });
   }
-  if (!token) throw nbError('UNAUTHORIZED', `The admin token file ${file} is empty.`);
+  if (!token) throw nbError('UNAUTHORIZED', { reason: 'emptyAdminToken', file });
   return token;
 }

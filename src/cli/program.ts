@@ -11,28 +11,8 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
 import { shells, type Shell } from './completion-scripts.js';
-import { environment, examples } from './help-text.js';
+import { environment, examples, exitCodesHelp, retryHelp } from './help-text.js';
 import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
-
-const EXIT_CODES = `
-Exit codes:
-  0  ok
-  1  unexpected error
-  2  usage: a bad flag or argument
-  3  rejected by a rule (the code, e.g. BID_TOO_LOW, is printed); audit found violations
-  4  not found
-  5  authentication: a missing or wrong token, or one that may not do this
-  6  the daemon cannot be reached, or its database is down, or it is stopping
-
-With --json, stdout holds exactly one JSON document: the API's answer, or
-{"error":{"code","message",…}} on failure (watch: one JSON object per line, the
-error too). The one-line error is on stderr either way.`;
-
-const RETRIES = `
-Without --idempotency-key a fresh key is made for this one command. If the
-daemon cannot be reached, or answers UNAVAILABLE or SHUTTING_DOWN, the request
-is sent again with the same key, up to 3 more times over about 2 seconds; the
-daemon runs a key only once, so a retry can never act twice.`;
 
 const WATCH = `
 Each line shows the time, the auction, what happened (bid, extended, sold,
@@ -103,7 +83,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'show stack traces and retries')
     .option('--color', 'colour even when not on a terminal (as FORCE_COLOR=1)')
     .option('--no-color', 'never colour (as NO_COLOR=1)')
-    .addHelpText('after', EXIT_CODES)
+    .addHelpText('after', exitCodesHelp())
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: () => {} })
     .showSuggestionAfterError(true)
@@ -242,7 +222,7 @@ export function buildProgram(): Command {
     .argument('[amount]', 'amount to bid (or use --min)', amountArg)
     .option('--min', "bid the auction's minimum next bid")
     .addOption(idempotencyOption())
-    .addHelpText('after', RETRIES)
+    .addHelpText('after', retryHelp())
     .addHelpText('after', examples('neighborbid bid 7 1,500', 'neighborbid bid 7 --min', 'neighborbid bid 7 2,000 --idempotency-key order-42'))
     .action(lazy(() => import('./commands/bid.js'), (m) => m.bid));
 
@@ -251,7 +231,7 @@ export function buildProgram(): Command {
     .description("buy an auction at once at its buy-now price")
     .addArgument(auctionArg('<auction>'))
     .addOption(idempotencyOption())
-    .addHelpText('after', RETRIES)
+    .addHelpText('after', retryHelp())
     .addHelpText('after', examples('neighborbid buy 7', 'neighborbid buy 7 --idempotency-key order-43 --json'))
     .action(lazy(() => import('./commands/buy.js'), (m) => m.buy));
 

@@ -17,6 +17,7 @@ import { PeerLimits } from './peer-limits.js';
 import type { DaemonContext } from './context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './db/migrate.js';
+import { installRules, type InstalledRules } from './rules/install.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
 import { neverThrowing } from './rules/publisher.js';
@@ -97,8 +98,15 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   };
 
   try {
-    const applied = await migrate(sql);
+    // Tables and rules together, in one transaction under the migration lock.
+    let rules: InstalledRules | undefined;
+    const applied = await migrate(sql, async (tx) => {
+      rules = await installRules(tx, VERSION);
+    });
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
+    if (rules && rules.previous !== rules.version) {
+      log.info({ rulesVersion: rules.version, replacedVersion: rules.previous }, 'installed rules');
+    }
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
@@ -169,7 +177,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       close() {
         closing ??= (async () => {
           draining = true;
-          // Watchers first: 1001 sends them to reconnect (elsewhere) and resume from their versions.
+          // Watchers first: going away sends them to reconnect (elsewhere) and resume from their versions.
           await sockets!.closeSockets();
           await closer.stop();
           // Fastify answers new requests 503 and waits for in-flight ones.

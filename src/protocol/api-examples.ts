@@ -57,7 +57,7 @@ export const httpExamples = {
   getMe: { answer: { ...bidder, balance: 10000, held: 1250, available: 8750 } },
   whoami: { answer: { kind: 'user', ...bidder } },
   createAuction: {
-    body: { title: 'Brass desk lamp', startPrice: 1000, minIncrement: 50, durationSec: 3600, buyNowPrice: 5000, softCloseSec: 30 },
+    body: { title: 'Brass desk lamp', startPrice: 1_000, minIncrement: 50, durationSec: 3600, buyNowPrice: 5000, softCloseSec: 30 },
     answer: newAuction,
   },
   listAuctions: { query: { status: 'open', limit: '20' }, answer: { auctions: [exampleAuction], nextCursor: null } },

@@ -11,11 +11,11 @@ export const WS_PATH = '/v1/ws';
 
 /** The limits of one socket, as the daemon announces them in `welcome`. */
 export interface SocketLimits {
-  /** Largest frame a client may send, in bytes; a larger one closes the socket with 1009. */
+  /** Largest frame a client may send, in bytes; a larger one closes the socket (PAYLOAD_TOO_LARGE, CloseCode.tooBig). */
   maxPayloadBytes: number;
   /** Auctions one socket may watch at once. */
   maxSubscriptions: number;
-  /** Bytes the daemon queues for a socket that does not read before closing it with 4008. */
+  /** Bytes the daemon queues for a socket that does not read before closing it (SLOW_CONSUMER, CloseCode.slowConsumer). */
   sendBufferBytes: number;
   /** The daemon pings this often; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
@@ -77,18 +77,17 @@ export function parseClientFrame(text: string): ClientFrame {
   try {
     value = JSON.parse(text);
   } catch {
-    throw nbError('INVALID_INPUT', 'The frame is not valid JSON.');
+    throw nbError('INVALID_INPUT', { reason: 'frameJson' });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw nbError('INVALID_INPUT', 'A frame must be a JSON object with an "op".');
+    throw nbError('INVALID_INPUT', { reason: 'frameShape' });
   }
   const op = (value as { op?: unknown }).op;
   if (typeof op !== 'string' || !Object.hasOwn(clientSchemas, op)) {
-    const shown = typeof op === 'string' ? `"${op.slice(0, 40)}"` : 'missing';
-    throw nbError('INVALID_INPUT', `Unknown op (${shown}); use subscribe, unsubscribe or ping.`, { op: typeof op === 'string' ? op.slice(0, 40) : null });
+    throw nbError('INVALID_INPUT', { reason: 'unknownOp', op: typeof op === 'string' ? op.slice(0, 40) : null });
   }
   const r = clientSchemas[op as keyof typeof clientSchemas].safeParse(value);
-  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${op} frame: ${describeIssues(r.error)}.`, { op });
+  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what: `${op} frame`, issues: describeIssues(r.error), op });
   return r.data;
 }
 

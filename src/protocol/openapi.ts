@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import * as answers from './answers.js';
 import { httpExamples } from './api-examples.js';
-import { errorCodes, type ErrorCode } from './errors.js';
+import { errorCodes, errorMessage, type ErrorCode } from './errors.js';
 import { errorCodesOf, httpRoutes, type RouteDoc } from './http-routes.js';
 import { componentSchemas, jsonSchemaOf, type Json } from './json-schema.js';
 import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, idempotencyKey, idParam } from './schemas.js';
@@ -88,12 +88,12 @@ function responseName(codes: ErrorCode[]): string {
 /** The error answer of one status, listing the codes it can carry. */
 function errorResponse(codes: ErrorCode[]): Json {
   return {
-    description: codes.map((c) => `${c}: ${errorCodes[c].message}`).join(' '),
+    description: codes.map((c) => `${c}: ${errorMessage(c)}`).join(' '),
     ...(retryable(codes) ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
     content: {
       'application/json': {
         schema: { allOf: [ref('Error'), { properties: { error: { properties: { code: { enum: codes } } } } }] },
-        examples: Object.fromEntries(codes.map((c) => [c, { summary: errorCodes[c].message, value: { error: { code: c, message: errorCodes[c].message } } }])),
+        examples: Object.fromEntries(codes.map((c) => [c, { summary: errorMessage(c), value: { error: { code: c, message: errorMessage(c) } } }])),
       },
     },
   };

@@ -2,6 +2,7 @@
 // the other frames of frames.ts, for the AsyncAPI document. Code uses the types
 // there; the checks at the end keep these schemas and those types one shape.
 import { z } from 'zod';
+import { CloseCode } from './errors.js';
 import type { Expect, Same } from './shape-check.js';
 import { auction, errorCodeSchema, id, time, version } from './answers.js';
 import type { BalanceEvent, BidEvent, CancelledEvent, ClosedEvent, ExtendedEvent, OutbidEvent, SoldEvent } from './events.js';
@@ -84,9 +85,9 @@ export const balanceEvent = z
 const auctionIds = z.array(id);
 
 export const socketLimits = z.object({
-  maxPayloadBytes: z.number().int().min(1).describe('Largest frame a client may send; a larger one closes the socket with 1009.'),
+  maxPayloadBytes: z.number().int().min(1).describe(`Largest frame a client may send; a larger one closes the socket with ${CloseCode.tooBig}.`),
   maxSubscriptions: z.number().int().min(1).describe('Auctions one socket may watch at once.'),
-  sendBufferBytes: z.number().int().min(1).describe('Bytes queued for a socket that does not read before it is closed with 4008.'),
+  sendBufferBytes: z.number().int().min(1).describe(`Bytes queued for a socket that does not read before it is closed with ${CloseCode.slowConsumer}.`),
   heartbeatMs: z.number().int().min(1).describe('The daemon pings this often; a socket that missed the previous pong is dropped.'),
   maxReplay: z.number().int().min(0).describe('Most events replayed per auction on resume; further behind, a snapshot comes instead.'),
 });

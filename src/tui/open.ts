@@ -16,7 +16,7 @@ export async function openTui(options: OpenOptions): Promise<void> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   if (!stdin.isTTY || !stdout.isTTY) {
-    throw nbError('INVALID_INPUT', 'The TUI needs a terminal; for scripts use `neighborbid watch` or --json commands.');
+    throw nbError('INVALID_INPUT', { reason: 'tuiTerminal' });
   }
   const http = new HttpClient({ url: options.url, token: options.token, keepAlive: true, timeoutMs: 10_000 });
   try {
@@ -27,7 +27,7 @@ export async function openTui(options: OpenOptions): Promise<void> {
   } catch (err) {
     http.close();
     if (err instanceof NbError && err.code === 'UNREACHABLE') {
-      throw nbError('UNREACHABLE', `${err.message} Start one with \`neighborbid daemon\`, or try \`neighborbid demo\`.`);
+      throw nbError('UNREACHABLE', { ...err.details, hint: 'start' });
     }
     throw err;
   }

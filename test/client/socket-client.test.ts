@@ -1,5 +1,8 @@
 // The socket client against an in-process daemon: states, subscriptions and
-// their refusals, private events, a refused token, failover and giving up.
+// their refusals, private events, refused upgrades (read from their error
+// bodies), failover and giving up.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import type { PrivateEvent } from '../../src/protocol/events.js';
@@ -75,12 +78,53 @@ describe('SocketClient', () => {
     }
   });
 
-  it('stops for good with UNAUTHORIZED when the daemon refuses the token', async () => {
+  it('stops for good with UNAUTHORIZED when the daemon refuses the token, in the daemon\'s words', async () => {
     const client = new SocketClient({ url: file.daemon.url, token: 'nb_u1_wrong', backoff: { initialMs: 10 } });
     await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
-    expect(client.state).toMatchObject({ kind: 'closed', error: { code: 'UNAUTHORIZED' } });
+    expect(client.state).toMatchObject({
+      kind: 'closed',
+      reason: 'The token is not valid.',
+      error: { code: 'UNAUTHORIZED', message: 'The token is not valid.', details: { reason: 'invalid' } },
+    });
     expect(client.stats.reconnects).toBe(0);
     await client.close();
+  });
+
+  it('stops for good on any refusal that retrying cannot cure, with its code', async () => {
+    const client = new SocketClient({ url: `${file.daemon.url}/nope`, backoff: { initialMs: 10 } });
+    await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
+    expect(client.state).toMatchObject({
+      kind: 'closed',
+      error: { code: 'NOT_FOUND', message: 'No WebSocket endpoint at /nope/v1/ws; use /v1/ws.' },
+    });
+    expect(client.stats.reconnects).toBe(0);
+    await client.close();
+  });
+
+  it('names a refusal without a readable error by its status: a gateway\'s 502 is retried as UNAVAILABLE, a 500 ends it', async () => {
+    const answers = [502, 500];
+    const gateway = createServer((_req, res) => {
+      res.writeHead(answers.shift() ?? 500, { 'content-type': 'text/html' });
+      res.end('<html>Bad gateway</html>');
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const states: SocketState[] = [];
+    const client = new SocketClient({
+      url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+      onState: (st) => states.push(st),
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    try {
+      await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
+      expect(states.find((st) => st.kind === 'reconnecting')).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      expect(client.state).toMatchObject({
+        kind: 'closed',
+        error: { code: 'INTERNAL', message: 'The daemon refused the socket with HTTP 500 and no error it could read.' },
+      });
+    } finally {
+      await client.close();
+      gateway.close();
+    }
   });
 
   it('tries the next URL when one is down, and gives up after maxAttempts when all are', async () => {

@@ -202,11 +202,14 @@ describe('watch', () => {
     const message = `Cannot reach the daemon at ${url}: connect ECONNREFUSED 127.0.0.1:${port} (tried 4 times).`;
     expect(human).toMatchObject({ code: 6, stdout: '', stderr: `neighborbid: UNREACHABLE: ${message}\n` });
     expect(json.code).toBe(6);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'UNREACHABLE', message } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'UNREACHABLE', message, origin: url, problem: `connect ECONNREFUSED 127.0.0.1:${port}`, attempts: 4 },
+    });
 
     const a = await lot();
     const wrong = await watch([String(a.id), '--token', 'nb_u2_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']).exit();
-    expect(wrong).toMatchObject({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The daemon refused the token.\n' });
+    // The daemon's own refusal, read from the refused upgrade's body.
+    expect(wrong).toMatchObject({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The token is not valid.\n' });
   });
 
   it("adds the token's user's private outbid and balance events, marked private, and shows them as you", async () => {

@@ -51,7 +51,7 @@ describe('parseClientFrame', () => {
 
 describe('frames and close codes', () => {
   it('makes error frames from error values, details included', () => {
-    expect(errorFrame(nbError('NOT_FOUND', 'No auction 9.', { auction: 9 }))).toEqual({
+    expect(errorFrame(nbError('NOT_FOUND', { auction: 9 }))).toEqual({
       type: 'error',
       code: 'NOT_FOUND',
       message: 'No auction 9.',
@@ -62,7 +62,9 @@ describe('frames and close codes', () => {
   it('maps error codes to close codes and back', () => {
     expect(closeCodeOf('SLOW_CONSUMER')).toBe(CloseCode.slowConsumer);
     expect(closeCodeOf('SHUTTING_DOWN')).toBe(1001);
-    expect(closeCodeOf('BID_TOO_LOW')).toBeUndefined();
+    // An error without a close code of its own ends a socket as a daemon bug would.
+    expect(closeCodeOf('BID_TOO_LOW')).toBe(CloseCode.internal);
+    expect(errorOfClose(1011)).toBe('INTERNAL');
     expect(errorOfClose(4008)).toBe('SLOW_CONSUMER');
     expect(errorOfClose(1009)).toBe('PAYLOAD_TOO_LARGE');
     expect(errorOfClose(1000)).toBeUndefined();

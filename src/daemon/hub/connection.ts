@@ -1,6 +1,6 @@
 // One client socket: reads its frames, keeps its subscriptions and guards its
 // send buffer. A socket whose queued bytes would pass the limit is cut at once
-// (close 4008, then terminated if even the close cannot get through), so a
+// (closed as SLOW_CONSUMER, then terminated if even the close cannot get through), so a
 // reader that stalls costs at most the limit in memory.
 //
 // Frames are coalesced: every message frame a socket gets in an event-loop
@@ -122,14 +122,14 @@ export class Connection implements Subscriber {
     this.sendFrame(errorFrame(err));
   }
 
-  /** Closes with the close code of an error code (1001 going away for SHUTTING_DOWN). */
+  /** Closes with the close code the error table gives the error's code (going away for SHUTTING_DOWN). */
   close(err: NbError): void {
     if (this.cut) return;
     // What was queued (within the limit, for a slow consumer too) goes first, then the close frame.
     this.flush();
     this.cut = true;
     this.host.removed(this);
-    this.ws.close(closeCodeOf(err.code) ?? 1011, err.code);
+    this.ws.close(closeCodeOf(err.code), err.code);
   }
 
   /** Drops the socket without a close handshake (a dead peer). */
@@ -152,14 +152,14 @@ export class Connection implements Subscriber {
     this.alive = true;
     if (!this.open) return;
     if (isBinary) {
-      this.sendError(nbError('INVALID_INPUT', 'Frames must be text frames holding JSON.'));
+      this.sendError(nbError('INVALID_INPUT', { reason: 'binaryFrame' }));
       return;
     }
     let frame;
     try {
       frame = parseClientFrame((data as Buffer).toString('utf8'));
     } catch (err) {
-      this.sendError(err instanceof NbError ? err : nbError('INVALID_INPUT', 'The frame could not be read.'));
+      this.sendError(err instanceof NbError ? err : nbError('INVALID_INPUT', { reason: 'unreadableFrame' }));
       return;
     }
     switch (frame.op) {

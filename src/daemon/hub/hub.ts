@@ -90,10 +90,7 @@ export class Hub implements ConnectionHost {
     const max = this.o.limits.maxSubscriptions;
     if (conn.subs.size + added > max) {
       conn.sendError(
-        nbError('TOO_MANY_SUBSCRIPTIONS', `A socket may watch at most ${max} auctions; this one watches ${conn.subs.size}.`, {
-          limit: max,
-          auctions: ids,
-        }),
+        nbError('TOO_MANY_SUBSCRIPTIONS', { limit: max, watching: conn.subs.size, auctions: ids }),
       );
       return;
     }
@@ -190,7 +187,7 @@ export class Hub implements ConnectionHost {
     });
   }
 
-  /** Stops work and closes every socket with the error's close code (1001 for SHUTTING_DOWN). */
+  /** Stops work and closes every socket with the error's close code (going away for SHUTTING_DOWN). */
   closeAll(err: NbError): void {
     this.stopped = true;
     for (const conn of [...this.conns]) conn.close(err);
@@ -216,7 +213,7 @@ export class Hub implements ConnectionHost {
   private notFound(sub: Subscriber, auction: number): void {
     const conn = sub as Connection;
     this.drop(conn, auction);
-    conn.sendError(nbError('NOT_FOUND', `No auction ${auction}.`, { auction }));
+    conn.sendError(nbError('NOT_FOUND', { auction }));
   }
 
   private dispatched(event: AuctionEvent, sockets: number): void {

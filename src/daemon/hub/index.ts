@@ -38,7 +38,7 @@ export interface SocketHub {
   limits: SocketLimits;
   /** Adds /v1/ws to the app and answers upgrades on its server (before listen); `peers` limits sockets per address. */
   attach(app: FastifyInstance, auth: Authenticator, draining: () => boolean, peers?: PeerLimits): void;
-  /** Closes every socket with 1001 (first step of a shutdown). */
+  /** Closes every socket as SHUTTING_DOWN, going away (first step of a shutdown). */
   closeSockets(): Promise<void>;
   /** Sends the last notifications and closes the hub's connections (after the bids are done). */
   close(): Promise<void>;

@@ -2,8 +2,9 @@
 // FOR UPDATE SKIP LOCKED, so several daemons share the work and never settle
 // one auction twice.
 import type { Logger } from 'pino';
-import { isUnavailable, type Sql } from '../db/database.js';
+import { isRulesOutdated, isUnavailable, type Sql } from '../db/database.js';
 import { errorFields } from '../log-fields.js';
+import { rulesOutdatedLine } from './install.js';
 import type { Metrics } from '../metrics.js';
 import type { Publisher } from './publisher.js';
 import { settleDue } from './settle.js';
@@ -48,8 +49,11 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
     try {
       await runOnce();
     } catch (err) {
-      if (isUnavailable(err)) {
-        if (!warned) log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
+      if (isUnavailable(err) || isRulesOutdated(err)) {
+        if (!warned) {
+          if (isRulesOutdated(err)) log.warn({ detail: rulesOutdatedLine(err) }, 'closer: rules outdated');
+          else log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
+        }
         warned = true;
       } else {
         log.error({ err }, 'closer pass failed');

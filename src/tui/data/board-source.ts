@@ -1,14 +1,16 @@
 // The TUI's one window on the daemon: a live event stream over one socket plus
 // the few HTTP calls a person makes. Components never see the socket or the
 // HTTP client; tests drive them with a fake that implements this interface.
+import type { ErrorCode } from '../../protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
 import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'live' }
-  | { kind: 'reconnecting'; attempt: number }
-  | { kind: 'closed'; reason: string };
+  /** `code`: why the last attempt failed (e.g. TOO_MANY_CONNECTIONS), when there was an attempt. */
+  | { kind: 'reconnecting'; attempt: number; code?: ErrorCode }
+  | { kind: 'closed'; reason: string; code?: ErrorCode };
 
 export interface BoardSourceHandlers {
   /** The whole current state of an auction (on subscribe, or after a gap). */

@@ -103,8 +103,8 @@ export function connectionOf(s: SocketState, wasLive: boolean): ConnectionState 
     case 'live':
       return { kind: 'live' };
     case 'reconnecting':
-      return { kind: 'reconnecting', attempt: s.attempt };
+      return { kind: 'reconnecting', attempt: s.attempt, code: s.error.code };
     case 'closed':
-      return { kind: 'closed', reason: s.reason };
+      return s.error ? { kind: 'closed', reason: s.reason, code: s.error.code } : { kind: 'closed', reason: s.reason };
   }
 }

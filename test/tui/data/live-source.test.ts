@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuctionMessage, SocketState } from '../../../src/client/socket-client.js';
 import { HttpClient } from '../../../src/client/http-client.js';
+import { nbError } from '../../../src/protocol/errors.js';
 import type { PrivateEvent } from '../../../src/protocol/events.js';
 import type { Auction } from '../../../src/protocol/types.js';
 import { connectionOf, LiveBoardSource, type SocketLike } from '../../../src/tui/data/live-source.js';
@@ -9,9 +10,20 @@ describe('connectionOf', () => {
   it('calls a first connect "connecting" and any later attempt a reconnect with its number', () => {
     expect(connectionOf({ kind: 'connecting', attempt: 1 }, false)).toEqual({ kind: 'connecting' });
     expect(connectionOf({ kind: 'connecting', attempt: 1 }, true)).toEqual({ kind: 'reconnecting', attempt: 1 });
-    expect(connectionOf({ kind: 'reconnecting', attempt: 3, delayMs: 500, reason: 'x' }, true)).toEqual({ kind: 'reconnecting', attempt: 3 });
+    const refused = nbError('TOO_MANY_CONNECTIONS', { reason: 'sockets', limit: 1 });
+    expect(connectionOf({ kind: 'reconnecting', attempt: 3, delayMs: 500, reason: 'x', error: refused }, true)).toEqual({
+      kind: 'reconnecting',
+      attempt: 3,
+      code: 'TOO_MANY_CONNECTIONS',
+    });
     expect(connectionOf({ kind: 'live', daemonId: 'd', userId: 1 }, false)).toEqual({ kind: 'live' });
     expect(connectionOf({ kind: 'closed', reason: 'gone' }, true)).toEqual({ kind: 'closed', reason: 'gone' });
+    const wrong = nbError('UNAUTHORIZED', { reason: 'invalid' });
+    expect(connectionOf({ kind: 'closed', reason: wrong.message, error: wrong }, true)).toEqual({
+      kind: 'closed',
+      reason: 'The token is not valid.',
+      code: 'UNAUTHORIZED',
+    });
   });
 });
 
