@@ -90,6 +90,8 @@ export class EventLines {
       case 'outbid':
         ids.push(m.leaderId);
         break;
+      case 'maxRaised':
+      case 'maxExhausted':
       case 'balance':
         break;
     }
@@ -219,8 +221,26 @@ export class EventLines {
           what: 'outbid',
           style: 'red',
           price: formatMoney(m.price),
-          leader: who(m.leaderId),
+          leader: m.leaderId === null ? '—' : who(m.leaderId),
           detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
+        };
+      case 'maxRaised':
+        return {
+          ...row,
+          what: 'max raised',
+          style: 'green',
+          price: formatMoney(m.price),
+          leader: who(this.me ?? 0),
+          detail: `private: your maximum of ${formatMoney(m.max)} answered a bid`,
+        };
+      case 'maxExhausted':
+        return {
+          ...row,
+          what: 'max used up',
+          style: 'yellow',
+          price: formatMoney(m.max),
+          leader: '',
+          detail: `private: the price reached your maximum of ${formatMoney(m.max)}`,
         };
     }
   }

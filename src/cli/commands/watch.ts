@@ -174,7 +174,7 @@ class Watch {
       return;
     }
     this.show(m);
-    if (m.type === 'outbid' || m.type === 'balance') return;
+    if (m.type === 'outbid' || m.type === 'maxRaised' || m.type === 'maxExhausted' || m.type === 'balance') return;
     const status = m.type === 'snapshot' ? m.state.status : statusAfter(m);
     if (status === null || status === 'open') return;
     // Nothing follows a final status: stop watching it, which also keeps the socket under its subscription limit.

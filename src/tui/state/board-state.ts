@@ -240,6 +240,8 @@ export class BoardStore {
       this.me = { ...this.me, balance: event.balance, held: event.held, available: event.available };
       return this.touch();
     }
+    // Your maximum answering, or used up: the public bid events say what changed.
+    if (event.type !== 'outbid') return false;
     const e = this.entries.get(event.auction);
     // The outbid may arrive before the bid event that caused it; either order ends the same.
     if (e && this.me && e.auction.leaderId === this.me.id && event.version <= e.auction.version) return false;

@@ -14,8 +14,14 @@ function auction(id: number, over: Partial<Auction> = {}): Auction {
     status: 'open',
     startPrice: 100,
     minIncrement: 10,
+    increments: [{ from: 0, step: 10 }],
+    hasReserve: false,
+    reserveMet: false,
     buyNowPrice: null,
+    buyNowUntil: 'price',
+    buyNowAvailable: false,
     softCloseSec: null,
+    unsoldReason: null,
     currentPrice: null,
     leaderId: null,
     bidCount: 0,
@@ -36,12 +42,14 @@ function bid(id: number, version: number, bidderId: number, amount: number, over
     bidId: version,
     bidderId,
     amount,
+    automatic: false,
     price: amount,
     leaderId: bidderId,
     previousLeaderId: null,
     bidCount: version,
     endsAt: iso(T0 + 60_000 * id),
     minNextBid: amount + 10,
+    reserveMet: true,
     ...over,
   } as AuctionEvent;
 }
@@ -117,7 +125,7 @@ describe('BoardStore', () => {
     s.upsert(auction(1, { title: 'Lamp' }), T0);
     s.apply(bid(1, 1, 7, 150), T0);
     expect(s.mine(1)).toBe('leading');
-    s.applyPrivate({ type: 'outbid', auction: 1, version: 2, at: iso(T0), price: 160, leaderId: 8, released: 150 }, T0);
+    s.applyPrivate({ type: 'outbid', auction: 1, version: 2, at: iso(T0), by: 'bid', price: 160, leaderId: 8, released: 150 }, T0);
     s.apply(bid(1, 2, 8, 160), T0);
     expect(s.mine(1)).toBe('outbid');
     expect(s.notice?.text).toBe('Outbid on “Lamp”: now 160.');
@@ -139,8 +147,8 @@ describe('BoardStore', () => {
     s.upsert(auction(1), T0);
     s.apply(bid(1, 3, 9, 200), T0);
     s.setBids(1, [
-      { id: 2, auctionId: 1, bidderId: 8, amount: 190, version: 2, at: iso(T0) },
-      { id: 3, auctionId: 1, bidderId: 9, amount: 200, version: 3, at: iso(T0) },
+      { id: 2, auctionId: 1, bidderId: 8, amount: 190, version: 2, at: iso(T0), automatic: false },
+      { id: 3, auctionId: 1, bidderId: 9, amount: 200, version: 3, at: iso(T0), automatic: false },
     ]);
     expect(s.bids(1).map((b) => b.version)).toEqual([3, 2]);
   });
@@ -164,7 +172,7 @@ describe('BoardStore', () => {
     const s = new BoardStore();
     for (let i = 1; i <= 12; i++) {
       s.upsert(auction(i), T0);
-      s.apply({ type: 'closed', auction: i, version: 1, at: iso(T0), status: 'unsold', winnerId: null, price: null, endsAt: iso(T0) }, T0 + i);
+      s.apply({ type: 'closed', auction: i, version: 1, at: iso(T0), status: 'unsold', winnerId: null, price: null, reason: 'no_bids', endsAt: iso(T0) }, T0 + i);
     }
     s.prune(T0 + ENDED_LINGER_MS + 100);
     const v = s.view(T0 + ENDED_LINGER_MS + 100);
@@ -181,7 +189,7 @@ describe('BoardStore', () => {
     s.upsert(auction(3), T0);
     s.apply(bid(2, 1, 7, 150), T0);
     s.apply(bid(3, 1, 5, 150), T0);
-    s.setBids(3, [{ id: 1, auctionId: 3, bidderId: 9, amount: 140, version: 0, at: iso(T0) }]);
+    s.setBids(3, [{ id: 1, auctionId: 3, bidderId: 9, amount: 140, version: 0, at: iso(T0), automatic: false }]);
     expect(s.takeUnnamed().sort()).toEqual([4, 7, 9]);
     expect(s.takeUnnamed()).toEqual([]);
     expect(s.view(T0).rows.map((r) => r.leader)).toEqual(['#4', '#7', 'you']);

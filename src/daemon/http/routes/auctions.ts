@@ -1,7 +1,7 @@
 // /v1/auctions: create (user), list and show (anyone), bid, buy and cancel.
 import type { FastifyInstance } from 'fastify';
-import { bidBody, createAuctionBody, emptyBody, idParam, listAuctionsQuery } from '../../../protocol/schemas.js';
-import { createAuction, getAuction, listAuctions } from '../../rules/auctions.js';
+import { bidBody, createAuctionBody, emptyBody, idParam, listAuctionsQuery, myBidsQuery } from '../../../protocol/schemas.js';
+import { createAuction, getAuction, listAuctions, myBids } from '../../rules/auctions.js';
 import { buyNow, cancelAuction } from '../../rules/settle.js';
 import type { DaemonContext } from '../../context.js';
 import { answer, idempotencyOf, parse, principalOf, requireUser } from '../request.js';
@@ -26,12 +26,21 @@ export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.post<{ Params: { id: string } }>('/v1/auctions/:id/bids', async (req, reply) => {
     const me = await requireUser(ctx, req);
     const id = parse(idParam, req.params.id, 'auction id');
-    const { amount } = parse(bidBody, req.body, 'bid');
+    const body = parse(bidBody, req.body, 'bid');
     const idem = idempotencyOf(req, me);
-    const outcome = await ctx.bids.submit(id, { bidderId: me.id, amount, key: idem.key, hash: idem.hash });
+    const outcome = await ctx.bids.submit(id, {
+      bidderId: me.id, amount: body.max ?? body.amount!, max: body.max !== undefined, key: idem.key, hash: idem.hash,
+    });
     const code = (outcome.body as { error?: { code: string } }).error?.code;
     ctx.metrics.bids.inc({ result: code ?? 'accepted' });
     return answer(reply, outcome);
+  });
+
+  // The caller's own bids: their maximum is theirs to see, so this needs their token.
+  app.get('/v1/me/bids', async (req) => {
+    const me = await requireUser(ctx, req);
+    const q = parse(myBidsQuery, req.query, 'query');
+    return myBids(ctx.sql, me.id, q);
   });
 
   app.post<{ Params: { id: string } }>('/v1/auctions/:id/buy', async (req, reply) => {
