@@ -168,7 +168,11 @@ export class BidQueue {
     this.options.onBatch?.(parts.reduce((n, p) => n + p.batch.length, 0), performance.now() - started);
     // Committed: tell the world first, then answer, so that an answered bid's
     // event is already on its way to every watcher.
-    parts.forEach((p, i) => this.publisher.publish(results[i]!.events));
+    parts.forEach((p, i) => {
+      this.publisher.publish(results[i]!.events);
+      const balances = results[i]!.balances ?? [];
+      if (balances.length > 0) this.publisher.publishBalances(balances);
+    });
     committed();
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
