@@ -1,7 +1,7 @@
 // A bare WebSocket watcher for tests that must see exactly what the daemon
 // sends (no client-side dedupe or resync in between).
 import WebSocket from 'ws';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { isAuctionFrame, type ServerFrame } from '../../src/protocol/frames.js';
 
 export interface Watcher {
   ws: WebSocket;
@@ -72,7 +72,7 @@ export async function openWatcher(baseUrl: string, options: { token?: string; au
 
 /** Public event frames (and snapshots) of one auction, in arrival order. */
 export function framesOf(frames: ServerFrame[], auction: number): ServerFrame[] {
-  return frames.filter((f) => 'auction' in f && f.auction === auction && f.type !== 'outbid' && f.type !== 'error');
+  return frames.filter((f) => isAuctionFrame(f) && f.auction === auction);
 }
 
 /** Polls `test` until it holds; fails after `ms`. */
