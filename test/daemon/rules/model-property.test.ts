@@ -304,7 +304,11 @@ describe('the daemon against the reference model', () => {
           await play(w, tally);
           count(tally, 'runs');
         }),
-        { seed, numRuns: soak(100, 5000), ...(path ? { path } : {}) },
+        {
+          seed, numRuns: soak(100, 5000), ...(path ? { path } : {}),
+          // Shrinking a failure replays whole sequences; past this, report the smallest found so far.
+          interruptAfterTimeLimit: soak(5 * 3600_000, 10 * 60_000), markInterruptAsFailure: true,
+        },
       );
     } catch (err) {
       console.error(`daemon property test failed: replay with NB_SEED=${seed} npx vitest run test/daemon/rules/model-property.test.ts (fast-check's report names the path: NB_PATH=…)`);
@@ -318,5 +322,5 @@ describe('the daemon against the reference model', () => {
       checked: `${tally.runs} sequences (seed ${seed}): every answer, balance, hold, maximum, event and settlement as the model says`,
       lost: 0,
     });
-  });
+  }, soak(6 * 3600_000, 15 * 60_000));
 });
