@@ -112,15 +112,19 @@ export const bidBody = z
   });
 export type BidBody = z.infer<typeof bidBody>;
 
-/** GET /v1/me/bids: the auctions the caller has bid on, newest first. */
-export const myBidsQuery = z.strictObject({
-  status: z.enum(['open', 'all'], { error: 'must be "open" or "all"' }).default('all'),
-  limit: z
+/** A listing's `?limit=`: 1 to limits.maxListLimit, `fallback` when absent. */
+const listLimit = (fallback: number) =>
+  z
     .string()
     .regex(/^\d{1,4}$/, { error: 'must be a whole number' })
     .transform(Number)
     .refine((n) => n >= 1 && n <= limits.maxListLimit, { error: `must be 1 to ${limits.maxListLimit}` })
-    .default(100),
+    .default(fallback);
+
+/** GET /v1/me/bids: the auctions the caller has bid on, newest first. */
+export const myBidsQuery = z.strictObject({
+  status: z.enum(['open', 'all'], { error: 'must be "open" or "all"' }).default('all'),
+  limit: listLimit(100),
 });
 export type MyBidsQuery = z.infer<typeof myBidsQuery>;
 
@@ -129,12 +133,7 @@ export const emptyBody = z.strictObject({});
 
 export const listAuctionsQuery = z.strictObject({
   status: z.enum([...auctionStatuses, 'all']).default('open'),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, { error: 'must be a whole number' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= limits.maxListLimit, { error: `must be 1 to ${limits.maxListLimit}` })
-    .default(50),
+  limit: listLimit(50),
   cursor: z.string().max(200).optional(),
 });
 export type ListAuctionsQuery = z.infer<typeof listAuctionsQuery>;

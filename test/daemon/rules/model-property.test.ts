@@ -18,7 +18,6 @@
 // long under `npm run test:soak` (NB_SOAK=1).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stepAt } from '../../../src/protocol/increments.js';
 import { MANUAL_CLOSER, useDaemon } from '../../helpers/fixture.js';
 import { DaemonDriver, modelNotes, TIME_UNIT_MS, withoutVersions, type Note, type View } from '../../helpers/model-harness.js';
 import { expectAuditClean } from '../../helpers/seed.js';
@@ -28,7 +27,7 @@ import {
   apply, initialState, myBids, observe, type Accepted, type Answer, type Command, type CreateAuctionCommand, type ModelEvent,
   type ModelState, type PublicAuction,
 } from '../../model/auction-model.js';
-import { nextBid } from '../../model/state.js';
+import { bidAmount, lotMoney } from '../../model/arbitraries.js';
 
 const seed = process.env.NB_SEED ? Number(process.env.NB_SEED) : Math.floor(Math.random() * 2 ** 31);
 const path = process.env.NB_PATH;
@@ -49,23 +48,8 @@ type Op =
   | { kind: 'advance'; units: number }
   | { kind: 'settle' };
 
-const increments = fc.oneof(
-  fc.record({ minIncrement: fc.integer({ min: 1, max: 50 }) }),
-  fc.constant({ increments: 'standard' as const }),
-  fc.uniqueArray(fc.integer({ min: 1, max: 2000 }), { maxLength: 4 }).chain((froms) =>
-    fc.array(fc.integer({ min: 1, max: 100 }), { minLength: froms.length + 1, maxLength: froms.length + 1 }).map((steps) => ({
-      increments: [0, ...froms.sort((p, q) => p - q)].map((from, i) => ({ from, step: steps[i]! })),
-    })),
-  ),
-);
-
 const lot = fc.record({
-  seller: fc.nat({ max: 1 }),
-  startPrice: fc.integer({ min: 1, max: 300 }),
-  increments,
-  reserveAbove: fc.option(fc.integer({ min: 0, max: 800 }), { freq: 2 }),
-  buyNowAbove: fc.option(fc.integer({ min: 0, max: 1000 }), { freq: 2 }),
-  buyNowUntil: fc.constantFrom('price' as const, 'firstBid' as const, 'reserveMet' as const),
+  ...lotMoney,
   // Times in units of TIME_UNIT_MS (10 s): the daemon's real clock moves well within one.
   softCloseUnits: fc.option(fc.integer({ min: 1, max: 30 }), { freq: 2 }),
   durationUnits: fc.integer({ min: 1, max: 60 }),
@@ -111,10 +95,7 @@ function createCommand(l: Workload['lots'][number]): CreateAuctionCommand {
 
 /** The bid an intent means on this auction in this state. */
 function bidCommand(s: ModelState, auction: number, user: number, max: boolean, steps: number): Command {
-  const a = s.auctions[auction]!;
-  const min = nextBid(a) ?? a.startPrice;
-  const step = stepAt(a.increments, a.price ?? a.startPrice);
-  const n = Math.max(1, steps < 0 ? min - 1 : min + steps * step + (steps % 3));
+  const n = bidAmount(s.auctions[auction], steps);
   return { kind: 'bid', auction, user, body: max ? { max: n } : { amount: n } };
 }
 
