@@ -27,6 +27,8 @@ export class Context {
   constructor(
     readonly flags: Flags,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Where --token's value came from, as commander says: 'cli' or 'env'. */
+    private readonly tokenFrom?: string,
   ) {
     this.json = flags.json === true;
     this.verbose = flags.verbose === true;
@@ -43,6 +45,12 @@ export class Context {
   /** The daemon URL and user token after flags, environment and config file. */
   identity(): { url: string; token: string | undefined } {
     return resolveIdentity(this.flags, this.config());
+  }
+
+  /** Where the user token comes from, or null when there is none. */
+  tokenSource(): 'flag' | 'environment' | 'config' | null {
+    if (this.flags.token) return this.tokenFrom === 'env' ? 'environment' : 'flag';
+    return this.identity().token ? 'config' : null;
   }
 
   /** A client without a token, for reading public things. */
@@ -76,5 +84,5 @@ export class Context {
 }
 
 export function contextOf(command: Command): Context {
-  return new Context(command.optsWithGlobals<Flags>());
+  return new Context(command.optsWithGlobals<Flags>(), process.env, command.getOptionValueSourceWithGlobals('token'));
 }

@@ -3,26 +3,38 @@
 // of detail. Lines go out as events arrive, so the columns cannot be measured
 // in advance: their widths start from the snapshots, which come first, and
 // only ever grow. Users are written by name where `names` knows them.
+import { applyEvent, type EventFields } from '../client/apply-event.js';
 import type { NameBook } from '../client/name-cache.js';
-import { formatClock } from '../protocol/duration.js';
+import { formatClock } from '../format/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
-import { formatMoney } from '../protocol/money.js';
-import { plural } from '../protocol/text.js';
-import { truncate, type Paint, type Style } from './output.js';
+import { formatMoney } from '../format/money.js';
+import { displayWidth, padToWidth, plural, truncate } from '../format/text.js';
+import type { Paint, Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
 /** Everything `watch` prints a line for. */
 export type WatchedMessage = SnapshotFrame | AuctionEvent | PrivateEvent;
 
-/** What the lines remember of an auction: its title, and the price and leader to show on events that do not carry them. */
-interface Known {
+/** What the lines remember of an auction: its title, and the state events leave it in (an extension carries no price or leader). */
+interface Known extends EventFields {
   title: string;
-  price: number | null;
-  leaderId: number | null;
   /** A snapshot of it has been shown. */
   shown: boolean;
 }
+
+/** An auction no snapshot has described: its events still get lines. */
+const UNKNOWN: Known = {
+  title: '',
+  shown: false,
+  version: 0,
+  status: 'open',
+  currentPrice: null,
+  leaderId: null,
+  bidCount: 0,
+  endsAt: '',
+  minNextBid: null,
+};
 
 type Column = 'id' | 'title' | 'what' | 'price' | 'leader';
 
@@ -60,9 +72,9 @@ export class EventLines {
   remember(snapshot: SnapshotFrame): void {
     const s = snapshot.state;
     const shown = this.known.get(s.id)?.shown ?? false;
-    this.known.set(s.id, { title: s.title, price: s.currentPrice, leaderId: s.leaderId, shown });
+    this.known.set(s.id, { ...s, shown });
     this.grow('id', String(s.id).length);
-    this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+    this.grow('title', Math.min(TITLE_MAX, displayWidth(s.title)));
   }
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
@@ -102,13 +114,13 @@ export class EventLines {
   line(message: WatchedMessage): string {
     const row = this.row(message);
     const price = this.grow('price', row.price.length);
-    const leader = this.grow('leader', row.leader.length);
+    const leader = this.grow('leader', displayWidth(row.leader));
     const cells = [
       this.paint('dim', formatClock(row.at)),
       this.auctionCell(row.auction),
       this.paint(row.style, row.what.padEnd(this.grow('what', row.what.length))),
       row.price.padStart(price),
-      row.leader.padEnd(leader),
+      padToWidth(row.leader, leader),
       row.detail,
     ];
     return cells.join('  ').trimEnd();
@@ -153,13 +165,45 @@ export class EventLines {
         detail,
       };
     }
-    const known = this.known.get(m.auction) ?? { title: '', price: null, leaderId: null, shown: false };
-    this.known.set(m.auction, known);
     const row = { at: m.at, auction: m.auction };
+    // Private events are not ordered with public ones, so they leave what is remembered alone.
+    if (m.type === 'outbid') {
+      return {
+        ...row,
+        what: 'outbid',
+        style: 'red',
+        price: formatMoney(m.price),
+        leader: m.leaderId === null ? '—' : who(m.leaderId),
+        detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
+      };
+    }
+    if (m.type === 'maxRaised') {
+      return {
+        ...row,
+        what: 'max raised',
+        style: 'green',
+        price: formatMoney(m.price),
+        leader: '',
+        detail: `private: your maximum of ${formatMoney(m.max)} answered a bid`,
+      };
+    }
+    if (m.type === 'maxExhausted') {
+      return {
+        ...row,
+        what: 'max used up',
+        style: 'yellow',
+        price: formatMoney(m.max),
+        leader: '',
+        detail: `private: the price reached your maximum of ${formatMoney(m.max)}`,
+      };
+    }
+    const before = this.known.get(m.auction) ?? UNKNOWN;
+    const known = applyEvent(before, m) ?? before;
+    this.known.set(m.auction, known);
+    const price = formatMoney(known.currentPrice);
+    const leader = who(known.leaderId);
     switch (m.type) {
       case 'bid': {
-        known.price = m.price;
-        known.leaderId = m.leaderId;
         const outbid =
           m.previousLeaderId !== null && m.previousLeaderId !== m.leaderId
             ? `, ${m.previousLeaderId === this.me ? 'you were' : `${who(m.previousLeaderId)} was`} outbid`
@@ -168,9 +212,9 @@ export class EventLines {
           ...row,
           what: 'bid',
           style: 'green',
-          price: formatMoney(m.price),
-          leader: who(m.leaderId),
-          detail: `${plural(m.bidCount, 'bid')}, next bid ${formatMoney(m.minNextBid)}${outbid}`,
+          price,
+          leader,
+          detail: `${plural(known.bidCount, 'bid')}, next bid ${formatMoney(known.minNextBid)}${outbid}`,
         };
       }
       case 'extended':
@@ -178,34 +222,29 @@ export class EventLines {
           ...row,
           what: 'extended',
           style: 'yellow',
-          price: formatMoney(known.price),
-          leader: who(known.leaderId),
+          price,
+          leader,
           detail: `soft close: now ends ${formatClock(m.endsAt)}`,
         };
       case 'sold':
-        known.price = m.price;
-        known.leaderId = m.buyerId;
         return {
           ...row,
           what: 'sold',
           style: statusStyle('sold'),
-          price: formatMoney(m.price),
-          leader: who(m.buyerId),
-          detail: `bought now by ${who(m.buyerId)}`,
+          price,
+          leader,
+          detail: `bought now by ${leader}`,
         };
       case 'closed':
-        known.price = m.price;
-        known.leaderId = m.winnerId;
         return {
           ...row,
           what: m.status,
           style: statusStyle(m.status),
-          price: formatMoney(m.price),
-          leader: who(m.winnerId),
-          detail: m.winnerId === null ? 'ended without bids' : `won by ${who(m.winnerId)}`,
+          price,
+          leader,
+          detail: m.winnerId === null ? 'ended without bids' : `won by ${leader}`,
         };
       case 'cancelled':
-        known.leaderId = null;
         return {
           ...row,
           what: 'cancelled',
@@ -213,34 +252,6 @@ export class EventLines {
           price: '—',
           leader: '—',
           detail: m.previousLeaderId === null ? 'no winner' : `no winner, ${whose(m.previousLeaderId)} hold released`,
-        };
-      case 'outbid':
-        // Private events are not ordered with public ones, so they leave what is remembered alone.
-        return {
-          ...row,
-          what: 'outbid',
-          style: 'red',
-          price: formatMoney(m.price),
-          leader: m.leaderId === null ? '—' : who(m.leaderId),
-          detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
-        };
-      case 'maxRaised':
-        return {
-          ...row,
-          what: 'max raised',
-          style: 'green',
-          price: formatMoney(m.price),
-          leader: who(this.me ?? 0),
-          detail: `private: your maximum of ${formatMoney(m.max)} answered a bid`,
-        };
-      case 'maxExhausted':
-        return {
-          ...row,
-          what: 'max used up',
-          style: 'yellow',
-          price: formatMoney(m.max),
-          leader: '',
-          detail: `private: the price reached your maximum of ${formatMoney(m.max)}`,
         };
     }
   }
@@ -250,8 +261,7 @@ export class EventLines {
     if (id === null) return ' '.repeat(this.width.id + 1 + 2 + this.width.title);
     const tag = `#${id}`.padEnd(this.grow('id', String(id).length) + 1);
     const title = truncate(this.known.get(id)?.title ?? '', TITLE_MAX);
-    const size = this.grow('title', [...title].length);
-    return `${tag}  ${title}${' '.repeat(size - [...title].length)}`;
+    return `${tag}  ${padToWidth(title, this.grow('title', displayWidth(title)))}`;
   }
 
   private grow(column: Column, size: number): number {

@@ -1,5 +1,6 @@
-// The parts of --help that come from the error table, so that what the help
-// says about exit codes and retries is what the CLI does.
+// Help text shared by the commands: the exit codes and retries, from the error
+// table (so that what the help says is what the CLI does), the closing
+// examples, and the environment.
 import { errorCodes, exitCodeMeanings, retryableCodes, type ErrorCode, type ExitCode } from '../protocol/errors.js';
 import { MAX_RETRY_AFTER_MS, RETRY_DELAYS_MS } from './retry.js';
 
@@ -48,4 +49,27 @@ export function retryHelp(): string {
     `and ${seconds[seconds.length - 1]} s, or as long as the daemon's Retry-After asks (up to ` +
     `${MAX_RETRY_AFTER_MS / 1000} s); the daemon runs a key only once, so a retry can never act twice.`;
   return `\n${fill('', text, '')}`;
+}
+
+/** The last section of a command's help: a few command lines to copy. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
+}
+
+/** The environment variables and the config file, for the program's help. */
+export function environment(configFile: string): string {
+  return `
+Environment:
+  NEIGHBORBID_URL          the daemon's URL (as --url)
+  NEIGHBORBID_TOKEN        your user token (as --token)
+  NEIGHBORBID_ADMIN_TOKEN  the admin token for admin commands (else the admin-token
+                           file in the daemon's data directory)
+  NEIGHBORBID_DATA_DIR     the daemon's data directory (as --data-dir; default
+                           $XDG_DATA_HOME/neighborbid, else ~/.local/share/neighborbid)
+  DATABASE_URL             the daemon's PostgreSQL (as daemon --database-url)
+  NO_COLOR                 never colour (as --no-color; https://no-color.org)
+  FORCE_COLOR              colour even when not on a terminal (as --color); 0: never
+
+Config file (written by login, mode 0600; XDG_CONFIG_HOME moves it):
+  ${configFile}`;
 }

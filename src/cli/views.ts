@@ -1,11 +1,12 @@
 // How auctions, bids and balances look to people. Money always with thousands
 // separators; times in UTC with a relative hint.
 import type { NameBook } from '../client/name-cache.js';
-import { formatDuration } from '../protocol/duration.js';
-import { formatMoney } from '../protocol/money.js';
-import { plural } from '../protocol/text.js';
+import { formatDuration } from '../format/duration.js';
+import { formatMoney } from '../format/money.js';
+import { plural, truncate } from '../format/text.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../protocol/types.js';
-import { formatTime, keyValues, relativeTime, table, truncate, type Paint, type Style } from './output.js';
+import { formatTime, relativeTime, type Paint, type Style } from './output.js';
+import { keyValues, table } from './tables.js';
 
 const STATUS_STYLE: Record<AuctionStatus, Style> = {
   open: 'green',

@@ -4,7 +4,7 @@
 // turn of the event loop share one request (`GET /v1/users?ids=…`, at most 200
 // ids each); a failed request is never thrown at the caller, whose screen keeps
 // showing the id and may ask again after a while.
-import { truncate } from '../protocol/text.js';
+import { truncate } from '../format/text.js';
 import { MAX_USER_IDS, type UserList } from '../protocol/types.js';
 
 /** Where names come from: the HTTP client, or a test's stand-in for it. */

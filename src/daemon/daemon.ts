@@ -11,7 +11,7 @@ import { Authenticator, loadAdminToken } from './auth.js';
 import { startCloser, type Closer } from './rules/closer.js';
 import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, registeredRoutes } from './http/app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
 import { PeerLimits } from './peer-limits.js';
 import type { DaemonContext } from './context.js';
@@ -67,6 +67,8 @@ export interface Daemon {
   sockets: SocketHub;
   /** Connections per peer address, as counted now. */
   peers: PeerLimits;
+  /** Every `METHOD /path` the HTTP server answers, as Fastify registered them (HEAD for each GET too). */
+  routes: readonly string[];
   /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
   close(): Promise<void>;
 }
@@ -81,7 +83,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir, log: (m) => log.info(m) });
+    embedded = await startEmbeddedPostgres({ dataDir, log: (fields, message) => log.info(fields, message) });
     databaseUrl = embedded.url;
   }
 
@@ -101,14 +103,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     const applied = await migrate(sql, async (tx) => {
       rules = await installRules(tx, VERSION);
     });
-    if (applied.length) log.info(`applied migrations ${applied.join(', ')}`);
+    if (applied.length) log.info({ migrations: applied }, 'applied migrations');
     if (rules && rules.previous !== rules.version) {
-      log.info(`installed rules version ${rules.version}${rules.previous === null ? '' : ` (replacing version ${rules.previous})`}`);
+      log.info({ rulesVersion: rules.version, replacedVersion: rules.previous }, 'installed rules');
     }
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
-    if (admin.created) log.info(`created the admin token in ${tokenFile} (mode 0600)`);
+    if (admin.created) log.info({ file: tokenFile, mode: '0600' }, 'created the admin token');
 
     const metrics = createMetrics(sql, applicationName, poolMax);
     sockets = await startSocketHub({
@@ -150,12 +152,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     sockets.attach(app, context.auth, () => draining, peers);
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
-    await app.listen({ host, port: options.port ?? 7700 });
+    // Fastify's own line would put the address in its message; ours below has it as a field.
+    await app.listen({ host, port: options.port ?? 7700, listenTextResolver: () => 'HTTP server bound' });
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    log.info(
-      `neighborbid ${VERSION} listening on ${url}; PostgreSQL ${embedded ? `embedded in ${embedded.clusterDir}` : 'at the given URL'}`,
-    );
+    log.info({ version: VERSION, url, postgres: embedded ? 'embedded' : 'given', clusterDir: embedded?.clusterDir }, 'listening');
 
     let closing: Promise<void> | undefined;
     return {
@@ -172,6 +173,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       closer,
       sockets,
       peers,
+      routes: registeredRoutes(app),
       close() {
         closing ??= (async () => {
           draining = true;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { HttpClient } from '../client/http-client.js';
 import { nbError } from '../protocol/errors.js';
-import { formatMoney } from '../protocol/money.js';
+import { formatMoney } from '../format/money.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { startBidders, type BiddersHandle } from './bidders.js';
 import { catalogue } from './catalogue.js';

@@ -145,7 +145,8 @@ export const errorCodes = {
       bidAmount: "Give an amount or --min, not both (see 'neighborbid bid --help').",
       auctionEnd: "Say when it ends: --duration (e.g. 10m) or --ends-at (see 'neighborbid auction create --help').",
       watchWhat: "Name the auctions to watch, or use --all-open (see 'neighborbid watch --help').",
-      loginToken: 'Give the token to save: neighborbid login --token <token> [--url <url>].',
+      loginToken: 'Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].',
+      noTokenOnStdin: 'No token on stdin: neighborbid login --with-token < file.',
       loginAdmin:
         'That is the admin token; it is not saved. Admin commands find it by themselves (NEIGHBORBID_ADMIN_TOKEN or the data directory).',
       configUnreadable: (d: { file: string; problem: string }) => `Cannot read ${d.file}: ${stop(d.problem)}`,
@@ -167,7 +168,7 @@ export const errorCodes = {
       missing: 'This needs a token: send "Authorization: Bearer <token>".',
       invalid: 'The token is not valid.',
       refused: 'The daemon refused the token.',
-      needsUserToken: "This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --token <token>'.",
+      needsUserToken: "This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.",
       noAdminToken: (d: { file: string; problem?: string }) =>
         "This needs the admin token: set NEIGHBORBID_ADMIN_TOKEN or run it on the daemon's machine (" +
         (d.problem === undefined
@@ -253,6 +254,11 @@ export const errorCodes = {
     503,
     ExitCode.unreachable,
     byReason('The database is unavailable; try again shortly.', {
+      databaseDown: (_d: { database: 'down' }) => 'The database cannot be reached.',
+      pendingMigrations: (d: { database: 'up'; pendingMigrations: number[] }) => `The database lacks migrations ${d.pendingMigrations.join(', ')}.`,
+      // `neighborbid status`, of a daemon whose health says it is not ok.
+      unhealthy: (d: { origin: string; database?: string }) =>
+        `The daemon at ${d.origin} is not healthy (database ${d.database ?? 'unknown'}).`,
       // A daemon whose rules were replaced by a newer daemon's, to its clients.
       rules: 'This daemon is older than the rules installed in its database; try another daemon, or again once it is upgraded.',
       // A daemon refusing to start against the rules it finds.
@@ -281,6 +287,13 @@ export const errorCodes = {
           : 'The daemon cannot be reached.') +
       (d.hint === 'start' ? ' Start one with `neighborbid daemon`, or try `neighborbid demo`.' : ''),
     { retryable: true },
+  ),
+  // Local only, like UNREACHABLE (status 0: never sent): the daemon cannot start its embedded database here.
+  UNSUPPORTED_PLATFORM: spec(0, ExitCode.unreachable, (d: { platform?: string; package?: string }) =>
+    d.platform === undefined || d.package === undefined
+      ? 'There is no embedded PostgreSQL for this platform; give the daemon a PostgreSQL with --database-url.'
+      : `There is no embedded PostgreSQL for ${d.platform} (npm package ${d.package} is not installed); ` +
+        'give the daemon a PostgreSQL with --database-url or DATABASE_URL.',
   ),
   TOO_MANY_SUBSCRIPTIONS: spec(400, ExitCode.usage, (d: { limit?: number; watching?: number; auctions?: number[]; leftOut?: number }) =>
     d.limit === undefined

@@ -1,39 +1,9 @@
-// Money is an integer count of the smallest unit. Parsing and formatting live
-// here so that every edge (CLI flags, TUI inputs, reports) agrees.
+// Money on the wire: an integer count of the smallest unit, a safe integer in
+// JSON and a BIGINT in SQL. How people type and read amounts is src/format/money.ts.
 
 export const MAX_MONEY = Number.MAX_SAFE_INTEGER;
 
 /** True for a whole, non-negative amount that survives JSON and BIGINT round trips. */
 export function isMoney(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/**
- * Parses an amount typed by a person: `10000`, `10_000` or `10,000`.
- * Returns null for anything else (fractions, signs, exponents, empty, too large).
- */
-export function parseMoney(text: string): number | null {
-  const s = text.trim();
-  const plain = /^\d+$/.test(s);
-  const commas = /^\d{1,3}(?:,\d{3})+$/.test(s);
-  const underscores = /^\d+(?:_\d+)+$/.test(s);
-  if (!plain && !commas && !underscores) return null;
-  const n = Number(s.replace(/[,_]/g, ''));
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-/**
- * A whole number with thousands separators: 1234567 → "1,234,567". Written out
- * rather than with toLocaleString, whose first call loads ICU data and costs a
- * one-shot CLI command 10–30 ms.
- */
-export function groupThousands(n: number): string {
-  const digits = String(Math.abs(Math.round(n)));
-  return `${n < 0 && digits !== '0' ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
-}
-
-/** Formats an amount with thousands separators: 1234567 → "1,234,567"; no amount is "—". */
-export function formatMoney(amount: number | null | undefined): string {
-  if (amount === null || amount === undefined) return '—';
-  return groupThousands(amount);
 }

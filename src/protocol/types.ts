@@ -1,6 +1,6 @@
 // The shapes that cross the wire, shared by daemon, client, CLI, TUI and bench.
 // Money is always a safe integer of the smallest unit; times are ISO 8601 strings.
-import type { IncrementTable } from './increments.js';
+import type { IncrementStep } from './increments.js';
 
 export type { IncrementStep, IncrementTable } from './increments.js';
 
@@ -32,7 +32,7 @@ export interface Auction {
   /** The fixed increment the seller gave; null when the auction has an increment table. */
   minIncrement: number | null;
   /** Always a table: a fixed increment is its one row {from: 0, step: minIncrement}. */
-  increments: IncrementTable;
+  increments: IncrementStep[];
   /** The seller set a (hidden) reserve price. */
   hasReserve: boolean;
   /** The price has reached the reserve; without a reserve, true from the first bid. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventLines } from '../../src/cli/event-lines.js';
-import { painter, truncate } from '../../src/cli/output.js';
-import { formatClock } from '../../src/protocol/duration.js';
+import { NameCache } from '../../src/client/name-cache.js';
+import { painter } from '../../src/cli/output.js';
+import { truncate } from '../../src/format/text.js';
+import { formatClock } from '../../src/format/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
 import type { SnapshotFrame } from '../../src/protocol/frames.js';
 import type { Auction } from '../../src/protocol/types.js';
@@ -173,6 +175,29 @@ describe('EventLines', () => {
       'bid        1,100  you     3 bids, next bid 1,200, ada was outbid',
       'bid        1,200  a name far longer than …  4 bids, next bid 1,300, you were outbid',
       "cancelled      —  —                         no winner, a name far longer than …'s hold released",
+    ]);
+  });
+
+  it('tells the token\'s user by id: a user named "you" is written by id, and their losses are not yours', async () => {
+    const lines = new EventLines(plain, () => NOW);
+    const names = new NameCache({ users: async (ids) => ({ users: ids.map((id) => ({ id, name: id === 5 ? 'you' : 'ada' })) }) });
+    lines.names = names;
+    lines.me = 4;
+    lines.remember(snapshot(7, 'Lamp'));
+    const messages: AuctionEvent[] = [
+      bid(7, 1, 1000, 5, null, 1),
+      bid(7, 2, 1100, 4, 5, 2),
+      bid(7, 3, 1200, 5, 4, 3),
+      { type: 'cancelled', auction: 7, version: 4, at: at(4), status: 'cancelled', previousLeaderId: 5, endsAt: at(600) },
+    ];
+    // User 5 is not the token's user, so their name is asked for like anyone's.
+    expect(messages.map((m) => lines.users(m))).toEqual([[5], [5], [5], [5]]);
+    await names.lookup([5]);
+    expect(messages.map((m) => lines.line(m).replace(/^\S+ +#7 +Lamp +/, ''))).toEqual([
+      'bid        1,000  user 5  1 bid, next bid 1,100',
+      'bid        1,100  you     2 bids, next bid 1,200, user 5 was outbid',
+      'bid        1,200  user 5  3 bids, next bid 1,300, you were outbid',
+      "cancelled      —  —       no winner, user 5's hold released",
     ]);
   });
 

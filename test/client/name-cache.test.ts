@@ -7,10 +7,10 @@ import { HttpClient } from '../../src/client/http-client.js';
 import { NameCache, showableName, type NameSource } from '../../src/client/name-cache.js';
 import { NbError } from '../../src/protocol/errors.js';
 import { deadUrl } from '../helpers/daemon.js';
-import { daemonForFile } from '../helpers/file-daemon.js';
+import { useDaemon } from '../helpers/fixture.js';
 import { nameLookups } from '../helpers/metrics.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 
 /** A name source on the daemon that records the ids of every request it sends. */
 function recorded(client: HttpClient = file.daemon.client()): NameSource & { requests: number[][] } {

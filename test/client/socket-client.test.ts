@@ -1,14 +1,17 @@
 // The socket client against an in-process daemon: states, subscriptions and
-// their refusals, private events, a refused token, failover and giving up.
+// their refusals, private events, refused upgrades (read from their error
+// bodies), failover and giving up.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import type { PrivateEvent } from '../../src/protocol/events.js';
 import { deadUrl } from '../helpers/daemon.js';
-import { daemonForFile } from '../helpers/file-daemon.js';
+import { useDaemon } from '../helpers/fixture.js';
 import { makeAuctions, makeTrader } from '../helpers/market.js';
-import { eventually } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 
 describe('socketUrl', () => {
   it('turns a daemon base URL into its socket URL', () => {
@@ -31,9 +34,9 @@ describe('SocketClient', () => {
       const missing: AuctionMessage[] = [];
       await client.subscribe([lot!.id], (m) => seen.push(m));
       await client.subscribe([999_999], (m) => missing.push(m));
-      await eventually(() => seen.length === 1 && missing.length === 1, 10_000, 'snapshot and refusal');
+      await waitFor(() => seen.length === 1 && missing.length === 1, 10_000, 'snapshot and refusal');
       await ann.client.bid(lot!.id, 100);
-      await eventually(() => seen.length === 2, 10_000, 'the bid');
+      await waitFor(() => seen.length === 2, 10_000, 'the bid');
       expect(seen.map((m) => m.type)).toEqual(['snapshot', 'bid']);
       expect(seen[0]).toMatchObject({ type: 'snapshot', auction: lot!.id, version: 0, state: { id: lot!.id, status: 'open' } });
       expect(missing).toEqual([expect.objectContaining({ type: 'error', auction: 999_999, code: 'NOT_FOUND' })]);
@@ -45,7 +48,12 @@ describe('SocketClient', () => {
 
       client.unsubscribe([lot!.id]);
       await ann.client.bid(lot!.id, 200);
-      await new Promise((r) => setTimeout(r, 200));
+      // A sentinel: a bid on another auction, watched, committed after the one this client must not see.
+      const [other] = await makeAuctions(seller, 1);
+      const sentinel: AuctionMessage[] = [];
+      await client.subscribe([other!.id], (m) => sentinel.push(m));
+      await ann.client.bid(other!.id, 100);
+      await waitFor(() => sentinel.some((m) => m.type === 'bid'), 10_000, 'the sentinel bid');
       expect(seen).toHaveLength(2);
     } finally {
       await client.close();
@@ -60,33 +68,74 @@ describe('SocketClient', () => {
     const privates: PrivateEvent[] = [];
     const client = new SocketClient({ url: file.daemon.url, token: ann.token, onPrivate: (e) => privates.push(e) });
     try {
-      await eventually(() => client.state.kind === 'live', 10_000, 'live');
+      await waitFor(() => client.state.kind === 'live', 10_000, 'live');
       await ann.client.bid(lot!.id, 100);
       await bob.client.bid(lot!.id, 150);
-      await eventually(() => privates.some((e) => e.type === 'outbid'), 10_000, 'outbid');
+      await waitFor(() => privates.some((e) => e.type === 'outbid'), 10_000, 'outbid');
       expect(privates.find((e) => e.type === 'outbid')).toMatchObject({ auction: lot!.id, price: 150, leaderId: bob.id, released: 100 });
     } finally {
       await client.close();
     }
   });
 
-  it('stops for good with UNAUTHORIZED when the daemon refuses the token', async () => {
+  it('stops for good with UNAUTHORIZED when the daemon refuses the token, in the daemon\'s words', async () => {
     const client = new SocketClient({ url: file.daemon.url, token: 'nb_u1_wrong', backoff: { initialMs: 10 } });
-    await eventually(() => client.state.kind === 'closed', 10_000, 'closed');
-    expect(client.state).toMatchObject({ kind: 'closed', error: { code: 'UNAUTHORIZED' } });
+    await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
+    expect(client.state).toMatchObject({
+      kind: 'closed',
+      reason: 'The token is not valid.',
+      error: { code: 'UNAUTHORIZED', message: 'The token is not valid.', details: { reason: 'invalid' } },
+    });
     expect(client.stats.reconnects).toBe(0);
     await client.close();
+  });
+
+  it('stops for good on any refusal that retrying cannot cure, with its code', async () => {
+    const client = new SocketClient({ url: `${file.daemon.url}/nope`, backoff: { initialMs: 10 } });
+    await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
+    expect(client.state).toMatchObject({
+      kind: 'closed',
+      error: { code: 'NOT_FOUND', message: 'No WebSocket endpoint at /nope/v1/ws; use /v1/ws.' },
+    });
+    expect(client.stats.reconnects).toBe(0);
+    await client.close();
+  });
+
+  it('names a refusal without a readable error by its status: a gateway\'s 502 is retried as UNAVAILABLE, a 500 ends it', async () => {
+    const answers = [502, 500];
+    const gateway = createServer((_req, res) => {
+      res.writeHead(answers.shift() ?? 500, { 'content-type': 'text/html' });
+      res.end('<html>Bad gateway</html>');
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const states: SocketState[] = [];
+    const client = new SocketClient({
+      url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+      onState: (st) => states.push(st),
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    try {
+      await waitFor(() => client.state.kind === 'closed', 10_000, 'closed');
+      expect(states.find((st) => st.kind === 'reconnecting')).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      expect(client.state).toMatchObject({
+        kind: 'closed',
+        error: { code: 'INTERNAL', message: 'The daemon refused the socket with HTTP 500 and no error it could read.' },
+      });
+    } finally {
+      await client.close();
+      gateway.close();
+    }
   });
 
   it('tries the next URL when one is down, and gives up after maxAttempts when all are', async () => {
     const states: SocketState[] = [];
     const client = new SocketClient({ url: [await deadUrl(), file.daemon.url], onState: (s) => states.push(s), backoff: { initialMs: 10, maxMs: 50 } });
-    await eventually(() => client.state.kind === 'live', 10_000, 'live on the second URL');
+    await waitFor(() => client.state.kind === 'live', 10_000, 'live on the second URL');
     expect(states.some((s) => s.kind === 'reconnecting' && /ECONNREFUSED/.test(s.reason))).toBe(true);
     await client.close();
 
     const hopeless = new SocketClient({ url: await deadUrl(), backoff: { initialMs: 10, maxMs: 20, maxAttempts: 3 } });
-    await eventually(() => hopeless.state.kind === 'closed', 10_000, 'giving up');
+    await waitFor(() => hopeless.state.kind === 'closed', 10_000, 'giving up');
     expect(hopeless.state).toMatchObject({ kind: 'closed', error: { code: 'UNREACHABLE' } });
     expect(hopeless.stats.reconnects).toBe(2);
     await hopeless.close();

@@ -99,7 +99,10 @@ describe("Mallory against Alice's account", () => {
     await aliceSocket.until((f) => f.filter((x) => x.type === 'balance').length === 3, 10_000, "Alice's balances");
     await mallorySocket.until((f) => f.some((x) => x.type === 'outbid'), 10_000, "Mallory's outbid");
     await mallorySocket.until((f) => framesOf(f, lot.id).length === 4, 10_000, 'the three public bids');
-    await new Promise((r) => setTimeout(r, 200)); // anything stray has time to arrive
+    // A sentinel committed after all of the above: Mallory's own deposit. Anything
+    // stray for her would have come before it.
+    const { balance: malloryBalance } = await t.daemon.admin.deposit(mallory.id, 1);
+    await mallorySocket.until((f) => f.some((x) => x.type === 'balance' && x.balance === malloryBalance), 10_000, "Mallory's sentinel deposit");
 
     const mine = mallorySocket.frames.filter(isPrivate);
     expect(mine.length).toBeGreaterThanOrEqual(2);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { startBidders } from '../../src/demo/bidders.js';
 import { catalogue } from '../../src/demo/catalogue.js';
 import { createAuctionBody } from '../../src/protocol/schemas.js';
-import { daemonForFile } from '../helpers/file-daemon.js';
+import { useDaemon } from '../helpers/fixture.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 
 describe('demo catalogue', () => {
   it('has 20 valid auctions ending one after another, some with buy now and some with a soft close', () => {

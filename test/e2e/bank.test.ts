@@ -14,8 +14,9 @@ import type { Auction } from '../../src/protocol/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { soak } from '../helpers/soak.js';
-import { expectAuditClean, seedUser, waitFor, type Admin, type SeededUser } from '../helpers/seed.js';
+import { expectAuditClean, seedUser, type Admin, type SeededUser } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_bank_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;

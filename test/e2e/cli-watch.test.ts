@@ -11,8 +11,9 @@ import type { Auction, CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture, type CliProcess } from '../helpers/cli.js';
 import { BIN } from '../helpers/daemon.js';
 import { metric, nameLookups } from '../helpers/metrics.js';
-import { waitFor } from '../helpers/seed.js';
+
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { waitFor } from '../helpers/poll.js';
 
 let f: CliFixture;
 let seller: CreatedUser;

@@ -13,7 +13,8 @@ import { NbError } from '../../src/protocol/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { waitGone } from '../helpers/processes.js';
-import { expectAuditClean, seedAuction, seedUsers, waitFor, type Admin, type SeededUser } from '../helpers/seed.js';
+import { expectAuditClean, seedAuction, seedUsers, type Admin, type SeededUser } from '../helpers/seed.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_hot_crash_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;
@@ -32,8 +33,8 @@ async function start(): Promise<SpawnedDaemon & Admin> {
 /** Transactions the daemon committed with more than one bid, from its batch-size histogram. */
 async function batchesOfSeveral(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const count = Number(/^nb_bid_batch_size_count (\S+)$/m.exec(text)?.[1] ?? 0);
-  const single = Number(/^nb_bid_batch_size_bucket\{le="1"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  const count = Number(/^nb_bid_batch_size_bids_count (\S+)$/m.exec(text)?.[1] ?? 0);
+  const single = Number(/^nb_bid_batch_size_bids_bucket\{le="1"\} (\S+)$/m.exec(text)?.[1] ?? 0);
   return count - single;
 }
 

@@ -18,7 +18,7 @@ import { send } from '../helpers/raw-http.js';
 import { soak } from '../helpers/soak.js';
 import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
-import { eventually } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_pgload_${randomBytes(8).toString('hex')}`;
 const dirs: { remove(): Promise<void> }[] = [];
@@ -74,7 +74,7 @@ describe('PostgreSQL restarting under load', () => {
         await client.subscribe(ids, (m) => seen.get(m.auction)!.push(m));
         watchers.push({ client, seen });
       }
-      for (const w of watchers) await eventually(() => [...w.seen.values()].every((s) => s.length >= 1), 30_000, 'snapshots');
+      for (const w of watchers) await waitFor(() => [...w.seen.values()].every((s) => s.length >= 1), 30_000, 'snapshots');
 
       // Bids keep flowing through both daemons; a 503 is sent again with the same key.
       let running = true;
@@ -125,7 +125,7 @@ describe('PostgreSQL restarting under load', () => {
       await expectBidsAsAnswered(sql, bids);
 
       // Both daemons LISTEN again (PostgreSQL's view and their own logs).
-      await eventually(async () => (await listeners(sql)).length === 2, 30_000, 'both LISTEN connections');
+      await waitFor(async () => (await listeners(sql)).length === 2, 30_000, 'both LISTEN connections');
       for (const d of daemons) expect(d.output()).toMatch(/listening again/);
 
       // Every watcher delivered exactly the outbox of every auction: no gap, no duplicate.
@@ -133,7 +133,7 @@ describe('PostgreSQL restarting under load', () => {
       for (const id of ids) {
         const truth = await outbox(pg.url, id);
         for (const w of watchers) {
-          await eventually(() => w.client.version(id) === truth.length, 60_000, `watcher to reach version ${truth.length} of ${id}`);
+          await waitFor(() => w.client.version(id) === truth.length, 60_000, `watcher to reach version ${truth.length} of ${id}`);
           const seen = w.seen.get(id)!;
           expect(seen[0]).toMatchObject({ type: 'snapshot', version: 0 });
           expect(seen.slice(1)).toEqual(truth);

@@ -17,7 +17,8 @@ import { postmasterPid, processGone, removeDataDir, waitGone } from '../helpers/
 import { soak } from '../helpers/soak.js';
 import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
-import { eventually, openWatcher } from '../helpers/watcher.js';
+import { openWatcher } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
 const spawned: SpawnedDaemon[] = [];
 const dirs: { path: string; remove(): Promise<void> }[] = [];
@@ -128,7 +129,7 @@ describe('SIGTERM', () => {
     const client = new SocketClient({ url: [a.url, b.url], onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
     try {
       await client.subscribe([lot!.id], (m) => seen.push(m));
-      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
+      await waitFor(() => seen.length >= 1, 30_000, 'snapshot');
       expect(client.state).toEqual({ kind: 'live', daemonId: await idOf(a), userId: null });
 
       // Bids go on through B while A stops.
@@ -138,7 +139,7 @@ describe('SIGTERM', () => {
       expect(await stopping).toBe(0);
       await bidUp(bidders, lot!.id, 10, amount);
 
-      await eventually(() => client.version(lot!.id) === 40, 30_000, 'all 40 events');
+      await waitFor(() => client.version(lot!.id) === 40, 30_000, 'all 40 events');
       expect(states.some((s) => s.kind === 'reconnecting' && /SHUTTING_DOWN/.test(s.reason))).toBe(true);
       expect(client.state).toEqual({ kind: 'live', daemonId: await idOf(b), userId: null });
       expect(seen[0]).toMatchObject({ type: 'snapshot', version: 0 });

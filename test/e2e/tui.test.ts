@@ -8,10 +8,11 @@ import { HttpClient } from '../../src/client/http-client.js';
 import { connectSocket } from '../../src/tui/data/connect-socket.js';
 import { LiveBoardSource } from '../../src/tui/data/live-source.js';
 import { BIN } from '../helpers/daemon.js';
-import { daemonForFile } from '../helpers/file-daemon.js';
+import { useDaemon } from '../helpers/fixture.js';
 import { lineWith, renderApp } from '../helpers/ink.js';
+import { pollUntil } from '../helpers/poll.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 afterAll(() => cleanup());
 
 let lots = 0;
@@ -102,12 +103,13 @@ describe('neighborbid tui in a pseudo-terminal', () => {
     child.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const waitFor = async (text: string, ms = 30_000) => {
-      const deadline = Date.now() + ms;
-      while (!out.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`no "${text}" within ${ms} ms; output:\n${out.slice(-3000)}`);
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before "${text}":\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await pollUntil(
+        () => {
+          if (child.exitCode !== null && !out.includes(text)) throw new Error(`exited with ${child.exitCode} before "${text}":\n${out.slice(-3000)}`);
+          return out.includes(text);
+        },
+        { timeoutMs: ms, what: `"${text}"`, detail: () => `output:\n${out.slice(-3000)}` },
+      );
     };
     return { child, output: () => out, exited, waitFor, type: (s: string) => child.stdin!.write(s) };
   }
@@ -161,11 +163,13 @@ describe('neighborbid demo', () => {
     child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const waitFor = async (re: RegExp, ms = 90_000) => {
-      const deadline = Date.now() + ms;
-      while (!re.test(out)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${re} in the demo's output:\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await pollUntil(
+        () => {
+          if (child.exitCode !== null && !re.test(out)) throw new Error(`the demo exited before ${re}:\n${out.slice(-3000)}`);
+          return re.test(out);
+        },
+        { timeoutMs: ms, intervalMs: 50, what: `${re} in the demo's output`, detail: () => out.slice(-3000) },
+      );
     };
     try {
       await waitFor(/Starting the daemon and its PostgreSQL in (\S+) /);

@@ -10,7 +10,8 @@ import type { Auction } from '../../src/protocol/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
-import { eventually, framesOf, openWatcher } from '../helpers/watcher.js';
+import { framesOf, openWatcher } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_test_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;
@@ -66,7 +67,12 @@ describe('one socket, many auctions', () => {
     await admin.cancel(unwatched[0]!.id);
 
     const truths = new Map<number, AuctionEvent[]>();
-    await eventually(async () => (await admin.auction(short!.id)).status === 'closed', 30_000, 'the short auction to close');
+    await waitFor(async () => (await admin.auction(short!.id)).status === 'closed', 30_000, 'the short auction to close');
+    // Sentinels: one more bid on every watched auction still open, last in its
+    // order, so anything stray or repeated would arrive before it.
+    for (const x of watched) {
+      if ((await admin.auction(x.id)).status === 'open') await bidders[3]!.client.bid(x.id, 100_000);
+    }
     for (const x of watched) truths.set(x.id, await outbox(db.url, x.id));
     for (const x of watched) {
       const last = truths.get(x.id)!.at(-1)?.version ?? 0;
@@ -76,7 +82,6 @@ describe('one socket, many auctions', () => {
     const kinds = new Set([...truths.values()].flat().map((e) => e.type));
     expect([...kinds].sort()).toEqual(['bid', 'cancelled', 'closed', 'extended', 'sold']);
 
-    await new Promise((r) => setTimeout(r, 300)); // room for anything stray
     for (const x of watched) {
       const seen = framesOf(w.frames, x.id);
       expect(seen[0]).toMatchObject({ type: 'snapshot', auction: x.id });

@@ -12,7 +12,7 @@ import { NbError } from '../../src/protocol/errors.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
 import { restartPostgres, stopPostgres } from '../helpers/postgres-restart.js';
-import { eventually } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_test_${randomBytes(8).toString('hex')}`;
 const dirs: { path: string; remove(): Promise<void> }[] = [];
@@ -67,19 +67,19 @@ describe('a PostgreSQL restart', () => {
     const client = new SocketClient({ url: a.url, backoff: { initialMs: 50, maxMs: 500 } });
     try {
       await client.subscribe([lot!.id], (m) => seen.push(m));
-      await eventually(() => seen.length >= 1, 30_000, 'snapshot');
+      await waitFor(() => seen.length >= 1, 30_000, 'snapshot');
       let amount = 100;
       for (let i = 0; i < 5; i++, amount += 10) await bidThrough(onB[i % 2]!, lot!.id, amount);
-      await eventually(() => client.version(lot!.id) === 5, 30_000, 'five events before the restart');
+      await waitFor(() => client.version(lot!.id) === 5, 30_000, 'five events before the restart');
 
       const pidBefore = postmasterPid(pg.clusterDir);
       restartPostgres(pg.clusterDir);
       expect(postmasterPid(pg.clusterDir)).not.toBe(pidBefore);
       // Straight away, while daemon A may still be re-establishing its LISTEN connection.
       for (let i = 0; i < 50; i++, amount += 10) await bidThrough(onB[i % 2]!, lot!.id, amount);
-      await eventually(() => client.version(lot!.id) === 55, 60_000, 'the 50 events after the restart');
+      await waitFor(() => client.version(lot!.id) === 55, 60_000, 'the 50 events after the restart');
       for (let i = 0; i < 5; i++, amount += 10) await bidThrough(onB[i % 2]!, lot!.id, amount);
-      await eventually(() => client.version(lot!.id) === 60, 30_000, 'five more');
+      await waitFor(() => client.version(lot!.id) === 60, 30_000, 'five more');
 
       const truth = await outbox(pg.url, lot!.id);
       expect(truth).toHaveLength(60);
@@ -87,7 +87,7 @@ describe('a PostgreSQL restart', () => {
       expect(seen.slice(1)).toEqual(truth);
       expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
       // Daemon A did lose its LISTEN connection and re-establish it.
-      await eventually(() => /listening again/.test(a.output()), 30_000, 'A to log its new LISTEN');
+      await waitFor(() => /listening again/.test(a.output()), 30_000, 'A to log its new LISTEN');
       const audit = await admin.audit();
       expect(audit.violations).toEqual([]);
     } finally {

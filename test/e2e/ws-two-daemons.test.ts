@@ -12,7 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { bidUp, makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { eventually, framesOf, openWatcher } from '../helpers/watcher.js';
+import { framesOf, openWatcher } from '../helpers/watcher.js';
+import { waitFor } from '../helpers/poll.js';
 
 const adminToken = `nb_admin_test_${randomBytes(8).toString('hex')}`;
 let db: TestDatabase;
@@ -56,9 +57,9 @@ async function watchFiveBids(url: string) {
   const states: SocketState[] = [];
   const client = new SocketClient({ url, onState: (s) => states.push(s), backoff: { initialMs: 50, maxMs: 300 } });
   await client.subscribe([lot!.id], (m) => seen.push(m));
-  await eventually(() => seen.length >= 1, 30_000, 'snapshot');
+  await waitFor(() => seen.length >= 1, 30_000, 'snapshot');
   await bidUp(bidders, lot!.id, 5, 100);
-  await eventually(() => client.version(lot!.id) === 5, 30_000, 'five live events');
+  await waitFor(() => client.version(lot!.id) === 5, 30_000, 'five live events');
   return { lot, seen, states, client };
 }
 
@@ -67,9 +68,9 @@ async function watchFiveBids(url: string) {
  * then gets 5 more live ones, having delivered exactly versions 1..60 once.
  */
 async function expectMissedThenLive(client: SocketClient, seen: AuctionMessage[], auction: number, amount: number): Promise<void> {
-  await eventually(() => client.version(auction) === 55, 60_000, 'the 50 missed events');
+  await waitFor(() => client.version(auction) === 55, 60_000, 'the 50 missed events');
   await bidUp(bidders, auction, 5, amount);
-  await eventually(() => client.version(auction) === 60, 30_000, 'five more live events');
+  await waitFor(() => client.version(auction) === 60, 30_000, 'five more live events');
   expect(versions(seen)).toEqual(['s0', ...Array.from({ length: 60 }, (_, i) => String(i + 1))]);
   expect(seen.slice(1)).toEqual(await outbox(db.url, auction));
   expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
@@ -137,14 +138,14 @@ describe('two daemons on one database', () => {
       const together = await Promise.allSettled([ann.bid(lot!.id, 4243), ann.bid(lot!.id, 5000)]);
       expect(together.map((r) => r.status)).toEqual(["rejected", "fulfilled"]);
       await bob.bid(lot!.id, 6000);
+      // A sentinel, last in this auction's order: anything stray would come before it.
+      await ann.bid(lot!.id, 7000);
 
       const truth = await outbox(db.url, lot!.id);
       expect(truth.some((e) => e.type === 'bid' && e.amount === 4243)).toBe(false);
       expect(truth.map((e) => e.type === 'bid' && e.amount).filter((x) => x === 4000 || x === 6000)).toEqual([4000, 6000]);
       const last = truth[truth.length - 1]!.version;
       for (const w of watchers) await w.until((f) => framesOf(f, lot!.id).some((x) => 'version' in x && x.version === last));
-      // A moment for anything stray to arrive before the watchers are judged.
-      await new Promise((r) => setTimeout(r, 300));
       for (const w of watchers) {
         const seen = framesOf(w.frames, lot!.id);
         expect(seen.slice(1)).toEqual(truth);
@@ -167,7 +168,7 @@ describe('two daemons on one database', () => {
     try {
 
       await proxy.cut();
-      await eventually(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
+      await waitFor(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
       amount = await bidUp(bidders, lot!.id, 50, amount);
       expect(client.version(lot!.id)).toBe(5);
       await proxy.restore();
@@ -187,7 +188,7 @@ describe('two daemons on one database', () => {
 
       const port = Number(new URL(a.url).port);
       expect(await a.stop('SIGTERM')).toBe(0);
-      await eventually(() => states.some((s) => s.kind === 'reconnecting' && /SHUTTING_DOWN/.test(s.reason)), 10_000, '1001');
+      await waitFor(() => states.some((s) => s.kind === 'reconnecting' && /SHUTTING_DOWN/.test(s.reason)), 10_000, '1001');
       const onB = bidders.map((t) => ({ ...t, client: new HttpClient({ url: b.url, token: t.token }) }));
       amount = await bidUp(onB, lot!.id, 50, amount);
       a = await spawnOn(port);

@@ -11,18 +11,32 @@ export interface DaemonFixture {
   daemon: StartedTestDaemon;
 }
 
+/** A fresh database and an in-process daemon on it; `close()` stops the daemon and drops both. */
+export async function startDaemonFixture(options: DaemonOptions = {}): Promise<DaemonFixture & { close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const daemon = await startTestDaemon(db.url, options).catch(async (err: unknown) => {
+    await db.drop();
+    throw err;
+  });
+  return {
+    db,
+    daemon,
+    async close() {
+      await daemon.close();
+      await daemon.removeDir();
+      await db.drop();
+    },
+  };
+}
+
 /** Registers hooks that give the file its own database and daemon. */
 export function useDaemon(options: DaemonOptions = {}): DaemonFixture {
   const fixture = {} as DaemonFixture;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    fixture.db = await createTestDatabase();
-    fixture.daemon = await startTestDaemon(fixture.db.url, options);
+    ({ db: fixture.db, daemon: fixture.daemon, close } = await startDaemonFixture(options));
   });
-  afterAll(async () => {
-    await fixture.daemon?.close();
-    await fixture.daemon?.removeDir();
-    await fixture.db?.drop();
-  });
+  afterAll(() => close?.());
   return fixture;
 }
 

@@ -6,6 +6,7 @@ import type { Auction, Me } from '../../src/protocol/types.js';
 import type { BoardSource } from '../../src/tui/data/board-source.js';
 import { makeTheme, ThemeContext } from '../../src/tui/theme.js';
 import { FakeBoardSource, type FakeAuctionInit } from './fake-board-source.js';
+import { pollUntil } from './poll.js';
 
 export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', backspace: '\x7f' } as const;
 
@@ -27,12 +28,12 @@ export function renderApp(source: BoardSource, size = { columns: 100, rows: 24 }
   /** Waits (at most timeoutMs) for a frame the predicate accepts; fails with the last frame seen. */
   const waitFor = async (predicate: string | ((f: string) => boolean), timeoutMs = 5000): Promise<string> => {
     const ok = typeof predicate === 'string' ? (f: string) => f.includes(predicate) : predicate;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (ok(frame())) return frame();
-      await new Promise((res) => setTimeout(res, 10));
-    }
-    throw new Error(`no frame matched ${String(predicate)} within ${timeoutMs} ms; last frame:\n${frame()}`);
+    return pollUntil(() => (ok(frame()) ? frame() : ''), {
+      timeoutMs,
+      intervalMs: 10,
+      what: `a frame matching ${String(predicate)}`,
+      detail: () => `last frame:\n${frame()}`,
+    });
   };
   /** Types keys one at a time, letting the app handle each. */
   const press = async (...keys: string[]) => {

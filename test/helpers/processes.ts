@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pollUntil } from './poll.js';
 
 /** True when the process has exited (a zombie counts as exited). */
 export function processGone(pid: number): boolean {
@@ -21,12 +22,10 @@ export function processGone(pid: number): boolean {
 
 /** Waits until the process is gone; false if it is still there after timeoutMs. */
 export async function waitGone(pid: number, timeoutMs = 30_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!processGone(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
+  return pollUntil(() => processGone(pid), { timeoutMs, what: `pid ${pid} to go` }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Where the embedded cluster of a data directory lives (see embedded-postgres.ts). */

@@ -84,17 +84,6 @@ export async function waitUntilEnded(endsAt: string, marginMs = 50): Promise<voi
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls until check() is truthy; fails after timeoutMs. */
-export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export interface LedgerRow {
   userId: number;
   kind: 'deposit' | 'hold' | 'release' | 'charge' | 'payout';

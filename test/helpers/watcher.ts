@@ -75,16 +75,6 @@ export function framesOf(frames: ServerFrame[], auction: number): ServerFrame[] 
   return frames.filter((f) => isAuctionFrame(f) && f.auction === auction);
 }
 
-/** Polls `test` until it holds; fails after `ms`. */
-export async function eventually(test: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await test()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** An upgrade the daemon refuses: its HTTP status, headers and JSON body (undefined when not JSON); fails if accepted. */
 export function refusedUpgrade(
   url: string,

@@ -1,6 +1,6 @@
 // `neighborbid bid AUCTION AMOUNT | --min`: one bid, safe to retry.
 import { nbError } from '../../protocol/errors.js';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
 import { relativeTime } from '../output.js';
 import { idempotencyKeyFor, unsettled, withRetries } from '../retry.js';

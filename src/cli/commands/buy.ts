@@ -1,5 +1,5 @@
 // `neighborbid buy AUCTION`: buy now, safe to retry.
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
 import { idempotencyKeyFor, unsettled, withRetries } from '../retry.js';
 

@@ -1,5 +1,6 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { examples } from '../help-text.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
@@ -40,9 +41,10 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded one').env('DATABASE_URL'))
     .addOption(new Option('--data-dir <dir>', 'data directory (default $XDG_DATA_HOME/neighborbid or ~/.local/share/neighborbid)').env('NEIGHBORBID_DATA_DIR'))
     .addOption(
-      new Option('--log-level <level>', 'log level')
+      new Option('--log-level <level>', 'log level (JSON lines on stderr)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-        .default('info'),
+        .default('info')
+        .env('NEIGHBORBID_LOG_LEVEL'),
     )
     .addOption(
       new Option('--max-connections-per-ip <n>', 'HTTP connections open at once from one address (0: no limit)')
@@ -64,6 +66,11 @@ export function registerDaemon(program: Command): void {
         .default(DEFAULT_RATE_LIMIT.windowMs / 1000)
         .argParser(seconds),
     )
+    .addHelpText('after', examples(
+      'neighborbid daemon',
+      'neighborbid daemon --port 0 --data-dir ./nb-data --log-level warn',
+      'neighborbid daemon --database-url postgres://user:pass@db.example:5432/neighborbid',
+    ))
     .action(async (opts: DaemonFlags) => {
       const { startDaemon } = await import('../../daemon/daemon.js');
       const daemon = await startDaemon({

@@ -9,7 +9,7 @@ import { SocketClient, type AuctionError, type AuctionMessage, type SocketState 
 import { NbError, nbError, type ErrorCode } from '../../protocol/errors.js';
 import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
 import { defaultSocketLimits } from '../../protocol/frames.js';
-import { plural } from '../../protocol/text.js';
+import { plural } from '../../format/text.js';
 import type { NameCache } from '../../client/name-cache.js';
 import type { Context } from '../context.js';
 import { EventLines, type WatchedMessage } from '../event-lines.js';

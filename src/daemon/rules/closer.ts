@@ -3,6 +3,7 @@
 // one auction twice.
 import type { Logger } from 'pino';
 import { isRulesOutdated, isUnavailable, type Sql } from '../db/database.js';
+import { errorFields } from '../log-fields.js';
 import { rulesOutdatedLine } from './install.js';
 import type { Metrics } from '../metrics.js';
 import type { Publisher } from './publisher.js';
@@ -49,7 +50,10 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
       await runOnce();
     } catch (err) {
       if (isUnavailable(err) || isRulesOutdated(err)) {
-        if (!warned) log.warn(isRulesOutdated(err) ? `closer: ${rulesOutdatedLine(err)}` : 'closer: database unavailable; will keep trying');
+        if (!warned) {
+          if (isRulesOutdated(err)) log.warn({ detail: rulesOutdatedLine(err) }, 'closer: rules outdated');
+          else log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
+        }
         warned = true;
       } else {
         log.error({ err }, 'closer pass failed');

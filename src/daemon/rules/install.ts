@@ -9,7 +9,7 @@
 //   the calls themselves (no extra round trip, one integer compared).
 import { nbError } from '../../protocol/errors.js';
 import type { TxSql } from '../db/database.js';
-import { RULES_HASH, RULES_VERSION, ruleFiles, ruleFunctions } from './sql/index.js';
+import { functionsOf, hashOf, rules, RULES_VERSION, type RuleSet } from './sql/index.js';
 
 export interface InstalledRules {
   /** The version that was installed before, if any. */
@@ -24,21 +24,25 @@ interface VersionRow {
   installed_by: string;
 }
 
-/** Installs this daemon's rules, or throws UNAVAILABLE when the database holds newer (or other) ones. */
-export async function installRules(tx: TxSql, daemonVersion: string): Promise<InstalledRules> {
+/**
+ * Installs this daemon's rules (`set`: tests install others), or throws
+ * UNAVAILABLE when the database holds newer ones, or other text under the same version.
+ */
+export async function installRules(tx: TxSql, daemonVersion: string, set: RuleSet = rules): Promise<InstalledRules> {
+  const hash = hashOf(set);
   const [row] = await tx<VersionRow[]>`
     SELECT version, hash, to_jsonb(functions) AS functions, installed_by FROM rules_version`;
-  if (row && row.version > RULES_VERSION) {
-    throw nbError('UNAVAILABLE', { reason: 'rulesNewer', installed: row.version, installedBy: row.installed_by, mine: RULES_VERSION });
+  if (row && row.version > set.version) {
+    throw nbError('UNAVAILABLE', { reason: 'rulesNewer', installed: row.version, installedBy: row.installed_by, mine: set.version });
   }
-  if (row && row.version === RULES_VERSION && row.hash !== RULES_HASH) {
+  if (row && row.version === set.version && row.hash !== hash) {
     throw nbError('UNAVAILABLE', { reason: 'rulesChanged', installed: row.version, installedBy: row.installed_by });
   }
-  for (const f of ruleFiles) await tx.unsafe(f.sql);
+  for (const f of set.files) await tx.unsafe(f.sql);
 
   // Overloads the rules no longer make (an older signature, a rule that is gone)
   // are dropped, so that no caller can reach rules of another version.
-  const functions = ruleFunctions();
+  const functions = functionsOf(set);
   const names = [...new Set([...functions.map((f) => f.name), ...(row?.functions ?? [])])];
   const signatures = tx.json(functions.map((f) => f.signature));
   const [found] = await tx<{ missing: string[]; stale: string[] }[]>`
@@ -54,11 +58,11 @@ export async function installRules(tx: TxSql, daemonVersion: string): Promise<In
 
   await tx`
     INSERT INTO rules_version (version, hash, functions, installed_by)
-    VALUES (${RULES_VERSION}, ${RULES_HASH}, ARRAY(SELECT DISTINCT jsonb_array_elements_text(${tx.json(functions.map((f) => f.name))})), ${daemonVersion})
+    VALUES (${set.version}, ${hash}, ARRAY(SELECT DISTINCT jsonb_array_elements_text(${tx.json(functions.map((f) => f.name))})), ${daemonVersion})
     ON CONFLICT (singleton) DO UPDATE
        SET version = EXCLUDED.version, hash = EXCLUDED.hash, functions = EXCLUDED.functions,
            installed_by = EXCLUDED.installed_by, installed_at = now()`;
-  return { previous: row?.version ?? null, version: RULES_VERSION };
+  return { previous: row?.version ?? null, version: set.version };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, type Key } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../protocol/errors.js';
-import { formatMoney, parseMoney } from '../../protocol/money.js';
+import { formatMoney, parseMoney } from '../../format/money.js';
 import type { Auction } from '../../protocol/types.js';
 import type { BoardSource } from '../data/board-source.js';
 import { useBoard, type BoardOptions } from '../hooks/use-board.js';
@@ -12,7 +12,8 @@ import { useRefState } from '../hooks/use-ref-state.js';
 import { useSubscriptions } from '../hooks/use-subscriptions.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
-import type { Notice } from '../state/board-state.js';
+import type { Notice } from '../state/board-store.js';
+import { boardView, labels } from '../state/board-view.js';
 import { describeError } from '../state/describe-error.js';
 import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../state/layout.js';
 import { moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
@@ -62,7 +63,7 @@ export function App({ source, options }: AppProps) {
 
   // While the filter is being typed, the board narrows with every key.
   const liveFilter = mode.kind === 'filter' ? mode.field.value : filter;
-  const view = useMemo(() => store.view(now, liveFilter), [store, board.revision, now, liveFilter]);
+  const view = useMemo(() => boardView(store, now, liveFilter), [store, board.revision, now, liveFilter]);
   const layout = computeLayout(columns, termRows, detailOpen);
   const current = resolveSelection(view.rows, sel);
   offsetRef.current = scrollOffset(view.rows.length, current.index, layout.boardRows, offsetRef.current);
@@ -209,7 +210,8 @@ export function App({ source, options }: AppProps) {
         auction={selected}
         bids={current.id === null ? [] : store.bids(current.id)}
         mine={current.id === null ? null : store.mine(current.id)}
-        who={(id, max) => store.who(id, max)}
+        who={labels(store)}
+        isMe={(id) => store.isMe(id)}
         now={now}
         width={layout.detailWidth}
         height={layout.detailHeight}

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import { useTheme } from '../hooks/use-theme.js';
 import type { TextState } from '../state/text-edit.js';
 import { Busy } from './busy.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { RowView } from '../state/board-state.js';
+import type { RowView } from '../state/board-view.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { BoardHeading, BoardRow } from './board-row.js';
 

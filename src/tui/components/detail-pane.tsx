@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
-import { formatMoney } from '../../protocol/money.js';
+import { formatClock, formatDuration } from '../../format/duration.js';
+import { formatMoney } from '../../format/money.js';
+import { plural } from '../../format/text.js';
 import type { Auction } from '../../protocol/types.js';
-import { endedLabel, type BidLine, type Mine } from '../state/board-state.js';
-import { formatClock, formatDuration, formatRemaining, isWarning } from '../state/countdown.js';
+import type { BidLine, Mine } from '../state/board-store.js';
+import { endedLabel, type IsMe, type Who } from '../state/board-view.js';
+import { formatRemaining, isWarning } from '../state/countdown.js';
 import { useTheme } from '../hooks/use-theme.js';
-
-export type Who = (id: number | null, max?: number) => string;
 
 /** Longest name the pane shows: enough for a person's name, short enough to leave the price on the line. */
 const NAME_MAX = 20;
@@ -16,6 +17,8 @@ export interface DetailPaneProps {
   mine: Mine;
   /** How a user is named: "you", their name (cut to `max`), or "#id" while it is unknown. */
   who: Who;
+  /** Whether a user is the token's own: drawn as such whatever their label says. */
+  isMe: IsMe;
   now: number;
   width: number;
   height: number;
@@ -40,7 +43,7 @@ function MineMarker({ mine, open }: { mine: Mine; open: boolean }) {
   return <Text> </Text>;
 }
 
-function Info({ auction: a, mine, who, now }: { auction: Auction; mine: Mine; who: Who; now: number }) {
+function Info({ auction: a, mine, who, isMe, now }: { auction: Auction; mine: Mine; who: Who; isMe: IsMe; now: number }) {
   const theme = useTheme();
   const open = a.status === 'open';
   const leader = who(a.leaderId, NAME_MAX);
@@ -52,8 +55,8 @@ function Info({ auction: a, mine, who, now }: { auction: Auction; mine: Mine; wh
       </Text>
       {open ? (
         <Text wrap="truncate-end">
-          Price <Text bold>{formatMoney(a.currentPrice)}</Text> · {a.bidCount} bids · leader{' '}
-          <Text bold color={leader === 'you' ? theme.ok : undefined}>
+          Price <Text bold>{formatMoney(a.currentPrice)}</Text> · {plural(a.bidCount, 'bid')} · leader{' '}
+          <Text bold color={isMe(a.leaderId) ? theme.ok : undefined}>
             {leader}
           </Text>
         </Text>
@@ -80,7 +83,7 @@ function Info({ auction: a, mine, who, now }: { auction: Auction; mine: Mine; wh
   );
 }
 
-function RecentBids({ bids, who, lines }: { bids: BidLine[]; who: Who; lines: number }) {
+function RecentBids({ bids, who, isMe, lines }: { bids: BidLine[]; who: Who; isMe: IsMe; lines: number }) {
   const theme = useTheme();
   const shown = bids.slice(0, Math.max(0, lines - 1));
   return (
@@ -90,12 +93,12 @@ function RecentBids({ bids, who, lines }: { bids: BidLine[]; who: Who; lines: nu
       </Text>
       {shown.length === 0 ? <Text color={theme.muted}>none yet</Text> : null}
       {shown.map((b) => {
-        const bidder = who(b.bidderId, NAME_MAX);
+        const mine = isMe(b.bidderId);
         return (
           <Text key={b.version} wrap="truncate-end">
             {formatClock(b.at)} {formatMoney(b.amount).padStart(10)}{' '}
-            <Text color={bidder === 'you' ? theme.ok : undefined} bold={bidder === 'you'}>
-              {bidder}
+            <Text color={mine ? theme.ok : undefined} bold={mine}>
+              {who(b.bidderId, NAME_MAX)}
             </Text>
           </Text>
         );
@@ -105,7 +108,7 @@ function RecentBids({ bids, who, lines }: { bids: BidLine[]; who: Who; lines: nu
 }
 
 /** The selected auction in full: prices, rules, your standing and bids as they arrive. */
-export function DetailPane({ auction, bids, mine, who, now, width, height, placement }: DetailPaneProps) {
+export function DetailPane({ auction, bids, mine, who, isMe, now, width, height, placement }: DetailPaneProps) {
   const theme = useTheme();
   if (!auction) {
     return (
@@ -117,9 +120,9 @@ export function DetailPane({ auction, bids, mine, who, now, width, height, place
   if (placement === 'side') {
     return (
       <Box flexDirection="column" width={width} height={height} paddingLeft={1} overflow="hidden">
-        <Info auction={auction} mine={mine} who={who} now={now} />
+        <Info auction={auction} mine={mine} who={who} isMe={isMe} now={now} />
         <Text> </Text>
-        <RecentBids bids={bids} who={who} lines={height - 6} />
+        <RecentBids bids={bids} who={who} isMe={isMe} lines={height - 6} />
       </Box>
     );
   }
@@ -127,10 +130,10 @@ export function DetailPane({ auction, bids, mine, who, now, width, height, place
   return (
     <Box width={width} height={height} overflow="hidden">
       <Box width={infoWidth} paddingLeft={1} paddingRight={1}>
-        <Info auction={auction} mine={mine} who={who} now={now} />
+        <Info auction={auction} mine={mine} who={who} isMe={isMe} now={now} />
       </Box>
       <Box width={width - infoWidth}>
-        <RecentBids bids={bids} who={who} lines={height} />
+        <RecentBids bids={bids} who={who} isMe={isMe} lines={height} />
       </Box>
     </Box>
   );

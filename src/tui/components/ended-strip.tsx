@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { endedLabel, type RowView } from '../state/board-state.js';
+import { endedLabel, type RowView } from '../state/board-view.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 /** One line of auctions that ended recently, newest first, with their final state. */

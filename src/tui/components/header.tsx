@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatMoney } from '../../protocol/money.js';
+import { formatMoney } from '../../format/money.js';
 import type { Me } from '../../protocol/types.js';
 import type { ConnectionState } from '../data/board-source.js';
 import { useTheme } from '../hooks/use-theme.js';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { NameCache } from '../../client/name-cache.js';
 import type { BoardSource } from '../data/board-source.js';
 import { createBatcher } from '../state/batcher.js';
-import { BoardStore } from '../state/board-state.js';
+import { BoardStore } from '../state/board-store.js';
 import { describeError } from '../state/describe-error.js';
 
 export interface BoardOptions {

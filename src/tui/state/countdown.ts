@@ -17,14 +17,3 @@ export function formatRemaining(ms: number): string {
 export function isWarning(ms: number): boolean {
   return ms < WARNING_MS;
 }
-
-// Shared with the CLI's `watch` lines.
-export { formatClock } from '../../protocol/duration.js';
-
-/** A soft-close window as a person says it: 30s, 2m, 1m30s, 1h. */
-export function formatDuration(sec: number): string {
-  const h = Math.floor(sec / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  const s = sec % 60;
-  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
-}

@@ -7,9 +7,10 @@ import { isRetryable, isUnavailable, openDatabase, sqlArray, toNbError, withRetr
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js';
 import { send } from '../../helpers/raw-http.js';
-import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, waitFor, type SeededUser } from '../../helpers/seed.js';
+import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, type SeededUser } from '../../helpers/seed.js';
 import { report } from '../../helpers/tally.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { waitFor } from '../../helpers/poll.js';
 
 let db: TestDatabase;
 let proxy: TcpProxy;

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestDaemon, type StartedTestDaemon } from '../../helpers/daemon.js';
 import { send, type RawResponse } from '../../helpers/raw-http.js';
-import { expectAuditClean, seedAuction, seedUser, snapshot, waitFor } from '../../helpers/seed.js';
+import { expectAuditClean, seedAuction, seedUser, snapshot } from '../../helpers/seed.js';
 import { report } from '../../helpers/tally.js';
 import { openWatcher, refusedUpgrade, type Watcher } from '../../helpers/watcher.js';
+import { waitFor } from '../../helpers/poll.js';
 
 const HTTP_LIMIT = 4;
 const SOCKET_LIMIT = 3;

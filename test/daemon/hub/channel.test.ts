@@ -7,12 +7,12 @@ import { Channel, type Subscriber } from '../../../src/daemon/hub/channel.js';
 import { OutboxReader } from '../../../src/daemon/hub/outbox-reader.js';
 import type { OutboxEvent } from '../../../src/daemon/rules/outcome.js';
 import { defaultSocketLimits, type ServerFrame } from '../../../src/protocol/frames.js';
-import { daemonForFile } from '../../helpers/file-daemon.js';
+import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader } from '../../helpers/market.js';
-import { eventually } from '../../helpers/watcher.js';
+import { waitFor } from '../../helpers/poll.js';
 import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 
 /** The JSON in one unmasked text frame (ws-frame.ts; its own test checks the framing against ws). */
 function payloadOf(frame: Buffer): string {
@@ -81,17 +81,20 @@ describe('Channel', () => {
     const { channel, commit } = await setup();
     const sub = collector();
     channel.join(sub, 1, undefined);
-    await eventually(() => sub.frames.length === 1, 10_000, 'snapshot');
+    await waitFor(() => sub.frames.length === 1, 10_000, 'snapshot');
     const [e1, e2, e3] = await commit(3);
     channel.offer(e3!);
     channel.offer(e1!);
     channel.offer(e1!);
     channel.offer(e2!);
     channel.offer(e3!);
-    await eventually(() => sub.frames.length === 4, 10_000, 'three events');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sub.versions()).toEqual(['s0', '1', '2', '3']);
-    expect(sub.frames.slice(1)).toEqual([e1, e2, e3]);
+    await waitFor(() => sub.frames.length === 4, 10_000, 'three events');
+    // A sentinel offered after the duplicates: a late copy of any of them would come before or after it, and show.
+    const [e4] = await commit(1);
+    channel.offer(e4!);
+    await waitFor(() => sub.frames.length >= 5, 10_000, 'the sentinel');
+    expect(sub.versions()).toEqual(['s0', '1', '2', '3', '4']);
+    expect(sub.frames.slice(1)).toEqual([e1, e2, e3, e4]);
   });
 
   it.each(['hinted', 'offered'] as const)(
@@ -121,10 +124,10 @@ describe('Channel', () => {
     const { channel, commit } = await setup();
     const sub = collector();
     channel.join(sub, 1, undefined);
-    await eventually(() => sub.frames.length === 1, 10_000, 'snapshot');
+    await waitFor(() => sub.frames.length === 1, 10_000, 'snapshot');
     const events = await commit(4);
     channel.hint(4);
-    await eventually(() => sub.frames.length === 5, 10_000, 'four events');
+    await waitFor(() => sub.frames.length === 5, 10_000, 'four events');
     expect(sub.frames.slice(1)).toEqual(events);
   });
 
@@ -132,18 +135,18 @@ describe('Channel', () => {
     const { channel, commit } = await setup();
     const early = collector();
     channel.join(early, 1, undefined);
-    await eventually(() => early.frames.length === 1, 10_000, 'snapshot');
+    await waitFor(() => early.frames.length === 1, 10_000, 'snapshot');
     const first = await commit(2);
     const late = collector();
     channel.join(late, 1, undefined); // the channel has not heard of versions 1-2
-    await eventually(() => late.frames.length === 1, 10_000, 'late snapshot');
+    await waitFor(() => late.frames.length === 1, 10_000, 'late snapshot');
     expect(late.versions()).toEqual(['s2']);
     expect(early.frames.slice(1)).toEqual(first);
     const resumed = collector();
     channel.join(resumed, 1, 1);
     const [e3] = await commit(1);
     channel.offer(e3!);
-    await eventually(() => resumed.frames.length === 2 && early.frames.length === 4 && late.frames.length === 2, 10_000, 'all at 3');
+    await waitFor(() => resumed.frames.length === 2 && early.frames.length === 4 && late.frames.length === 2, 10_000, 'all at 3');
     expect(resumed.versions()).toEqual(['2', '3']);
     expect(early.versions()).toEqual(['s0', '1', '2', '3']);
     expect(late.versions()).toEqual(['s2', '3']);

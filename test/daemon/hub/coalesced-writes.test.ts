@@ -3,11 +3,11 @@
 // frames, in one write per socket, in order, each once.
 import { describe, expect, it } from 'vitest';
 import { BidQueue } from '../../../src/daemon/rules/bid-queue.js';
-import { daemonForFile } from '../../helpers/file-daemon.js';
+import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { framesOf, openWatcher } from '../../helpers/watcher.js';
 
-const file = daemonForFile();
+const file = useDaemon();
 
 async function counter(name: string): Promise<number> {
   const text = await (await fetch(`${file.daemon.url}/metrics`)).text();

@@ -1,14 +1,15 @@
 // A socket that stops reading: the daemon queues at most its send buffer limit
 // for it, then closes it (4008), and the other watchers get every event.
 import { describe, expect, it } from 'vitest';
-import { daemonForFile } from '../../helpers/file-daemon.js';
+import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { openRawSocket } from '../../helpers/raw-socket.js';
-import { eventually, framesOf, openWatcher } from '../../helpers/watcher.js';
+import { framesOf, openWatcher } from '../../helpers/watcher.js';
+import { waitFor } from '../../helpers/poll.js';
 import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
 const LIMIT = 64 * 1024;
-const file = daemonForFile({ sockets: { sendBufferBytes: LIMIT } });
+const file = useDaemon({ sockets: { sendBufferBytes: LIMIT } });
 
 describe('a slow consumer', () => {
   it('is closed once its send buffer passes the limit, without the daemon queueing more, and others are unaffected', async () => {
@@ -59,7 +60,7 @@ describe('a slow consumer', () => {
     const peak = await file.daemon.context.metrics.sockets.sendBufferPeakBytes.get();
     expect(peak.values[0]!.value).toBeLessThanOrEqual(LIMIT);
     expect(peak.values[0]!.value).toBeGreaterThan(0);
-    await eventually(() => file.daemon.sockets.hub.size === 1, 10_000, 'the slow socket to be dropped');
+    await waitFor(() => file.daemon.sockets.hub.size === 1, 10_000, 'the slow socket to be dropped');
     // Reading again, the slow client finds its connection ended.
     slow.socket.resume();
     await slow.ended;

@@ -5,12 +5,13 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../../src/protocol/frames.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
-import { daemonForFile } from '../../helpers/file-daemon.js';
+import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
-import { eventually, framesOf, openWatcher, refusedUpgrade } from '../../helpers/watcher.js';
+import { framesOf, openWatcher, refusedUpgrade } from '../../helpers/watcher.js';
+import { waitFor } from '../../helpers/poll.js';
 import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
-const file = daemonForFile({ sockets: { heartbeatMs: 1000 }, catchUpMs: 200 });
+const file = useDaemon({ sockets: { heartbeatMs: 1000 }, catchUpMs: 200 });
 
 const wsUrl = () => `${file.daemon.url.replace('http', 'ws')}/v1/ws`;
 
@@ -59,7 +60,13 @@ describe('private events', () => {
       expect.objectContaining({ type: 'balance', userId: ann.id, balance: 1_000_000_005, held: 0, available: 1_000_000_005 }),
     ]);
     await bobSocket.until((f) => f.some((x) => x.type === 'balance'), 10_000, "bob's balance");
-    await new Promise((r) => setTimeout(r, 200));
+    // Sentinels committed after everything above: bob's own deposit, and a bid the anonymous watcher sees.
+    await file.daemon.admin.deposit(bob.id, 3);
+    await bobSocket.until((f) => f.some((x) => x.type === 'balance' && x.balance === 1_000_000_003), 10_000, "bob's sentinel deposit");
+    anon.send({ op: 'subscribe', auctions: [lot!.id] });
+    await anon.until((f) => framesOf(f, lot!.id).length === 1, 10_000, 'snapshot');
+    await bob.client.bid(lot!.id, 300); // bob raises his own lead: nobody is outbid
+    await anon.until((f) => framesOf(f, lot!.id).length === 2, 10_000, 'the sentinel bid');
     expect(bobSocket.frames.filter((f) => f.type === 'outbid')).toEqual([]);
     expect(bobSocket.frames.filter((f) => f.type === 'balance').every((f) => f.type === 'balance' && f.userId === bob.id)).toBe(true);
     expect(anon.frames.filter((f) => f.type === 'outbid' || f.type === 'balance')).toEqual([]);
@@ -97,7 +104,12 @@ describe('subscriptions', () => {
     w.send({ op: 'unsubscribe', auctions: [lot!.id] });
     await w.until((f) => f.some((x) => x.type === 'unsubscribed'), 10_000, 'unsubscribed');
     await bidder.client.bid(lot!.id, 140);
-    await new Promise((r) => setTimeout(r, 300));
+    // A sentinel: a bid on another auction this socket watches, committed after the one it must not see.
+    const [other] = await makeAuctions(seller, 1);
+    w.send({ op: 'subscribe', auctions: [other!.id] });
+    await w.until((f) => framesOf(f, other!.id).length === 1, 10_000, 'snapshot of the sentinel auction');
+    await bidder.client.bid(other!.id, 100);
+    await w.until((f) => framesOf(f, other!.id).length === 2, 10_000, 'the sentinel bid');
     expect(framesOf(w.frames, lot!.id)).toHaveLength(2);
     await w.close();
   });

@@ -9,7 +9,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NbError } from '../../../src/protocol/errors.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
-import { seedAuction, seedUsers, waitFor, type SeededUser } from '../../helpers/seed.js';
+import { seedAuction, seedUsers, type SeededUser } from '../../helpers/seed.js';
+import { waitFor } from '../../helpers/poll.js';
 
 const t = useRulesDaemon();
 let checker: postgres.Sql;
@@ -69,7 +70,11 @@ describe('a 201 is never sent before its commit', () => {
       bids = fire(bidders, [auction.id], 100, answers);
       // The daemon's transaction has reached the database and waits for the row.
       await waitFor(async () => (await daemonBackendsWaitingOnLocks()) > 0, 30_000, 'a daemon transaction waiting on the lock');
-      await new Promise((r) => setTimeout(r, 300));
+      // A sentinel: a bid on another auction, taken and answered by the same
+      // daemon while the held ones wait. Had any held bid been answered early,
+      // it would be among the answers by now.
+      const other = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
+      await bidders[0]!.client.bid(other.id, 100);
       expect(answers).toEqual([]);
       await held`COMMIT`;
       held.release();

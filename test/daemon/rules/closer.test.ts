@@ -1,7 +1,8 @@
 // The closer loop on its own timer: an ended auction is settled without anyone asking.
 import { afterEach, describe, expect, it } from 'vitest';
 import { useDaemon } from '../../helpers/fixture.js';
-import { ENDS_SOON, expectAuditClean, seedAuction, seedUser, waitFor } from '../../helpers/seed.js';
+import { ENDS_SOON, expectAuditClean, seedAuction, seedUser } from '../../helpers/seed.js';
+import { waitFor } from '../../helpers/poll.js';
 
 const t = useDaemon({ closerIntervalMs: 50 });
 afterEach(() => expectAuditClean(t.daemon.admin));

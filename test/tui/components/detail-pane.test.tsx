@@ -29,18 +29,19 @@ describe('detail pane', () => {
     expect(d).toMatch(/1,100 bo[\s\S]*1,000 ada/);
   });
 
-  it('adds bids as they arrive, newest first', async () => {
+  it('adds bids as they arrive, newest first, counting them as 1 bid, 2 bids', async () => {
     const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press(KEY.enter);
     await app.waitFor('none yet');
     src.names.set(7, 'ada');
     src.names.set(9, 'Bartholomew Featherstonehaugh');
     src.placeBid(lamp.id, 7, 1000);
+    expect(detailOf(await app.waitFor('1,000 ada'))).toMatch(/Price 1,000 · 1 bid · leader ada/);
     src.placeBid(lamp.id, 9, 1300);
     // A long name is cut to fit the pane, not the line.
     const f = await app.waitFor('1,300 Bartholomew Feather…');
     expect(detailOf(f)).toMatch(/1,300 Bartholomew Feather…[\s\S]*1,000 ada/);
-    expect(detailOf(f)).toContain('leader Bartholomew Feather…');
+    expect(detailOf(f)).toContain('· 2 bids · leader Bartholomew Feather…');
   });
 
   it('marks "you are leading" after your bid and "outbid" when someone passes you', async () => {

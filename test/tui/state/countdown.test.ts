@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatRemaining, isWarning } from '../../../src/tui/state/countdown.js';
+import { formatRemaining, isWarning } from '../../../src/tui/state/countdown.js';
 
 describe('countdown', () => {
   it('formats remaining time as h:mm:ss or m:ss, rounding up, never negative', () => {
@@ -12,12 +12,5 @@ describe('countdown', () => {
   it('warns under one minute', () => {
     expect(isWarning(60_000)).toBe(false);
     expect(isWarning(59_999)).toBe(true);
-  });
-
-  it('formats soft-close windows', () => {
-    expect(formatDuration(30)).toBe('30s');
-    expect(formatDuration(120)).toBe('2m');
-    expect(formatDuration(90)).toBe('1m30s');
-    expect(formatDuration(3600)).toBe('1h');
   });
 });

@@ -13,15 +13,16 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Raises NB001 for a daemon whose rules version is not the installed one; the
--- daemon logs it and answers UNAVAILABLE. STABLE (it reads) so that the SQL
--- functions calling it stay inlinable.
+-- daemon logs it and answers UNAVAILABLE. STABLE (it only reads) so that the
+-- SQL functions calling it stay inlinable.
 CREATE OR REPLACE FUNCTION nb_rules_refuse(p_rules integer) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  v_by text;
+  r record;
 BEGIN
-  SELECT installed_by INTO v_by FROM rules_version;
-  RAISE EXCEPTION 'rules version % (installed by neighborbid %) replaced version % in this database', ${RULES_VERSION}, coalesce(v_by, '?'), coalesce(p_rules::text, 'none')
+  SELECT version, installed_by INTO r FROM rules_version;
+  RAISE EXCEPTION 'rules version % (installed by neighborbid %) replaced version % in this database',
+    r.version, r.installed_by, coalesce(p_rules::text, 'none')
     USING ERRCODE = 'NB001';
 END
 $$;

@@ -20,19 +20,31 @@ export interface RuleFile {
   sql: string;
 }
 
-export const ruleFiles: readonly RuleFile[] = [
-  { name: 'helpers', sql: helpers },
-  { name: 'idempotency', sql: idempotency },
-  { name: 'place-bids', sql: placeBids },
-  { name: 'buy-now', sql: buyNow },
-  { name: 'cancel', sql: cancel },
-  { name: 'settle-due', sql: settleDue },
-];
+/** A version of the rules: what a daemon installs. */
+export interface RuleSet {
+  version: number;
+  files: readonly RuleFile[];
+}
+
+/** This daemon's rules. */
+export const rules: RuleSet = {
+  version: RULES_VERSION,
+  files: [
+    { name: 'helpers', sql: helpers },
+    { name: 'idempotency', sql: idempotency },
+    { name: 'place-bids', sql: placeBids },
+    { name: 'buy-now', sql: buyNow },
+    { name: 'cancel', sql: cancel },
+    { name: 'settle-due', sql: settleDue },
+  ],
+};
 
 /** A hash of every rule's text: the same version with other text is refused too. */
-export const RULES_HASH = createHash('sha256')
-  .update(ruleFiles.map((f) => `-- ${f.name}\n${f.sql}`).join('\n'))
-  .digest('hex');
+export function hashOf(set: RuleSet): string {
+  return createHash('sha256')
+    .update(set.files.map((f) => `-- ${f.name}\n${f.sql}`).join('\n'))
+    .digest('hex');
+}
 
 export interface RuleFunction {
   name: string;
@@ -41,9 +53,9 @@ export interface RuleFunction {
 }
 
 /** Every function the rule files create, read from their CREATE statements. */
-export function ruleFunctions(): RuleFunction[] {
+export function functionsOf(set: RuleSet): RuleFunction[] {
   const out: RuleFunction[] = [];
-  for (const f of ruleFiles) {
+  for (const f of set.files) {
     for (const m of f.sql.matchAll(/CREATE OR REPLACE FUNCTION (\w+)\(([^)]*)\)/g)) {
       // "p_details jsonb DEFAULT '{}'" → "jsonb": the name goes, and any default.
       const types = m[2]!

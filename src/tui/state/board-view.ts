@@ -1,0 +1,102 @@
+// What the board draws, made from the store at one moment: rows with labels,
+// countdowns, highlights and markers. Pure: the same store and time give the same view.
+import { formatMoney } from '../../format/money.js';
+import type { AuctionStatus } from '../../protocol/types.js';
+import { ENDED_LINGER_MS, type BoardStore, type Mine } from './board-store.js';
+import { formatRemaining, isWarning } from './countdown.js';
+
+/** How long a changed row stays highlighted. */
+export const HIGHLIGHT_MS = 1500;
+/** Longest name in the board's Leader column (and so in the ended labels made from it). */
+export const NAME_WIDTH = 8;
+
+export interface RowView {
+  id: number;
+  title: string;
+  status: AuctionStatus;
+  price: number | null;
+  leader: string;
+  /** The leader is the token's own user (never read from the label: a user may be named anything). */
+  leaderIsMe: boolean;
+  bidCount: number;
+  endsAt: string;
+  /** Time left as shown (m:ss), so a row that did not change compares equal within a second. */
+  countdown: string;
+  warning: boolean;
+  highlight: boolean;
+  /** True once the auction is no longer open. */
+  ended: boolean;
+  mine: Mine;
+}
+
+export interface BoardView {
+  /** Open auctions (and ones that just ended), soonest ending first. */
+  rows: RowView[];
+  /** Auctions that ended a while ago, most recent first. */
+  ended: RowView[];
+}
+
+/** How a screen names a user: `max` is the most characters the name may take. */
+export type Who = (id: number | null, max?: number) => string;
+
+/** Whether a user is the token's own, which decides how they are drawn (never their label). */
+export type IsMe = (id: number | null) => boolean;
+
+/** How the board names a user: "you", their name (at most `max` characters), "#4" until the name is known, or a dash for nobody. */
+export function labels(store: BoardStore): Who {
+  return (id, max = Infinity) => {
+    if (id === null) return '—';
+    if (store.isMe(id)) return 'you';
+    return store.names.name(id, max) ?? `#${id}`;
+  };
+}
+
+/** The final state of an ended auction in a few words. */
+export function endedLabel(status: AuctionStatus, price: number | null, leader: string): string {
+  switch (status) {
+    case 'sold':
+      return `SOLD ${formatMoney(price)} to ${leader}`;
+    case 'closed':
+      return `WON by ${leader} at ${formatMoney(price)}`;
+    case 'unsold':
+      return 'UNSOLD';
+    case 'cancelled':
+      return 'CANCELLED';
+    default:
+      return 'OPEN';
+  }
+}
+
+/** What the board shows at `now`, filtered by a title substring. */
+export function boardView(store: BoardStore, now: number, filter = ''): BoardView {
+  const needle = filter.trim().toLowerCase();
+  const who = labels(store);
+  const rows: { row: RowView; endsMs: number }[] = [];
+  const ended: { row: RowView; endedAt: number }[] = [];
+  for (const e of store.all()) {
+    const a = e.auction;
+    if (needle && !a.title.toLowerCase().includes(needle)) continue;
+    const endsMs = Date.parse(a.endsAt);
+    const remainingMs = endsMs - now;
+    const row: RowView = {
+      id: a.id,
+      title: a.title,
+      status: a.status,
+      price: a.currentPrice,
+      leader: who(a.leaderId, NAME_WIDTH),
+      leaderIsMe: store.isMe(a.leaderId),
+      bidCount: a.bidCount,
+      endsAt: a.endsAt,
+      countdown: formatRemaining(remainingMs),
+      warning: a.status === 'open' && isWarning(remainingMs),
+      highlight: e.changedAt !== null && now - e.changedAt < HIGHLIGHT_MS,
+      ended: a.status !== 'open',
+      mine: store.mine(a.id),
+    };
+    if (e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS) ended.push({ row, endedAt: e.endedAt });
+    else rows.push({ row, endsMs });
+  }
+  rows.sort((x, y) => x.endsMs - y.endsMs || x.row.id - y.row.id);
+  ended.sort((x, y) => y.endedAt - x.endedAt || y.row.id - x.row.id);
+  return { rows: rows.map((x) => x.row), ended: ended.map((x) => x.row) };
+}
