@@ -99,7 +99,7 @@ export function asyncApiDocument(version: string): Json {
       control: op('receive', 'Frames a client sends', Object.keys(clientFrames)),
       session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'pong', 'error']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
-      privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance']),
+      privateEvents: op('send', "Private events of the token's user", ['outbid', 'maxRaised', 'maxExhausted', 'balance']),
     },
     components: {
       // JSON Schema draft 7: AsyncAPI's default schema format.
