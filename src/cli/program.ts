@@ -12,21 +12,33 @@ import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
 import { shells, type Shell } from './completion-scripts.js';
 import { environment, examples, exitCodesHelp, retryHelp } from './help-text.js';
-import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
+import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg, seqArg } from './parse.js';
 
 const WATCH = `
 Each line shows the time, the auction, what happened (bid, extended, sold,
 closed, unsold, cancelled), the price and the leader. It starts with one
 "watching" line per auction: its state now. With a user token (--token,
-NEIGHBORBID_TOKEN or login) your private events come too: outbid and balance,
-marked "private:". With --json every line is one JSON object as the daemon sends
-it: snapshot, the events, outbid and balance, and an error for a refused auction.
+NEIGHBORBID_TOKEN or login) your private events come too (outbid, won, lost,
+sale, unsold, balance), marked "private:". With --json every line is one JSON
+object as the daemon sends it: snapshot, the events, your private events, and an
+error for a refused auction. What came while you were away: neighborbid inbox.
 
 A lost connection is resumed by itself, from the last event seen, without a gap
 or a repeat (notes on stderr). At the start the daemon is tried 4 times before
 giving up with exit code 6. An unknown auction is a warning, or exit code 4 when
 none of the auctions named exists. Ctrl-C stops it with exit code 130 (SIGTERM
 143); --until closed ends with 0 once every watched auction has ended.`;
+
+const INBOX = `
+Your private events, kept by the daemon even while no socket of yours is open:
+outbid, won, lost, sale (your auction sold), unsold, and balance changes. Each
+has a number (seq) in your inbox; the last one shown is saved in the config file
+for this daemon URL and user, so the next run shows only what is new (the TUI
+reads and saves the same position). With --json every line is one JSON object,
+the event with its seq. The daemon keeps 30 days and the newest 1,000 events per
+user; asking for older ones says so on stderr and starts at the oldest kept.
+--follow then prints new events as they happen, resuming by itself after a lost
+connection; Ctrl-C stops it with exit code 130 (SIGTERM 143).`;
 
 type Implementation = (ctx: Context, ...args: any[]) => Promise<void>;
 
@@ -249,6 +261,15 @@ export function buildProgram(): Command {
       `neighborbid watch 7 --json | jq -c 'select(.type == "bid")'`,
     ))
     .action(lazy(() => import('./commands/watch.js'), (m) => m.watch));
+
+  program
+    .command('inbox')
+    .description('what happened to you while you were away: outbid, won, lost, sold, balance changes (NDJSON with --json)')
+    .option('--follow', 'then print new events as they happen, until Ctrl-C')
+    .option('--after <seq>', 'show the events after this seq instead of after the last one shown (0: all kept)', seqArg)
+    .addHelpText('after', INBOX)
+    .addHelpText('after', examples('neighborbid inbox', 'neighborbid inbox --follow', 'neighborbid inbox --after 0 --json'))
+    .action(lazy(() => import('./commands/inbox.js'), (m) => m.inbox));
 
   program
     .command('audit')

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { fromErrorBody, nbError, NbError } from '../protocol/errors.js';
+import type { InboxPage } from '../protocol/inbox.js';
 import type { CreateAuctionBody } from '../protocol/schemas.js';
 import type {
   AuctionDetail,
@@ -158,6 +159,13 @@ export class HttpClient {
 
   me(): Promise<Me> {
     return this.call('GET', '/v1/me');
+  }
+
+  /** The user's private events after `after` (0: from the oldest kept), oldest first. */
+  inbox(after = 0, limit?: number): Promise<InboxPage> {
+    const q = new URLSearchParams({ after: String(after) });
+    if (limit !== undefined) q.set('limit', String(limit));
+    return this.call('GET', `/v1/me/events?${q.toString()}`);
   }
 
   whoami(): Promise<{ kind: 'admin' } | { kind: 'user'; id: number; name: string }> {

@@ -2,10 +2,13 @@
 // reconnects by itself with backoff and resumes every auction from the last
 // version it delivered, so a consumer sees each event once and in order across
 // reconnects and daemon restarts (or, after a very long gap, a fresh snapshot).
+// With a user token it resumes the user's private events (the inbox) the same
+// way, from the last seq it delivered.
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { CloseCode, errorOfClose, fromErrorBody, NbError, nbError, type ErrorCode } from '../protocol/errors.js';
-import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import { isPrivateEvent, type AuctionEvent, type PrivateEvent } from '../protocol/events.js';
+import type { InboxEvent } from '../protocol/inbox.js';
 import {
   WS_PATH,
   isAuctionFrame,
@@ -46,8 +49,15 @@ export interface SocketClientOptions {
   token?: string | undefined;
   /** Called on every state change. */
   onState?: (state: SocketState) => void;
-  /** Called with each private event (outbid, balance) of the token's user. */
-  onPrivate?: (event: PrivateEvent) => void;
+  /** Called with each private event (outbid, balance, won, lost, sale, unsold) of the token's user, once each, in seq order. */
+  onPrivate?: (event: InboxEvent) => void;
+  /**
+   * The last private event seq already seen (e.g. saved from an earlier run): the first
+   * connection resumes after it. Without it, private events start when the socket opens.
+   */
+  inboxAfter?: number;
+  /** Called when the daemon no longer keeps some private events after the position asked for. */
+  onInboxTruncated?: (info: { asked: number; after: number }) => void;
   /** Called with error frames that concern no one auction (e.g. a frame the daemon refused). */
   onError?: (error: NbError) => void;
   /** Reconnect delays: first delay, cap, attempts before giving up (default: never give up). */
@@ -66,7 +76,7 @@ export interface SocketStats {
   reconnects: number;
   /** Frames dropped because their version was already delivered. */
   duplicatesDropped: number;
-  /** Gaps seen in an auction's versions (each answered by resubscribing from the last version). */
+  /** Gaps seen in an auction's versions or the inbox's seqs (each answered by resuming from the last one delivered). */
   gapsResynced: number;
 }
 
@@ -91,7 +101,11 @@ export class SocketClient {
   private readonly acked = new Set<number>();
   private readonly waiting: { ids: Set<number>; resolve: () => void }[] = [];
   private readonly stateHandlers = new Set<(s: SocketState) => void>();
-  private readonly privateHandlers = new Set<(e: PrivateEvent) => void>();
+  private readonly privateHandlers = new Set<(e: InboxEvent) => void>();
+  /** Last private event seq delivered (or where the daemon said the inbox stands). */
+  private inbox: number | undefined;
+  /** An inbox op is out and unanswered: private events until its answer belong to an earlier start. */
+  private inboxPending = false;
   private ws: WebSocket | null = null;
   private current: SocketState = { kind: 'connecting', attempt: 1 };
   private attempt = 0;
@@ -104,6 +118,7 @@ export class SocketClient {
     if (this.urls.length === 0) throw nbError('INVALID_INPUT', { reason: 'noUrl' });
     if (options.onState) this.stateHandlers.add(options.onState);
     if (options.onPrivate) this.privateHandlers.add(options.onPrivate);
+    this.inbox = options.inboxAfter;
     this.connect();
   }
 
@@ -115,6 +130,11 @@ export class SocketClient {
   /** The last version delivered for an auction, if any. */
   version(auction: number): number | undefined {
     return this.subs.get(auction)?.version;
+  }
+
+  /** The last private event seq delivered (or the inbox's position once the daemon answered); where a later run may resume. */
+  get inboxSeq(): number | undefined {
+    return this.inbox;
   }
 
   /** Auctions currently subscribed. */
@@ -155,7 +175,7 @@ export class SocketClient {
   }
 
   /** Adds a private-event handler; returns a function that removes it. */
-  onPrivate(handler: (event: PrivateEvent) => void): () => void {
+  onPrivate(handler: (event: InboxEvent) => void): () => void {
     this.privateHandlers.add(handler);
     return () => this.privateHandlers.delete(handler);
   }
@@ -281,8 +301,19 @@ export class SocketClient {
         this.limits = frame.limits;
         this.stats.connections++;
         this.setState({ kind: 'live', daemonId: frame.daemonId, userId: frame.userId });
-        // Resume everything: from the last version delivered, or from a snapshot.
+        // Resume everything: from the last version delivered, or from a snapshot; private events from the last seq.
+        if (frame.userId !== null) {
+          // The welcome says where this socket's private events start; resume from ours if that is elsewhere.
+          if (this.inbox === undefined && typeof frame.inbox === 'number') this.inbox = frame.inbox;
+          else if (this.inbox !== frame.inbox) this.sendInbox();
+        }
         this.sendSubscribe([...this.subs.keys()]);
+        return;
+      case 'inbox':
+        if (!this.inboxPending) return;
+        this.inboxPending = false;
+        if (frame.truncated) this.options.onInboxTruncated?.({ asked: this.inbox ?? 0, after: frame.after });
+        this.inbox = frame.after;
         return;
       case 'subscribed':
         for (const id of frame.auctions) this.acked.add(id);
@@ -307,12 +338,9 @@ export class SocketClient {
         this.settleWaiting();
         return;
       }
-      case 'outbid':
-      case 'balance':
-        for (const h of this.privateHandlers) h(frame);
-        return;
       default:
         if (isAuctionFrame(frame)) this.deliver(frame);
+        else if (isPrivateEvent(frame)) this.deliverPrivate(frame);
     }
   }
 
@@ -336,6 +364,29 @@ export class SocketClient {
     sub.version = frame.version;
     sub.resyncing = false;
     sub.handler(frame);
+  }
+
+  private deliverPrivate(event: InboxEvent): void {
+    // Until the inbox op is answered, private events belong to the socket's start at open.
+    if (this.inboxPending) return;
+    const last = this.inbox;
+    if (last !== undefined && event.seq <= last) {
+      this.stats.duplicatesDropped++;
+      return;
+    }
+    if (last !== undefined && event.seq > last + 1) {
+      // Never expected from a daemon; heal it by resuming from what was delivered.
+      this.stats.gapsResynced++;
+      this.sendInbox();
+      return;
+    }
+    this.inbox = event.seq;
+    for (const h of this.privateHandlers) h(event);
+  }
+
+  private sendInbox(): void {
+    this.inboxPending = true;
+    this.send(this.inbox === undefined ? { op: 'inbox' } : { op: 'inbox', after: this.inbox });
   }
 
   private sendSubscribe(ids: number[]): void {

@@ -4,11 +4,12 @@
 import type { z } from 'zod';
 import { frameExamples } from './api-examples.js';
 import { CloseCode } from './errors.js';
-import { pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
+import { inboxFrame, pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
 import { componentSchemas, type Json } from './json-schema.js';
 import { serverFrames } from './server-frames.js';
 
-const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+// The client's `inbox` op is named apart from the daemon's `inbox` answer.
+const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, inboxOp: inboxFrame, ping: pingFrame } as const;
 
 const summaries: Record<keyof typeof clientFrames | keyof typeof serverFrames, string> = {
   subscribe: 'Watch auctions: a snapshot of each (or the events after `after[id]`), then every event.',
@@ -27,6 +28,12 @@ const summaries: Record<keyof typeof clientFrames | keyof typeof serverFrames, s
   maxRaised: 'Private: your maximum answered a bid; you lead at `price`.',
   maxExhausted: 'Private: the price has reached your maximum.',
   balance: 'Private: your balance or holds changed.',
+  inboxOp: 'The `inbox` op: resume your private events after a seq (GET /v1/me/events holds the same events).',
+  won: 'Private: you won an auction.',
+  lost: 'Private: an auction you bid on ended with someone else winning it.',
+  sale: 'Private: your auction sold.',
+  unsold: 'Private: your auction ended without a bid.',
+  inbox: 'Answers the inbox op: the private events after `after` follow, once each and in order.',
   pong: 'Answers ping.',
   error: 'A frame the daemon could not act on; the socket stays open unless a close follows.',
 };
@@ -97,9 +104,9 @@ export function asyncApiDocument(version: string): Json {
     },
     operations: {
       control: op('receive', 'Frames a client sends', Object.keys(clientFrames)),
-      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'pong', 'error']),
+      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'inbox', 'pong', 'error']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
-      privateEvents: op('send', "Private events of the token's user", ['outbid', 'maxRaised', 'maxExhausted', 'balance']),
+      privateEvents: op('send', "Private events of the token's user", ['outbid', 'maxRaised', 'maxExhausted', 'balance', 'won', 'lost', 'sale', 'unsold']),
     },
     components: {
       // JSON Schema draft 7: AsyncAPI's default schema format.

@@ -129,7 +129,7 @@ export const errorCodes = {
       frameJson: 'The frame is not valid JSON.',
       frameShape: 'A frame must be a JSON object with an "op".',
       unknownOp: (d: { op: string | null }) =>
-        `Unknown op (${d.op === null ? 'missing' : `"${d.op}"`}); use subscribe, unsubscribe or ping.`,
+        `Unknown op (${d.op === null ? 'missing' : `"${d.op}"`}); use subscribe, unsubscribe, inbox or ping.`,
       endsAtPast: 'endsAt must be in the future.',
       endsAtTooFar: 'endsAt must be within a year.',
       cursor: 'cursor is not one this daemon gave out for this listing.',
@@ -168,6 +168,7 @@ export const errorCodes = {
       missing: 'This needs a token: send "Authorization: Bearer <token>".',
       invalid: 'The token is not valid.',
       refused: 'The daemon refused the token.',
+      privateNeedsUser: (_d: { op: string }) => 'Only a socket opened with a user token has private events.',
       needsUserToken: "This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.",
       noAdminToken: (d: { file: string; problem?: string }) =>
         "This needs the admin token: set NEIGHBORBID_ADMIN_TOKEN or run it on the daemon's machine (" +

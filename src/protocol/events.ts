@@ -112,12 +112,50 @@ export interface BalanceEvent {
   at: string;
 }
 
-export type PrivateEvent = OutbidEvent | MaxRaisedEvent | MaxExhaustedEvent | BalanceEvent;
+/** Private to one user: you won an auction (it closed with you leading, or you bought it now). */
+export interface WonEvent extends EventBase {
+  type: 'won';
+  /** What you pay: your winning bid, or the buy-now price. */
+  price: number;
+}
+
+/** Private to one user: an auction you bid on ended with someone else winning it. */
+export interface LostEvent extends EventBase {
+  type: 'lost';
+  price: number;
+  winnerId: number;
+}
+
+/** Private to the seller: your auction sold (at its close, or bought now). */
+export interface SaleEvent extends EventBase {
+  type: 'sale';
+  price: number;
+  buyerId: number;
+}
+
+/** Private to the seller: your auction ended unsold — without a bid, or below your reserve. */
+export interface UnsoldEvent extends EventBase {
+  type: 'unsold';
+  reason: UnsoldReason;
+}
+
+export type PrivateEvent =
+  | OutbidEvent | MaxRaisedEvent | MaxExhaustedEvent | BalanceEvent | WonEvent | LostEvent | SaleEvent | UnsoldEvent;
+
+export const privateEventTypes = [
+  'outbid', 'maxRaised', 'maxExhausted', 'balance', 'won', 'lost', 'sale', 'unsold',
+] as const satisfies readonly PrivateEvent['type'][];
+
+/** True for an event private to one user (never one of an auction's public history). */
+export function isPrivateEvent(event: { type: string }): event is PrivateEvent {
+  return (privateEventTypes as readonly string[]).includes(event.type);
+}
 
 /**
  * The private part of an outbox row: never sent as is, but turned into
- * per-user events by the hub (in this order: maxRaised, maxExhausted, outbid,
- * balances). Price and leader come from the row's public payload.
+ * per-user inbox events in the transaction that wrote it (the trigger of
+ * src/daemon/rules/sql/inbox.ts), in this order: maxRaised, maxExhausted,
+ * outbid, then balances. Price and leader come from the row's public payload.
  */
 export interface EventPrivate {
   maxRaised?: { userId: number; max: number };

@@ -3,7 +3,8 @@
 // here. No I/O: the hub and the socket client both use this file.
 import { z } from 'zod';
 import { nbError, type ErrorCode, type NbError } from './errors.js';
-import { publicEventTypes, type AuctionEvent, type PrivateEvent } from './events.js';
+import { publicEventTypes, type AuctionEvent } from './events.js';
+import { inboxSeq, type InboxEvent } from './inbox.js';
 import { describeIssues } from './schemas.js';
 import type { Auction } from './types.js';
 
@@ -67,9 +68,17 @@ export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
 export const pingFrame = z.strictObject({ op: z.literal('ping') });
 export type PingFrame = z.infer<typeof pingFrame>;
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame;
+/**
+ * (Re)starts the socket's private events at `after`: the daemon answers with an
+ * `inbox` frame, then sends every private event with a greater seq, oldest
+ * first, each once, then the new ones as they commit. Without `after`: from now.
+ */
+export const inboxFrame = z.strictObject({ op: z.literal('inbox'), after: inboxSeq.optional() });
+export type InboxOpFrame = z.infer<typeof inboxFrame>;
 
-const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | InboxOpFrame;
+
+const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, inbox: inboxFrame } as const;
 
 /** Parses one text frame from a client; throws an INVALID_INPUT error value naming what is wrong. */
 export function parseClientFrame(text: string): ClientFrame {
@@ -100,6 +109,8 @@ export interface WelcomeFrame {
   version: string;
   /** The token's user (private events come for them), or null. */
   userId: number | null;
+  /** For a user's socket, the seq its private events start after (the user's newest now); null without a user. */
+  inbox: number | null;
   limits: SocketLimits;
 }
 
@@ -121,6 +132,19 @@ export interface SnapshotFrame {
   auction: number;
   version: number;
   state: Auction;
+}
+
+/**
+ * Answers an `inbox` op: the private events that follow have seq > `after`,
+ * with no gap and no repeat. Private events that came before this frame
+ * belong to the socket's earlier start and may come again after it.
+ */
+export interface InboxAckFrame {
+  type: 'inbox';
+  /** Where the events restart: what was asked, the newest seq (when nothing was asked), or the oldest kept − 1 when truncated. */
+  after: number;
+  /** True when events after the position asked for are no longer kept (or the position is from another database). */
+  truncated: boolean;
 }
 
 export interface PongFrame {
@@ -146,7 +170,8 @@ export type ServerFrame =
   | UnsubscribedFrame
   | SnapshotFrame
   | AuctionEvent
-  | PrivateEvent
+  | InboxEvent
+  | InboxAckFrame
   | PongFrame
   | ErrorFrame;
 

@@ -7,6 +7,7 @@ import { httpExamples } from './api-examples.js';
 import { errorCodes, errorMessage, type ErrorCode } from './errors.js';
 import { errorCodesOf, httpRoutes, type RouteDoc } from './http-routes.js';
 import { componentSchemas, jsonSchemaOf, type Json } from './json-schema.js';
+import { inboxPage } from './server-frames.js';
 import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, idempotencyKey, idParam } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -27,6 +28,7 @@ const answerComponents = new Map<z.ZodType, string>([
   [answers.userList, 'UserList'],
   [answers.createdUser, 'CreatedUser'],
   [answers.rotatedToken, 'RotatedToken'],
+  [inboxPage, 'InboxPage'],
   [answers.whoami, 'Whoami'],
   [answers.auditReport, 'AuditReport'],
   [answers.health, 'Health'],

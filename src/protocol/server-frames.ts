@@ -5,10 +5,16 @@ import { z } from 'zod';
 import { CloseCode } from './errors.js';
 import type { Expect, Same } from './shape-check.js';
 import { auction, errorCodeSchema, id, time, version } from './answers.js';
-import { outbidCauses, type BalanceEvent, type BidEvent, type CancelledEvent, type ClosedEvent, type ExtendedEvent, type MaxExhaustedEvent, type MaxRaisedEvent, type OutbidEvent, type SoldEvent } from './events.js';
-import type { ErrorFrame, PongFrame, ServerFrame, SnapshotFrame, SocketLimits, SubscribedFrame, UnsubscribedFrame, WelcomeFrame } from './frames.js';
+import {
+  outbidCauses, type BalanceEvent, type BidEvent, type CancelledEvent, type ClosedEvent, type ExtendedEvent, type LostEvent,
+  type MaxExhaustedEvent, type MaxRaisedEvent, type OutbidEvent, type SaleEvent, type SoldEvent, type UnsoldEvent, type WonEvent,
+} from './events.js';
+import type { ErrorFrame, InboxAckFrame, PongFrame, ServerFrame, SnapshotFrame, SocketLimits, SubscribedFrame, UnsubscribedFrame, WelcomeFrame } from './frames.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
 import { unsoldReasons } from './types.js';
+
+/** The event's place in its user's inbox (GET /v1/me/events, the inbox op). */
+const seq = z.number().int().min(1).describe("Gapless per user, in commit order: the event's place in the user's inbox.");
 
 const base = {
   auction: id,
@@ -73,15 +79,16 @@ export const outbidEvent = z
     price: positiveMoney.nullable().describe('The new leading price; null when the auction was cancelled.'),
     leaderId: id.nullable(),
     released: nonNegativeMoney.describe('Your hold on this auction, now released (0 when your bid never led).'),
+    seq,
   })
   .describe("Private to one user: someone else took the lead from you, or a leader's maximum answered your bid at once.");
 
 export const maxRaisedEvent = z
-  .object({ type: z.literal('maxRaised'), ...base, price: positiveMoney, max: positiveMoney.describe('Your maximum.') })
+  .object({ type: z.literal('maxRaised'), ...base, price: positiveMoney, max: positiveMoney.describe('Your maximum.'), seq })
   .describe('Private to one user: your maximum answered a bid; you lead at `price`.');
 
 export const maxExhaustedEvent = z
-  .object({ type: z.literal('maxExhausted'), ...base, max: positiveMoney })
+  .object({ type: z.literal('maxExhausted'), ...base, max: positiveMoney, seq })
   .describe('Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead.');
 
 export const balanceEvent = z
@@ -92,8 +99,33 @@ export const balanceEvent = z
     held: nonNegativeMoney,
     available: nonNegativeMoney,
     at: time,
+    seq,
   })
   .describe('Private to one user: their balance or holds changed.');
+
+export const wonEvent = z
+  .object({ type: z.literal('won'), ...base, price: positiveMoney.describe('What you pay: your winning bid, or the buy-now price.'), seq })
+  .describe('Private to one user: you won an auction (it closed with you leading, or you bought it now).');
+
+export const lostEvent = z
+  .object({ type: z.literal('lost'), ...base, price: positiveMoney, winnerId: id, seq })
+  .describe('Private to one user: an auction you bid on ended with someone else winning it.');
+
+export const saleEvent = z
+  .object({ type: z.literal('sale'), ...base, price: positiveMoney, buyerId: id, seq })
+  .describe('Private to the seller: your auction sold (at its close, or bought now).');
+
+export const unsoldPrivateEvent = z
+  .object({ type: z.literal('unsold'), ...base, reason: z.enum(unsoldReasons).describe('Without a bid, or below your reserve.'), seq })
+  .describe('Private to the seller: your auction ended unsold.');
+
+export const inboxAckFrame = z
+  .object({
+    type: z.literal('inbox'),
+    after: z.number().int().min(0).describe('Where the events restart: the private events that follow have seq > after.'),
+    truncated: z.boolean().describe('Events after the position asked for are no longer kept (or the position is from another database).'),
+  })
+  .describe('Answers an inbox op: the private events that follow have seq > after, with no gap and no repeat.');
 
 const auctionIds = z.array(id);
 
@@ -111,6 +143,7 @@ export const welcomeFrame = z
     daemonId: z.string(),
     version: z.string(),
     userId: id.nullable().describe("The token's user (private events come for them), or null."),
+    inbox: z.number().int().min(0).nullable().describe("For a user's socket, the seq its private events start after (the user's newest now); null without a user."),
     limits: socketLimits,
   })
   .describe('First frame on every socket.');
@@ -156,6 +189,11 @@ export const serverFrames = {
   maxRaised: maxRaisedEvent,
   maxExhausted: maxExhaustedEvent,
   balance: balanceEvent,
+  won: wonEvent,
+  lost: lostEvent,
+  sale: saleEvent,
+  unsold: unsoldPrivateEvent,
+  inbox: inboxAckFrame,
   pong: pongFrame,
   error: errorFrame,
 } as const;
@@ -168,10 +206,15 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof soldEvent>, SoldEvent>>,
   Expect<Same<z.infer<typeof closedEvent>, ClosedEvent>>,
   Expect<Same<z.infer<typeof cancelledEvent>, CancelledEvent>>,
-  Expect<Same<z.infer<typeof outbidEvent>, OutbidEvent>>,
-  Expect<Same<z.infer<typeof maxRaisedEvent>, MaxRaisedEvent>>,
-  Expect<Same<z.infer<typeof maxExhaustedEvent>, MaxExhaustedEvent>>,
-  Expect<Same<z.infer<typeof balanceEvent>, BalanceEvent>>,
+  Expect<Same<z.infer<typeof outbidEvent>, OutbidEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxRaisedEvent>, MaxRaisedEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxExhaustedEvent>, MaxExhaustedEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof balanceEvent>, BalanceEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof wonEvent>, WonEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof lostEvent>, LostEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof saleEvent>, SaleEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof unsoldPrivateEvent>, UnsoldEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof inboxAckFrame>, InboxAckFrame>>,
   Expect<Same<z.infer<typeof socketLimits>, SocketLimits>>,
   Expect<Same<z.infer<typeof welcomeFrame>, WelcomeFrame>>,
   Expect<Same<z.infer<typeof subscribedFrame>, SubscribedFrame>>,
@@ -182,3 +225,13 @@ export type FrameShapesMatch = [
   // One schema for each frame the daemon sends, none for a frame it does not.
   Expect<Same<keyof typeof serverFrames, ServerFrame['type']>>,
 ];
+
+/** The answer of GET /v1/me/events: the same private events as the socket's, with their seq. */
+export const inboxPage = z
+  .object({
+    events: z.array(z.union([outbidEvent, balanceEvent, wonEvent, lostEvent, saleEvent, unsoldPrivateEvent])).describe('Events after the position asked for, oldest first.'),
+    next: z.number().int().min(0).describe("Where to continue: the last event's seq (or, with no event, the position the answer stands at)."),
+    last: z.number().int().min(0).describe("The user's newest seq now; next < last means there is more to read."),
+    truncated: z.boolean().describe('Events between after and the first one returned are no longer kept, or after is past last: the answer starts at the oldest kept.'),
+  })
+  .describe('Your private events after a position.');

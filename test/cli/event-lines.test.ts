@@ -135,6 +135,31 @@ describe('EventLines', () => {
     );
   });
 
+  it('says what an ending meant to you: won, lost, sold, unsold', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.me = 4;
+    lines.learnTitle(7, 'Brass lamp');
+    const endings: PrivateEvent[] = [
+      { type: 'won', auction: 7, version: 9, at: at(9), price: 1500 },
+      { type: 'lost', auction: 7, version: 9, at: at(9), price: 1500, winnerId: 5 },
+      { type: 'sale', auction: 7, version: 9, at: at(9), price: 1500, buyerId: 5 },
+      { type: 'unsold', auction: 7, version: 1, at: at(9), reason: 'no_bids' },
+      { type: 'unsold', auction: 7, version: 4, at: at(9), reason: 'reserve_not_met' },
+      { type: 'maxRaised', auction: 7, version: 3, at: at(9), price: 1200, max: 2000 },
+      { type: 'maxExhausted', auction: 7, version: 5, at: at(9), max: 2000 },
+    ];
+    expect(endings.map((m) => lines.line(m))).toEqual([
+      `${clock(9)}  #7  Brass lamp  won        1,500  you     private: you won it for 1,500`,
+      `${clock(9)}  #7  Brass lamp  lost       1,500  user 5  private: it ended, won by user 5`,
+      `${clock(9)}  #7  Brass lamp  sale       1,500  user 5  private: your auction sold to user 5`,
+      `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended without a bid`,
+      `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended below its reserve`,
+      `${clock(9)}  #7  Brass lamp  max raised  1,200          private: your maximum of 2,000 answered a bid`,
+      `${clock(9)}  #7  Brass lamp  max used up  2,000          private: the price reached your maximum of 2,000`,
+    ]);
+    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [5], [], [], [], []]);
+  });
+
   it('keeps the price and leader for an extension, which does not carry them', () => {
     const lines = new EventLines(plain, () => NOW);
     lines.remember(snapshot(7, 'Lamp', { currentPrice: 2000, leaderId: 8, bidCount: 3, minNextBid: 2100 }));

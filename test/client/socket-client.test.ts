@@ -6,10 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, socketUrl, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import type { PrivateEvent } from '../../src/protocol/events.js';
+import type { InboxEvent } from '../../src/protocol/inbox.js';
 import { deadUrl } from '../helpers/daemon.js';
 import { useDaemon } from '../helpers/fixture.js';
 import { makeAuctions, makeTrader } from '../helpers/market.js';
 import { waitFor } from '../helpers/poll.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const file = useDaemon();
 
@@ -75,6 +77,51 @@ describe('SocketClient', () => {
       expect(privates.find((e) => e.type === 'outbid')).toMatchObject({ auction: lot!.id, price: 150, leaderId: bob.id, released: 100 });
     } finally {
       await client.close();
+    }
+  });
+
+  it("resumes the user's private events after a lost connection with exactly the ones missed, and from a saved seq", async () => {
+    const seller = await makeTrader(file.daemon.url, file.daemon.admin, 'seller3', 0);
+    const [ann, bob] = await Promise.all([makeTrader(file.daemon.url, file.daemon.admin, 'ann3'), makeTrader(file.daemon.url, file.daemon.admin, 'bob3')]);
+    const [lot] = await makeAuctions(seller, 1);
+    const proxy = await startTcpProxy(file.daemon.url);
+    const privates: InboxEvent[] = [];
+    const client = new SocketClient({ url: proxy.url, token: ann.token, onPrivate: (e) => privates.push(e), backoff: { initialMs: 50, maxMs: 300 } });
+    /** A deposit to ann: its balance event is her newest; resolves once the client delivered it. */
+    const sentinel = async (c: SocketClient) => {
+      const { balance } = await file.daemon.admin.deposit(ann.id, 1);
+      await waitFor(() => c.inboxSeq !== undefined && privates.some((e) => e.type === 'balance' && e.balance === balance), 10_000, 'the sentinel');
+    };
+    try {
+      await waitFor(() => client.state.kind === 'live', 10_000, 'live');
+      expect(client.inboxSeq).toBe(0);
+      await ann.client.bid(lot!.id, 100);
+      await waitFor(() => privates.length === 1, 10_000, 'the hold');
+      await proxy.cut();
+      await waitFor(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
+      // Missed while away: outbid, the release, a deposit.
+      await bob.client.bid(lot!.id, 150);
+      await file.daemon.admin.deposit(ann.id, 10);
+      await proxy.restore();
+      await sentinel(client);
+      expect(privates.map((e) => `${e.seq}:${e.type}`)).toEqual(['1:balance', '2:outbid', '3:balance', '4:balance', '5:balance']);
+      expect(privates).toEqual((await ann.client.inbox(0)).events);
+      expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
+      expect(client.stats.connections).toBeGreaterThanOrEqual(2);
+      expect(client.inboxSeq).toBe(5);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+
+    // A later run that saved seq 2 gets 3, 4, 5 and then what comes.
+    privates.length = 0;
+    const later = new SocketClient({ url: file.daemon.url, token: ann.token, inboxAfter: 2, onPrivate: (e) => privates.push(e) });
+    try {
+      await sentinel(later);
+      expect(privates.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    } finally {
+      await later.close();
     }
   });
 

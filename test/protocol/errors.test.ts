@@ -65,7 +65,7 @@ describe('error codes', () => {
     expect(nbError('INVALID_INPUT', { reason: 'schema', what: 'bid', issues: 'amount is required' }).message).toBe(
       'Invalid bid: amount is required.',
     );
-    expect(nbError('INVALID_INPUT', { reason: 'unknownOp', op: null }).message).toBe('Unknown op (missing); use subscribe, unsubscribe or ping.');
+    expect(nbError('INVALID_INPUT', { reason: 'unknownOp', op: null }).message).toBe('Unknown op (missing); use subscribe, unsubscribe, inbox or ping.');
     expect(nbError('TOO_MANY_CONNECTIONS', { reason: 'sockets', limit: 1 }).message).toBe(
       'At most 1 WebSockets may be open from one address.',
     );

@@ -21,6 +21,8 @@ describe('parseClientFrame', () => {
       after: { 2: 5 },
     });
     expect(parseClientFrame('{"op":"unsubscribe","auctions":[7]}')).toEqual({ op: 'unsubscribe', auctions: [7] });
+    expect(parseClientFrame('{"op":"inbox","after":17}')).toEqual({ op: 'inbox', after: 17 });
+    expect(parseClientFrame('{"op":"inbox"}')).toEqual({ op: 'inbox' });
   });
 
   it('refuses everything else with INVALID_INPUT and a sentence naming the problem', () => {
@@ -38,6 +40,10 @@ describe('parseClientFrame', () => {
       ['{"op":"subscribe","auctions":[1],"after":{"1":-1}}', /negative/],
       ['{"op":"subscribe","auctions":[1],"after":{"x":1}}', /every key of after/],
       ['{"op":"subscribe","auctions":[1],"after":[1]}', /object of versions/],
+      ['{"op":"inbox","after":-1}', /negative/],
+      ['{"op":"inbox","after":"3"}', /must be a number/],
+      ['{"op":"inbox","after":1.5}', /whole number/],
+      ['{"op":"inbox","after":3,"auctions":[1]}', /auctions/],
       ['{"op":"subscribe","auctions":[1],"after":{"2":1}}', /every key of after/],
       ['{"op":"ping","x":1}', /Unrecognized key|unrecognized/i],
     ];

@@ -25,7 +25,8 @@ export async function login(ctx: Context, opts: { withToken?: boolean }): Promis
   if (who.kind !== 'user') {
     throw nbError('INVALID_INPUT', { reason: 'loginAdmin' });
   }
-  writeConfig(ctx.configFile, { url, token });
+  // Anything else kept there (where `inbox` stopped) stays.
+  writeConfig(ctx.configFile, { ...ctx.config(), url, token });
   ctx.print(
     { url, id: who.id, name: who.name, configFile: ctx.configFile },
     () => `Logged in to ${url} as ${who.name} (user ${who.id}); saved in ${ctx.configFile}.`,

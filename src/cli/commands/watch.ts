@@ -7,7 +7,7 @@
 import { constants } from 'node:os';
 import { SocketClient, type AuctionError, type AuctionMessage, type SocketState } from '../../client/socket-client.js';
 import { NbError, nbError, type ErrorCode } from '../../protocol/errors.js';
-import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
+import { isPrivateEvent, statusAfter, type PrivateEvent } from '../../protocol/events.js';
 import { defaultSocketLimits } from '../../protocol/frames.js';
 import { plural } from '../../format/text.js';
 import type { NameCache } from '../../client/name-cache.js';
@@ -139,7 +139,7 @@ class Watch {
     if (this.held) {
       this.held.push(m);
       // A private event may come before anything is subscribed: only an awaited auction's answer counts.
-      const answered = 'auction' in m && m.type !== 'outbid' && this.awaited.delete(m.auction);
+      const answered = !isPrivateEvent(m) && this.awaited.delete(m.auction);
       if (answered && this.awaited.size === 0) this.started();
       return;
     }
@@ -174,7 +174,7 @@ class Watch {
       return;
     }
     this.show(m);
-    if (m.type === 'outbid' || m.type === 'maxRaised' || m.type === 'maxExhausted' || m.type === 'balance') return;
+    if (isPrivateEvent(m)) return;
     const status = m.type === 'snapshot' ? m.state.status : statusAfter(m);
     if (status === null || status === 'open') return;
     // Nothing follows a final status: stop watching it, which also keeps the socket under its subscription limit.

@@ -13,10 +13,11 @@ import type { SocketMetrics } from '../metrics.js';
 import type { Publisher } from '../rules/publisher.js';
 import { parseDoorbell } from './doorbell.js';
 import { Hub } from './hub.js';
+import { InboxReader } from './inbox-reader.js';
+import { inboxUsersOf } from './inbox-news.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { OutboxReader } from './outbox-reader.js';
-import { balanceEvents, privateEventsOf } from './private-events.js';
 import { attachSocketServer, registerSocketRoute, type SocketServer } from './socket-server.js';
 
 export interface SocketHubOptions {
@@ -52,7 +53,15 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub` });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify` });
-  const hub = new Hub({ reader: new OutboxReader(readSql), limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
+  const hub = new Hub({
+    reader: new OutboxReader(readSql),
+    inboxReader: new InboxReader(readSql),
+    limits,
+    metrics: o.metrics,
+    log: o.log,
+    daemonId: o.daemonId,
+    version: o.version,
+  });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
   let catchingUp = false;
@@ -74,8 +83,8 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
       const bell = parseDoorbell(text);
       if (!bell) return;
       for (const [auction, version] of bell.versions) hub.hint(auction, version);
-      // This daemon's own private events went out when it published them.
-      if (bell.daemonId !== o.daemonId) hub.deliverPrivate(bell.privates);
+      // This daemon's own inbox news was handled when it published it.
+      if (bell.daemonId !== o.daemonId) hub.inboxNews(bell.users);
     },
   });
   try {
@@ -87,18 +96,24 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const timer = setInterval(catchUp, o.catchUpMs ?? DEFAULT_CATCH_UP_MS);
   timer.unref();
 
+  const inboxNews = (users: number[]) => {
+    if (users.length === 0) return;
+    hub.inboxNews(users);
+    notifier.add([], users);
+  };
   const publisher: Publisher = {
     publish(rows) {
       if (rows.length === 0) return;
-      const privates = rows.flatMap(privateEventsOf);
-      hub.publishLocal(rows.map((r) => r.payload), privates);
-      notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), privates);
+      const users = new Set(rows.flatMap(inboxUsersOf));
+      hub.publishLocal(rows.map((r) => r.payload));
+      hub.inboxNews(users);
+      notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
     },
     publishBalances(changes) {
-      if (changes.length === 0) return;
-      const privates = balanceEvents(changes, new Date().toISOString());
-      hub.deliverPrivate(privates);
-      notifier.add([], privates);
+      inboxNews(changes.map((c) => c.userId));
+    },
+    publishInbox(users) {
+      inboxNews(users);
     },
   };
 

@@ -73,6 +73,12 @@ export async function deposit(
       RETURNING id, name, balance, held`;
     if (!user) throw nbError('NOT_FOUND', { user: userId });
     await recordDeposit(sp, userId, amount);
+    // Into the user's inbox under the row lock just taken (migration 005): no auction event carries it.
+    await sp`
+      SELECT nb_inbox_append(ARRAY[u.id], ARRAY[jsonb_build_object('type', 'balance', 'userId', u.id,
+               'balance', u.balance, 'held', u.held, 'available', u.balance - u.held, 'at', nb_iso(t.at))], ARRAY[t.at])
+        FROM users u, (SELECT clock_timestamp() AS at) t
+       WHERE u.id = ${userId}`;
     return toBalance(user);
   });
   if (outcome.status === 200 && !outcome.replayed) {

@@ -3,6 +3,7 @@
 // HTTP client; tests drive them with a fake that implements this interface.
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
+import type { InboxEvent } from '../../protocol/inbox.js';
 import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 
 export type ConnectionState =
@@ -22,9 +23,18 @@ export interface BoardSourceHandlers {
   connection(state: ConnectionState): void;
 }
 
+/** The user's private events since the board last showed them (read before it opened). */
+export interface Away {
+  events: InboxEvent[];
+  /** Some of them are no longer kept by the daemon. */
+  truncated: boolean;
+}
+
 export interface BoardSource {
   /** The daemon's address, for the header. */
   readonly address: string;
+  /** What happened while the user was away, shown when the board opens; none without a user. */
+  readonly away?: Away | undefined;
   /** True when a user token is present: bidding, buying and private events work. */
   readonly hasUser: boolean;
   /** Opens the stream; handlers are called until close(). */

@@ -3,6 +3,7 @@
 import { SocketClient } from '../../client/socket-client.js';
 import type { SocketLike } from './live-source.js';
 
-export function connectSocket(url: string, token: string | undefined): SocketLike {
-  return new SocketClient({ url, token });
+/** The socket for the board; `inboxAfter`: the last private event seq already shown, to resume after. */
+export function connectSocket(url: string, token: string | undefined, inboxAfter?: number): SocketLike {
+  return new SocketClient({ url, token, ...(inboxAfter === undefined ? {} : { inboxAfter }) });
 }

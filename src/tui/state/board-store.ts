@@ -171,7 +171,7 @@ export class BoardStore {
       this.me = { ...this.me, balance: event.balance, held: event.held, available: event.available };
       return this.touch();
     }
-    // Your maximum answering, or used up: the public bid events say what changed.
+    // Won, lost and sold show in the auction's own public events; your maximum answering or used up, in its bid events.
     if (event.type !== 'outbid') return false;
     const e = this.entries.get(event.auction);
     // The outbid may arrive before the bid event that caused it; either order ends the same.

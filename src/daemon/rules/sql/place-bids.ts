@@ -244,6 +244,18 @@ BEGIN
           l_bid := l_bid || NULL::bigint;
           a.leader_max := req.amount;
           balances := balances || jsonb_build_object('userId', req.bidder, 'balance', ubal[bi], 'held', uheld[bi]);
+          -- No event row carries this balance: it goes to the inbox here, after the
+          -- inbox events of the rows made before it (written first), so that the
+          -- user's inbox keeps the order things happened in.
+          IF cardinality(e_version) > 0 THEN
+            INSERT INTO events (auction_id, version, type, payload, private, created_at)
+            SELECT a.id, r.version, r.type, r.payload, r.private, r.at
+              FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
+            e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
+          END IF;
+          v_at := clock_timestamp();
+          PERFORM nb_inbox_append(ARRAY[req.bidder], ARRAY[jsonb_build_object('type', 'balance', 'userId', req.bidder,
+                    'balance', ubal[bi], 'held', uheld[bi], 'available', ubal[bi] - uheld[bi], 'at', nb_iso(v_at))], ARRAY[v_at]);
         END IF;
       ELSE
         -- The leader's plain bid: a visible bid at its amount (bidding against
