@@ -7,7 +7,7 @@ const KEYS: [string, string][] = [
   ['b', 'bid, starting at the minimum next bid; Enter sends, Esc cancels'],
   ['u', 'buy now at the buy-now price (asks first)'],
   ['/', 'filter the board by title; Esc clears the filter'],
-  ['s  S', 'sort: ending soonest → highest price → most bids → newest; S reverses'],
+  ['s  S', 'sort by: ending soonest → price → bids → newest; S reverses it'],
   ['M', 'show: all → yours → you lead → you were outbid → you sell'],
   ['e', 'every auction that ended while the board ran (Esc or q: back)'],
   ['?  q Ctrl-C', 'this help (any key closes it) · quit'],
