@@ -295,7 +295,7 @@ export function App({ source, options }: AppProps) {
           )}
         </Box>
       )}
-      <Rule width={columns} label={scrollHint} />
+      <Rule width={columns} label={mode.kind === 'ended' || mode.kind === 'help' ? '' : scrollHint} />
       <EndedStrip rows={view.ended} width={columns} />
       <Box flexDirection="column" height={2}>
         {mode.kind === 'bid' ? (

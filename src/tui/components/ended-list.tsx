@@ -13,6 +13,10 @@ export interface EndedListProps {
   height: number;
 }
 
+/** The final state's column: "WON by <8-character name> at 1,000,000" fits. */
+const LABEL_WIDTH = 32;
+const BIDS_WIDTH = 10;
+
 /** Lines the list itself takes besides its rows: a title and a footer. */
 export const ENDED_LIST_CHROME = 2;
 
@@ -30,19 +34,25 @@ export function EndedList({ rows, top, width, height }: EndedListProps) {
       </Text>
       <Box flexDirection="column" height={room}>
         {rows.length === 0 ? <Text color={theme.muted}>Nothing has ended yet.</Text> : null}
-        {shown.map((r) => {
-          const mark = r.leaderIsMe ? '*' : r.selling ? '$' : ' ';
-          return (
-            <Text key={r.id} wrap="truncate-end">
-              <Text color={theme.muted}>{formatClock(new Date(r.endedAt).toISOString())} </Text>
-              <Text bold color={r.leaderIsMe ? theme.ok : undefined}>
-                {mark}
-              </Text>{' '}
-              {r.title} <Text bold>{endedLabel(r.status, r.price, r.leader)}</Text>
-              <Text color={theme.muted}> · {plural(r.bidCount, 'bid')}</Text>
+        {shown.map((r) => (
+          <Box key={r.id} width={width}>
+            <Text color={theme.muted}>{formatClock(new Date(r.endedAt).toISOString())} </Text>
+            <Text bold color={r.leaderIsMe ? theme.ok : undefined}>
+              {r.leaderIsMe ? '* ' : r.selling ? '$ ' : '  '}
             </Text>
-          );
-        })}
+            <Box flexGrow={1} flexShrink={1}>
+              <Text wrap="truncate-end">{r.title}</Text>
+            </Box>
+            <Box width={LABEL_WIDTH} flexShrink={0} justifyContent="flex-end">
+              <Text bold wrap="truncate-end">
+                {endedLabel(r.status, r.price, r.leader)}
+              </Text>
+            </Box>
+            <Box width={BIDS_WIDTH} flexShrink={0} justifyContent="flex-end">
+              <Text color={theme.muted}>{plural(r.bidCount, 'bid')}</Text>
+            </Box>
+          </Box>
+        ))}
       </Box>
       <Text color={theme.muted} wrap="truncate-end">
         {`j/k Ctrl-D/U g/G scroll · Esc or q: the board${where ? `  ${where}` : ''}`}

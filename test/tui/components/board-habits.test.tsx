@@ -158,8 +158,8 @@ describe('the ended list (e)', () => {
     let f = await app.waitFor('Ended while the board ran: 7');
     // 16 rows leave the list 6 lines: Lot 1, the oldest, is below.
     expect(titles(f)).toEqual(['Lot 7', 'Lot 6', 'Lot 5', 'Lot 4', 'Lot 3', 'Lot 2']);
-    expect(lineWith(f, 'Lot 2')).toContain('WON by #7 at 250 · 1 bid');
-    expect(lineWith(f, 'Lot 7')).toContain('UNSOLD · 0 bids');
+    expect(lineWith(f, 'Lot 2')).toMatch(/^\d\d:\d\d:\d\d   Lot 2\s+WON by #7 at 250\s+1 bid$/);
+    expect(lineWith(f, 'Lot 7')).toMatch(/Lot 7\s+UNSOLD\s+0 bids$/);
     expect(f).toContain('↓ 1 more');
     await app.press('j');
     f = await app.waitFor('↑ 1 more');
