@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BoardStore, ENDED_LINGER_MS, type NameBook } from '../../../src/tui/state/board-store.js';
 import { boardView, HIGHLIGHT_MS, labels, NAME_WIDTH } from '../../../src/tui/state/board-view.js';
 import { DEFAULT_SORT, type BoardSort } from '../../../src/tui/state/board-sort.js';
+import type { PrivateEvent } from '../../../src/protocol/events.js';
 import type { MineFilter } from '../../../src/tui/state/mine-filter.js';
 import { auction, bid, iso, T0 } from '../../helpers/auction-data.js';
 
@@ -94,6 +95,10 @@ describe('boardView', () => {
   });
 });
 
+/** The private outbid event, with only the fields the store reads (the event grows other fields the board ignores). */
+const outbid = (id: number, price: number, leaderId: number) =>
+  ({ type: 'outbid', auction: id, version: 1, at: iso(T0), price, leaderId, released: 0 }) as PrivateEvent;
+
 describe('boardView order', () => {
   it('sorts by the chosen key and narrows to the user\'s own auctions: leading, outbid, selling', () => {
     const s = new BoardStore();
@@ -102,7 +107,7 @@ describe('boardView order', () => {
     s.upsert(auction(2, { leaderId: 4, currentPrice: 900, bidCount: 4, createdAt: iso(T0 - 1000) }), T0);
     s.upsert(auction(3, { sellerId: 7, createdAt: iso(T0 - 2000) }), T0);
     s.upsert(auction(4, { createdAt: iso(T0 - 500) }), T0);
-    s.applyPrivate({ type: 'outbid', auction: 2, version: 1, at: iso(T0), price: 900, leaderId: 4, released: 0 }, T0);
+    s.applyPrivate(outbid(2, 900, 4), T0);
     const ids = (sort: BoardSort, mine: MineFilter = 'all', filter = '') => boardView(s, T0, filter, { sort, mine }).rows.map((r) => r.id);
     expect(ids({ key: 'ends', reversed: false })).toEqual([1, 2, 3, 4]);
     expect(ids({ key: 'price', reversed: false })).toEqual([2, 1, 3, 4]);

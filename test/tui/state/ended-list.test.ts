@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { BoardStore, ENDED_HISTORY_KEEP, ENDED_LINGER_MS } from '../../../src/tui/state/board-store.js';
 import { boardView } from '../../../src/tui/state/board-view.js';
 import { endedList, scrollBy } from '../../../src/tui/state/ended-list.js';
-import { auction, iso, T0 } from '../../helpers/auction-data.js';
+import { auction, T0 } from '../../helpers/auction-data.js';
 
 const me = (id: number) => ({ id, name: 'ann', balance: 1000, held: 0, available: 1000 });
 
-/** An auction that ends at T0 + at: closed to `winner` at `price`, or unsold without one. */
+/** Auction `id` ends at T0 + at: closed to `winner` at `price`, or unsold without one (its final state, as a detail read brings it). */
 function end(s: BoardStore, id: number, at: number, winner: number | null = null, price: number | null = null) {
-  s.apply({ type: 'closed', auction: id, version: 1, at: iso(T0 + at), status: winner === null ? 'unsold' : 'closed', winnerId: winner, price, endsAt: iso(T0) }, T0 + at);
+  const a = s.auction(id)!;
+  s.upsert({ ...a, status: winner === null ? 'unsold' : 'closed', leaderId: winner, currentPrice: price, minNextBid: null, version: a.version + 1 }, T0 + at);
 }
 
 describe('ended list', () => {
