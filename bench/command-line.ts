@@ -41,6 +41,8 @@ hot, spread, baseline:
   --only <list>          contenders to run, comma-separated: statements,function,daemon,
                          daemon-ws,daemon-per-auction (hot runs the first four, spread
                          all but daemon-ws)
+  --max-share <f>        share of bids sent as maximum bids {max}, 0 to 1 (default 0.5);
+                         (a) places them as plain bids
 race:
   --users <n>            users (default ${raceDefaults.users})
   --per-user <n>         simultaneous bids per user, each at its own auction (default ${raceDefaults.auctionsPerUser})
@@ -48,6 +50,8 @@ race:
   --daemons <n>          daemon processes to spread the bids over (default 1)
   --target <t>           daemon (default) or naive: a check-then-write that must be caught
   --no-baseline          skip the nb_place_bids run that the daemon's bids/s is compared with
+  --max-share <f>        share of bids sent as maximum bids of the whole balance, 0 to 1 (default ${raceDefaults.maxShare});
+                         the naive target's are all plain
 load:
   --users <n>            watching users, one socket each (default ${loadDefaults.users})
   --per-user <n>         auctions each user watches (default ${loadDefaults.perUser})
@@ -99,6 +103,7 @@ const OPTIONS = {
   sockets: { type: 'string' },
   'per-auction-users': { type: 'string' },
   'watcher-processes': { type: 'string' },
+  'max-share': { type: 'string' },
   rate: { type: 'string' },
   'rate-sweep': { type: 'string' },
 } as const;
@@ -122,6 +127,15 @@ export interface Plan {
   old?: Report;
 }
 
+/** A share, 0 to 1 (a decimal such as 0.5). */
+function share(flags: Flags, name: keyof Flags): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1`);
+  return n;
+}
+
 function int(flags: Flags, name: keyof Flags, min: number, max: number): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
@@ -137,6 +151,7 @@ function workloadFlags(f: Flags): WorkloadFlags {
     concurrency: int(f, 'concurrency', 1, 1000),
     bidders: int(f, 'bidders', 1, 100_000),
     maxBids: int(f, 'max-bids', 1, 100_000_000),
+    maxShare: share(f, 'max-share'),
   };
   const only = f.only?.split(',').map((s) => s.trim());
   if (only && (only.length === 0 || only.some((c) => !(c in contenderLabels)))) {
@@ -155,6 +170,7 @@ function raceOptions(f: Flags): Partial<RaceOptions> {
     daemons: int(f, 'daemons', 1, 8),
     target: target as RaceTarget,
     baseline: !f['no-baseline'],
+    maxShare: share(f, 'max-share'),
   };
 }
 

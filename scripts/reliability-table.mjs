@@ -23,6 +23,7 @@ const RELIABILITY_TESTS = [
   'test/daemon/hub/frame-fuzz.test.ts',
   'test/daemon/http/limits.test.ts',
   'test/daemon/access.test.ts',
+  'test/daemon/rules/model-property.test.ts',
 ];
 
 const soak = process.argv.includes('--soak');

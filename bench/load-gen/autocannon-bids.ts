@@ -36,7 +36,7 @@ export function runCannon(o: CannonOptions): Promise<BidLoadResult> {
               const shot = o.next();
               request.path = `/v1/auctions/${shot.auction}/bids`;
               request.headers = { 'content-type': 'application/json', authorization: `Bearer ${shot.token}` };
-              request.body = `{"amount":${shot.amount}}`;
+              request.body = shot.max ? `{"max":${shot.amount}}` : `{"amount":${shot.amount}}`;
               return request;
             },
             onResponse(status, body) {

@@ -10,7 +10,10 @@ import { Tally, type BidLoadResult, type LoadLimits } from './tally.js';
 
 export interface BidShot {
   auction: number;
+  /** The amount of a plain bid, or the maximum of a maximum bid. */
   amount: number;
+  /** Sent as {"max": amount}. */
+  max?: boolean;
   token: string;
 }
 
@@ -44,7 +47,7 @@ function takeResponse(buf: Buffer): Parsed | undefined {
 
 /** A bid's request, ready to write: `host` is the Host header, `extraHeaders` end in CRLF. */
 function bidRequest(host: string, shot: BidShot, extraHeaders = ''): string {
-  const body = `{"amount":${shot.amount}}`;
+  const body = shot.max ? `{"max":${shot.amount}}` : `{"amount":${shot.amount}}`;
   return (
     `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${host}\r\n` +
     `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
@@ -211,7 +214,9 @@ export async function fireVolley(shots: Volley[], timeoutMs = 60_000): Promise<{
           if (!r) return;
           clearTimeout(timer);
           const body = r.body.toString('utf8');
-          if (r.status === 201) ok({ status: 201, version: (JSON.parse(body) as { bid: { version: number } }).bid.version });
+          // A leader raising their maximum makes no row: the auction's version stands for it.
+          const won = () => JSON.parse(body) as { bid: { version: number } | null; auction: { version: number } };
+          if (r.status === 201) ok({ status: 201, version: won().bid?.version ?? won().auction.version });
           else ok({ status: r.status, code: errorCode(r.status, body) });
         });
         s.on('error', () => {

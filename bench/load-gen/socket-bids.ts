@@ -14,8 +14,8 @@ export interface SocketBidLoadOptions extends LoadLimits {
   connections: number;
   /** The bidders' tokens: socket i bids as tokens[i % tokens.length]. */
   tokens: readonly string[];
-  /** The next bid's auction and amount; called just before it is sent. */
-  next(): { auction: number; amount: number };
+  /** The next bid's auction and amount (its maximum when `max`); called just before it is sent. */
+  next(): { auction: number; amount: number; max?: boolean };
 }
 
 const REPLY = Buffer.from('{"type":"reply",');
@@ -80,8 +80,8 @@ export async function runSocketBidLoad(o: SocketBidLoadOptions): Promise<BidLoad
       };
       const send = () => {
         if (!tally.take()) return finish();
-        const { auction, amount } = o.next();
-        ws.send(`{"op":"bid","ref":${++ref},"auction":${auction},"amount":${amount}}`);
+        const { auction, amount, max } = o.next();
+        ws.send(`{"op":"bid","ref":${++ref},"auction":${auction},"${max ? 'max' : 'amount'}":${amount}}`);
         sentAt = performance.now();
         waiting = true;
       };

@@ -4,12 +4,12 @@
 // the daemon's WebSocket skip HTTP's per-request work on top of it.
 import type { Report } from '../harness/report.js';
 import type { BenchEnv } from '../harness/session.js';
-import { runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from './throughput.js';
+import { DEFAULT_MAX_SHARE, runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from './throughput.js';
 
 export const hotScenario: WorkloadScenario = {
   scenario: 'hot',
   contenders: ['statements', 'function', 'daemon', 'daemon-ws'],
-  defaults: { auctions: 1, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000 },
+  defaults: { auctions: 1, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000, maxShare: DEFAULT_MAX_SHARE },
   targets: [
     { what: 'daemon ≥ 3× (a) accepted bids/s', key: 'hot.ratio.daemon/statements', atLeast: 3 },
     { what: 'daemon ≥ 1.5× (b) accepted bids/s', key: 'hot.ratio.daemon/function', atLeast: 1.5 },

@@ -42,8 +42,13 @@ export interface WorkloadOptions {
   durationSec: number;
   /** Each contender stops after this many bids even if time is left. */
   maxBids: number;
+  /** The share of bids sent as maximum bids {max} (0 to 1; the statement-by-statement baseline places them as plain bids). */
+  maxShare: number;
   contenders: Contender[];
 }
+
+/** Half the bids are maxima unless --max-share says otherwise, as on the auction sites people know. */
+export const DEFAULT_MAX_SHARE = 0.5;
 
 export interface ContenderResult {
   contender: Contender;
@@ -143,7 +148,7 @@ function contenderResult(contender: Contender, { r, cpu, batches }: Measured): C
 
 /** Runs every contender in turn on the same auctions; amounts keep rising across them. */
 export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOptions): Promise<ContenderResult[]> {
-  const stream = new BidStream(fx, AUCTION);
+  const stream = new BidStream(fx, AUCTION, o.maxShare);
   const results: ContenderResult[] = [];
   for (const contender of o.contenders) {
     const measured = isDaemon(contender)
@@ -252,7 +257,8 @@ export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, 
       const d = results.find((r) => r.contender === 'daemon');
       const markdown = [
         `${o.auctions === 1 ? 'One hot auction' : `Bids spread uniformly over ${fmt(o.auctions)} auctions`}, ` +
-          `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each` +
+          `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each, ` +
+          `${Math.round(o.maxShare * 100)}% of the bids maximum bids (placed as plain bids by (a))` +
           (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase (100% = one core)` : '') + '. ' +
           'CPU ms/bid: PostgreSQL, the daemon and the bench\'s own client together, per accepted bid.',
         resultsTable(results),

@@ -116,6 +116,8 @@ export class EventLines {
       case 'sale':
         ids.push(m.buyerId);
         break;
+      case 'maxRaised':
+      case 'maxExhausted':
       case 'balance':
       case 'won':
       case 'unsold':
@@ -180,18 +182,22 @@ export class EventLines {
       };
     }
     const row = { at: m.at, auction: m.auction };
+    // Private events are not ordered with public ones, so they leave what is remembered alone.
     if (m.type === 'outbid') {
-      // Private events are not ordered with public ones, so they leave what is remembered alone.
       return {
         ...row,
         what: 'outbid',
         style: 'red',
         price: formatMoney(m.price),
-        leader: who(m.leaderId),
+        leader: m.leaderId === null ? '—' : who(m.leaderId),
         detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
       };
     }
     switch (m.type) {
+      case 'maxRaised':
+        return { ...row, what: 'max raised', style: 'green', price: formatMoney(m.price), leader: '', detail: `private: your maximum of ${formatMoney(m.max)} answered a bid` };
+      case 'maxExhausted':
+        return { ...row, what: 'max used up', style: 'yellow', price: formatMoney(m.max), leader: '', detail: `private: the price reached your maximum of ${formatMoney(m.max)}` };
       case 'won':
         return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
       case 'lost':
@@ -199,7 +205,10 @@ export class EventLines {
       case 'sale':
         return { ...row, what: 'sale', style: 'green', price: formatMoney(m.price), leader: who(m.buyerId), detail: `private: your auction sold to ${who(m.buyerId)}` };
       case 'unsold':
-        return { ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—', detail: 'private: your auction ended without a bid' };
+        return {
+          ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—',
+          detail: m.reason === 'reserve_not_met' ? 'private: your auction ended below its reserve' : 'private: your auction ended without a bid',
+        };
     }
     const before = this.known.get(m.auction) ?? UNKNOWN;
     const known = applyEvent(before, m) ?? before;

@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { HttpClient } from '../client/http-client.js';
 import { NbError } from '../protocol/errors.js';
+import { stepAt } from '../protocol/increments.js';
 import type { Auction } from '../protocol/types.js';
 
 export interface Bidder {
@@ -65,7 +66,7 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
           if (target.buyNowPrice !== null && (target.currentPrice ?? 0) > target.buyNowPrice * 0.6 && random() < 0.05) {
             await client.buy(target.id);
           } else {
-            const extra = random() < 0.3 ? target.minIncrement * Math.ceil(random() * 3) : 0;
+            const extra = random() < 0.3 ? stepAt(target.increments, target.currentPrice ?? target.startPrice) * Math.ceil(random() * 3) : 0;
             const amount = target.minNextBid + extra;
             if (amount > limit) continue;
             sent++;

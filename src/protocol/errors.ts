@@ -114,6 +114,13 @@ function idList(ids: readonly unknown[]): string {
   return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
 }
 
+/** What BUY_NOW_UNAVAILABLE tells besides its reason. */
+interface BuyNowDetails {
+  buyNowUntil?: string;
+  buyNowPrice?: number | null;
+  currentPrice?: number | null;
+}
+
 export const errorCodes = {
   INVALID_INPUT: spec(
     400,
@@ -213,12 +220,14 @@ export const errorCodes = {
   AUCTION_CLOSED: spec(409, ExitCode.rejected, (d: { status?: string }) =>
     typeof d.status === 'string' && d.status !== 'open' ? `The auction is ${d.status}.` : 'The auction has ended.',
   ),
-  BID_TOO_LOW: spec(422, ExitCode.rejected, (d: { minimum?: number | null }) =>
+  BID_TOO_LOW: spec(422, ExitCode.rejected, (d: { minimum?: number | null; yourMax?: number }) =>
     d.minimum === null
       ? 'No higher bid is possible on this auction.'
       : d.minimum === undefined
         ? 'The bid is below the minimum next bid.'
-        : `The bid is below the minimum next bid of ${n(d.minimum)}.`,
+        : typeof d.yourMax === 'number' && d.minimum === d.yourMax + 1
+          ? `Your maximum is already ${n(d.yourMax)}; a new maximum must be at least ${n(d.minimum)}.`
+          : `The bid is below the minimum next bid of ${n(d.minimum)}.`,
   ),
   SELF_BID: spec(422, ExitCode.rejected, 'You cannot bid on or buy your own auction.'),
   INSUFFICIENT_FUNDS: spec(422, ExitCode.rejected, (d: { available?: number }) =>
@@ -226,12 +235,16 @@ export const errorCodes = {
       ? `Your available funds (${n(d.available)}) do not cover this amount.`
       : 'Your available funds do not cover this amount.',
   ),
-  BUY_NOW_UNAVAILABLE: spec(409, ExitCode.rejected, (d: { buyNowPrice?: number | null; currentPrice?: number | null }) =>
-    d.buyNowPrice === null
-      ? 'This auction has no buy-now price.'
-      : d.buyNowPrice === undefined
-        ? 'Buy now is not available on this auction.'
-        : 'Bidding has reached the buy-now price; buy now is no longer available.',
+  BUY_NOW_UNAVAILABLE: spec(
+    409,
+    ExitCode.rejected,
+    // Details: reason, buyNowUntil, buyNowPrice, currentPrice (docs/rules.md, "Buy now").
+    byReason('Buy now is not available on this auction.', {
+      no_buy_now: (_: BuyNowDetails) => 'This auction has no buy-now price.',
+      price_reached: (_: BuyNowDetails) => 'Bidding has reached the buy-now price; buy now is no longer available.',
+      first_bid: (_: BuyNowDetails) => 'Buy now was offered only until the first bid; this auction has bids.',
+      reserve_met: (_: BuyNowDetails) => 'Buy now was offered only until the reserve was met, and it has been.',
+    }),
   ),
   CANNOT_CANCEL: spec(409, ExitCode.rejected, (d: { bidCount?: number }) =>
     d.bidCount === undefined ? 'The auction cannot be cancelled.' : 'The auction has bids; only an admin can cancel it now.',

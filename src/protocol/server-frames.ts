@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { CloseCode } from './errors.js';
 import type { Expect, Same } from './shape-check.js';
 import { auction, bidResult, errorAnswer, errorCodeSchema, id, time, version } from './answers.js';
-import type { BalanceEvent, BidEvent, CancelledEvent, ClosedEvent, ExtendedEvent, LostEvent, OutbidEvent, SaleEvent, SoldEvent, UnsoldEvent, WonEvent } from './events.js';
+import {
+  outbidCauses, type BalanceEvent, type BidEvent, type CancelledEvent, type ClosedEvent, type ExtendedEvent, type LostEvent,
+  type MaxExhaustedEvent, type MaxRaisedEvent, type OutbidEvent, type SaleEvent, type SoldEvent, type UnsoldEvent, type WonEvent,
+} from './events.js';
 import {
   SOCKET_FEATURES,
   type BatchFrame,
@@ -21,6 +24,7 @@ import {
   type WelcomeFrame,
 } from './frames.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
+import { unsoldReasons } from './types.js';
 
 /** The event's place in its user's inbox (GET /v1/me/events, the inbox op). */
 const seq = z.number().int().min(1).describe("Gapless per user, in commit order: the event's place in the user's inbox.");
@@ -37,12 +41,14 @@ export const bidEvent = z.object({
   bidId: id,
   bidderId: id,
   amount: positiveMoney,
+  automatic: z.boolean().describe("Placed by the bidder's maximum in answer to someone else's bid."),
   price: positiveMoney,
-  leaderId: id,
+  leaderId: id.describe('The leader after this row: a bid below the leader’s maximum already names the leader.'),
   previousLeaderId: id.nullable(),
   bidCount: z.number().int().min(1),
   endsAt: time,
-  minNextBid: positiveMoney,
+  minNextBid: positiveMoney.nullable(),
+  reserveMet: z.boolean(),
 });
 
 export const extendedEvent = z
@@ -66,6 +72,7 @@ export const closedEvent = z.object({
   status: z.enum(['closed', 'unsold']),
   winnerId: id.nullable(),
   price: positiveMoney.nullable(),
+  reason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold; null when closed with a winner.'),
   endsAt: time,
 });
 
@@ -81,12 +88,21 @@ export const outbidEvent = z
   .object({
     type: z.literal('outbid'),
     ...base,
-    price: positiveMoney.describe('The new leading price.'),
-    leaderId: id,
-    released: nonNegativeMoney.describe('Your hold on this auction, now released.'),
+    by: z.enum(outbidCauses).describe('What took the lead: a plain bid, a maximum, a buy-now, or an admin’s cancel.'),
+    price: positiveMoney.nullable().describe('The new leading price; null when the auction was cancelled.'),
+    leaderId: id.nullable(),
+    released: nonNegativeMoney.describe('Your hold on this auction, now released (0 when your bid never led).'),
     seq,
   })
-  .describe('Private to one user: someone else took the lead from you.');
+  .describe("Private to one user: someone else took the lead from you, or a leader's maximum answered your bid at once.");
+
+export const maxRaisedEvent = z
+  .object({ type: z.literal('maxRaised'), ...base, price: positiveMoney, max: positiveMoney.describe('Your maximum.'), seq })
+  .describe('Private to one user: your maximum answered a bid; you lead at `price`.');
+
+export const maxExhaustedEvent = z
+  .object({ type: z.literal('maxExhausted'), ...base, max: positiveMoney, seq })
+  .describe('Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead.');
 
 export const balanceEvent = z
   .object({
@@ -113,8 +129,8 @@ export const saleEvent = z
   .describe('Private to the seller: your auction sold (at its close, or bought now).');
 
 export const unsoldPrivateEvent = z
-  .object({ type: z.literal('unsold'), ...base, seq })
-  .describe('Private to the seller: your auction ended without a bid.');
+  .object({ type: z.literal('unsold'), ...base, reason: z.enum(unsoldReasons).describe('Without a bid, or below your reserve.'), seq })
+  .describe('Private to the seller: your auction ended unsold.');
 
 export const inboxAckFrame = z
   .object({
@@ -198,6 +214,8 @@ export const serverFrames = {
   closed: closedEvent,
   cancelled: cancelledEvent,
   outbid: outbidEvent,
+  maxRaised: maxRaisedEvent,
+  maxExhausted: maxExhaustedEvent,
   balance: balanceEvent,
   won: wonEvent,
   lost: lostEvent,
@@ -209,15 +227,19 @@ export const serverFrames = {
   error: errorFrame,
 } as const;
 
-/** Several frames for one socket in one message (to a socket that asked with ?batch=1). */
+/**
+ * Several frames for one socket in one message (to a socket that asked with
+ * ?batch=1): any of `serverFrames` (the shape check below fails to compile
+ * when one is missing here).
+ */
 export const batchMessage = z
   .object({
     type: z.literal('batch'),
     frames: z.array(
       z.discriminatedUnion('type', [
         welcomeFrame, subscribedFrame, unsubscribedFrame, snapshotFrame, bidEvent, extendedEvent, soldEvent, closedEvent,
-        cancelledEvent, outbidEvent, balanceEvent, wonEvent, lostEvent, saleEvent, unsoldPrivateEvent, inboxAckFrame,
-        pongFrame, replyFrame, errorFrame,
+        cancelledEvent, outbidEvent, maxRaisedEvent, maxExhaustedEvent, balanceEvent, wonEvent, lostEvent, saleEvent,
+        unsoldPrivateEvent, inboxAckFrame, pongFrame, replyFrame, errorFrame,
       ]),
     ),
   })
@@ -232,6 +254,8 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof closedEvent>, ClosedEvent>>,
   Expect<Same<z.infer<typeof cancelledEvent>, CancelledEvent>>,
   Expect<Same<z.infer<typeof outbidEvent>, OutbidEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxRaisedEvent>, MaxRaisedEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxExhaustedEvent>, MaxExhaustedEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof balanceEvent>, BalanceEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof wonEvent>, WonEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof lostEvent>, LostEvent & { seq: number }>>,

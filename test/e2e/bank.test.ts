@@ -159,7 +159,7 @@ async function play(w: Workload): Promise<Run> {
             answer.userId = user!.id;
             break;
           case 'bid':
-            answer.amount = lot!.startPrice + op.step * lot!.minIncrement;
+            answer.amount = lot!.startPrice + op.step * lot!.minIncrement!;
             answer.body = await client.bid(lot!.id, answer.amount);
             break;
           case 'raise': {

@@ -55,6 +55,12 @@ export class FakeBoardSource implements BoardSource {
       minIncrement: init.minIncrement ?? 10,
       buyNowPrice: init.buyNowPrice ?? null,
       softCloseSec: init.softCloseSec ?? null,
+      increments: [{ from: 0, step: init.minIncrement ?? 10 }],
+      hasReserve: false,
+      reserveMet: false,
+      buyNowUntil: 'price',
+      buyNowAvailable: init.buyNowPrice != null,
+      unsoldReason: null,
       currentPrice: null,
       leaderId: null,
       bidCount: 0,
@@ -112,15 +118,15 @@ export class FakeBoardSource implements BoardSource {
 
   async bid(auctionId: number, amount: number): Promise<BidResult> {
     if (!this.user) throw nbError('UNAUTHORIZED');
-    const { bid, auction } = this.placeBid(auctionId, this.user.id, amount);
-    return { bid, auction };
+    return this.placeBid(auctionId, this.user.id, amount);
   }
 
   async buy(auctionId: number): Promise<{ auction: Auction }> {
     if (!this.user) throw nbError('UNAUTHORIZED');
     const a = this.open(auctionId);
     if (a.buyNowPrice === null || (a.currentPrice ?? 0) >= a.buyNowPrice) {
-      throw nbError('BUY_NOW_UNAVAILABLE', { buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
+      const reason = a.buyNowPrice === null ? 'no_buy_now' : 'price_reached';
+      throw nbError('BUY_NOW_UNAVAILABLE', { reason, buyNowUntil: a.buyNowUntil, buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
     }
     if (this.user.available < a.buyNowPrice) throw nbError('INSUFFICIENT_FUNDS', { available: this.user.available });
     const previousLeaderId = a.leaderId;
@@ -157,11 +163,12 @@ export class FakeBoardSource implements BoardSource {
       currentPrice: amount,
       leaderId: bidderId,
       bidCount: a.bidCount + 1,
-      minNextBid: amount + a.minIncrement,
+      minNextBid: amount + (a.minIncrement ?? 10),
+      reserveMet: true,
       version: a.version + 1,
     });
     const at = new Date().toISOString();
-    const bid: Bid = { id: this.nextBid++, auctionId, bidderId, amount, version: a.version, at };
+    const bid: Bid = { id: this.nextBid++, auctionId, bidderId, amount, version: a.version, at, automatic: false };
     this.bidsOf.get(auctionId)!.push(bid);
     this.emit({
       type: 'bid',
@@ -171,17 +178,19 @@ export class FakeBoardSource implements BoardSource {
       bidId: bid.id,
       bidderId,
       amount,
+      automatic: false,
       price: amount,
       leaderId: bidderId,
       previousLeaderId,
       bidCount: a.bidCount,
       endsAt: a.endsAt,
-      minNextBid: a.minNextBid!,
+      minNextBid: a.minNextBid,
+      reserveMet: true,
     });
     if (this.user && previousLeaderId === this.user.id && bidderId !== this.user.id) {
-      this.emitPrivate({ type: 'outbid', auction: a.id, version: a.version, at, price: amount, leaderId: bidderId, released: 0 });
+      this.emitPrivate({ type: 'outbid', auction: a.id, version: a.version, at, by: 'bid', price: amount, leaderId: bidderId, released: 0 });
     }
-    return { bid, auction: { ...a } };
+    return { bid, bids: [bid], auction: { ...a }, leading: true, yourMax: amount };
   }
 
   /** The closer settles an auction. */
@@ -197,6 +206,7 @@ export class FakeBoardSource implements BoardSource {
       status,
       winnerId: a.leaderId,
       price: a.currentPrice,
+      reason: a.leaderId === null ? 'no_bids' : null,
       endsAt: a.endsAt,
     });
   }

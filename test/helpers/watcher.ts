@@ -1,7 +1,7 @@
 // A bare WebSocket watcher for tests that must see exactly what the daemon
 // sends (no client-side dedupe or resync in between).
 import WebSocket from 'ws';
-import { framesOfMessage, type ServerFrame, type ServerMessage } from '../../src/protocol/frames.js';
+import { framesOfMessage, isAuctionFrame, type ServerFrame, type ServerMessage } from '../../src/protocol/frames.js';
 
 export interface Watcher {
   ws: WebSocket;
@@ -79,7 +79,7 @@ export async function openWatcher(baseUrl: string, options: { token?: string; au
 
 /** Public event frames (and snapshots) of one auction, in arrival order. */
 export function framesOf(frames: ServerFrame[], auction: number): ServerFrame[] {
-  return frames.filter((f) => 'auction' in f && f.auction === auction && f.type !== 'outbid' && f.type !== 'error');
+  return frames.filter((f) => isAuctionFrame(f) && f.auction === auction);
 }
 
 /** An upgrade the daemon refuses: its HTTP status, headers and JSON body (undefined when not JSON); fails if accepted. */

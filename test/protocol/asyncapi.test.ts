@@ -66,14 +66,15 @@ describe('frames a real daemon sends', () => {
     const contested = await seedAuction(seller, { durationSec: 600, softCloseSec: 3600 });
     const forSale = await seedAuction(seller, { buyNowPrice: 300 });
     const toCancel = await seedAuction(seller);
+    const proxied = await seedAuction(seller);
     const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
     // My own auctions, for my private sale and unsold events.
     const mineSold = await seedAuction(me, { buyNowPrice: 300 });
     const mineUnsold = await seedAuction(me, { durationSec: ENDS_SOON });
     const w = await openWatcher(t.daemon.url, { token: me.token, batch: true });
-    const ids = [contested.id, forSale.id, toCancel.id, ending.id];
+    const ids = [contested.id, forSale.id, toCancel.id, ending.id, proxied.id];
     w.send({ op: 'subscribe', auctions: ids });
-    await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 4, 10_000, 'snapshots');
+    await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 5, 10_000, 'snapshots');
     // Before anything happens to me: "from now" loses nothing.
     w.send({ op: 'inbox' });
     await w.until((f) => f.some((x) => x.type === 'inbox'), 10_000, 'the inbox answer');
@@ -86,6 +87,8 @@ describe('frames a real daemon sends', () => {
     await me.client.bid(forSale.id, 100);
     await rival.client.buy(forSale.id); // bought from under me: lost
     await rival.client.buy(mineSold.id); // my auction sold: sale
+    await me.client.bidMax(proxied.id, 150);
+    await rival.client.bid(proxied.id, 150); // my maximum answers at 150 and is used up: maxRaised and maxExhausted for me
     await seller.client.cancel(toCancel.id);
     w.send({ op: 'ping' });
     w.send({ op: 'subscribe', auctions: [9_999_999] }); // an error frame

@@ -50,7 +50,7 @@ describe('error codes', () => {
     expect(errorMessage('INSUFFICIENT_FUNDS', { available: 50 })).toBe('Your available funds (50) do not cover this amount.');
     expect(errorMessage('AUCTION_CLOSED', { status: 'sold' })).toBe('The auction is sold.');
     expect(errorMessage('AUCTION_CLOSED', { status: 'open' })).toBe('The auction has ended.');
-    expect(errorMessage('BUY_NOW_UNAVAILABLE', { buyNowPrice: null })).toBe('This auction has no buy-now price.');
+    expect(errorMessage('BUY_NOW_UNAVAILABLE', { reason: 'no_buy_now', buyNowPrice: null })).toBe('This auction has no buy-now price.');
     expect(errorMessage('CANNOT_CANCEL', { bidCount: 2 })).toBe('The auction has bids; only an admin can cancel it now.');
   });
 

@@ -27,8 +27,8 @@ export async function bid(
     ctx.print(
       result,
       () =>
-        `Bid ${placed.id}: ${formatMoney(placed.amount)} on auction ${a.id} "${a.title}". ` +
-        `${a.leaderId === placed.bidderId ? 'You lead' : `User ${a.leaderId} leads`}; ` +
+        (placed === null ? `Auction ${a.id} "${a.title}": price ${formatMoney(a.currentPrice)}. ` : `Bid ${placed.id}: ${formatMoney(placed.amount)} on auction ${a.id} "${a.title}". `) +
+        `${result.leading ? 'You lead' : `User ${a.leaderId} leads`}; ` +
         `the next bid must be at least ${formatMoney(a.minNextBid)}; it ends ${relativeTime(a.endsAt)}.`,
     );
   } catch (err) {

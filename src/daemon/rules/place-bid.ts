@@ -32,10 +32,12 @@ export interface BidInput {
 
 /** Checks a bid's body, queues it and resolves with its answer once its transaction has committed. */
 export async function placeBid(ctx: { bids: BidQueue; metrics: Pick<Metrics, 'bids'> }, bid: BidInput): Promise<Outcome> {
-  const { amount } = parseInput(bidBody, bid.body, 'bid');
+  const body = parseInput(bidBody, bid.body, 'bid');
   const outcome = await ctx.bids.submit(bid.auction, {
     bidderId: bid.bidderId,
-    amount,
+    // A maximum bid carries its maximum where a plain one carries its amount.
+    amount: body.max ?? body.amount!,
+    max: body.max !== undefined,
     key: bid.key,
     // Only a key is ever compared with the hash; without one, skip the work (it is on every bid).
     hash: bid.key === undefined ? '' : bidRequestHash(bid.auction, bid.body),

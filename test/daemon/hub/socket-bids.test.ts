@@ -109,15 +109,29 @@ describe('a bid over the socket', () => {
     }
   });
 
-  it('takes `max` in the frame and answers it as the HTTP bid route does', async () => {
-    const a = await seedAuction(t.seller);
+  it('takes a maximum bid `{max}` down the same path as HTTP, with the same answer', async () => {
+    // Two auctions alike, one maximum each: one over the socket, one over HTTP.
+    const [a, b] = [await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 }), await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 })];
     const ann = await seedUser(t.daemon, 10_000);
     const w = await openWatcher(t.daemon.url, { token: ann.token });
     try {
       const overSocket = await bid(w, a.id, { max: 500 });
-      const overHttp = await send(t.daemon.url, { path: `/v1/auctions/${a.id}/bids`, token: ann.token, body: { max: 500 } });
+      const overHttp = await send(t.daemon.url, { path: `/v1/auctions/${b.id}/bids`, token: ann.token, body: { max: 500 } });
+      expect(overSocket.status).toBe(201);
       expect(overSocket.status).toBe(overHttp.status);
-      expect(overSocket.body).toEqual(overHttp.json);
+      const strip = (body: unknown) => {
+        const r = body as { bid: Record<string, unknown>; bids: Record<string, unknown>[]; auction: Record<string, unknown> };
+        const row = ({ id: _id, auctionId: _a, at: _at, ...rest }: Record<string, unknown>) => rest;
+        const { id: _id, title: _t, createdAt: _c, endsAt: _e, ...auction } = r.auction;
+        return { ...r, bid: row(r.bid), bids: r.bids.map(row), auction };
+      };
+      expect(strip(overSocket.body)).toEqual(strip(overHttp.json));
+      expect(overSocket.body).toMatchObject({ leading: true, yourMax: 500, auction: { currentPrice: 100 } });
+      // Exactly one of amount and max, as over HTTP.
+      const both = await bid(w, a.id, { amount: 200, max: 600 });
+      const bothHttp = await send(t.daemon.url, { path: `/v1/auctions/${b.id}/bids`, token: ann.token, body: { amount: 200, max: 600 } });
+      expect(both).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+      expect(both.body).toEqual(bothHttp.json);
     } finally {
       await w.close();
     }

@@ -1,7 +1,7 @@
 // /v1/auctions: create (user), list and show (anyone), bid, buy and cancel.
 import type { FastifyInstance } from 'fastify';
-import { createAuctionBody, emptyBody, idParam, listAuctionsQuery } from '../../../protocol/schemas.js';
-import { createAuction, getAuction, listAuctions } from '../../rules/auctions.js';
+import { createAuctionBody, emptyBody, idParam, listAuctionsQuery, myBidsQuery } from '../../../protocol/schemas.js';
+import { createAuction, getAuction, listAuctions, myBids } from '../../rules/auctions.js';
 import { BID_ROUTE, placeBid } from '../../rules/place-bid.js';
 import { buyNow, cancelAuction } from '../../rules/settle.js';
 import type { DaemonContext } from '../../context.js';
@@ -30,6 +30,13 @@ export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
     const id = parse(idParam, req.params.id, 'auction id');
     const key = idempotencyKeyOf(req);
     return answer(reply, await placeBid(ctx, { bidderId: me.id, auction: id, body: req.body, key }));
+  });
+
+  // The caller's own bids: their maximum is theirs to see, so this needs their token.
+  app.get('/v1/me/bids', async (req) => {
+    const me = await requireUser(ctx, req);
+    const q = parse(myBidsQuery, req.query, 'query');
+    return myBids(ctx.sql, me.id, q);
   });
 
   app.post<{ Params: { id: string } }>('/v1/auctions/:id/buy', async (req, reply) => {
