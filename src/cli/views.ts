@@ -93,7 +93,7 @@ export function auctionTable(auctions: readonly Auction[], paint: Paint, now = D
   );
 }
 
-/** Bids as a table, in the order given. */
+/** Bids as a table, in the order given; a maximum's automatic bids marked `auto`. */
 export function bidTable(bids: readonly Bid[], paint: Paint, user: Who = byId): string {
   return table(
     bids,
@@ -102,7 +102,8 @@ export function bidTable(bids: readonly Bid[], paint: Paint, user: Who = byId): 
       { header: 'BIDDER', value: (b) => user(b.bidderId) },
       { header: 'AMOUNT', align: 'right', value: (b) => formatMoney(b.amount) },
       { header: 'AT', value: (b) => formatTime(b.at) },
-      { header: 'HOW', value: (b) => (b.automatic ? 'auto' : '') },
+      // Only when a maximum placed one of them: `auto` beside it.
+      ...(bids.some((b) => b.automatic) ? [{ header: 'HOW', value: (b: Bid) => (b.automatic ? 'auto' : '') }] : []),
     ],
     paint,
   );
