@@ -76,7 +76,7 @@ export const httpExamples = {
     query: { after: '16', limit: '100' },
     answer: {
       events: [
-        { type: 'outbid', auction: 42, version: 4, at: '2030-05-01T17:45:00.250Z', price: 1300, leaderId: 11, released: 1250, seq: 17 },
+        { type: 'outbid', auction: 42, version: 4, at: '2030-05-01T17:45:00.250Z', by: 'bid', price: 1300, leaderId: 11, released: 1250, seq: 17 },
         { type: 'balance', userId: 9, balance: 10000, held: 0, available: 10000, at: '2030-05-01T17:45:00.250Z', seq: 18 },
       ],
       next: 18,
@@ -177,7 +177,7 @@ export const frameExamples = {
   won: { type: 'won', auction: 42, version: 6, at: '2030-05-01T18:00:00.400Z', price: 1300, seq: 19 },
   lost: { type: 'lost', auction: 43, version: 9, at: '2030-05-01T18:05:00.400Z', price: 2100, winnerId: 12, seq: 20 },
   sale: { type: 'sale', auction: 44, version: 7, at: '2030-05-01T18:10:00.400Z', price: 800, buyerId: 12, seq: 21 },
-  unsold: { type: 'unsold', auction: 45, version: 1, at: '2030-05-01T18:15:00.400Z', seq: 22 },
+  unsold: { type: 'unsold', auction: 45, version: 1, at: '2030-05-01T18:15:00.400Z', reason: 'no_bids', seq: 22 },
   inbox: { type: 'inbox', after: 16, truncated: false },
   pong: { type: 'pong' },
   error: { type: 'error', code: 'NOT_FOUND', message: 'No auction 43.', auction: 43 },

@@ -221,6 +221,36 @@ describe('maximum bids', () => {
     expect(none).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('tells each bidder privately, through their inbox: maximum raised and used up, outbid by a maximum, a raise in order', async () => {
+    const { ann, bob, cat, lot } = await market();
+    const mine = (u: typeof ann, after: number) => u.client.inbox(after).then((p) => p.events.map(({ seq: _s, at: _a, ...e }) => e));
+    const last = async (u: typeof ann) => (await u.client.inbox()).last;
+    const [annBefore, bobBefore, catBefore] = [await last(ann), await last(bob), await last(cat)];
+    await ann.client.bidMax(lot.id, 300);
+    await ann.client.bidMax(lot.id, 500); // no row: the hold grows, a balance event says so
+    await bob.client.bid(lot.id, 495); // rows Bob 495, Ann 500 (automatic): her maximum answers and is used up
+    await cat.client.bidMax(lot.id, 700); // one row, Cat 510: Ann outbid by a maximum, her 500 released
+    const v = { auction: lot.id };
+    expect(await mine(ann, annBefore)).toEqual([
+      { type: 'balance', userId: ann.id, balance: 1000, held: 300, available: 700 },
+      { type: 'balance', userId: ann.id, balance: 1000, held: 500, available: 500 },
+      { type: 'maxRaised', ...v, version: 3, price: 500, max: 500 },
+      { type: 'maxExhausted', ...v, version: 3, max: 500 },
+      { type: 'outbid', ...v, version: 4, by: 'max', price: 510, leaderId: cat.id, released: 500 },
+      { type: 'balance', userId: ann.id, balance: 1000, held: 0, available: 1000 },
+    ]);
+    // Bob's bid never led: outbid at once, nothing released, no balance event.
+    expect(await mine(bob, bobBefore)).toEqual([{ type: 'outbid', ...v, version: 3, by: 'max', price: 500, leaderId: ann.id, released: 0 }]);
+    expect(JSON.stringify(await mine(bob, bobBefore))).not.toContain('700');
+    expect(await mine(cat, catBefore)).toEqual([{ type: 'balance', userId: cat.id, balance: 1000, held: 700, available: 300 }]);
+    // The admin cancels: the leader is told, with no price and no leader.
+    await t.daemon.admin.cancel(lot.id);
+    expect((await mine(cat, catBefore)).slice(1)).toEqual([
+      { type: 'outbid', ...v, version: 5, by: 'cancel', price: null, leaderId: null, released: 700 },
+      { type: 'balance', userId: cat.id, balance: 1000, held: 0, available: 1000 },
+    ]);
+  });
+
   it('lists my bids: my own maximum where I lead, my highest bid where I do not', async () => {
     const { ann, bob, lot } = await market();
     const other = await seedAuction(t.seller);

@@ -82,6 +82,9 @@ describe('reserve', () => {
     const closed = (await auctionEvents(sql(), lot.id)).at(-1)!;
     expect(closed.payload).toMatchObject({ type: 'closed', status: 'unsold', winnerId: null, price: null, reason: 'reserve_not_met' });
     expect(closed.private).toEqual({ balances: [{ userId: ann.id, balance: 1000, held: 0 }] });
+    // The seller hears why: below the reserve.
+    const told = (await t.seller.client.inbox()).events.filter((e) => e.type === 'unsold' && e.auction === lot.id);
+    expect(told).toMatchObject([{ type: 'unsold', reason: 'reserve_not_met' }]);
     expect((await auctionLedger(sql(), lot.id)).at(-1)).toEqual({ userId: ann.id, kind: 'release', amount: 450, deltaBalance: 0, deltaHeld: -450 });
   });
 
