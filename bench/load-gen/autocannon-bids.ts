@@ -54,7 +54,7 @@ export function runCannon(o: CannonOptions): Promise<BidLoadResult> {
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       tally.latency.record(ms);
       tally.answered++;
-      if (status === 201) tally.accepted++;
+      if (status === 201) tally.accept();
     });
     instance.on('reqError', () => tally.transportErrors++);
   });

@@ -1,9 +1,12 @@
 // The measured core of `hot`, `spread` and `baseline`: one workload (one hot
 // auction, or bids spread over many) fired by several contenders in turn at
 // the same database with the same concurrency, each for the same time.
+import { loadavg } from 'node:os';
+import { sparklineText } from '../charts/sparkline.js';
+import { contendersChart } from '../charts/specs.js';
 import { spawnBenchDaemon, type BenchDaemon } from '../harness/daemons.js';
 import { AUCTION, BALANCE, makeFixture, type Fixture } from '../harness/fixtures.js';
-import { fmt, round1, table, targetsTable, type Figure, type Report, type Target } from '../harness/report.js';
+import { fmt, round1, round2, table, targetsTable, type Figure, type Report, type ReportChart, type Target } from '../harness/report.js';
 import { stripUndefined, withReport } from '../harness/scenario.js';
 import { openSession, type BenchEnv, type Session } from '../harness/session.js';
 import { runSqlLoad } from '../load-gen/baseline-sql.js';
@@ -52,6 +55,8 @@ export interface ContenderResult {
   transportErrors: number;
   elapsedSec: number;
   latency: LatencySummary;
+  /** Accepted bids in each second of the phase (the sparkline). */
+  acceptedEachSecond: number[];
   /** Daemon only: the group-commit batches made during the phase. */
   batches?: BatchSizes;
   /** Daemon only: CPU the daemon process used per second of the phase (100 = one core). */
@@ -128,6 +133,7 @@ function contenderResult(contender: Contender, { r, cpu, batches }: Measured): C
     transportErrors: r.transportErrors,
     elapsedSec: round1(elapsedSec),
     latency: r.latency.summary(),
+    acceptedEachSecond: r.acceptedEachSecond,
     ...(batches ? { batches } : {}),
     ...(cpu?.daemon !== undefined ? { daemonCpuPercent: Math.round((cpu.daemon / elapsedSec) * 100) } : {}),
     ...(cpu && r.accepted > 0 ? { cpuMsPerBid: Math.round((cpu.total / r.accepted) * 1e5) / 100 } : {}),
@@ -163,6 +169,24 @@ export function resultsTable(results: ContenderResult[]): string {
   ]);
   const headers = ['contender', 'accepted bids/s', 'p50 ms', 'p99 ms', 'CPU ms/bid', 'accepted', 'refused', ...(d ? ['daemon ÷ this'] : [])];
   return table(headers, rows);
+}
+
+/** Each contender's accepted bids, second by second. */
+export function sparklines(results: ContenderResult[]): string {
+  return `Accepted bids per second, each second of each contender:\n\n${results.map((r) => `- ${contenderLabels[r.contender]}: ${sparklineText(r.acceptedEachSecond)}`).join('\n')}`;
+}
+
+/** The contenders side by side as a chart: accepted bids/s and p99. */
+export function contendersChartOf(o: WorkloadOptions, results: ContenderResult[], loadAtStart: number): ReportChart {
+  const bars = results.map((r) => ({ contender: contenderLabels[r.contender], acceptedPerSec: r.acceptedPerSec, p99Ms: r.latency.p99Ms }));
+  const what = o.auctions === 1 ? 'one hot auction' : `bids spread over ${fmt(o.auctions)} auctions`;
+  return contendersChart(bars, {
+    title: `bench ${o.name}: ${what}, the contenders side by side`,
+    subtitle: [
+      `${o.bidders} bidders, ${o.concurrency} connections, ${o.durationSec} s each; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      `everything on the same 2 cores; machine load (1 min) ${loadAtStart} at the start`,
+    ],
+  });
 }
 
 /** The daemons' group-commit batch sizes during their phases, one column each. */
@@ -211,6 +235,7 @@ export type WorkloadFlags = Partial<Omit<WorkloadOptions, 'name'>>;
 export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, flags: WorkloadFlags): Promise<Report> {
   const o: WorkloadOptions = { ...def.defaults, ...stripUndefined(flags), name: def.scenario, contenders: flags.contenders ?? def.contenders };
   return withReport(def.scenario, env, { ...o }, async () => {
+    const loadAtStart = round2(loadavg()[0]!);
     const s = await openSession(env);
     try {
       const fx = await workloadFixture(s, o);
@@ -226,10 +251,12 @@ export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, 
           (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase (100% = one core)` : '') + '. ' +
           'CPU ms/bid: PostgreSQL, the daemon and the bench\'s own client together, per accepted bid.',
         resultsTable(results),
+        sparklines(results),
         ...(d?.batches ? [batchTable(results)] : []),
         ...((['statements', 'function', 'daemon'] as const).every((c) => o.contenders.includes(c)) ? [targets.markdown] : []),
       ].join('\n\n');
-      return { figures, markdown: `${markdown}\n`, problems, details: { results } };
+      const charts = [contendersChartOf(o, results, loadAtStart)];
+      return { figures, markdown: `${markdown}\n`, problems, details: { results }, charts };
     } finally {
       await s.close();
     }

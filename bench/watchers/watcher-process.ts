@@ -25,8 +25,8 @@ interface Watched {
 const CROSS_CHECK_EVERY = 64;
 
 const sockets: Watched[] = [];
-const latency = new Latency();
-const log = new DeliveryLog();
+let latency = new Latency();
+let log = new DeliveryLog();
 const unexpected: Record<string, number> = {};
 const closes: Record<string, number> = {};
 let deliveries = 0;
@@ -118,11 +118,28 @@ async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
   send({ op: 'ready', failed, ...(firstError ? { firstError } : {}) });
 }
 
+/** Waits (bounded) until every stream has every version up to its auction's final one. */
+async function reach(finals: Map<number, number>, timeoutMs: number): Promise<void> {
+  const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
+  const deadline = performance.now() + timeoutMs;
+  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+// After a warm-up: its deliveries are in, and the measurement starts afresh.
+async function settle(m: Extract<ToWatcher, { op: 'settle' }>): Promise<void> {
+  const finals = new Map(m.finals);
+  await reach(finals, m.timeoutMs);
+  latency = new Latency();
+  log = new DeliveryLog();
+  deliveries = 0;
+  lastDeliveryAt = 0;
+  const incomplete = sockets.reduce((n, w) => n + [...w.streams].filter(([a, s]) => !s.complete(finals.get(a) ?? 0)).length, 0);
+  send({ op: 'settled', incomplete });
+}
+
 async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
   const finals = new Map(m.finals);
-  const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
-  const deadline = performance.now() + m.timeoutMs;
-  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await reach(finals, m.timeoutMs);
   const timing = m.commits ? log.time(m.commits) : null;
   const result: WatcherResult = {
     deliveries,
@@ -163,7 +180,7 @@ async function close(): Promise<void> {
 }
 
 process.on('message', (m: ToWatcher) => {
-  const run = m.op === 'open' ? open(m) : m.op === 'finish' ? finish(m) : close();
+  const run = m.op === 'open' ? open(m) : m.op === 'settle' ? settle(m) : m.op === 'finish' ? finish(m) : close();
   run.catch((err: Error) => send({ op: 'fatal', message: err.stack ?? err.message }));
 });
 // The bench that started this process is gone: nothing is left to report to.

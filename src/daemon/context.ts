@@ -7,6 +7,7 @@ import type { Sql } from './db/database.js';
 import type { Publisher } from './rules/publisher.js';
 import type { Metrics } from './metrics.js';
 import type { BidQueue } from './rules/bid-queue.js';
+import type { PostgresHealth } from '../protocol/types.js';
 
 export interface DaemonContext {
   sql: Sql;
@@ -18,4 +19,6 @@ export interface DaemonContext {
   version: string;
   /** True once shutdown has begun: new work is refused with SHUTTING_DOWN. */
   draining(): boolean;
+  /** The supervised embedded PostgreSQL's state; undefined with --database-url. */
+  postgres(): PostgresHealth | undefined;
 }

@@ -119,6 +119,7 @@ export const errorCodes = {
       json: 'The body is not valid JSON.',
       url: 'The URL is not valid.',
       urlPartTooLong: 'A part of the URL is too long.',
+      connectMethod: 'CONNECT is not supported: this is an HTTP API, not a proxy.',
       request: (d: { problem: string }) => stop(d.problem),
       notHttp: 'The request is not valid HTTP.',
       requestTimeout: 'The request did not arrive in time.',

@@ -175,4 +175,18 @@ export interface Health {
   version: string;
   database: 'up' | 'down';
   daemonId: string;
+  /** The embedded PostgreSQL as the daemon that runs it sees it; absent with --database-url. */
+  postgres?: PostgresHealth;
+}
+
+/** What the daemon's supervisor knows of its embedded PostgreSQL. */
+export interface PostgresHealth {
+  /** `restarting` from the moment the postmaster was found dead until a new one accepts connections. */
+  state: 'running' | 'restarting';
+  pid: number;
+  port: number;
+  /** Restarts since the daemon started. */
+  restarts: number;
+  /** How the last one ended, when, and what its log said last. */
+  lastExit?: string;
 }
