@@ -2,7 +2,7 @@
 // for the live stream and the HTTP client for everything a person does.
 import type { HttpClient } from '../../client/http-client.js';
 import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
-import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
+import type { Auction, AuctionDetail, BidResult, Me, MyBids, UserList } from '../../protocol/types.js';
 import type { Away, BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
 /** The part of the socket client the board uses (a fake can stand in for it). */
@@ -94,6 +94,14 @@ export class LiveBoardSource implements BoardSource {
 
   bid(auctionId: number, amount: number): Promise<BidResult> {
     return this.http.bid(auctionId, amount);
+  }
+
+  bidMax(auctionId: number, max: number): Promise<BidResult> {
+    return this.http.bidMax(auctionId, max);
+  }
+
+  myBids(): Promise<MyBids> {
+    return this.http.myBids({ status: 'open' });
   }
 
   buy(auctionId: number): Promise<{ auction: Auction }> {
