@@ -68,10 +68,10 @@ beforeAll(async () => {
   othersSaw.push(await rejection(bob.client.buy(lot.id)));
   // Ann's own refusal names her maximum: to her alone.
   annSaw.push(await rejection(ann.client.bidMax(lot.id, 5000)));
-  othersSaw.push(await bob.client.myBids(), await cat.client.myBids(), await bob.client.me());
+  othersSaw.push(await bob.client.myBids(), await cat.client.myBids(), await bob.client.me(), await bob.client.inbox(), await cat.client.inbox());
   const anyone = new HttpClient({ url: t.daemon.url });
   othersSaw.push(await anyone.auction(lot.id), await anyone.listAuctions(), await anyone.listAuctions({ status: 'all' }));
-  annSaw.push(await ann.client.myBids(), await ann.client.me());
+  annSaw.push(await ann.client.myBids(), await ann.client.me(), await ann.client.inbox());
 
   // The sentinel: every socket has the last public event (seven bids, and the soft close's extensions).
   const last = (await anyone.auction(lot.id)).version;
@@ -105,7 +105,7 @@ describe('privacy of maxima and reserves', () => {
     expect(found(frames(sockets.cat))).toEqual([]);
   });
 
-  it('keeps them out of every answer to anyone else: bids, refusals, listings, my bids', () => {
+  it('keeps them out of every answer to anyone else: bids, refusals, listings, my bids, inboxes', () => {
     expect(othersSaw.length).toBeGreaterThan(10);
     expect(found(text(othersSaw))).toEqual([]);
   });
