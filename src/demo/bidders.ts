@@ -1,7 +1,9 @@
 // Simulated neighbours for the demo: a few bidders that bid over HTTP like any
 // client, each up to a private valuation per auction, with a taste for
-// outbidding the person so the "outbid" marker shows up early. Bounded in
-// bids and in time; they stop by themselves once nothing is open.
+// outbidding the person so the "outbid" marker shows up early. Every other one
+// bids plain amounts; the rest set a maximum (their valuation) and let it
+// work, raising it now and then once it is used up. Bounded in bids and in
+// time; they stop by themselves once nothing is open.
 import { setTimeout as delay } from 'node:timers/promises';
 import { HttpClient } from '../client/http-client.js';
 import { NbError } from '../protocol/errors.js';
@@ -47,7 +49,10 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
 
   const sleep = (ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => {});
 
-  const run = async (me: Bidder) => {
+  const run = async (me: Bidder, index: number) => {
+    const byMaximum = index % 2 === 1;
+    // The auctions this bidder has set a maximum on (it works by itself until used up).
+    const maxed = new Set<number>();
     const client = new HttpClient({ url: options.url, token: me.token, keepAlive: true, timeoutMs: 10_000 });
     // What this bidder would pay at most for each auction, decided on first sight.
     const valuation = new Map<number, number>();
@@ -65,6 +70,18 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
         try {
           if (target.buyNowPrice !== null && (target.currentPrice ?? 0) > target.buyNowPrice * 0.6 && random() < 0.05) {
             await client.buy(target.id);
+          } else if (byMaximum) {
+            // Used up already: now and then it thinks again and goes higher.
+            if (maxed.has(target.id)) {
+              if (random() >= 0.3) continue;
+              valuation.set(target.id, Math.round(limit * (1.1 + random() * 0.3)));
+            }
+            const max = valuation.get(target.id)!;
+            if (max < target.minNextBid) continue;
+            sent++;
+            maxed.add(target.id);
+            await client.bidMax(target.id, max);
+            placed++;
           } else {
             const extra = random() < 0.3 ? stepAt(target.increments, target.currentPrice ?? target.startPrice) * Math.ceil(random() * 3) : 0;
             const amount = target.minNextBid + extra;
@@ -85,7 +102,7 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
     }
   };
 
-  const done = Promise.all(options.bidders.map(run)).then(() => {});
+  const done = Promise.all(options.bidders.map((b, i) => run(b, i))).then(() => {});
   return {
     placed: () => placed,
     done,
