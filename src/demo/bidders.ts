@@ -65,7 +65,8 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
         if (auctions.length === 0) break;
         const target = choose(auctions, me.id, options.personId, random);
         if (!target || target.minNextBid === null) continue;
-        const limit = valuation.get(target.id) ?? Math.round(target.startPrice * (2 + random() * 3));
+        // Round numbers, as people think of them (a maximum that is used up shows as a price).
+        const limit = valuation.get(target.id) ?? roundTen(target.startPrice * (2 + random() * 3));
         valuation.set(target.id, limit);
         try {
           if (target.buyNowPrice !== null && (target.currentPrice ?? 0) > target.buyNowPrice * 0.6 && random() < 0.05) {
@@ -74,7 +75,7 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
             // Used up already: now and then it thinks again and goes higher.
             if (maxed.has(target.id)) {
               if (random() >= 0.3) continue;
-              valuation.set(target.id, Math.round(limit * (1.1 + random() * 0.3)));
+              valuation.set(target.id, roundTen(limit * (1.1 + random() * 0.3)));
             }
             const max = valuation.get(target.id)!;
             if (max < target.minNextBid) continue;
@@ -111,6 +112,10 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
       await done;
     },
   };
+}
+
+function roundTen(n: number): number {
+  return Math.max(10, Math.round(n / 10) * 10);
 }
 
 /** Picks an auction: often one the person leads, else one of the soonest ending that this bidder does not lead. */
