@@ -14,6 +14,8 @@ export const ENDED_LINGER_MS = 6000;
 export const RECENT_BIDS = 20;
 /** Ended auctions kept for the "recently ended" strip. */
 const ENDED_KEEP = 8;
+/** Ended auctions kept beyond the strip, for the ended list (`e`): bounded, so a long run cannot grow it forever. */
+export const ENDED_HISTORY_KEEP = 1000;
 
 /** Where the store finds user names (the client's NameCache); undefined means "not known yet". */
 export type { NameBook };
@@ -53,6 +55,8 @@ export class BoardStore {
   private readonly maxima = new Map<number, number>();
   /** Users on the board whose names have not been asked for since they appeared. */
   private readonly unnamed = new Set<number>();
+  /** Ended auctions pruned from the board, newest last: what the ended list shows beyond the strip. */
+  private readonly history = new Map<number, BoardEntry>();
   me: Me | null = null;
   connection: ConnectionState = { kind: 'connecting' };
   notice: Notice | null = null;
@@ -99,6 +103,12 @@ export class BoardStore {
   /** Every auction held, in no particular order. */
   all(): Iterable<Readonly<BoardEntry>> {
     return this.entries.values();
+  }
+
+  /** Every auction that ended while the board ran (on the board or pruned from it), in no particular order. */
+  *ended(): Iterable<Readonly<BoardEntry>> {
+    for (const e of this.history.values()) if (!this.entries.has(e.auction.id)) yield e;
+    for (const e of this.entries.values()) if (e.endedAt !== null) yield e;
   }
 
   /** Recent bids on an auction, newest first. */
@@ -240,15 +250,22 @@ export class BoardStore {
     return out;
   }
 
-  /** Forgets ended auctions beyond the few the strip shows. */
+  /** Moves ended auctions beyond the few the strip shows off the board, into the ended list. */
   prune(now: number): void {
     const ended = [...this.entries.values()]
       .filter((e) => e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS)
       .sort((x, y) => y.endedAt! - x.endedAt!);
-    for (const e of ended.slice(ENDED_KEEP)) {
+    // Oldest first, so the history's insertion order is the order to forget in.
+    for (const e of ended.slice(ENDED_KEEP).reverse()) {
       this.entries.delete(e.auction.id);
       this.outbid.delete(e.auction.id);
       this.maxima.delete(e.auction.id);
+      this.history.delete(e.auction.id);
+      this.history.set(e.auction.id, e);
+    }
+    for (const id of this.history.keys()) {
+      if (this.history.size <= ENDED_HISTORY_KEEP) break;
+      this.history.delete(id);
     }
   }
 

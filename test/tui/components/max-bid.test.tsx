@@ -95,10 +95,10 @@ describe('detail pane: reserve and buy now', () => {
 
   it('lists m and the *+ mark in the help screen and the key hints', async () => {
     const { app } = await showBoard([{ title: 'Brass lamp' }]);
-    expect(app.frame()).toContain('b bid  m max bid  u buy now');
+    expect(app.frame()).toContain('b bid  m max  u buy');
     await app.press('?');
     const help = await app.waitFor('Marks');
     expect(help).toMatch(/m +maximum bid: the most you would pay/);
-    expect(help).toMatch(/\*\+ +you lead by your maximum/);
+    expect(help).toMatch(/\*  \*\+  ! +you are leading this auction · by your maximum · you were outbid/);
   });
 });
