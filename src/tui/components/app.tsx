@@ -161,6 +161,8 @@ export function App({ source, options }: AppProps) {
     void act('bid', m.id, () => (m.max ? source.bidMax(m.id, amount) : source.bid(m.id, amount)), (r: BidResult) => {
       // Only the bidder's own answer says their maximum; the board keeps it for the `+` and the detail pane.
       store.setMyMax(m.id, r.leading ? r.yourMax : null);
+      // The rows it made, in case the detail's recent bids were read before them and no event brings them.
+      store.setBids(m.id, r.bids);
       return r.leading
         ? ['info', `${what} placed: you are leading at ${formatMoney(r.auction.currentPrice)}.`]
         : ['outbid', `${what} placed, but a higher maximum answered: now ${formatMoney(r.auction.currentPrice)}.`];
