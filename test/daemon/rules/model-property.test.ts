@@ -288,7 +288,7 @@ describe('the daemon against the reference model', () => {
         {
           seed, numRuns: soak(100, 5000), ...(path ? { path } : {}),
           // Shrinking a failure replays whole sequences; past this, report the smallest found so far.
-          interruptAfterTimeLimit: soak(5 * 3600_000, 10 * 60_000), markInterruptAsFailure: true,
+          interruptAfterTimeLimit: soak(10 * 60_000, 5 * 3600_000), markInterruptAsFailure: true,
         },
       );
     } catch (err) {
@@ -303,5 +303,5 @@ describe('the daemon against the reference model', () => {
       checked: `${tally.runs} sequences (seed ${seed}): every answer, balance, hold, maximum, event and settlement as the model says`,
       lost: 0,
     });
-  }, soak(6 * 3600_000, 15 * 60_000));
+  }, soak(15 * 60_000, 6 * 3600_000));
 });
