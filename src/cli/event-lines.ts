@@ -6,7 +6,7 @@
 import { applyEvent, type EventFields } from '../client/apply-event.js';
 import type { NameBook } from '../client/name-cache.js';
 import { formatClock } from '../format/duration.js';
-import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import type { AuctionEvent, OutbidCause, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../format/money.js';
 import { displayWidth, padToWidth, plural, truncate } from '../format/text.js';
@@ -21,6 +21,8 @@ interface Known extends EventFields {
   title: string;
   /** A snapshot of it has been shown. */
   shown: boolean;
+  /** From the snapshot: the seller set a reserve (unknown without one). */
+  hasReserve?: boolean;
 }
 
 /** An auction no snapshot has described: its events still get lines. */
@@ -47,6 +49,9 @@ interface Row {
   leader: string;
   detail: string;
 }
+
+/** How an outbid line says what took the lead. */
+const OUTBID_BY: Record<OutbidCause, string> = { bid: '', max: ' by a maximum', buyNow: ' by a buy-now', cancel: ' (the auction was cancelled)' };
 
 /** Longest title shown; longer ones end with an ellipsis. */
 const TITLE_MAX = 30;
@@ -163,10 +168,12 @@ export class EventLines {
       const seen = known.shown;
       known.shown = true;
       const detail = {
-        open: `open, ${s.bidCount === 0 ? 'no bids' : plural(s.bidCount, 'bid')}, next bid ${formatMoney(s.minNextBid)}, ends ${formatClock(s.endsAt)}`,
+        open:
+          `open, ${s.bidCount === 0 ? 'no bids' : plural(s.bidCount, 'bid')}, next bid ${formatMoney(s.minNextBid)}, ` +
+          `${s.hasReserve && !s.reserveMet ? 'reserve not met, ' : ''}ends ${formatClock(s.endsAt)}`,
         sold: `already sold to ${who(s.leaderId)}`,
         closed: `already ended, won by ${who(s.leaderId)}`,
-        unsold: 'already ended without bids',
+        unsold: s.unsoldReason === 'reserve_not_met' ? 'already ended below its reserve' : 'already ended without bids',
         cancelled: 'already cancelled',
       }[s.status];
       return {
@@ -190,7 +197,7 @@ export class EventLines {
         style: 'red',
         price: formatMoney(m.price),
         leader: m.leaderId === null ? '—' : who(m.leaderId),
-        detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
+        detail: `private: you were outbid${OUTBID_BY[m.by ?? 'bid']}, your hold of ${formatMoney(m.released)} released`,
       };
     }
     switch (m.type) {
@@ -221,13 +228,15 @@ export class EventLines {
           m.previousLeaderId !== null && m.previousLeaderId !== m.leaderId
             ? `, ${m.previousLeaderId === this.me ? 'you were' : `${who(m.previousLeaderId)} was`} outbid`
             : '';
+        // Met by this bid: the reserve was known to be unmet before it.
+        const reserve = before.hasReserve === true && before.reserveMet === false && m.reserveMet ? ', reserve met' : '';
         return {
           ...row,
-          what: 'bid',
+          what: m.automatic ? 'bid (auto)' : 'bid',
           style: 'green',
           price,
           leader,
-          detail: `${plural(known.bidCount, 'bid')}, next bid ${formatMoney(known.minNextBid)}${outbid}`,
+          detail: `${plural(known.bidCount, 'bid')}, next bid ${formatMoney(known.minNextBid)}${outbid}${reserve}`,
         };
       }
       case 'extended':
@@ -255,7 +264,7 @@ export class EventLines {
           style: statusStyle(m.status),
           price,
           leader,
-          detail: m.winnerId === null ? 'ended without bids' : `won by ${leader}`,
+          detail: m.reason === 'reserve_not_met' ? 'ended below its reserve, no sale' : m.winnerId === null ? 'ended without bids' : `won by ${leader}`,
         };
       case 'cancelled':
         return {

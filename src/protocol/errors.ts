@@ -159,7 +159,10 @@ export const errorCodes = {
       urlScheme: (d: { url: string; schemes: string }) => `"${d.url}" is not an ${d.schemes} URL.`,
       auctionId: (d: { id: string }) => `${d.id} is not an auction id.`,
       usage: (d: { problem: string; command: string }) => `${d.problem.replace(/\.$/, '')} (see '${d.command} --help').`,
-      bidAmount: "Give an amount or --min, not both (see 'neighborbid bid --help').",
+      bidAmount: "Give an amount, --min or --max, only one (see 'neighborbid bid --help').",
+      incrementChoice: "Give --increment or --increments, not both (see 'neighborbid auction create --help').",
+      // `problem` is incrementTableProblem's sentence, which starts with "increments".
+      incrementsTable: (d: { problem: string }) => `--${d.problem.replace(/\.$/, '')} (see 'neighborbid auction create --help').`,
       auctionEnd: "Say when it ends: --duration (e.g. 10m) or --ends-at (see 'neighborbid auction create --help').",
       watchWhat: "Name the auctions to watch, or use --all-open (see 'neighborbid watch --help').",
       loginToken: 'Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].',

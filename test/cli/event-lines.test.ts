@@ -85,6 +85,25 @@ describe('EventLines', () => {
     ]);
   });
 
+  it('marks automatic bids, the bid that met the reserve, an outbid by a maximum and an end below the reserve', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.me = 5;
+    const snap = snapshot(8, 'Clock', { hasReserve: true, reserveMet: false });
+    lines.remember(snap);
+    expect(lines.line(snap)).toBe(`${clock(0)}  #8  Clock  watching       —  —       open, no bids, next bid 1,000, reserve not met, ends ${clock(600)}`);
+    const auto = { ...bid(8, 2, 1100, 4, 4, 1), automatic: true, reserveMet: false } as AuctionEvent;
+    expect(lines.line({ ...bid(8, 1, 1000, 4, null, 1), reserveMet: false } as AuctionEvent)).toMatch(/  bid +1,000  user 4  1 bid, next bid 1,100$/);
+    expect(lines.line(auto)).toMatch(/  bid \(auto\) +1,100  user 4  2 bids, next bid 1,200$/);
+    expect(lines.line({ ...bid(8, 3, 3000, 5, 4, 2), reserveMet: true } as AuctionEvent)).toMatch(/  bid +3,000  you +3 bids, next bid 3,100, user 4 was outbid, reserve met$/);
+    // Met already: the next bid does not say it again.
+    expect(lines.line(bid(8, 4, 3100, 4, 5, 3))).toMatch(/, you were outbid$/);
+    const outbid: PrivateEvent = { type: 'outbid', auction: 8, version: 4, at: at(3), by: 'max', price: 3100, leaderId: 4, released: 3000 };
+    expect(lines.line(outbid)).toMatch(/  outbid +3,100  user 4  private: you were outbid by a maximum, your hold of 3,000 released$/);
+    const below = { type: 'closed', auction: 8, version: 5, at: at(9), status: 'unsold', winnerId: null, price: null, reason: 'reserve_not_met', endsAt: at(9) } as const;
+    expect(lines.line(below)).toMatch(/  unsold .*ended below its reserve, no sale$/);
+    expect(lines.line({ ...snapshot(9, 'Vase', { status: 'unsold', unsoldReason: 'reserve_not_met' }) })).toMatch(/already ended below its reserve$/);
+  });
+
   it('says how an auction ended without a winner: unsold and cancelled', () => {
     const lines = new EventLines(plain, () => NOW);
     lines.remember(snapshot(3, 'Vase'));

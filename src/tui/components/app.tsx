@@ -2,7 +2,7 @@ import { Box, Text, useApp, type Key } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../protocol/errors.js';
 import { formatMoney, parseMoney } from '../../format/money.js';
-import type { Auction } from '../../protocol/types.js';
+import type { Auction, BidResult } from '../../protocol/types.js';
 import type { BoardSource } from '../data/board-source.js';
 import { useBoard, type BoardOptions } from '../hooks/use-board.js';
 import { useDetail } from '../hooks/use-detail.js';
@@ -43,7 +43,8 @@ type Mode =
   /** Every auction that ended while the board ran; `top` is the first line shown. */
   | { kind: 'ended'; top: number }
   | { kind: 'filter'; field: TextState }
-  | { kind: 'bid'; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
+  /** `max`: a maximum bid (key m) rather than a plain one (key b). */
+  | { kind: 'bid'; max: boolean; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
   | { kind: 'buy'; id: number; title: string; price: number; busy: boolean; error: string | null };
 
 /** How long a message stays on the status line. */
@@ -102,24 +103,37 @@ export function App({ source, options }: AppProps) {
   };
   const move = (delta: number) => setSel((prev) => moveSelection(view.rows, prev, delta));
 
-  const startBid = () => {
+  const startBid = (max: boolean) => {
     if (!source.hasUser) return say('error', 'Bidding needs a user token: start with --token or NEIGHBORBID_TOKEN.');
     if (!selected) return;
     if (selected.status !== 'open' || selected.minNextBid === null) return say('error', 'That auction has ended.');
     const { id, title, minNextBid } = selected;
-    setMode({ kind: 'bid', id, title, minimum: minNextBid, field: textState(formatMoney(minNextBid)), busy: false, error: null });
+    setMode({ kind: 'bid', max, id, title, minimum: minNextBid, field: textState(formatMoney(minNextBid)), busy: false, error: null });
   };
 
   const startBuy = () => {
     if (!source.hasUser) return say('error', 'Buying needs a user token: start with --token or NEIGHBORBID_TOKEN.');
     if (!selected) return;
     if (selected.status !== 'open') return say('error', 'That auction has ended.');
-    if (selected.buyNowPrice === null) return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { buyNowPrice: null }));
+    if (selected.buyNowPrice === null) return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { reason: 'no_buy_now', buyNowPrice: null }));
+    // Taken away by bidding: the sentence says what took it, as the daemon would.
+    if (!selected.buyNowAvailable) {
+      const reason = { price: 'price_reached', firstBid: 'first_bid', reserveMet: 'reserve_met' } as const;
+      return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { reason: reason[selected.buyNowUntil] }));
+    }
     setMode({ kind: 'buy', id: selected.id, title: selected.title, price: selected.buyNowPrice, busy: false, error: null });
   };
 
-  /** Runs a bid or a buy: busy while out, back to the board on success, the reason inline on failure. */
-  const act = async (kind: 'bid' | 'buy', id: number, run: () => Promise<{ auction: Auction }>, done: string) => {
+  /**
+   * Runs a bid or a buy: busy while out, back to the board on success with what
+   * `done` makes of the answer, the reason inline on failure.
+   */
+  const act = async <R extends { auction: Auction }>(
+    kind: 'bid' | 'buy',
+    id: number,
+    run: () => Promise<R>,
+    done: (result: R) => [Notice['kind'], string],
+  ) => {
     const mine = (m: Mode) => m.kind === kind && m.id === id;
     setMode((m) => (mine(m) ? { ...m, busy: true, error: null } : m));
     try {
@@ -127,7 +141,7 @@ export function App({ source, options }: AppProps) {
       store.upsert(result.auction, Date.now());
       board.flush();
       setMode((m) => (mine(m) ? { kind: 'board' } : m));
-      say('info', done);
+      say(...done(result));
     } catch (err) {
       setMode((m) => (mine(m) ? { ...m, busy: false, error: describeError(err) } : m));
     }
@@ -143,13 +157,22 @@ export function App({ source, options }: AppProps) {
     }
     const amount = parseMoney(m.field.value);
     if (amount === null || amount === 0) return setMode({ ...m, error: `Type a whole amount, like ${formatMoney(m.minimum)}.` });
-    void act('bid', m.id, () => source.bid(m.id, amount), `Bid ${formatMoney(amount)} on “${m.title}” placed: you are leading.`);
+    const what = m.max ? `Maximum ${formatMoney(amount)} on “${m.title}”` : `Bid ${formatMoney(amount)} on “${m.title}”`;
+    void act('bid', m.id, () => (m.max ? source.bidMax(m.id, amount) : source.bid(m.id, amount)), (r: BidResult) => {
+      // Only the bidder's own answer says their maximum; the board keeps it for the `+` and the detail pane.
+      store.setMyMax(m.id, r.leading ? r.yourMax : null);
+      // The rows it made, in case the detail's recent bids were read before them and no event brings them.
+      store.setBids(m.id, r.bids);
+      return r.leading
+        ? ['info', `${what} placed: you are leading at ${formatMoney(r.auction.currentPrice)}.`]
+        : ['outbid', `${what} placed, but a higher maximum answered: now ${formatMoney(r.auction.currentPrice)}.`];
+    });
   };
 
   const buyKey = (m: Extract<Mode, { kind: 'buy' }>, input: string, key: Key) => {
     if (m.busy) return;
     if (input === 'y' || input === 'Y') {
-      void act('buy', m.id, () => source.buy(m.id), `You bought “${m.title}” for ${formatMoney(m.price)}.`);
+      void act('buy', m.id, () => source.buy(m.id), () => ['info', `You bought “${m.title}” for ${formatMoney(m.price)}.`]);
     } else if (input === 'n' || input === 'N' || key.escape) setMode({ kind: 'board' });
   };
 
@@ -195,7 +218,8 @@ export function App({ source, options }: AppProps) {
     if (key.return) return setDetailOpen((o) => !o);
     // Esc dismisses a message first, then closes the detail pane.
     if (key.escape) return message ? dismiss() : setDetailOpen(false);
-    if (input === 'b') return startBid();
+    if (input === 'b') return startBid(false);
+    if (input === 'm') return startBid(true);
     if (input === 'u') return startBuy();
     if (input === '/') return setMode({ kind: 'filter', field: textState(filter) });
     if (input === '?') return setMode({ kind: 'help' });
@@ -255,6 +279,7 @@ export function App({ source, options }: AppProps) {
         auction={selected}
         bids={current.id === null ? [] : store.bids(current.id)}
         mine={current.id === null ? null : store.mine(current.id)}
+        myMax={current.id === null ? null : store.myMax(current.id)}
         who={labels(store)}
         isMe={(id) => store.isMe(id)}
         now={now}
@@ -299,7 +324,7 @@ export function App({ source, options }: AppProps) {
       <EndedStrip rows={view.ended} width={columns} />
       <Box flexDirection="column" height={2}>
         {mode.kind === 'bid' ? (
-          <BidInput title={mode.title} minimum={mode.minimum} field={mode.field} busy={mode.busy} error={mode.error} />
+          <BidInput max={mode.max} title={mode.title} minimum={mode.minimum} field={mode.field} busy={mode.busy} error={mode.error} />
         ) : mode.kind === 'buy' ? (
           <Confirm question={`Buy “${mode.title}” now for ${formatMoney(mode.price)}?`} busy={mode.busy} error={mode.error} />
         ) : mode.kind === 'filter' ? (

@@ -5,6 +5,7 @@ const KEYS: [string, string][] = [
   ['↑ ↓  j k', 'move (Ctrl-D/U half a page, PgUp/PgDn a page, g/G top, bottom)'],
   ['Enter', 'show or hide the detail of the selected auction'],
   ['b', 'bid, starting at the minimum next bid; Enter sends, Esc cancels'],
+  ['m', 'maximum bid: the most you would pay; the auction bids for you up to it'],
   ['u', 'buy now at the buy-now price (asks first)'],
   ['/', 'filter the board by title; Esc clears the filter'],
   ['s  S', 'sort by: ending soonest → price → bids → newest; S reverses it'],
@@ -14,7 +15,7 @@ const KEYS: [string, string][] = [
 ];
 
 const MARKS: [string, string][] = [
-  ['*  !', 'you are leading this auction · you were outbid'],
+  ['*  *+  !', 'you are leading this auction · by your maximum · you were outbid'],
   ['0:42!', 'less than a minute left'],
   ['dimmed', 'just ended: its final state, before it moves to the ended strip'],
 ];

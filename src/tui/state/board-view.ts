@@ -29,6 +29,8 @@ export interface RowView {
   /** True once the auction is no longer open. */
   ended: boolean;
   mine: Mine;
+  /** The user leads by a working maximum that can still answer a bid. */
+  byMax: boolean;
 }
 
 /** How the rows are ordered and which of the user's own they are narrowed to (`s`/`S` and `M`). */
@@ -103,6 +105,7 @@ export function boardView(store: BoardStore, now: number, filter = '', order: Bo
       highlight: e.changedAt !== null && now - e.changedAt < HIGHLIGHT_MS,
       ended: a.status !== 'open',
       mine: store.mine(a.id),
+      byMax: store.leadsByMax(a.id),
     };
     if (e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS) ended.push({ row, endedAt: e.endedAt });
     else rows.push({ row, endsMs, createdMs: Date.parse(a.createdAt) });

@@ -10,7 +10,7 @@ describe('BoardStore', () => {
     s.upsert(auction(1), T0);
     expect(s.apply(bid(1, 1, 7, 150), T0)).toBe(true);
     expect(s.auction(1)).toMatchObject({ currentPrice: 150, leaderId: 7, bidCount: 1, minNextBid: 160, version: 1 });
-    expect(s.bids(1)).toEqual([{ bidderId: 7, amount: 150, at: iso(T0), version: 1 }]);
+    expect(s.bids(1)).toEqual([{ bidderId: 7, amount: 150, automatic: false, at: iso(T0), version: 1 }]);
   });
 
   it('ignores duplicate and older events (a resumed stream may repeat)', () => {
