@@ -29,6 +29,12 @@ export interface DaemonOptions {
   port?: number;
   /** An existing PostgreSQL; without it the embedded one is started in dataDir. */
   databaseUrl?: string | undefined;
+  /**
+   * A direct connection to the same database, for what needs a session of its
+   * own: LISTEN and the migration lock. Defaults to databaseUrl; give it when
+   * databaseUrl goes through PgBouncer in transaction mode.
+   */
+  listenDatabaseUrl?: string | undefined;
   dataDir?: string;
   logLevel?: string;
   /** Overrides the admin token file (NEIGHBORBID_ADMIN_TOKEN). */
@@ -59,6 +65,7 @@ export interface Daemon {
   adminToken: string;
   adminTokenFile: string;
   databaseUrl: string;
+  listenDatabaseUrl: string;
   dataDir: string;
   embedded: EmbeddedPostgres | undefined;
   context: DaemonContext;
@@ -84,9 +91,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     databaseUrl = embedded.url;
   }
 
+  const listenDatabaseUrl = (!embedded && options.listenDatabaseUrl) || databaseUrl;
+  // A separate direct URL means databaseUrl is a transaction pooler (PgBouncer): named prepared
+  // statements, worth ~10% of a bid's CPU on a direct connection (docs/scaling.md), are off there.
+  const pooled = listenDatabaseUrl !== databaseUrl;
   const applicationName = `neighborbid:${daemonId}`;
   const poolMax = options.poolMax ?? 16;
-  const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName });
+  const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName, prepare: !pooled });
   let sockets: SocketHub | undefined;
   const cleanupOnFailure = async () => {
     await sockets?.close().catch(() => {});
@@ -95,7 +106,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   };
 
   try {
-    const applied = await migrate(sql);
+    const applied = await migrateOver(listenDatabaseUrl, `${applicationName}:migrate`);
     if (applied.length) log.info(`applied migrations ${applied.join(', ')}`);
 
     const tokenFile = adminTokenFile(dataDir);
@@ -105,6 +116,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     const metrics = createMetrics(sql, applicationName, poolMax);
     sockets = await startSocketHub({
       databaseUrl,
+      listenDatabaseUrl,
+      prepare: !pooled,
       applicationName,
       daemonId,
       version: VERSION,
@@ -148,6 +161,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     log.info(
       `neighborbid ${VERSION} listening on ${url}; PostgreSQL ${embedded ? `embedded in ${embedded.clusterDir}` : 'at the given URL'}`,
     );
+    log.info(connectionPlan(databaseUrl, listenDatabaseUrl, poolMax));
 
     let closing: Promise<void> | undefined;
     return {
@@ -158,6 +172,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       adminToken: admin.token,
       adminTokenFile: tokenFile,
       databaseUrl,
+      listenDatabaseUrl,
       dataDir,
       embedded,
       context,
@@ -185,5 +200,38 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   } catch (err) {
     await cleanupOnFailure();
     throw err;
+  }
+}
+
+// The migration lock is a transaction-scoped advisory lock, which would hold
+// through PgBouncer too; the migrations still run on the direct connection,
+// so that DDL and the lock never depend on what a pooler allows.
+async function migrateOver(url: string, applicationName: string): Promise<number[]> {
+  const direct = openDatabase({ url, max: 1, applicationName });
+  try {
+    return await migrate(direct);
+  } finally {
+    await direct.end({ timeout: 2 });
+  }
+}
+
+/** One line for the log: which connection serves what (no credentials). */
+export function connectionPlan(databaseUrl: string, listenDatabaseUrl: string, poolMax: number): string {
+  if (listenDatabaseUrl === databaseUrl) {
+    return `PostgreSQL connections: bids, reads, NOTIFY, LISTEN and migrations all over ${whereOf(databaseUrl)} (pool of ${poolMax}, prepared statements on)`;
+  }
+  return (
+    `PostgreSQL connections: bids, reads and NOTIFY over ${whereOf(databaseUrl)} (pool of ${poolMax}, taken for a transaction pooler: ` +
+    `no named prepared statements, no session state); LISTEN and migrations over ${whereOf(listenDatabaseUrl)} (direct)`
+  );
+}
+
+/** host:port/database of a PostgreSQL URL, without user or password. */
+function whereOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'an unparsable URL';
   }
 }

@@ -11,7 +11,7 @@ import { HttpClient } from '../../src/client/http-client.js';
 import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { Auction } from '../../src/protocol/types.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { soak } from '../helpers/soak.js';
 import { expectAuditClean, seedUser, type Admin, type SeededUser } from '../helpers/seed.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
     ['a', 'b'].map(async (name) => {
       const dir = await tempDir(`nb-bank-${name}-`);
       dirs.push(dir);
-      const d = await spawnDaemon(['--database-url', db.url, '--data-dir', dir.path], { ...CLEAN_ENV, NEIGHBORBID_ADMIN_TOKEN: adminToken });
+      const d = await spawnDaemon([...databaseArgs(db.url), '--data-dir', dir.path], { ...CLEAN_ENV, NEIGHBORBID_ADMIN_TOKEN: adminToken });
       return Object.assign(d, { admin: new HttpClient({ url: d.url, token: adminToken }) });
     }),
   );

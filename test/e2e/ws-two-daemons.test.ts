@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
 import { SocketClient, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import { NbError } from '../../src/protocol/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { bidUp, makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -26,7 +26,7 @@ let bidders: Trader[];
 async function spawnOn(port = 0): Promise<SpawnedDaemon> {
   const dir = await tempDir('nb-ws2-');
   dirs.push(dir);
-  return spawnDaemon(['--database-url', db.url, '--data-dir', dir.path, '--log-level', 'info', '--port', String(port)], {
+  return spawnDaemon([...databaseArgs(db.url), '--data-dir', dir.path, '--log-level', 'info', '--port', String(port)], {
     NEIGHBORBID_ADMIN_TOKEN: adminToken,
   });
 }

@@ -1,5 +1,6 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { nbError } from '../../protocol/errors.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
@@ -23,6 +24,7 @@ interface DaemonFlags {
   host: string;
   port: number;
   databaseUrl?: string;
+  listenDatabaseUrl?: string;
   dataDir?: string;
   logLevel: string;
   maxConnectionsPerIp: number;
@@ -38,6 +40,10 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--host <address>', 'address to bind').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to bind (0 picks a free one)').default(7700).argParser(port))
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded one').env('DATABASE_URL'))
+    .addOption(
+      new Option('--listen-database-url <url>', 'a direct connection for LISTEN and migrations, when --database-url goes through PgBouncer (default: --database-url)')
+        .env('NEIGHBORBID_LISTEN_DATABASE_URL'),
+    )
     .addOption(new Option('--data-dir <dir>', 'data directory (default $XDG_DATA_HOME/neighborbid or ~/.local/share/neighborbid)').env('NEIGHBORBID_DATA_DIR'))
     .addOption(
       new Option('--log-level <level>', 'log level')
@@ -65,11 +71,15 @@ export function registerDaemon(program: Command): void {
         .argParser(seconds),
     )
     .action(async (opts: DaemonFlags) => {
+      if (opts.listenDatabaseUrl && !opts.databaseUrl) {
+        throw nbError('INVALID_INPUT', '--listen-database-url goes with --database-url: the embedded PostgreSQL needs no second URL.');
+      }
       const { startDaemon } = await import('../../daemon/daemon.js');
       const daemon = await startDaemon({
         host: opts.host,
         port: opts.port,
         databaseUrl: opts.databaseUrl,
+        listenDatabaseUrl: opts.listenDatabaseUrl,
         dataDir: opts.dataDir,
         logLevel: opts.logLevel,
         maxConnectionsPerIp: opts.maxConnectionsPerIp,

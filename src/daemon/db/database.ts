@@ -12,6 +12,13 @@ export interface DatabaseOptions {
   /** Pool size; PostgreSQL on a small machine is fastest with a small pool. */
   max?: number;
   applicationName?: string;
+  /**
+   * Named prepared statements (the driver's default). A pool that goes through
+   * PgBouncer in transaction mode must not use them: a statement prepared on
+   * one server connection is unknown on the next (PgBouncer 1.18, Debian 12's,
+   * does not track them; 1.21 can).
+   */
+  prepare?: boolean;
 }
 
 /** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
@@ -19,6 +26,7 @@ export function openDatabase(options: DatabaseOptions): Sql {
   return postgres(options.url, {
     max: options.max ?? 16,
     idle_timeout: 30,
+    prepare: options.prepare ?? true,
     connect_timeout: 5,
     // The driver's default waits up to 20 s between reconnects once a few have
     // failed, and a query waits with it: a request during a database outage would

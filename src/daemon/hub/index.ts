@@ -20,6 +20,10 @@ import { attachSocketServer, registerSocketRoute, type SocketServer } from './so
 
 export interface SocketHubOptions {
   databaseUrl: string;
+  /** A direct connection for LISTEN (not through PgBouncer in transaction mode). */
+  listenDatabaseUrl: string;
+  /** Named prepared statements on the hub's pools (off when databaseUrl is a transaction pooler). */
+  prepare: boolean;
   applicationName: string;
   daemonId: string;
   version: string;
@@ -49,8 +53,8 @@ export const DEFAULT_CATCH_UP_MS = 1000;
 export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const limits: SocketLimits = { ...defaultSocketLimits, ...o.limits };
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
-  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub` });
-  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify` });
+  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, prepare: o.prepare });
+  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, prepare: o.prepare });
   const hub = new Hub({ reader: new OutboxReader(readSql), limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
@@ -64,7 +68,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
       .finally(() => (catchingUp = false));
   };
   const listener = new Listener({
-    url: o.databaseUrl,
+    url: o.listenDatabaseUrl,
     applicationName: `${o.applicationName}:listen`,
     log: o.log,
     onListen: catchUp,
