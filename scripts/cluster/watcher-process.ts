@@ -129,6 +129,8 @@ async function finish(finals: Map<number, number>, outbox: Map<string, string>, 
     incomplete: 0,
     affected: kill?.affected.length ?? 0,
     movedElsewhere: 0,
+    attempts: 0,
+    liveMs: [],
     wholeMs: [],
     perDaemon: perDaemon(),
   };
@@ -146,9 +148,14 @@ async function finish(finals: Map<number, number>, outbox: Map<string, string>, 
   }
   for (const [key, json] of seen) if (outbox.get(key) !== json) r.notAsInOutbox++;
   for (const w of kill?.affected ?? []) {
+    r.attempts += w.client.stats.reconnects;
     const ms = wholeAfter(w);
     if (ms !== undefined) r.wholeMs.push(Math.round(ms));
-    if (w.lives.some((l) => l.at > kill!.at && l.daemonId !== kill!.daemonId)) r.movedElsewhere++;
+    const again = w.lives.find((l) => l.at > kill!.at && l.daemonId !== kill!.daemonId);
+    if (again) {
+      r.movedElsewhere++;
+      r.liveMs.push(Math.round(again.at - kill!.at));
+    }
   }
   return r;
 }

@@ -36,6 +36,10 @@ export interface WatchersResult {
   affected: number;
   /** Of those, live again on another daemon. */
   movedElsewhere: number;
+  /** Of those, connection attempts until live again (1 each when the first attempt through HAProxy succeeded). */
+  attempts: number;
+  /** Of those, how long (ms from the kill) until live again on another daemon. */
+  liveMs: number[];
   /** Of those, how long (ms from the kill) until live again with every version committed before the kill. */
   wholeMs: number[];
   /** Sockets per daemon id at the end. */

@@ -111,6 +111,8 @@ export async function openWatchers(url: string, watchers: number[][], processes:
         incomplete: total('incomplete'),
         affected: total('affected'),
         movedElsewhere: total('movedElsewhere'),
+        attempts: total('attempts'),
+        liveMs: rs.flatMap((r) => r.liveMs),
         wholeMs: rs.flatMap((r) => r.wholeMs),
         perDaemon: sum(rs.map((r) => r.perDaemon)),
       };
