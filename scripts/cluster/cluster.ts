@@ -37,7 +37,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   ensurePrograms(['pgbouncer', 'haproxy'], log);
   const started: { stop(): Promise<void> }[] = [];
   try {
-    const postgres = await startEmbeddedPostgres({ dataDir: join(o.dir, 'postgres'), log });
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(o.dir, 'postgres'),
+      log: (fields, message) => log(`${message} ${Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trim()),
+    });
     started.push(postgres);
     const pgbouncer = await startPgBouncer({ dir: join(o.dir, 'pgbouncer'), serverUrl: postgres.adminUrl });
     started.push(pgbouncer);

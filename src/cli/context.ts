@@ -27,6 +27,8 @@ export class Context {
   constructor(
     readonly flags: Flags,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Where --token's value came from, as commander says: 'cli' or 'env'. */
+    private readonly tokenFrom?: string,
   ) {
     this.json = flags.json === true;
     this.verbose = flags.verbose === true;
@@ -45,6 +47,12 @@ export class Context {
     return resolveIdentity(this.flags, this.config());
   }
 
+  /** Where the user token comes from, or null when there is none. */
+  tokenSource(): 'flag' | 'environment' | 'config' | null {
+    if (this.flags.token) return this.tokenFrom === 'env' ? 'environment' : 'flag';
+    return this.identity().token ? 'config' : null;
+  }
+
   /** A client without a token, for reading public things. */
   anonymous(): HttpClient {
     return new HttpClient({ url: this.identity().url });
@@ -56,7 +64,7 @@ export class Context {
     if (!token) {
       throw nbError(
         'UNAUTHORIZED',
-        `This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --token <token>'.`,
+        `This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.`,
       );
     }
     return new HttpClient({ url, token });
@@ -79,5 +87,5 @@ export class Context {
 }
 
 export function contextOf(command: Command): Context {
-  return new Context(command.optsWithGlobals<Flags>());
+  return new Context(command.optsWithGlobals<Flags>(), process.env, command.getOptionValueSourceWithGlobals('token'));
 }

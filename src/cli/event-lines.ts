@@ -9,7 +9,7 @@ import { formatClock } from '../format/duration.js';
 import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
 import type { SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../format/money.js';
-import { plural, truncate } from '../format/text.js';
+import { displayWidth, padToWidth, plural, truncate } from '../format/text.js';
 import type { Paint, Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
@@ -74,7 +74,7 @@ export class EventLines {
     const shown = this.known.get(s.id)?.shown ?? false;
     this.known.set(s.id, { ...s, shown });
     this.grow('id', String(s.id).length);
-    this.grow('title', Math.min(TITLE_MAX, [...s.title].length));
+    this.grow('title', Math.min(TITLE_MAX, displayWidth(s.title)));
   }
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
@@ -112,13 +112,13 @@ export class EventLines {
   line(message: WatchedMessage): string {
     const row = this.row(message);
     const price = this.grow('price', row.price.length);
-    const leader = this.grow('leader', row.leader.length);
+    const leader = this.grow('leader', displayWidth(row.leader));
     const cells = [
       this.paint('dim', formatClock(row.at)),
       this.auctionCell(row.auction),
       this.paint(row.style, row.what.padEnd(this.grow('what', row.what.length))),
       row.price.padStart(price),
-      row.leader.padEnd(leader),
+      padToWidth(row.leader, leader),
       row.detail,
     ];
     return cells.join('  ').trimEnd();
@@ -239,8 +239,7 @@ export class EventLines {
     if (id === null) return ' '.repeat(this.width.id + 1 + 2 + this.width.title);
     const tag = `#${id}`.padEnd(this.grow('id', String(id).length) + 1);
     const title = truncate(this.known.get(id)?.title ?? '', TITLE_MAX);
-    const size = this.grow('title', [...title].length);
-    return `${tag}  ${title}${' '.repeat(size - [...title].length)}`;
+    return `${tag}  ${padToWidth(title, this.grow('title', displayWidth(title)))}`;
   }
 
   private grow(column: Column, size: number): number {

@@ -2,6 +2,7 @@
 // failure once into a one-line message and an exit code (see program.ts).
 import { buildProgram } from './program.js';
 import { isHelpOrVersion, reportError } from './errors.js';
+import { applyColourFlags } from './output.js';
 import type { Command } from 'commander';
 
 /** The subcommand words on the command line, e.g. `neighborbid auction create`. */
@@ -25,6 +26,10 @@ async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
+  const args = argv.slice(2);
+  const flags = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
+  // Before anything paints, errors about the command line included.
+  applyColourFlags(flags);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -34,8 +39,6 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const args = argv.slice(2);
-    const flags = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
     const command = commandName(program, args.filter((a) => !a.startsWith('-')));
     process.exitCode = reportError(err, {
       json: flags.includes('--json'),

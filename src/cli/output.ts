@@ -1,5 +1,6 @@
-// Human output: colour (only on a TTY, never with NO_COLOR), aligned tables and
-// key/value blocks, times. Machine output is plain JSON and needs none of this.
+// Human output: colour (on a TTY unless NO_COLOR, or forced) and times; the
+// aligned tables are in tables.ts. Machine output is plain JSON and needs none
+// of this. Every command loads this file, so it stays light.
 import { formatDuration } from '../format/duration.js';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan';
@@ -17,9 +18,31 @@ const SGR: Record<Style, [number, number]> = {
 /** Paints text in a style, or returns it unchanged when colour is off. */
 export type Paint = (style: Style | undefined, text: string) => string;
 
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM is dumb. */
+/**
+ * What the environment says about colour: FORCE_COLOR forces it on (or off
+ * with 0 or false, as chalk and Node read it), else a non-empty NO_COLOR
+ * (https://no-color.org) turns it off, else it is up to the terminal.
+ */
+export function colourSetting(env: NodeJS.ProcessEnv = process.env): 'always' | 'never' | 'auto' {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force === '0' || force === 'false' ? 'never' : 'always';
+  return env.NO_COLOR ? 'never' : 'auto';
+}
+
+/** Colour on a terminal (not TERM=dumb) unless the environment says otherwise (see colourSetting). */
 export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+  const setting = colourSetting(env);
+  return setting === 'always' || (setting === 'auto' && stream.isTTY === true && env.TERM !== 'dumb');
+}
+
+/**
+ * `--color` and `--no-color` (the last one wins) become FORCE_COLOR for this
+ * process, so every part that paints (the CLI, Ink's chalk, the TUI's theme)
+ * sees the same choice.
+ */
+export function applyColourFlags(flags: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const last = flags.findLast((f) => f === '--color' || f === '--no-color');
+  if (last) env.FORCE_COLOR = last === '--color' ? '1' : '0';
 }
 
 export function painter(enabled: boolean): Paint {
@@ -29,46 +52,6 @@ export function painter(enabled: boolean): Paint {
     const [on, off] = SGR[style];
     return `\u001b[${on}m${text}\u001b[${off}m`;
   };
-}
-
-/** Display width of plain text (code points; our text has no control characters). */
-function width(text: string): number {
-  return [...text].length;
-}
-
-function pad(text: string, size: number, align: 'left' | 'right'): string {
-  const fill = ' '.repeat(Math.max(0, size - width(text)));
-  return align === 'right' ? fill + text : text + fill;
-}
-
-export interface Column<R> {
-  header: string;
-  align?: 'left' | 'right';
-  value(row: R): string;
-  style?(row: R): Style | undefined;
-}
-
-/** An aligned table with a header row; columns are two spaces apart, trailing spaces trimmed. */
-export function table<R>(rows: readonly R[], columns: readonly Column<R>[], paint: Paint): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
-  const line = (parts: string[]) => parts.join('  ').trimEnd();
-  const header = line(columns.map((c, i) => paint('bold', pad(c.header, widths[i]!, c.align ?? 'left'))));
-  const body = rows.map((row, r) =>
-    line(columns.map((c, i) => paint(c.style?.(row), pad(cells[r]![i]!, widths[i]!, c.align ?? 'left')))),
-  );
-  return [header, ...body].join('\n');
-}
-
-/** Aligned `key  value` lines; keys dimmed; values right-aligned on request (for money). */
-export function keyValues(
-  pairs: readonly (readonly [string, string])[],
-  paint: Paint,
-  values: 'left' | 'right' = 'left',
-): string {
-  const keySize = Math.max(...pairs.map(([k]) => width(k)));
-  const valueSize = values === 'right' ? Math.max(...pairs.map(([, v]) => width(v))) : 0;
-  return pairs.map(([k, v]) => `${paint('dim', pad(k, keySize, 'left'))}  ${pad(v, valueSize, values)}`.trimEnd()).join('\n');
 }
 
 /** A time as `2026-11-25 15:08:33 UTC`. */

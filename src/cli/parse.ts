@@ -1,6 +1,6 @@
 // Argument parsers for commander: each turns one typed value into what the API
 // wants or throws InvalidArgumentError, which the CLI reports as a usage error.
-import { InvalidArgumentError } from 'commander';
+import { Argument, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../format/duration.js';
 import { parseMoney } from '../format/money.js';
 
@@ -26,6 +26,9 @@ export function idArg(text: string): number {
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('an id is a positive whole number');
   return n;
 }
+
+/** An argument that names auctions by id; shell completion offers the daemon's open ones. */
+export class AuctionIdArgument extends Argument {}
 
 /** A duration in whole seconds: `90s`, `10m`, `2h`, `1h30m`. */
 export function durationArg(text: string): number {

@@ -1,15 +1,18 @@
 // The command tree: names, arguments, options and help for every command. It
 // is all this file holds; each action loads its implementation from commands/
 // on demand, so `neighborbid bid` never loads the daemon, zod or the TUI.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { auctionStatuses } from '../protocol/types.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
+import { configFile } from './config.js';
 import { registerBench } from './commands/bench.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
-import { amountArg, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
+import { shells, type Shell } from './completion-scripts.js';
+import { environment, examples } from './help-text.js';
+import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -62,10 +65,28 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Implementation) {
 
 /** For commands that need the admin token from the daemon's data directory. */
 function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', "the daemon's data directory, where it keeps the admin token").env(
-    'NEIGHBORBID_DATA_DIR',
-  );
+  return new Option(
+    '--data-dir <dir>',
+    "the daemon's data directory, where it keeps the admin token (unless NEIGHBORBID_ADMIN_TOKEN is set)",
+  ).env('NEIGHBORBID_DATA_DIR');
 }
+
+/** An auction id argument, `<auction>` or `[auction...]`, that shell completion fills from the daemon. */
+function auctionArg(name: string, description = 'auction id', parse: (text: string, previous: any) => unknown = idArg) {
+  return new AuctionIdArgument(name, description).argParser(parse);
+}
+
+const COMPLETION = `
+Prints a script that completes commands, subcommands and flags, and auction
+ids from the daemon when it answers within a moment. Install it once:
+  bash  echo 'source <(neighborbid completion bash)' >> ~/.bashrc
+  zsh   echo 'source <(neighborbid completion zsh)' >> ~/.zshrc    (after compinit)
+  fish  neighborbid completion fish > ~/.config/fish/completions/neighborbid.fish`;
+
+const STATUS = `
+Exit code 0 when the daemon is healthy and your token (if any) is accepted;
+6 when the daemon cannot be reached or is unhealthy, 5 when it refuses the
+token. A client and daemon of different major versions are warned about.`;
 
 function idempotencyOption(): Option {
   return new Option('--idempotency-key <key>', 'make retries of this exact command safe (default: a fresh key)');
@@ -80,6 +101,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--token <token>', 'user token (default: the one saved by login)').env('NEIGHBORBID_TOKEN'))
     .option('--json', 'machine output: the API object as JSON on stdout')
     .option('--verbose', 'show stack traces and retries')
+    .option('--color', 'colour even when not on a terminal (as FORCE_COLOR=1)')
+    .option('--no-color', 'never colour (as NO_COLOR=1)')
     .addHelpText('after', EXIT_CODES)
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: () => {} })
@@ -92,15 +115,44 @@ export function buildProgram(): Command {
 
   program
     .command('login')
-    .description('check a user token with the daemon, then save it and the URL for later commands (use --token and --url)')
+    .description('check a user token with the daemon, then save it and the URL for later commands')
+    .option('--with-token', 'read the token from stdin (never in shell history or ps), instead of --token')
+    .hook('preAction', (command) => {
+      if (command.opts().withToken && command.getOptionValueSourceWithGlobals('token') === 'cli') {
+        command.error("error: give the token either on stdin (--with-token) or with --token, not both");
+      }
+    })
+    .addHelpText('after', examples(
+      'neighborbid login --with-token < token.txt',
+      'neighborbid login --with-token --url http://auction.example:7700 < token.txt',
+      'pass show neighborbid | neighborbid login --with-token',
+    ))
     .action(lazy(() => import('./commands/login.js'), (m) => m.login));
+
+  program
+    .command('logout')
+    .description('forget the token saved by login for the daemon URL (--url, else the saved one)')
+    .addHelpText('after', examples('neighborbid logout', 'neighborbid logout --url http://auction.example:7700'))
+    .action(lazy(() => import('./commands/login.js'), (m) => m.logout));
+
+  program
+    .command('status')
+    .alias('whoami')
+    .description("show the daemon's URL, version and health, this client's version, and who your token says you are")
+    .addHelpText('after', STATUS)
+    .addHelpText('after', examples('neighborbid status', 'neighborbid whoami --json', 'neighborbid status --url http://auction.example:7700'))
+    .action(lazy(() => import('./commands/status.js'), (m) => m.status));
 
   program
     .command('me')
     .description('show who you are and your balance: total, held by leading bids, available')
+    .addHelpText('after', examples('neighborbid me', 'neighborbid me --json', 'neighborbid me --token "$(cat token.txt)"'))
     .action(lazy(() => import('./commands/me.js'), (m) => m.me));
 
-  const user = program.command('user').description('create users, deposit money, issue tokens (admin)');
+  const user = program
+    .command('user')
+    .description('create users, deposit money, issue tokens (admin)')
+    .addHelpText('after', examples('neighborbid user create alice --balance 10,000', 'neighborbid user deposit 4 5,000', 'neighborbid user token 4 --quiet'));
   user
     .command('create')
     .description('create a user; prints their token, which is shown only this once')
@@ -108,6 +160,11 @@ export function buildProgram(): Command {
     .option('--balance <amount>', 'opening balance', balanceArg)
     .option('-q, --quiet', 'print only the token')
     .addOption(dataDirOption())
+    .addHelpText('after', examples(
+      'neighborbid user create alice',
+      'BOB=$(neighborbid user create bob --balance 10,000 --quiet)',
+      'NEIGHBORBID_ADMIN_TOKEN=$(cat admin-token) neighborbid user create carol --url http://auction.example:7700',
+    ))
     .action(lazy(() => import('./commands/user.js'), (m) => m.createUser));
   user
     .command('deposit')
@@ -115,6 +172,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'user id', idArg)
     .argument('<amount>', 'amount to add', amountArg)
     .addOption(dataDirOption())
+    .addHelpText('after', examples('neighborbid user deposit 4 5,000', 'neighborbid user deposit 4 1_000_000 --json'))
     .action(lazy(() => import('./commands/user.js'), (m) => m.deposit));
   user
     .command('token')
@@ -122,9 +180,17 @@ export function buildProgram(): Command {
     .argument('<id>', 'user id', idArg)
     .option('-q, --quiet', 'print only the token')
     .addOption(dataDirOption())
+    .addHelpText('after', examples('neighborbid user token 4', 'neighborbid user token 4 --quiet > token.txt'))
     .action(lazy(() => import('./commands/user.js'), (m) => m.rotateToken));
 
-  const auction = program.command('auction').description('create, list, show and cancel auctions');
+  const auction = program
+    .command('auction')
+    .description('create, list, show and cancel auctions')
+    .addHelpText('after', examples(
+      "neighborbid auction create --title 'Brass lamp' --start 1,000 --increment 100 --duration 10m",
+      'neighborbid auction list',
+      'neighborbid auction show 7',
+    ));
   auction
     .command('create')
     .description('put something up for auction (you are the seller)')
@@ -136,6 +202,11 @@ export function buildProgram(): Command {
     .option('--buy-now <amount>', 'price at which anyone may buy it at once', amountArg)
     .option('--soft-close <duration>', 'a bid this close to the end extends the end by this much', durationArg)
     .option('-q, --quiet', 'print only the auction id')
+    .addHelpText('after', examples(
+      "neighborbid auction create --title 'Brass lamp' --start 1,000 --increment 100 --duration 10m",
+      "neighborbid auction create --title 'Oak chair' --start 500 --increment 50 --ends-at 2030-01-31T18:00 --buy-now 2,000 --soft-close 2m",
+      'ID=$(neighborbid auction create --title Rug --start 100 --increment 10 --duration 1h --quiet)',
+    ))
     .action(lazy(() => import('./commands/auction.js'), (m) => m.createAuction));
   auction
     .command('list')
@@ -143,55 +214,94 @@ export function buildProgram(): Command {
     .addOption(new Option('--status <status>', 'which auctions').choices([...auctionStatuses, 'all']).default('open'))
     .option('--limit <n>', 'at most this many (1-200, default 50)', limitArg)
     .option('--cursor <cursor>', 'continue a previous listing (its nextCursor)')
+    .addHelpText('after', examples(
+      'neighborbid auction list',
+      'neighborbid auction list --status all --limit 10',
+      "neighborbid auction list --json | jq '.auctions[].id'",
+    ))
     .action(lazy(() => import('./commands/auction.js'), (m) => m.listAuctions));
   auction
     .command('show')
     .description('show one auction and its latest bids')
-    .argument('<id>', 'auction id', idArg)
+    .addArgument(auctionArg('<id>'))
+    .addHelpText('after', examples('neighborbid auction show 7', "neighborbid auction show 7 --json | jq .currentPrice"))
     .action(lazy(() => import('./commands/auction.js'), (m) => m.showAuction));
   auction
     .command('cancel')
     .description('cancel an open auction: the seller while it has no bids, the admin at any time')
-    .argument('<id>', 'auction id', idArg)
+    .addArgument(auctionArg('<id>'))
     .option('--admin', 'cancel as the admin (with the admin token)')
     .addOption(dataDirOption())
+    .addHelpText('after', examples('neighborbid auction cancel 7', 'neighborbid auction cancel 7 --admin'))
     .action(lazy(() => import('./commands/auction.js'), (m) => m.cancelAuction));
 
   program
     .command('bid')
     .description('bid on an auction')
-    .argument('<auction>', 'auction id', idArg)
+    .addArgument(auctionArg('<auction>'))
     .argument('[amount]', 'amount to bid (or use --min)', amountArg)
     .option('--min', "bid the auction's minimum next bid")
     .addOption(idempotencyOption())
     .addHelpText('after', RETRIES)
+    .addHelpText('after', examples('neighborbid bid 7 1,500', 'neighborbid bid 7 --min', 'neighborbid bid 7 2,000 --idempotency-key order-42'))
     .action(lazy(() => import('./commands/bid.js'), (m) => m.bid));
 
   program
     .command('buy')
     .description("buy an auction at once at its buy-now price")
-    .argument('<auction>', 'auction id', idArg)
+    .addArgument(auctionArg('<auction>'))
     .addOption(idempotencyOption())
     .addHelpText('after', RETRIES)
+    .addHelpText('after', examples('neighborbid buy 7', 'neighborbid buy 7 --idempotency-key order-43 --json'))
     .action(lazy(() => import('./commands/buy.js'), (m) => m.buy));
 
   program
     .command('watch')
     .description('print auction events as they happen, one line each (NDJSON with --json), over one socket')
-    .argument('[auction...]', 'auction ids', (text: string, ids: number[] = []) => [...ids, idArg(text)])
+    .addArgument(auctionArg('[auction...]', 'auction ids', (text: string, ids: number[] = []) => [...ids, idArg(text)]))
     .option('--all-open', 'watch every open auction, and new ones as they open')
     .addOption(new Option('--until <state>', 'stop (exit 0) once every watched auction has ended: sold, closed, unsold or cancelled').choices(['closed']))
     .addOption(new Option('--poll <duration>', 'with --all-open, how often to look for new auctions').argParser(durationArg).default(5, '5s'))
     .addHelpText('after', WATCH)
+    .addHelpText('after', examples(
+      'neighborbid watch 7 9',
+      'neighborbid watch --all-open --until closed',
+      `neighborbid watch 7 --json | jq -c 'select(.type == "bid")'`,
+    ))
     .action(lazy(() => import('./commands/watch.js'), (m) => m.watch));
 
   program
     .command('audit')
     .description("run the daemon's audit of every balance, hold and sale (admin); exit code 3 when it finds violations")
     .addOption(dataDirOption())
+    .addHelpText('after', examples('neighborbid audit', 'neighborbid audit --json --data-dir /var/lib/neighborbid'))
     .action(lazy(() => import('./commands/audit.js'), (m) => m.audit));
 
   registerBench(program);
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(shells))
+    .addHelpText('after', COMPLETION)
+    .addHelpText('after', examples(
+      'source <(neighborbid completion bash)',
+      'neighborbid completion zsh > "${fpath[1]}/_neighborbid"',
+      'neighborbid completion fish > ~/.config/fish/completions/neighborbid.fish',
+    ))
+    .action(async (shell: Shell) => (await import('./commands/complete.js')).printScript(program, shell));
+
+  // What the completion scripts call: the words after `--` are the command line so far.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<shell>')
+    .argument('[words...]')
+    .action(async (shell: Shell, words: string[] = []) =>
+      (await import('./commands/complete.js')).printCandidates(program, shell, words),
+    );
+
+  program.addHelpText('after', () => environment(configFile()));
+  program.addHelpText('after', examples('neighborbid demo', 'neighborbid auction list', 'neighborbid bid 7 1,500'));
 
   return program;
 }

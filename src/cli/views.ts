@@ -5,7 +5,8 @@ import { formatDuration } from '../format/duration.js';
 import { formatMoney } from '../format/money.js';
 import { plural, truncate } from '../format/text.js';
 import type { Auction, AuctionStatus, Bid, Me } from '../protocol/types.js';
-import { formatTime, keyValues, relativeTime, table, type Paint, type Style } from './output.js';
+import { formatTime, relativeTime, type Paint, type Style } from './output.js';
+import { keyValues, table } from './tables.js';
 
 const STATUS_STYLE: Record<AuctionStatus, Style> = {
   open: 'green',

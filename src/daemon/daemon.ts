@@ -11,7 +11,7 @@ import { Authenticator, loadAdminToken } from './auth.js';
 import { startCloser, type Closer } from './rules/closer.js';
 import { openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, registeredRoutes } from './http/app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
 import { PeerLimits } from './peer-limits.js';
 import type { DaemonContext } from './context.js';
@@ -73,6 +73,8 @@ export interface Daemon {
   sockets: SocketHub;
   /** Connections per peer address, as counted now. */
   peers: PeerLimits;
+  /** Every `METHOD /path` the HTTP server answers, as Fastify registered them (HEAD for each GET too). */
+  routes: readonly string[];
   /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
   close(): Promise<void>;
 }
@@ -87,7 +89,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir, log: (m) => log.info(m) });
+    embedded = await startEmbeddedPostgres({ dataDir, log: (fields, message) => log.info(fields, message) });
     databaseUrl = embedded.url;
   }
 
@@ -107,11 +109,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
   try {
     const applied = await migrateOver(listenDatabaseUrl, `${applicationName}:migrate`);
-    if (applied.length) log.info(`applied migrations ${applied.join(', ')}`);
+    if (applied.length) log.info({ migrations: applied }, 'applied migrations');
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
-    if (admin.created) log.info(`created the admin token in ${tokenFile} (mode 0600)`);
+    if (admin.created) log.info({ file: tokenFile, mode: '0600' }, 'created the admin token');
 
     const metrics = createMetrics(sql, applicationName, poolMax);
     sockets = await startSocketHub({
@@ -155,13 +157,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     sockets.attach(app, context.auth, () => draining, peers);
     const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
-    await app.listen({ host, port: options.port ?? 7700 });
+    // Fastify's own line would put the address in its message; ours below has it as a field.
+    await app.listen({ host, port: options.port ?? 7700, listenTextResolver: () => 'HTTP server bound' });
     const port = (app.server.address() as AddressInfo).port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    log.info(
-      `neighborbid ${VERSION} listening on ${url}; PostgreSQL ${embedded ? `embedded in ${embedded.clusterDir}` : 'at the given URL'}`,
-    );
-    log.info(connectionPlan(databaseUrl, listenDatabaseUrl, poolMax));
+    log.info({ version: VERSION, url, postgres: embedded ? 'embedded' : 'given', clusterDir: embedded?.clusterDir }, 'listening');
+    const plan = connectionPlan(databaseUrl, listenDatabaseUrl, poolMax);
+    log.info(plan.fields, plan.message);
 
     let closing: Promise<void> | undefined;
     return {
@@ -179,6 +181,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       closer,
       sockets,
       peers,
+      routes: registeredRoutes(app),
       close() {
         closing ??= (async () => {
           draining = true;
@@ -215,15 +218,19 @@ async function migrateOver(url: string, applicationName: string): Promise<number
   }
 }
 
-/** One line for the log: which connection serves what (no credentials). */
-export function connectionPlan(databaseUrl: string, listenDatabaseUrl: string, poolMax: number): string {
+/** The start line that says which connection serves what (addresses without credentials). */
+export function connectionPlan(databaseUrl: string, listenDatabaseUrl: string, poolMax: number): { fields: Record<string, unknown>; message: string } {
+  const pool = whereOf(databaseUrl);
   if (listenDatabaseUrl === databaseUrl) {
-    return `PostgreSQL connections: bids, reads, NOTIFY, LISTEN and migrations all over ${whereOf(databaseUrl)} (pool of ${poolMax}, prepared statements on)`;
+    return {
+      fields: { pool, poolMax, preparedStatements: true, listen: pool },
+      message: 'PostgreSQL: bids, reads, NOTIFY, LISTEN and migrations over one URL',
+    };
   }
-  return (
-    `PostgreSQL connections: bids, reads and NOTIFY over ${whereOf(databaseUrl)} (pool of ${poolMax}, taken for a transaction pooler: ` +
-    `no named prepared statements, no session state); LISTEN and migrations over ${whereOf(listenDatabaseUrl)} (direct)`
-  );
+  return {
+    fields: { pool, poolMax, preparedStatements: false, listen: whereOf(listenDatabaseUrl) },
+    message: 'PostgreSQL: bids, reads and NOTIFY over the pool (taken for a transaction pooler: no prepared statements); LISTEN and migrations over the direct URL',
+  };
 }
 
 /** host:port/database of a PostgreSQL URL, without user or password. */

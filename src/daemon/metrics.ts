@@ -1,5 +1,8 @@
 // Prometheus metrics for one daemon. Each daemon has its own registry so that
-// several daemons in one process (tests) never mix their figures.
+// several daemons in one process (tests) never mix their figures. Names follow
+// Prometheus's conventions (base units in the name, counters end in _total) so
+// that `promtool check metrics` is clean; the process and Node.js metrics keep
+// their standard names so that stock dashboards read them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Sql } from './db/database.js';
 
@@ -38,7 +41,12 @@ export interface SocketMetrics {
 /** Creates the daemon's metrics; `pool` reports connection use as PostgreSQL sees it. */
 export function createMetrics(sql: Sql, applicationName: string, poolMax: number): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'nb_' });
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool refuses them): each is the sum over its
+  // `type` label of the gauge without `_total`, e.g. sum(nodejs_active_handles).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   const m: Metrics = {
     registry,
     bids: new Counter({
@@ -55,7 +63,7 @@ export function createMetrics(sql: Sql, applicationName: string, poolMax: number
       registers: [registry],
     }),
     bidBatchSize: new Histogram({
-      name: 'nb_bid_batch_size',
+      name: 'nb_bid_batch_size_bids',
       help: 'Bids per group-committed transaction.',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
@@ -79,13 +87,17 @@ export function createMetrics(sql: Sql, applicationName: string, poolMax: number
     sockets: createSocketMetrics(registry),
   };
   new Gauge({
+    name: 'nb_db_pool_max_connections',
+    help: 'The most database connections this daemon\'s pool opens.',
+    registers: [registry],
+  }).set(poolMax);
+  new Gauge({
     name: 'nb_db_pool_connections',
     help: 'This daemon\'s database connections by state, as PostgreSQL reports them.',
     labelNames: ['state'],
     registers: [registry],
     async collect() {
       this.reset();
-      this.set({ state: 'max' }, poolMax);
       try {
         const rows = await sql<{ state: string | null; n: number }[]>`
           SELECT state, count(*)::bigint AS n FROM pg_stat_activity

@@ -46,6 +46,8 @@ export const errorCodes = {
   UNAVAILABLE: spec(503, ExitCode.unreachable, 'The database is unavailable; try again shortly.', true),
   SHUTTING_DOWN: spec(503, ExitCode.unreachable, 'The daemon is shutting down; try again shortly.', true),
   UNREACHABLE: spec(0, ExitCode.unreachable, 'The daemon cannot be reached.', true),
+  // Local only, like UNREACHABLE (status 0: never sent): the daemon cannot start its embedded database here.
+  UNSUPPORTED_PLATFORM: spec(0, ExitCode.unreachable, 'There is no embedded PostgreSQL for this platform; use --database-url.'),
   TOO_MANY_SUBSCRIPTIONS: spec(400, ExitCode.usage, 'Too many subscriptions on one socket.'),
   SLOW_CONSUMER: spec(503, ExitCode.unreachable, 'Events were not read fast enough; reconnect and resume.', true),
   INTERNAL: spec(500, ExitCode.unexpected, 'An unexpected error occurred.'),

@@ -2,6 +2,7 @@
 // off at once. Without colour, meaning is kept by text and attributes (bold,
 // inverse, dim), never by colour alone.
 import { createContext } from 'react';
+import { colourSetting } from '../cli/output.js';
 
 export interface Theme {
   color: boolean;
@@ -18,9 +19,9 @@ export function makeTheme(color: boolean): Theme {
     : { color, accent: undefined, ok: undefined, warn: undefined, danger: undefined, muted: undefined };
 }
 
-/** True unless NO_COLOR is set to a non-empty value. */
+/** True unless NO_COLOR (or FORCE_COLOR=0, or --no-color) says no: the TUI runs only on a terminal. */
 export function colorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !env.NO_COLOR;
+  return colourSetting(env) !== 'never';
 }
 
 export const ThemeContext = createContext<Theme>(makeTheme(true));

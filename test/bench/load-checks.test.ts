@@ -2,9 +2,9 @@
 // per-stream delivery check (lost, duplicated, out of order) and the field
 // reader the watchers use instead of JSON.parse, held to JSON.parse.
 import { describe, expect, it } from 'vitest';
-import { StreamCheck } from '../../bench/delivery-check.js';
-import { eventFields } from '../../bench/event-fields.js';
-import { watchList } from '../../bench/load.js';
+import { StreamCheck } from '../../bench/watchers/delivery-check.js';
+import { eventFields } from '../../bench/watchers/event-fields.js';
+import { watchList } from '../../bench/scenarios/load-phase.js';
 
 describe('StreamCheck', () => {
   it('passes versions that follow the snapshot one by one', () => {

@@ -4,9 +4,10 @@
 // outbox, and the report must say so.
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stopAll } from '../../bench/daemons.js';
-import { runLoad, type PhaseResult } from '../../bench/load.js';
-import { Progress } from '../../bench/progress.js';
+import { stopAll } from '../../bench/harness/daemons.js';
+import { runLoad } from '../../bench/scenarios/load.js';
+import type { PhaseResult } from '../../bench/scenarios/load-types.js';
+import { Progress } from '../../bench/harness/progress.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let db: TestDatabase | undefined;

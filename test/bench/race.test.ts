@@ -3,9 +3,9 @@
 // the naive check-then-write must be caught double-spending, proof that the
 // race is real and that the checks can fail.
 import { afterAll, describe, expect, it } from 'vitest';
-import { stopAll } from '../../bench/daemons.js';
-import { Progress } from '../../bench/progress.js';
-import { raceCheck, violationCount } from '../../bench/race.js';
+import { stopAll } from '../../bench/harness/daemons.js';
+import { Progress } from '../../bench/harness/progress.js';
+import { raceCheck, violationCount } from '../../bench/scenarios/race.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const quiet = new Progress(true);

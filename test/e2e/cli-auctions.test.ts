@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture } from '../helpers/cli.js';
 import { nameLookups } from '../helpers/metrics.js';
+import { displayWidth } from '../../src/format/text.js';
 
 let f: CliFixture;
 let seller: CreatedUser;
@@ -136,6 +137,31 @@ describe('auction list', () => {
     const j = await f.json(['auction', 'list']);
     expect(j.body).toEqual(await f.daemon.client().listAuctions());
     expect(await nameLookups(f.daemon.url)).toBe(lookups + 1);
+  });
+
+  it('lines up titles and names of CJK characters and emoji by their width on screen', async () => {
+    const c = f.daemon.client(seller.token);
+    const yamada = await f.daemon.admin.createUser('山田太郎', 1_000_000);
+    const titles = ['日本の茶碗と急須', '🎸 エレキギター 👨‍👩‍👧', '古い柱時計と置物のセット、とても美しい骨董品です、一点物', 'Wide test rug'];
+    for (const [i, title] of titles.entries()) {
+      const a = await c.createAuction({ title, startPrice: 100, minIncrement: 10, durationSec: 3000 + i });
+      await f.daemon.client(yamada.token).bid(a.id, 1000 * (i + 1));
+    }
+    const r = await f.run(['auction', 'list']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const header = lines[0]!;
+    const rows = titles.map((t) => lines.find((l) => l.includes(t.slice(0, 4)))!);
+    /** The display column where `text` starts on the line. */
+    const at = (line: string, text: string) => displayWidth(line.slice(0, line.indexOf(text)));
+    const ends = (line: string, text: string) => at(line, text) + displayWidth(text);
+    expect(rows.map((row) => at(row, '  open  ') + 2)).toEqual(rows.map(() => at(header, 'STATUS')));
+    expect(rows.map((row, i) => ends(row, `${i + 1},000`))).toEqual(rows.map(() => ends(header, 'PRICE')));
+    expect(rows.map((row) => at(row, '山田太郎'))).toEqual(rows.map(() => at(header, 'LEADER')));
+    expect(rows.map((row) => at(row, 'in '))).toEqual(rows.map(() => at(header, 'ENDS')));
+    // The long title is cut to at most 40 columns with an ellipsis: one more wide character would make 41.
+    expect(rows[2]).toContain('古い柱時計と置物のセット、とても美しい…  open');
+    expect(displayWidth('古い柱時計と置物のセット、とても美しい…')).toBe(39);
   });
 
   it('filters by status and pages with --limit and --cursor', async () => {

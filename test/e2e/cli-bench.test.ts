@@ -1,4 +1,4 @@
-// bench/cli-startup.ts works end to end: it starts its own daemon, runs the
+// bench/probes/cli-startup.ts works end to end: it starts its own daemon, runs the
 // real CLI, prints the figures and stops what it started. And `neighborbid
 // bench` runs the bench suite from the CLI. (The figures themselves are for
 // people; tests do not judge speed.)
@@ -12,7 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { tempDir } from '../helpers/daemon.js';
 
-const SCRIPT = resolve(import.meta.dirname, '../../dist/bench/cli-startup.js');
+const SCRIPT = resolve(import.meta.dirname, '../../dist/bench/probes/cli-startup.js');
 let db: TestDatabase;
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('bench/cli-startup', () => {
+describe('bench/probes/cli-startup', () => {
   it('times `neighborbid bid` runs against a daemon it starts and stops', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [SCRIPT, '--runs', '3'], {
       env: { PATH: process.env.PATH, DATABASE_URL: db.url },

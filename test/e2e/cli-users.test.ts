@@ -1,11 +1,12 @@
-// The CLI's user commands, `me` and `login`, as real processes against a real daemon.
+// The CLI's user commands, `me`, `login`, `logout` and `status`, as real processes against a real daemon.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliFixture, type CliFixture } from '../helpers/cli.js';
-import { tempDir } from '../helpers/daemon.js';
+import { deadUrl, tempDir } from '../helpers/daemon.js';
+import { VERSION } from '../../src/version.js';
 
 let f: CliFixture;
 
@@ -18,6 +19,16 @@ afterAll(async () => {
 });
 
 const TOKEN = /^nb_u\d+_[A-Za-z0-9_-]{43}$/;
+
+/** Runs `body` with a fresh directory (a home for the config file), removed afterwards. */
+async function inTempHome(prefix: string, body: (home: { path: string }) => Promise<void>): Promise<void> {
+  const home = await tempDir(prefix);
+  try {
+    await body(home);
+  } finally {
+    await home.remove();
+  }
+}
 
 describe('user create', () => {
   it('creates a user and shows the token once, in aligned lines with money formatted', async () => {
@@ -174,7 +185,7 @@ describe('me', () => {
     const r = await f.run(['me']);
     expect(r.code).toBe(5);
     expect(r.stderr).toBe(
-      "neighborbid: UNAUTHORIZED: This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --token <token>'.\n",
+      "neighborbid: UNAUTHORIZED: This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.\n",
     );
     expect(r.stdout).toBe('');
   });
@@ -200,8 +211,7 @@ describe('login', () => {
   }
 
   it('verifies the token, saves URL and token with mode 0600, and later commands use them', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const u = await f.daemon.admin.createUser('dave', 500);
       const r = await f.run(['login', '--token', u.token, '--url', f.daemon.url], env);
@@ -234,14 +244,11 @@ describe('login', () => {
       } finally {
         rec.server.close();
       }
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('prints the identity as JSON with --json', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const u = await f.daemon.admin.createUser('frank');
       const r = await f.json(['login', '--token', u.token], { XDG_CONFIG_HOME: home.path });
       expect(r.code).toBe(0);
@@ -251,14 +258,11 @@ describe('login', () => {
         name: 'frank',
         configFile: join(home.path, 'neighborbid', 'config.json'),
       });
-    } finally {
-      await home.remove();
-    }
+    });
   });
 
   it('saves nothing for a wrong token (exit 5), the admin token or no token (exit 2)', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       const env = { XDG_CONFIG_HOME: home.path };
       const file = join(home.path, 'neighborbid', 'config.json');
       const wrong = await f.run(['login', '--token', 'nb_u1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], env);
@@ -269,24 +273,174 @@ describe('login', () => {
       expect(admin.stderr).toMatch(/^neighborbid: INVALID_INPUT: That is the admin token; it is not saved\./);
       const none = await f.run(['login'], env);
       expect(none.code).toBe(2);
-      expect(none.stderr).toBe('neighborbid: INVALID_INPUT: Give the token to save: neighborbid login --token <token> [--url <url>].\n');
+      expect(none.stderr).toBe(
+        'neighborbid: INVALID_INPUT: Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].\n',
+      );
       await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    } finally {
-      await home.remove();
-    }
+    });
+  });
+
+  it('reads the token from stdin with --with-token, over NEIGHBORBID_TOKEN', async () => {
+    await inTempHome('nb-cli-login-', async (home) => {
+      const file = join(home.path, 'neighborbid', 'config.json');
+      const u = await f.daemon.admin.createUser('gina');
+      const other = await f.daemon.admin.createUser('hank');
+      // As from `neighborbid login --with-token < token.txt`: the token with its newline, never in argv.
+      const r = await f.run(['login', '--with-token'], { XDG_CONFIG_HOME: home.path, NEIGHBORBID_TOKEN: other.token }, `${u.token}\n`);
+      expect(r).toEqual({ code: 0, stdout: `Logged in to ${f.daemon.url} as gina (user ${u.id}); saved in ${file}.\n`, stderr: '' });
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ url: f.daemon.url, token: u.token });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const me = await f.json(['me'], { XDG_CONFIG_HOME: home.path });
+      expect(me.body.name).toBe('gina');
+    });
+  });
+
+  it('refuses --with-token with nothing on stdin, or with --token too (exit 2), and a wrong token (exit 5); saves nothing', async () => {
+    await inTempHome('nb-cli-login-', async (home) => {
+      const env = { XDG_CONFIG_HOME: home.path };
+      const u = await f.daemon.admin.createUser('ivy');
+      const empty = await f.run(['login', '--with-token'], env, '\n  \n');
+      expect(empty).toEqual({ code: 2, stdout: '', stderr: 'neighborbid: INVALID_INPUT: No token on stdin: neighborbid login --with-token < file.\n' });
+      const both = await f.run(['login', '--with-token', '--token', u.token], env, `${u.token}\n`);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toBe(
+        "neighborbid: INVALID_INPUT: give the token either on stdin (--with-token) or with --token, not both (see 'neighborbid login --help').\n",
+      );
+      const wrong = await f.run(['login', '--with-token'], env, 'nb_u1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n');
+      expect(wrong).toEqual({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The token is not valid.\n' });
+      await expect(stat(join(home.path, 'neighborbid', 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    });
   });
 
   it('reports a broken config file as a usage error', async () => {
-    const home = await tempDir('nb-cli-login-');
-    try {
+    await inTempHome('nb-cli-login-', async (home) => {
       await mkdir(join(home.path, 'neighborbid'));
       const file = join(home.path, 'neighborbid', 'config.json');
       await writeFile(file, '{not json');
       const r = await f.run(['me'], { XDG_CONFIG_HOME: home.path });
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`neighborbid: INVALID_INPUT: ${file} is not valid JSON; fix it or run 'neighborbid login' again.\n`);
+    });
+  });
+});
+
+describe('logout', () => {
+  it("removes the saved token for the daemon's URL and keeps the URL; again, there is nothing to remove", async () => {
+    await inTempHome('nb-cli-logout-', async (home) => {
+      const env = { XDG_CONFIG_HOME: home.path, NEIGHBORBID_URL: undefined };
+      const file = join(home.path, 'neighborbid', 'config.json');
+      const u = await f.daemon.admin.createUser('jay');
+      expect((await f.run(['login', '--with-token', '--url', f.daemon.url], env, u.token)).code).toBe(0);
+
+      // Another daemon's URL: the saved token is not for it.
+      const rec = await deadUrl();
+      const elsewhere = await f.json(['logout', '--url', rec], env);
+      expect(elsewhere.body).toEqual({ url: rec, loggedOut: false, configFile: file });
+      expect(elsewhere.stderr).toBe('');
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ url: f.daemon.url, token: u.token });
+
+      const out = await f.run(['logout'], env);
+      expect(out).toEqual({ code: 0, stdout: `Logged out of ${f.daemon.url}; its token is removed from ${file}.\n`, stderr: '' });
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ url: f.daemon.url });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const me = await f.run(['me'], env);
+      expect(me.code).toBe(5);
+
+      const again = await f.run(['logout'], env);
+      expect(again).toEqual({ code: 0, stdout: `No token is saved for ${f.daemon.url}; nothing to remove.\n`, stderr: '' });
+      // A token in the environment is beyond logout's reach: it says so.
+      const withEnv = await f.json(['logout'], { ...env, NEIGHBORBID_TOKEN: u.token });
+      expect(withEnv.body).toEqual({ url: f.daemon.url, loggedOut: false, configFile: file });
+      expect(withEnv.stderr).toBe('neighborbid: NEIGHBORBID_TOKEN is set in your environment; commands still use that token.\n');
+    });
+  });
+});
+
+describe('status', () => {
+  /** A stand-in daemon answering health with this version, and whoami. */
+  async function fakeDaemon(version: string): Promise<{ server: Server; url: string }> {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/v1/health') res.end(JSON.stringify({ ok: true, version, database: 'up', daemonId: 'fake' }));
+      else res.end(JSON.stringify({ kind: 'user', id: 1, name: 'kim' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it("prints the daemon's URL, version and health, the client's version and who you are; --json and whoami too", async () => {
+    await inTempHome('nb-cli-status-', async (home) => {
+      const env = { XDG_CONFIG_HOME: home.path };
+      const file = join(home.path, 'neighborbid', 'config.json');
+      const u = await f.daemon.admin.createUser('lena');
+      await f.run(['login', '--with-token'], env, u.token);
+      const r = await f.json(['status'], env);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.body).toEqual({
+        url: f.daemon.url,
+        client: { version: VERSION },
+        daemon: { reachable: true, ok: true, version: VERSION, database: 'up', daemonId: expect.any(String) },
+        user: { kind: 'user', id: u.id, name: 'lena' },
+        token: 'config',
+        configFile: file,
+        warnings: [],
+      });
+      const human = await f.run(['whoami'], env);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toBe(
+        [
+          `daemon  ${f.daemon.url}`,
+          `health  ok, version ${VERSION}, database up`,
+          `client  version ${VERSION}`,
+          `you     lena (id ${u.id}), token saved by login`,
+          `config  ${file}`,
+          '',
+        ].join('\n'),
+      );
+      // Where the token came from.
+      expect((await f.json(['status'], { ...env, NEIGHBORBID_TOKEN: u.token })).body.token).toBe('environment');
+      expect((await f.json(['status', '--token', u.token], env)).body.token).toBe('flag');
+    });
+  });
+
+  it('says when you are not logged in (exit 0), and when the token is refused (exit 5)', async () => {
+    const none = await f.json(['status']);
+    expect(none.code).toBe(0);
+    expect(none.body).toMatchObject({ user: null, token: null, daemon: { reachable: true, ok: true } });
+    expect((await f.run(['status'])).stdout).toMatch(/^you {5}not logged in \(run 'neighborbid login --with-token < file'\)$/m);
+
+    const wrong = await f.json(['status', '--token', 'nb_u1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']);
+    expect(wrong.code).toBe(5);
+    expect(wrong.body).toMatchObject({ user: null, token: 'flag', tokenError: { code: 'UNAUTHORIZED' }, daemon: { reachable: true } });
+    expect(wrong.stderr).toBe('neighborbid: UNAUTHORIZED: The token is not valid.\n');
+  });
+
+  it('reports a daemon that cannot be reached (exit 6), still as one JSON document', async () => {
+    const url = await deadUrl();
+    const r = await f.json(['status', '--url', url]);
+    expect(r.code).toBe(6);
+    expect(r.body).toMatchObject({ url, client: { version: VERSION }, daemon: { reachable: false, error: { code: 'UNREACHABLE' } }, user: null });
+    expect(r.stderr).toMatch(/^neighborbid: UNREACHABLE: Cannot reach the daemon at .*\n$/);
+    const human = await f.run(['status', '--url', url]);
+    expect(human.stdout).toMatch(/^health  unreachable \(UNREACHABLE\)$/m);
+  });
+
+  it('warns when the daemon is of another major version, and not for another minor one', async () => {
+    const [major] = VERSION.split('.');
+    const newer = await fakeDaemon(`${Number(major) + 1}.0.0`);
+    const minor = await fakeDaemon(`${major}.99.0`);
+    try {
+      const r = await f.json(['status', '--url', newer.url, '--token', 'nb_u1_x']);
+      expect(r.code).toBe(0);
+      const warning = `this client is ${VERSION} and the daemon ${Number(major) + 1}.0.0: their major versions differ, so some commands may not work; use a client of the daemon's major version`;
+      expect(r.body.warnings).toEqual([warning]);
+      expect(r.stderr).toBe(`neighborbid: warning: ${warning}\n`);
+      const same = await f.json(['status', '--url', minor.url, '--token', 'nb_u1_x']);
+      expect(same).toMatchObject({ code: 0, stderr: '', body: { warnings: [], daemon: { version: `${major}.99.0` }, user: { name: 'kim' } } });
     } finally {
-      await home.remove();
+      newer.server.close();
+      minor.server.close();
     }
   });
 });

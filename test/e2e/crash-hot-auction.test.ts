@@ -33,8 +33,8 @@ async function start(): Promise<SpawnedDaemon & Admin> {
 /** Transactions the daemon committed with more than one bid, from its batch-size histogram. */
 async function batchesOfSeveral(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const count = Number(/^nb_bid_batch_size_count (\S+)$/m.exec(text)?.[1] ?? 0);
-  const single = Number(/^nb_bid_batch_size_bucket\{le="1"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  const count = Number(/^nb_bid_batch_size_bids_count (\S+)$/m.exec(text)?.[1] ?? 0);
+  const single = Number(/^nb_bid_batch_size_bids_bucket\{le="1"\} (\S+)$/m.exec(text)?.[1] ?? 0);
   return count - single;
 }
 

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
+import { CLEAN_ENV, logged, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } from '../helpers/processes.js';
 import { expectAuditClean, seedAuction, seedUser, type Admin, type SeededUser } from '../helpers/seed.js';
 
@@ -50,12 +50,12 @@ describe('crash and restart on the embedded PostgreSQL', () => {
     expect(r.bid.amount).toBe(300);
 
     const pgPid = postmasterPid(dataDir)!;
-    expect(first.output()).toContain(`started PostgreSQL pid ${pgPid}`);
+    expect(logged(first.output(), 'started PostgreSQL', { postgresPid: pgPid })).toHaveLength(1);
     await kill9(first.pid);
     expect(processGone(pgPid)).toBe(false); // the server outlives its daemon
 
     const second = await startDaemon();
-    expect(second.output()).toContain(`adopted PostgreSQL pid ${pgPid}`);
+    expect(logged(second.output(), 'adopted PostgreSQL', { postgresPid: pgPid })).toHaveLength(1);
     expect(await second.admin.auction(auctionId)).toMatchObject({ currentPrice: 300, leaderId: bidder.id, bidCount: 1 });
     expect(await bidder.clientFor(second.url).me()).toMatchObject({ balance: 1000, held: 300 });
     await bidder.clientFor(second.url).bid(auctionId, 400);

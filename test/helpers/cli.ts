@@ -14,22 +14,28 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs a program to its end, collecting stdout, stderr and the exit code. */
-export function runProcess(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
+/** Runs a program to its end, collecting stdout, stderr and the exit code; `input` is its stdin (else none). */
+export function runProcess(
+  file: string,
+  args: string[],
+  { input, ...options }: { env: NodeJS.ProcessEnv; cwd?: string; input?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { ...options, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // A child may leave without reading its input (EPIPE): what it printed is the result.
+    child.stdin?.on('error', () => {}).end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-/** Runs `node bin/neighborbid.js ...args` with exactly this environment (plus PATH). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<CliResult> {
-  return runProcess(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+/** Runs `node bin/neighborbid.js ...args` with exactly this environment (plus PATH), and `input` on stdin. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = [], input?: string): Promise<CliResult> {
+  return runProcess(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH, ...env }, input });
 }
 
 /** A CLI process that keeps running (`watch`): its output so far, and ways to wait for more and to stop it. */
@@ -127,12 +133,12 @@ export interface CliFixture {
   home: string;
   /** The environment every run gets: the daemon's URL, the temporary home, no colour settings. */
   env: NodeJS.ProcessEnv;
-  /** Runs the CLI with the fixture's environment plus `extraEnv`. */
-  run(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** Runs the CLI with the fixture's environment plus `extraEnv`, and `input` on stdin. */
+  run(args: string[], extraEnv?: NodeJS.ProcessEnv, input?: string): Promise<CliResult>;
   /** Starts the CLI with the fixture's environment plus `extraEnv` and leaves it running. */
   spawn(args: string[], extraEnv?: NodeJS.ProcessEnv): CliProcess;
   /** Runs the CLI with --json and parses stdout. */
-  json<T = any>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult & { body: T }>;
+  json<T = any>(args: string[], extraEnv?: NodeJS.ProcessEnv, input?: string): Promise<CliResult & { body: T }>;
   close(): Promise<void>;
 }
 
@@ -151,7 +157,7 @@ export async function startCliFixture(): Promise<CliFixture> {
   };
   await mkdir(join(env.XDG_DATA_HOME, 'neighborbid'), { recursive: true });
   await writeFile(join(env.XDG_DATA_HOME, 'neighborbid', 'admin-token'), `${daemon.adminToken}\n`, { mode: 0o600 });
-  const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
+  const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string) => runCli(args, { ...env, ...extraEnv }, [], input);
   return {
     db,
     daemon,
@@ -159,8 +165,8 @@ export async function startCliFixture(): Promise<CliFixture> {
     env,
     run,
     spawn: (args, extraEnv = {}) => spawnCli(args, { ...env, ...extraEnv }),
-    async json(args, extraEnv) {
-      const r = await run([...args, '--json'], extraEnv);
+    async json(args, extraEnv, input) {
+      const r = await run([...args, '--json'], extraEnv, input);
       let body: any;
       try {
         body = JSON.parse(r.stdout);

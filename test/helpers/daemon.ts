@@ -53,6 +53,28 @@ export async function startTestDaemon(databaseUrl: string, options: DaemonOption
   });
 }
 
+/** A daemon's log: one JSON object per line (pino); lines that are not JSON are left out. */
+export function logLines(output: string): Record<string, unknown>[] {
+  return output.split('\n').flatMap((line) => {
+    try {
+      const v = JSON.parse(line) as unknown;
+      return typeof v === 'object' && v !== null ? [v as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The log lines with this message whose fields include `fields`. */
+export function logged(output: string, msg: string, fields: Record<string, unknown> = {}): Record<string, unknown>[] {
+  return logLines(output).filter((l) => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v));
+}
+
+/** The URL in a daemon's "listening" log line, once it is there. */
+export function listeningUrl(output: string): string | undefined {
+  return /"url":"(http:\/\/[^"]+)".*"msg":"listening"/.exec(output)?.[1];
+}
+
 export interface SpawnedDaemon {
   url: string;
   pid: number;
@@ -69,6 +91,7 @@ export const CLEAN_ENV: NodeJS.ProcessEnv = {
   NEIGHBORBID_DATA_DIR: undefined,
   NEIGHBORBID_LISTEN_DATABASE_URL: undefined,
   NEIGHBORBID_ADMIN_TOKEN: undefined,
+  NEIGHBORBID_LOG_LEVEL: undefined,
 };
 
 /**
@@ -91,10 +114,10 @@ export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): 
       fail(new Error(`daemon did not start:\n${out}`));
     }, 90_000);
     const check = () => {
-      const m = /listening on (http:\/\/[^\s;]+)/.exec(out);
-      if (m) {
+      const url = listeningUrl(out);
+      if (url) {
         clearTimeout(timer);
-        ok(m[1]!);
+        ok(url);
       }
     };
     child.stdout!.on('data', check);

@@ -3,7 +3,7 @@ import { ExitCode } from '../../protocol/errors.js';
 import { formatMoney, groupThousands } from '../../format/money.js';
 import { plural } from '../../format/text.js';
 import type { Context } from '../context.js';
-import { keyValues, table } from '../output.js';
+import { keyValues, table } from '../tables.js';
 
 /** Prints the audit report; leaves with exit code 3 when it found violations. */
 export async function audit(ctx: Context): Promise<void> {

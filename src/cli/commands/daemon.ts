@@ -1,6 +1,7 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { nbError } from '../../protocol/errors.js';
+import { examples } from '../help-text.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
@@ -46,9 +47,10 @@ export function registerDaemon(program: Command): void {
     )
     .addOption(new Option('--data-dir <dir>', 'data directory (default $XDG_DATA_HOME/neighborbid or ~/.local/share/neighborbid)').env('NEIGHBORBID_DATA_DIR'))
     .addOption(
-      new Option('--log-level <level>', 'log level')
+      new Option('--log-level <level>', 'log level (JSON lines on stderr)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-        .default('info'),
+        .default('info')
+        .env('NEIGHBORBID_LOG_LEVEL'),
     )
     .addOption(
       new Option('--max-connections-per-ip <n>', 'HTTP connections open at once from one address (0: no limit)')
@@ -70,6 +72,12 @@ export function registerDaemon(program: Command): void {
         .default(DEFAULT_RATE_LIMIT.windowMs / 1000)
         .argParser(seconds),
     )
+    .addHelpText('after', examples(
+      'neighborbid daemon',
+      'neighborbid daemon --port 0 --data-dir ./nb-data --log-level warn',
+      'neighborbid daemon --database-url postgres://user:pass@db.example:5432/neighborbid',
+      'neighborbid daemon --database-url postgres://user:pass@pgbouncer:6432/neighborbid --listen-database-url postgres://user:pass@db.example:5432/neighborbid',
+    ))
     .action(async (opts: DaemonFlags) => {
       if (opts.listenDatabaseUrl && !opts.databaseUrl) {
         throw nbError('INVALID_INPUT', '--listen-database-url goes with --database-url: the embedded PostgreSQL needs no second URL.');

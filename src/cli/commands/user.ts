@@ -1,7 +1,7 @@
 // `neighborbid user create | deposit | token`: admin operations on users.
 import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
-import { keyValues } from '../output.js';
+import { keyValues } from '../tables.js';
 import { balanceBlock } from '../views.js';
 
 /** Creates a user and prints their token (shown only this once). */
@@ -18,7 +18,7 @@ export async function createUser(ctx: Context, name: string, opts: { balance?: n
             ['token', user.token],
           ],
           ctx.paint,
-        )}\nThe token is shown only this once: keep it (e.g. neighborbid login --token <token>).`,
+        )}\nThe token is shown only this once: keep it (e.g. in a file, for neighborbid login --with-token < file).`,
   );
 }
 

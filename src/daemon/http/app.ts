@@ -21,6 +21,13 @@ export interface HttpOptions {
   rateLimit?: RateLimitOptions | false;
 }
 
+const registered = new WeakMap<FastifyInstance, string[]>();
+
+/** Every route registered on an app built here, as `METHOD /path` (Fastify's onRoute hook; complete once it listens). */
+export function registeredRoutes(app: FastifyInstance): readonly string[] {
+  return registered.get(app) ?? [];
+}
+
 /** Request bodies are tiny JSON objects; anything larger is refused unread. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
@@ -43,6 +50,12 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     frameworkErrors: sendError,
     clientErrorHandler,
   }) as unknown as FastifyInstance;
+  // First, so that it sees every route, the socket's and the plugins' too.
+  const routes: string[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routes.push(`${m} ${r.url}`);
+  });
   installErrorHandling(app);
 
   app.addHook('onRequest', async (req, reply) => {

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nbError, NbError } from '../../protocol/errors.js';
 import { toNbError } from '../db/database.js';
+import { errorFields } from '../log-fields.js';
 import { rawErrorResponse } from '../raw-error-response.js';
 
 function translate(err: FastifyError | Error): NbError {
@@ -25,8 +26,8 @@ function translate(err: FastifyError | Error): NbError {
 /** Answers any failure as {"error":{…}}; also Fastify's `frameworkErrors` (bad URLs before routing). */
 export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = translate(err);
-  if (e.code === 'INTERNAL') req.log.error({ err }, 'unexpected error');
-  else if (e.code === 'UNAVAILABLE') req.log.warn({ err: String(err) }, 'database unavailable');
+  if (e.code === 'INTERNAL') req.log.error({ err, method: req.method, url: req.url }, 'unexpected error');
+  else if (e.code === 'UNAVAILABLE') req.log.warn({ ...errorFields(req.log, err), method: req.method, url: req.url }, 'database unavailable');
   // A limiter that knows when its window ends has set Retry-After already.
   if (e.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(e.status).send({ error: e.toBody() });

@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import type { AuctionEvent } from '../../protocol/events.js';
 import type { SnapshotFrame, SocketLimits } from '../../protocol/frames.js';
+import { errorFields } from '../log-fields.js';
 import type { OutboxReader } from './outbox-reader.js';
 import { jsonFrame } from './ws-frame.js';
 
@@ -137,7 +138,7 @@ export class Channel {
         delay = RETRY_MIN_MS;
       } catch (err) {
         // The database is away (or restarting): keep the joins and the gap, try again.
-        this.env.log.debug({ err: String(err), auction: this.id }, 'channel read failed; retrying');
+        this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying');
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(RETRY_MAX_MS, delay * 2);
       }

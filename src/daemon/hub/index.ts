@@ -8,6 +8,7 @@ import { defaultSocketLimits, type SocketLimits } from '../../protocol/frames.js
 import type { Authenticator } from '../auth.js';
 import type { PeerLimits } from '../peer-limits.js';
 import { openDatabase } from '../db/database.js';
+import { errorFields } from '../log-fields.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Publisher } from '../rules/publisher.js';
 import { parseDoorbell } from './doorbell.js';
@@ -64,7 +65,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     catchingUp = true;
     hub
       .catchUp()
-      .catch((err) => o.log.debug({ err: String(err) }, 'catch-up failed; will try again'))
+      .catch((err) => o.log.debug(errorFields(o.log, err), 'catch-up failed; will try again'))
       .finally(() => (catchingUp = false));
   };
   const listener = new Listener({

@@ -4,6 +4,7 @@
 // the hub can read from the outbox whatever it missed while deaf.
 import type { Logger } from 'pino';
 import postgres from 'postgres';
+import { errorFields } from '../log-fields.js';
 import { NOTIFY_CHANNEL } from './doorbell.js';
 
 export interface ListenerOptions {
@@ -61,13 +62,13 @@ export class Listener {
       for (let attempt = 1; !this.stopped; attempt++) {
         try {
           await this.sql.unsafe(`LISTEN ${NOTIFY_CHANNEL}`);
-          if (this.wasDown) this.o.log.info(`listening again for other daemons' events (attempt ${attempt})`);
+          if (this.wasDown) this.o.log.info({ attempt }, "listening again for other daemons' events");
           this.wasDown = false;
           this.establishing = null;
           this.o.onListen();
           return;
         } catch (err) {
-          if (attempt === 1) this.o.log.warn({ err: String(err) }, 'LISTEN connection lost; reconnecting');
+          if (attempt === 1) this.o.log.warn(errorFields(this.o.log, err), 'LISTEN connection lost; reconnecting');
           await new Promise((r) => setTimeout(r, delay));
           delay = Math.min(RETRY_MAX_MS, delay * 2);
         }

@@ -6,6 +6,7 @@
 // the events themselves are in the outbox.
 import type { Logger } from 'pino';
 import type { Sql } from '../db/database.js';
+import { errorFields } from '../log-fields.js';
 import type { SocketMetrics } from '../metrics.js';
 import { NOTIFY_CHANNEL, packDoorbells } from './doorbell.js';
 import type { Addressed } from './private-events.js';
@@ -52,7 +53,7 @@ export class Notifier {
         } catch (err) {
           // Receivers' catch-up reads the events from the outbox; only private events are lost.
           this.metrics.notifyFlushes.inc({ result: 'failed' });
-          this.log.warn({ err: String(err) }, 'could not notify other daemons; they will catch up from the outbox');
+          this.log.warn(errorFields(this.log, err), 'could not notify other daemons; they will catch up from the outbox');
         }
       }
     } finally {

@@ -3,6 +3,7 @@
 // one auction twice.
 import type { Logger } from 'pino';
 import { isUnavailable, type Sql } from '../db/database.js';
+import { errorFields } from '../log-fields.js';
 import type { Metrics } from '../metrics.js';
 import type { Publisher } from './publisher.js';
 import { settleDue } from './settle.js';
@@ -48,7 +49,7 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
       await runOnce();
     } catch (err) {
       if (isUnavailable(err)) {
-        if (!warned) log.warn('closer: database unavailable; will keep trying');
+        if (!warned) log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
         warned = true;
       } else {
         log.error({ err }, 'closer pass failed');

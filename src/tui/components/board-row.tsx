@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { formatMoney } from '../../format/money.js';
+import { padToWidth } from '../../format/text.js';
 import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-view.js';
 import { useTheme } from '../hooks/use-theme.js';
 
@@ -27,7 +28,7 @@ interface CellProps {
  * the selected row, whose inverse video must cover the padding too.
  */
 function Cell({ width, align = 'left', fill, text, children }: CellProps) {
-  const shown = fill ? (align === 'right' ? text.padStart(width) : text.padEnd(width)) : text;
+  const shown = fill ? padToWidth(text, width, align) : text;
   return (
     <Box width={width} justifyContent={align === 'right' ? 'flex-end' : 'flex-start'}>
       {children ? children(shown) : <Text wrap="truncate-end">{shown}</Text>}

@@ -13,10 +13,10 @@ import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } fro
 
 let dataDir: string;
 const started: EmbeddedPostgres[] = [];
-const logs: string[] = [];
+const logs: { message: string; fields: Record<string, unknown> }[] = [];
 
 async function start(dir = dataDir): Promise<EmbeddedPostgres> {
-  const pg = await startEmbeddedPostgres({ dataDir: dir, log: (m) => logs.push(m) });
+  const pg = await startEmbeddedPostgres({ dataDir: dir, log: (fields, message) => logs.push({ message, fields }) });
   started.push(pg);
   return pg;
 }
@@ -68,7 +68,7 @@ describe('embedded PostgreSQL', () => {
   it('starts over a stale pid file whose process is gone', async () => {
     writeFileSync(pidFile(), `${await deadPid()}\n${clusterDirOf(dataDir)}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`);
     const pg = await start();
-    expect(logs.at(-2)).toMatch(/stale postmaster\.pid/);
+    expect(logs.at(-2)?.message).toMatch(/stale postmaster\.pid/);
     expect(await query(pg.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
     await pg.stop();
   });
@@ -117,7 +117,7 @@ describe('embedded PostgreSQL', () => {
     // Its owner is gone (killed): the next start adopts it and owns it.
     const adopted = await start();
     expect(adopted).toMatchObject({ pid: first.pid, owned: true });
-    expect(logs.at(-1)).toMatch(/adopted PostgreSQL pid/);
+    expect(logs.at(-1)).toEqual({ message: 'adopted PostgreSQL', fields: { postgresPid: first.pid, port: first.port } });
     expect(await query(adopted.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
     await adopted.stop();
     expect(processGone(first.pid)).toBe(true);

@@ -3,6 +3,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { FakeBoardSource } from '../../helpers/fake-board-source.js';
 import { KEY, lineWith, renderApp, resize, showBoard } from '../../helpers/ink.js';
 import { EndedStrip } from '../../../src/tui/components/ended-strip.js';
+import { displayWidth } from '../../../src/format/text.js';
 import type { RowView } from '../../../src/tui/state/board-view.js';
 
 afterEach(() => cleanup());
@@ -68,6 +69,50 @@ describe('board', () => {
     expect(lineWith(f, 'Blue vase')).toMatch(/150  #8\s+1\s+\d+:\d\d$/);
     expect(lineWith(f, 'Blue vase')).not.toContain('you');
     for (const l of f.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('lines up titles and names of CJK characters and emoji, on the selected row and the others', async () => {
+    const src = new FakeBoardSource();
+    const titles = ['日本の茶碗と急須', '🎸 エレキギター 👨‍👩‍👧', '古い柱時計と置物のセット、とても美しい骨董品です', 'Oak table'];
+    const ids = titles.map((title, i) => src.add({ title, endsInSec: 600 + i * 60 }).id);
+    src.names.set(7, '山田太郎');
+    src.names.set(8, '🦊きつねの好きな人');
+    const app = renderApp(src, { columns: 80, rows: 24 });
+    await app.waitFor(() => ids.every((id) => src.subscribed.has(id)));
+    src.placeBid(ids[0]!, 7, 150);
+    src.placeBid(ids[1]!, 8, 1_500);
+    src.placeBid(ids[3]!, 7, 12_000);
+    await app.waitFor((f) => f.includes('山田太郎') && f.includes('🦊きつ…'));
+    /** The display column where `text` ends on the line (0 when it is not there). */
+    const endOf = (line: string, text: string) => (line.includes(text) ? displayWidth(line.slice(0, line.indexOf(text) + text.length)) : 0);
+    for (let selected = 0; selected < titles.length; selected++) {
+      const f = await app.waitFor((fr) => lineWith(fr, titles[selected]!.slice(0, 3)).startsWith('›'));
+      const rows = titles.map((t) => lineWith(f, t.slice(0, 3)));
+      const heading = lineWith(f, 'Ends in');
+      // Price right-aligned under "Price", leader under "Leader", countdown under "Ends in", whatever the title.
+      const prices = ['150', '1,500', '—', '12,000'];
+      expect(rows.map((r, i) => endOf(r, prices[i]!))).toEqual(rows.map(() => endOf(heading, 'Price')));
+      const leaderAt = displayWidth(heading.slice(0, heading.indexOf('Leader')));
+      // No bid on the third: its leader is the second dash, after the price's.
+      const leaders = [rows[0]!.indexOf('山田太郎'), rows[1]!.indexOf('🦊きつ…'), rows[2]!.lastIndexOf('—'), rows[3]!.indexOf('山田太郎')];
+      expect(rows.map((r, i) => displayWidth(r.slice(0, leaders[i])))).toEqual(rows.map(() => leaderAt));
+      // The countdowns end one column before "Ends in": that column holds the last minute's "!".
+      expect(rows.map((r) => displayWidth(r))).toEqual(rows.map(() => displayWidth(heading) - 1));
+      // Short titles whole, even on the selected row's padded bar; the long one cut to its column with an ellipsis.
+      for (const i of [0, 1, 3]) expect(rows[i]!.replace('🦊きつ…', '')).toMatch(new RegExp(`^.   ${titles[i]} +[^…]+$`));
+      expect(rows[2]).toMatch(/骨?董?…\s/);
+      for (const l of f.split('\n')) expect(displayWidth(l)).toBeLessThanOrEqual(80);
+      await app.press(KEY.down);
+    }
+  });
+
+  it('filters by a title typed in CJK characters', async () => {
+    const { app } = await showBoard([{ title: '日本の茶碗' }, { title: '古い柱時計' }, { title: 'Oak table' }]);
+    await app.press('/', '茶碗', KEY.enter);
+    const f = await app.waitFor((fr) => !fr.includes('Oak table'));
+    expect(f).toContain('日本の茶碗');
+    expect(f).not.toContain('古い柱時計');
+    expect(f).toContain('filter “茶碗”');
   });
 
   it('subscribes to exactly the rows on screen, and follows scrolling', async () => {

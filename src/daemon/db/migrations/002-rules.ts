@@ -1,6 +1,7 @@
 // The money-moving rules, each one SQL function so that a whole rule runs in
 // one round trip while it holds its row locks (see docs/design.md, "One round
-// trip per transaction"). The daemon calls these; nothing else writes money.
+// trip per transaction"). Bids, buys, cancels and settlements move money only
+// here; deposits and opening balances are booked in src/daemon/rules/users.ts.
 //
 // Lock order, everywhere: auction rows (ascending id) → user rows (ascending id)
 // → idempotency keys (each claimed while its owner's user row is held).

@@ -1,0 +1,170 @@
+// A watcher process of the load scenario (forked by watchers/pool.ts): holds
+// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library),
+// each subscribed to its auctions, and checks every frame as it comes:
+// versions in order, each once, from the snapshot on (delivery-check.ts), and
+// when it came: against the event's `at` at once, and against the commit of
+// its transaction at the end (delivery-log.ts; the parent, the children, the
+// daemon and PostgreSQL share the machine's clock). It runs apart from the
+// load generator so that receiving the events of a thousand sockets does not
+// starve the bids (or the other way round). It exits when told to, or when
+// its parent goes away.
+import PQueue from 'p-queue';
+import { StreamCheck } from './delivery-check.js';
+import { DeliveryLog } from './delivery-log.js';
+import { eventFields, type EventFields } from './event-fields.js';
+import { Latency } from '../measure/histogram.js';
+import { LeanSocket } from './lean-websocket.js';
+import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
+
+interface Watched {
+  ws: LeanSocket;
+  streams: Map<number, StreamCheck>;
+}
+
+/** One event frame in this many is also parsed in full, to check the field reader against JSON.parse. */
+const CROSS_CHECK_EVERY = 64;
+
+const sockets: Watched[] = [];
+const latency = new Latency();
+const log = new DeliveryLog();
+const unexpected: Record<string, number> = {};
+const closes: Record<string, number> = {};
+let deliveries = 0;
+let mismatched = 0;
+let lastDeliveryAt = 0;
+let awaitingSnapshots = 0;
+let closing = false;
+
+const send = (m: FromWatcher) => process.send?.(m);
+const count = (bag: Record<string, number>, key: string) => (bag[key] = (bag[key] ?? 0) + 1);
+
+function onFrame(w: Watched, data: Buffer): void {
+  const f = eventFields(data);
+  if (f?.type === 'snapshot') {
+    const f = JSON.parse(data.toString('utf8')) as { auction: number; version: number };
+    const stream = w.streams.get(f.auction);
+    if (!stream) count(unexpected, 'snapshot of an auction not watched');
+    else {
+      if (stream.start === null) awaitingSnapshots--;
+      else count(unexpected, 'second snapshot');
+      stream.begin(f.version);
+    }
+    return;
+  }
+  const stream = f && w.streams.get(f.auction);
+  if (!f || !stream) {
+    const other = JSON.parse(data.toString('utf8')) as { type: string; code?: string };
+    if (other.type !== 'welcome' && other.type !== 'subscribed' && other.type !== 'pong') {
+      count(unexpected, other.type === 'error' ? `error ${other.code}` : `${other.type} frame`);
+    }
+    return;
+  }
+  const now = performance.timeOrigin + performance.now();
+  deliveries++;
+  lastDeliveryAt = now;
+  latency.record(now - f.at);
+  // One (auction, version) is one committed event: every copy must be the same one.
+  if (log.record(f.auction, f.version, now, f.bidId ?? f.type)) mismatched++;
+  stream.accept(f.version);
+  if (deliveries % CROSS_CHECK_EVERY === 0) crossCheck(data, f);
+}
+
+function crossCheck(data: Buffer, f: EventFields): void {
+  const full = JSON.parse(data.toString('utf8')) as { type: string; auction: number; version: number; at: string; bidId?: number };
+  if (full.type !== f.type || full.auction !== f.auction || full.version !== f.version || Date.parse(full.at) !== f.at || full.bidId !== f.bidId) {
+    count(unexpected, 'field reader disagrees with JSON.parse');
+  }
+}
+
+function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
+  const streams = new Map(spec.auctions.map((a) => [a, new StreamCheck()]));
+  const w: Watched = {
+    streams,
+    ws: new LeanSocket(url, {
+      text: (payload) => onFrame(w, payload),
+      odd: (what) => count(unexpected, what),
+      closed: (code) => {
+        if (!closing) count(closes, String(code));
+      },
+    }),
+  };
+  return w.ws.open(timeoutMs).then(() => {
+    sockets.push(w);
+    awaitingSnapshots += streams.size;
+    w.ws.sendText(JSON.stringify({ op: 'subscribe', auctions: spec.auctions }));
+  });
+}
+
+async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
+  const queue = new PQueue({ concurrency: m.parallel });
+  let failed = 0;
+  let firstError: string | undefined;
+  for (const spec of m.sockets) {
+    void queue.add(() =>
+      openOne(new URL(m.url), spec, m.timeoutMs).catch((err: Error) => {
+        failed++;
+        firstError ??= err.message;
+      }),
+    );
+  }
+  await queue.onIdle();
+  // Every subscription is answered with a snapshot; wait for them all (bounded).
+  const deadline = performance.now() + m.timeoutMs;
+  while (awaitingSnapshots > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (awaitingSnapshots > 0) {
+    failed += awaitingSnapshots;
+    firstError ??= `${awaitingSnapshots} subscriptions got no snapshot in ${m.timeoutMs} ms`;
+  }
+  send({ op: 'ready', failed, ...(firstError ? { firstError } : {}) });
+}
+
+async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
+  const finals = new Map(m.finals);
+  const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
+  const deadline = performance.now() + m.timeoutMs;
+  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const timing = m.commits ? log.time(m.commits) : null;
+  const result: WatcherResult = {
+    deliveries,
+    duplicates: 0,
+    outOfOrder: 0,
+    lost: 0,
+    incomplete: 0,
+    mismatched,
+    unexpected,
+    closes,
+    latency: latency.encode(),
+    commitLatency: timing ? timing.latency.encode() : null,
+    beforeCommit: timing?.beforeCommit ?? 0,
+    untimed: timing ? timing.untimed : deliveries,
+    lastDeliveryAt,
+    seen: log.seen(),
+  };
+  for (const w of sockets) {
+    for (const [a, s] of w.streams) {
+      const final = finals.get(a) ?? 0;
+      result.duplicates += s.duplicates;
+      result.outOfOrder += s.outOfOrder;
+      result.lost += s.lost(final);
+      if (!s.complete(final)) result.incomplete++;
+    }
+  }
+  send({ op: 'result', result });
+}
+
+async function close(): Promise<void> {
+  closing = true;
+  for (const w of sockets) w.ws.close();
+  // Bounded: the daemon answers the close frames and ends the connections.
+  const deadline = performance.now() + 3000;
+  while (sockets.some((w) => !w.ws.isClosed) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const w of sockets) w.ws.destroy();
+  process.exit(0);
+}
+
+process.on('message', (m: ToWatcher) => {
+  const run = m.op === 'open' ? open(m) : m.op === 'finish' ? finish(m) : close();
+  run.catch((err: Error) => send({ op: 'fatal', message: err.stack ?? err.message }));
+});
+// The bench that started this process is gone: nothing is left to report to.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,150 @@
+// Schemas of what the daemon answers over HTTP: the source of the OpenAPI
+// document's answer schemas. The types in types.ts are the ones code uses; the
+// checks at the end keep these schemas and those types the same shape.
+import { z } from 'zod';
+import type { Expect, Same } from './shape-check.js';
+import { errorCodes, type ErrorCode } from './errors.js';
+import { nonNegativeMoney, positiveMoney } from './schemas.js';
+import {
+  auctionStatuses,
+  type Auction,
+  type AuctionDetail,
+  type AuctionList,
+  type AuditReport,
+  type Balance,
+  type Bid,
+  type BidResult,
+  type CreatedUser,
+  type Health,
+  type Me,
+  type UserList,
+  type UserName,
+} from './types.js';
+
+/** A row id: a safe integer ≥ 1. */
+export const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** An auction's version: 0 when created, one more per event. */
+export const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A time as the daemon writes it: ISO 8601 in UTC with milliseconds. */
+export const time = z.iso.datetime();
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const auction = z
+  .object({
+    id,
+    title: z.string(),
+    sellerId: id,
+    status: z.enum(auctionStatuses),
+    startPrice: positiveMoney,
+    minIncrement: positiveMoney,
+    buyNowPrice: positiveMoney.nullable(),
+    softCloseSec: z.number().int().min(1).nullable().describe('A bid this close to the end moves the end to this long after the bid.'),
+    currentPrice: positiveMoney.nullable().describe('Price of the leading bid (or the buy-now price once sold); null before the first bid.'),
+    leaderId: id.nullable(),
+    bidCount: count,
+    minNextBid: positiveMoney.nullable().describe('The smallest bid the rules accept next (null once the auction is not open).'),
+    endsAt: time,
+    createdAt: time,
+    version,
+  })
+  .describe('An auction; money is a whole number of the smallest unit.');
+
+export const bid = z.object({
+  id,
+  auctionId: id,
+  bidderId: id,
+  amount: positiveMoney,
+  version: version.describe('The auction version this bid produced.'),
+  at: time,
+});
+
+export const auctionDetail = auction.extend({ recentBids: z.array(bid).describe('The most recent bids, newest first.') });
+
+export const auctionList = z.object({
+  auctions: z.array(auction),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+export const bidResult = z.object({ bid, auction });
+
+/** Buy-now and cancel answer with the auction as it is afterwards. */
+export const auctionResult = z.object({ auction });
+
+export const balance = z.object({ id, balance: nonNegativeMoney, held: nonNegativeMoney, available: nonNegativeMoney });
+
+export const me = balance.extend({ name: z.string() });
+
+export const userName = z.object({ id, name: z.string() }).describe('What anyone may read about a user: the name they bid under.');
+
+export const userList = z.object({ users: z.array(userName).describe('The users asked for that exist, each once, in the order asked.') });
+
+export const createdUser = z.object({
+  id,
+  name: z.string(),
+  balance: nonNegativeMoney,
+  token: z
+    .string()
+    .nullable()
+    .describe('Shown only in the first answer; a replay of the same Idempotency-Key answers null (only its hash is stored).'),
+});
+
+export const rotatedToken = z.object({ id, name: z.string(), token: z.string().describe('The new token, shown once; the old one stops working.') });
+
+export const whoami = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('admin') }),
+  z.object({ kind: z.literal('user'), id, name: z.string() }),
+]);
+
+export const auditReport = z.object({
+  ok: z.boolean(),
+  violations: z.array(
+    z.object({ kind: z.string(), message: z.string(), userId: id.optional(), auctionId: id.optional() }),
+  ),
+  users: count,
+  auctions: count,
+  ledgerRows: count,
+  totalDeposits: count.nullable().describe('Sum of all deposits; equals totalBalances when money is conserved.'),
+  totalBalances: count.nullable(),
+});
+
+export const health = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  database: z.enum(['up', 'down']),
+  daemonId: z.string(),
+});
+
+/** The answer of the liveness and readiness probes. */
+export const probe = z.object({ ok: z.literal(true) });
+export type Probe = z.infer<typeof probe>;
+
+export const errorCodeSchema = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+
+export const errorAnswer = z
+  .object({
+    error: z
+      .looseObject({
+        code: errorCodeSchema.describe('Stable; scripts may rely on it.'),
+        message: z.string().describe('One human sentence.'),
+      })
+      .describe('Other fields are details of the code, e.g. `minimum` for BID_TOO_LOW.'),
+  })
+  .describe('Every refusal and failure.');
+
+// ---- the schemas above and the types in types.ts stay one shape ----
+
+export type AnswerShapesMatch = [
+  Expect<Same<z.infer<typeof auction>, Auction>>,
+  Expect<Same<z.infer<typeof bid>, Bid>>,
+  Expect<Same<z.infer<typeof auctionDetail>, AuctionDetail>>,
+  Expect<Same<z.infer<typeof auctionList>, AuctionList>>,
+  Expect<Same<z.infer<typeof bidResult>, BidResult>>,
+  Expect<Same<z.infer<typeof balance>, Balance>>,
+  Expect<Same<z.infer<typeof me>, Me>>,
+  Expect<Same<z.infer<typeof userName>, UserName>>,
+  Expect<Same<z.infer<typeof userList>, UserList>>,
+  Expect<Same<z.infer<typeof auditReport>, AuditReport>>,
+  Expect<Same<z.infer<typeof health>, Health>>,
+  // The type says string: code reading it holds a first answer. A replay answers null.
+  Expect<Same<Omit<z.infer<typeof createdUser>, 'token'>, Omit<CreatedUser, 'token'>>>,
+];

@@ -1,0 +1,133 @@
+// Example requests, answers and frames for the API documents (OpenAPI, AsyncAPI): one
+// small market, consistent across examples. Tests check each against its schema.
+import type { AuctionEvent, BalanceEvent, OutbidEvent } from './events.js';
+import type { SnapshotFrame, SubscribeFrame, WelcomeFrame } from './frames.js';
+import { defaultSocketLimits } from './frames.js';
+import type { Auction, AuctionDetail, AuditReport, Bid, Health } from './types.js';
+
+const seller = { id: 7, name: 'maria' };
+const bidder = { id: 9, name: 'jonas' };
+
+export const exampleAuction: Auction = {
+  id: 42,
+  title: 'Brass desk lamp',
+  sellerId: seller.id,
+  status: 'open',
+  startPrice: 1000,
+  minIncrement: 50,
+  buyNowPrice: 5000,
+  softCloseSec: 30,
+  currentPrice: 1250,
+  leaderId: bidder.id,
+  bidCount: 3,
+  minNextBid: 1300,
+  endsAt: '2030-05-01T18:00:00.000Z',
+  createdAt: '2030-05-01T17:00:00.000Z',
+  version: 3,
+};
+
+const newAuction: Auction = { ...exampleAuction, currentPrice: null, leaderId: null, bidCount: 0, minNextBid: 1000, version: 0 };
+
+export const exampleBid: Bid = { id: 311, auctionId: 42, bidderId: bidder.id, amount: 1250, version: 3, at: '2030-05-01T17:41:09.120Z' };
+
+const detail: AuctionDetail = {
+  ...exampleAuction,
+  recentBids: [exampleBid, { id: 305, auctionId: 42, bidderId: 11, amount: 1200, version: 2, at: '2030-05-01T17:38:40.004Z' }],
+};
+
+const audit: AuditReport = {
+  ok: true,
+  violations: [],
+  users: 3,
+  auctions: 1,
+  ledgerRows: 8,
+  totalDeposits: 30000,
+  totalBalances: 30000,
+};
+
+const health: Health = { ok: true, version: '0.1.0', database: 'up', daemonId: '5f3a9c1e' };
+
+/** Requests (bodies, path and query values) and answers, by operation id. */
+export const httpExamples = {
+  createUser: { body: { name: 'jonas', balance: 10000 }, answer: { ...bidder, balance: 10000, token: 'nb_u9_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' } },
+  deposit: { params: { id: '9' }, body: { amount: 2500 }, answer: { id: 9, balance: 12500, held: 1250, available: 11250 } },
+  rotateToken: { params: { id: '9' }, body: {}, answer: { ...bidder, token: 'nb_u9_GFEDCBAzyxwvutsrqponmlkjihgfedcba9876543210' } },
+  getUser: { params: { id: '9' }, answer: bidder },
+  getUsers: { query: { ids: '7,9' }, answer: { users: [seller, bidder] } },
+  getMe: { answer: { ...bidder, balance: 10000, held: 1250, available: 8750 } },
+  whoami: { answer: { kind: 'user', ...bidder } },
+  createAuction: {
+    body: { title: 'Brass desk lamp', startPrice: 1000, minIncrement: 50, durationSec: 3600, buyNowPrice: 5000, softCloseSec: 30 },
+    answer: newAuction,
+  },
+  listAuctions: { query: { status: 'open', limit: '20' }, answer: { auctions: [exampleAuction], nextCursor: null } },
+  getAuction: { params: { id: '42' }, answer: detail },
+  placeBid: { params: { id: '42' }, body: { amount: 1250 }, answer: { bid: exampleBid, auction: exampleAuction } },
+  buyNow: {
+    params: { id: '42' },
+    body: {},
+    answer: { auction: { ...exampleAuction, status: 'sold', currentPrice: 5000, bidCount: 3, minNextBid: null, version: 4 } },
+  },
+  cancelAuction: { params: { id: '42' }, body: {}, answer: { auction: { ...newAuction, status: 'cancelled', minNextBid: null, version: 1 } } },
+  health: { answer: health },
+  live: { answer: { ok: true } },
+  ready: { answer: { ok: true } },
+  audit: { answer: audit },
+  metrics: {
+    answer: [
+      '# HELP nb_bids_total Bids answered, by result: accepted or the rejection code.',
+      '# TYPE nb_bids_total counter',
+      'nb_bids_total{result="accepted"} 1840',
+      'nb_bids_total{result="BID_TOO_LOW"} 212',
+      '',
+    ].join('\n'),
+  },
+  openapi: { answer: { openapi: '3.1.1', info: { title: 'neighborbid', version: '0.1.0' }, paths: {} } },
+  websocket: { query: { token: 'nb_u9_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' } },
+} as const;
+
+const snapshot: SnapshotFrame = { type: 'snapshot', auction: 42, version: 3, state: exampleAuction };
+
+const bidEvent: AuctionEvent = {
+  type: 'bid',
+  auction: 42,
+  version: 4,
+  at: '2030-05-01T17:45:00.250Z',
+  bidId: 320,
+  bidderId: 11,
+  amount: 1300,
+  price: 1300,
+  leaderId: 11,
+  previousLeaderId: bidder.id,
+  bidCount: 4,
+  endsAt: '2030-05-01T18:00:00.000Z',
+  minNextBid: 1350,
+};
+
+const outbid: OutbidEvent = { type: 'outbid', auction: 42, version: 4, at: bidEvent.at, price: 1300, leaderId: 11, released: 1250 };
+const balance: BalanceEvent = { type: 'balance', userId: bidder.id, balance: 10000, held: 0, available: 10000, at: bidEvent.at };
+const welcome: WelcomeFrame = { type: 'welcome', daemonId: '5f3a9c1e', version: '0.1.0', userId: bidder.id, limits: defaultSocketLimits };
+const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 } };
+
+/** One example of each frame, by its `op` (client) or `type` (daemon). */
+export const frameExamples = {
+  subscribe,
+  unsubscribe: { op: 'unsubscribe', auctions: [42] },
+  ping: { op: 'ping' },
+  welcome,
+  subscribed: { type: 'subscribed', auctions: [42] },
+  unsubscribed: { type: 'unsubscribed', auctions: [42] },
+  snapshot,
+  bid: bidEvent,
+  extended: { type: 'extended', auction: 42, version: 5, at: '2030-05-01T17:59:45.010Z', endsAt: '2030-05-01T18:00:15.010Z', bidId: 321 },
+  sold: {
+    type: 'sold', auction: 42, version: 5, at: '2030-05-01T17:50:00.000Z', status: 'sold',
+    buyerId: 12, price: 5000, leaderId: 12, previousLeaderId: 11, endsAt: '2030-05-01T17:50:00.000Z',
+  },
+  closed: { type: 'closed', auction: 42, version: 5, at: '2030-05-01T18:00:00.400Z', status: 'closed', winnerId: 11, price: 1300, endsAt: '2030-05-01T18:00:00.000Z' },
+  cancelled: { type: 'cancelled', auction: 42, version: 5, at: '2030-05-01T17:50:00.000Z', status: 'cancelled', previousLeaderId: 11, endsAt: '2030-05-01T17:50:00.000Z' },
+  outbid,
+  balance,
+  pong: { type: 'pong' },
+  error: { type: 'error', code: 'NOT_FOUND', message: 'No auction 43.', auction: 43 },
+} as const;
