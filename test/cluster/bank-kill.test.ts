@@ -26,15 +26,14 @@ describe('the bank test behind HAProxy with a daemon killed', () => {
           // Killed just as one of the operations is sent (so, often, with requests in flight),
           // down for a second, then back on its port.
           const killAfterMs = w.ops[pick % w.ops.length]!.at + 2;
-          const fault = (async () => {
+          const during = async () => {
             await new Promise((r) => setTimeout(r, killAfterMs));
             await d.kill('SIGKILL');
             tally.kills++;
             await new Promise((r) => setTimeout(r, 1000));
             await d.start();
-          })();
-          const run = await playBank({ urls: [c.url], adminToken: c.adminToken, admin: c, retry: true }, w).finally(() => fault);
-          await fault;
+          };
+          const run = await playBank({ urls: [c.url], adminToken: c.adminToken, admin: c, retry: true, during }, w);
           await checkBank(c.sql, run, admins);
           tally.runs++;
           tally.ops += run.answers.length;

@@ -111,6 +111,8 @@ export interface BankTarget {
    * every operation then has one definite answer.
    */
   retry?: boolean;
+  /** A fault to run beside the operations, started with them (users and auctions are made by then). */
+  during?: () => Promise<void>;
 }
 
 /** Keyed retries, long enough for HAProxy to find a live daemon while one is being killed and restarted. */
@@ -134,6 +136,7 @@ export async function playBank(target: BankTarget, w: Workload): Promise<Run> {
     }),
   );
   const started = Date.now();
+  const fault = target.during?.();
   const answers = await Promise.all(
     w.ops.map(async (t): Promise<Answer> => {
       await new Promise((r) => setTimeout(r, Math.max(0, started + t.at - Date.now())));
@@ -179,6 +182,7 @@ export async function playBank(target: BankTarget, w: Workload): Promise<Run> {
       return answer;
     }),
   );
+  await fault;
   return { users, opening: w.balances, lots, answers };
 }
 
