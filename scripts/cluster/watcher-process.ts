@@ -35,7 +35,7 @@ const send = (m: FromWatchers) => process.send?.(m);
 const now = () => performance.timeOrigin + performance.now();
 
 function onMessage(s: Stream, m: AuctionMessage): void {
-  if (m.type === 'error') return;
+  if (m.type === 'error' || m.type === 'presence') return;
   const t = now();
   if (m.type === 'snapshot') {
     if (s.start !== null) {

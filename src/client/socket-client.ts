@@ -9,6 +9,7 @@ import {
   WS_PATH,
   isAuctionFrame,
   type ClientFrame,
+  type PresenceFrame,
   type ServerFrame,
   type SnapshotFrame,
   type SocketLimits,
@@ -29,8 +30,11 @@ export interface AuctionError {
   message: string;
 }
 
-/** What a subscription handler receives: the state, then each event once, in version order. */
-export type AuctionMessage = SnapshotFrame | AuctionEvent | AuctionError;
+/**
+ * What a subscription handler receives: the state, then each event once, in
+ * version order; with the `presence` option, also how many watch (no version).
+ */
+export type AuctionMessage = SnapshotFrame | AuctionEvent | AuctionError | PresenceFrame;
 
 export type AuctionHandler = (message: AuctionMessage) => void;
 
@@ -51,6 +55,8 @@ export interface SocketClientOptions {
   pingIntervalMs?: number;
   /** How long an opening handshake may take. */
   connectTimeoutMs?: number;
+  /** Also hand each auction's handler `presence` messages: how many watch it, when that changes. */
+  presence?: boolean;
 }
 
 /** Counters, for diagnostics and tests: a healthy run drops no duplicates and resyncs no gaps. */
@@ -295,6 +301,12 @@ export class SocketClient {
       case 'balance':
         for (const h of this.privateHandlers) h(frame);
         return;
+      case 'presence': {
+        // After the auction's snapshot only: a handler always has the state first.
+        const sub = this.subs.get(frame.auction);
+        if (sub?.version !== undefined) sub.handler(frame);
+        return;
+      }
       default:
         if (isAuctionFrame(frame)) this.deliver(frame);
     }
@@ -330,7 +342,8 @@ export class SocketClient {
         const v = this.subs.get(id)?.version;
         if (v !== undefined) after[String(id)] = v;
       }
-      this.send(Object.keys(after).length ? { op: 'subscribe', auctions: chunk, after } : { op: 'subscribe', auctions: chunk });
+      const frame: ClientFrame = Object.keys(after).length ? { op: 'subscribe', auctions: chunk, after } : { op: 'subscribe', auctions: chunk };
+      this.send(this.options.presence ? { ...frame, presence: true } : frame);
     }
   }
 

@@ -147,6 +147,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       daemonId,
       version: VERSION,
       draining: () => draining,
+      watching: (auction) => sockets!.presence.watching(auction),
     };
     const peers = new PeerLimits({
       maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,

@@ -46,6 +46,7 @@ export const auction = z
     endsAt: time,
     createdAt: time,
     version,
+    watching: count.optional().describe('Distinct users (or anonymous sockets) watching it over all daemons, as of the last second: in show and list answers and in snapshots.'),
   })
   .describe('An auction; money is a whole number of the smallest unit.');
 

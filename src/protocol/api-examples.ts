@@ -107,7 +107,7 @@ const bidEvent: AuctionEvent = {
 const outbid: OutbidEvent = { type: 'outbid', auction: 42, version: 4, at: bidEvent.at, price: 1300, leaderId: 11, released: 1250 };
 const balance: BalanceEvent = { type: 'balance', userId: bidder.id, balance: 10000, held: 0, available: 10000, at: bidEvent.at };
 const welcome: WelcomeFrame = { type: 'welcome', daemonId: '5f3a9c1e', version: '0.1.0', userId: bidder.id, limits: defaultSocketLimits };
-const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 } };
+const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 }, presence: true };
 
 /** One example of each frame, by its `op` (client) or `type` (daemon). */
 export const frameExamples = {
@@ -128,6 +128,7 @@ export const frameExamples = {
   cancelled: { type: 'cancelled', auction: 42, version: 5, at: '2030-05-01T17:50:00.000Z', status: 'cancelled', previousLeaderId: 11, endsAt: '2030-05-01T17:50:00.000Z' },
   outbid,
   balance,
+  presence: { type: 'presence', auction: 42, watching: 17 },
   pong: { type: 'pong' },
   error: { type: 'error', code: 'NOT_FOUND', message: 'No auction 43.', auction: 43 },
 } as const;

@@ -25,6 +25,7 @@ const summaries: Record<keyof typeof clientFrames | keyof typeof serverFrames, s
   cancelled: 'Cancelled by its seller or the admin.',
   outbid: 'Private: someone else took the lead; your hold is released.',
   balance: 'Private: your balance or holds changed.',
+  presence: 'How many are watching the auction over all daemons, when it changes (at most once a second); only with subscribe presence: true.',
   pong: 'Answers ping.',
   error: 'A frame the daemon could not act on; the socket stays open unless a close follows.',
 };
@@ -98,6 +99,7 @@ export function asyncApiDocument(version: string): Json {
       session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'pong', 'error']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
       privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance']),
+      presence: op('send', 'How many watch each watched auction (subscribe with presence: true)', ['presence']),
     },
     components: {
       // JSON Schema draft 7: AsyncAPI's default schema format.

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Expect, Same } from './shape-check.js';
 import { auction, errorCodeSchema, id, time, version } from './answers.js';
 import type { BalanceEvent, BidEvent, CancelledEvent, ClosedEvent, ExtendedEvent, OutbidEvent, SoldEvent } from './events.js';
-import type { ErrorFrame, PongFrame, ServerFrame, SnapshotFrame, SocketLimits, SubscribedFrame, UnsubscribedFrame, WelcomeFrame } from './frames.js';
+import type { ErrorFrame, PongFrame, PresenceFrame, ServerFrame, SnapshotFrame, SocketLimits, SubscribedFrame, UnsubscribedFrame, WelcomeFrame } from './frames.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
 
 const base = {
@@ -113,6 +113,10 @@ export const snapshotFrame = z
   .object({ type: z.literal('snapshot'), auction: id, version, state: auction })
   .describe('The whole state of an auction at `version`; events after it follow.');
 
+export const presenceFrame = z
+  .object({ type: z.literal('presence'), auction: id, watching: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .describe('How many distinct users (or anonymous sockets) watch the auction over all daemons; at most once a second per auction, when it changes, to sockets that subscribed with presence: true. No version, never replayed.');
+
 export const pongFrame = z.object({ type: z.literal('pong') });
 
 export const errorFrame = z
@@ -140,6 +144,7 @@ export const serverFrames = {
   cancelled: cancelledEvent,
   outbid: outbidEvent,
   balance: balanceEvent,
+  presence: presenceFrame,
   pong: pongFrame,
   error: errorFrame,
 } as const;
@@ -159,6 +164,7 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof subscribedFrame>, SubscribedFrame>>,
   Expect<Same<z.infer<typeof unsubscribedFrame>, UnsubscribedFrame>>,
   Expect<Same<z.infer<typeof snapshotFrame>, SnapshotFrame>>,
+  Expect<Same<z.infer<typeof presenceFrame>, PresenceFrame>>,
   Expect<Same<z.infer<typeof pongFrame>, PongFrame>>,
   Expect<Same<z.infer<typeof errorFrame>, ErrorFrame>>,
   // One schema for each frame the daemon sends, none for a frame it does not.

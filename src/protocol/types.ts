@@ -22,6 +22,11 @@ export interface Auction {
   endsAt: string;
   createdAt: string;
   version: number;
+  /**
+   * Distinct users (or anonymous sockets) watching it over all daemons, as of
+   * the last second: in show and list answers and in snapshots.
+   */
+  watching?: number;
 }
 
 export interface Bid {

@@ -47,7 +47,7 @@ afterAll(async () => {
 
 /** The versions a client handler delivered, snapshots as "s<version>". */
 function versions(messages: AuctionMessage[]): string[] {
-  return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' ? 'error' : String(m.version)));
+  return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' || m.type === 'presence' ? m.type : String(m.version)));
 }
 
 /** A client watching a new auction through `url`, after 5 bids (100…140) it has seen live. */

@@ -68,8 +68,9 @@ describe('frames a real daemon sends', () => {
     const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
     const w = await openWatcher(t.daemon.url, { token: me.token });
     const ids = [contested.id, forSale.id, toCancel.id, ending.id];
-    w.send({ op: 'subscribe', auctions: ids });
+    w.send({ op: 'subscribe', auctions: ids, presence: true });
     await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 4, 10_000, 'snapshots');
+    await w.until((f) => f.some((x) => x.type === 'presence'), 10_000, 'a presence frame');
 
     await me.client.bid(contested.id, 100);
     await rival.client.bid(contested.id, 200); // outbids me: outbid and balance for me

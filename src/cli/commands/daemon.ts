@@ -75,8 +75,7 @@ export function registerDaemon(program: Command): void {
     .addHelpText('after', examples(
       'neighborbid daemon',
       'neighborbid daemon --port 0 --data-dir ./nb-data --log-level warn',
-      'neighborbid daemon --database-url postgres://user:pass@db.example:5432/neighborbid',
-      'neighborbid daemon --database-url postgres://user:pass@pgbouncer:6432/neighborbid --listen-database-url postgres://user:pass@db.example:5432/neighborbid',
+      'neighborbid daemon --database-url postgres://user:pass@pgbouncer:6432/nb --listen-database-url postgres://user:pass@db:5432/nb',
     ))
     .action(async (opts: DaemonFlags) => {
       if (opts.listenDatabaseUrl && !opts.databaseUrl) {

@@ -42,6 +42,8 @@ export class Connection implements Subscriber {
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
   alive = true;
+  /** Asked for presence frames (subscribed with presence: true). */
+  presence = false;
   private generation = 0;
   private cut = false;
   /** Frames queued this turn, and their bytes. */

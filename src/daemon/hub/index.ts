@@ -16,6 +16,7 @@ import { Hub } from './hub.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { OutboxReader } from './outbox-reader.js';
+import { Presence } from './presence.js';
 import { balanceEvents, privateEventsOf } from './private-events.js';
 import { attachSocketServer, registerSocketRoute, type SocketServer } from './socket-server.js';
 
@@ -33,10 +34,14 @@ export interface SocketHubOptions {
   limits?: Partial<SocketLimits>;
   /** How often every watched auction's version is checked against the database. */
   catchUpMs?: number;
+  /** How often watcher counts are shared with the other daemons (default 1 s). */
+  presenceMs?: number;
 }
 
 export interface SocketHub {
   hub: Hub;
+  /** How many watch each auction over all daemons. */
+  presence: Presence;
   /** What the rules call after commit. */
   publisher: Publisher;
   limits: SocketLimits;
@@ -56,7 +61,11 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, prepare: o.prepare });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, prepare: o.prepare });
-  const hub = new Hub({ reader: new OutboxReader(readSql), limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
+  let presence: Presence | undefined;
+  // Snapshots say how many are watching, as of the last presence update.
+  const reader = new OutboxReader(readSql, (id) => presence?.watching(id));
+  const hub = new Hub({ reader, limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
+  presence = new Presence({ sql: readSql, hub, daemonId: o.daemonId, log: o.log, intervalMs: o.presenceMs });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
   let catchingUp = false;
@@ -90,6 +99,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   }
   const timer = setInterval(catchUp, o.catchUpMs ?? DEFAULT_CATCH_UP_MS);
   timer.unref();
+  presence.start();
 
   const publisher: Publisher = {
     publish(rows) {
@@ -109,6 +119,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   let server: SocketServer | undefined;
   return {
     hub,
+    presence,
     publisher,
     limits,
     attach(app, auth, draining, peers) {
@@ -120,6 +131,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     },
     async close() {
       clearInterval(timer);
+      await presence!.stop();
       await notifier.close();
       await listener.close();
       await Promise.all([readSql.end({ timeout: 2 }), notifySql.end({ timeout: 2 })]);

@@ -51,7 +51,7 @@ function Info({ auction: a, mine, who, isMe, now }: { auction: Auction; mine: Mi
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        {a.title} <Text color={theme.muted}>#{a.id}</Text>
+        {a.title} <Text color={theme.muted}>#{a.id}{a.watching === undefined ? '' : ` · ${a.watching} watching`}</Text>
       </Text>
       {open ? (
         <Text wrap="truncate-end">

@@ -4,5 +4,6 @@ import { SocketClient } from '../../client/socket-client.js';
 import type { SocketLike } from './live-source.js';
 
 export function connectSocket(url: string, token: string | undefined): SocketLike {
-  return new SocketClient({ url, token });
+  // Presence: the board and the detail pane say how many are watching.
+  return new SocketClient({ url, token, presence: true });
 }

@@ -2,6 +2,7 @@
 import schema from './001-schema.js';
 import rules from './002-rules.js';
 import moneySupply from './003-money-supply.js';
+import presence from './006-presence.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'schema', sql: schema },
   { version: 2, name: 'rules', sql: rules },
   { version: 3, name: 'money supply', sql: moneySupply },
+  { version: 6, name: 'presence', sql: presence },
 ];

@@ -1,0 +1,114 @@
+// "N watching": how many distinct users (or anonymous sockets) watch each
+// auction over all daemons. Once a second each daemon writes what changed in
+// its own counts (hub.localWatchers) and its heartbeat, and reads the totals of
+// every daemon whose heartbeat is fresh; a daemon that died stops counting once
+// its heartbeat is older than `expireMs`. Totals that changed since this daemon
+// last sent them go to its sockets as presence frames, so each auction gets at
+// most one a second. Counts only: no row and no frame names a user. Presence is
+// not an event: no version, no outbox, nothing on the bid path.
+import type { Logger } from 'pino';
+import { sqlArray, type Sql } from '../db/database.js';
+import type { Hub } from './hub.js';
+
+export interface PresenceOptions {
+  sql: Sql;
+  hub: Hub;
+  daemonId: string;
+  log: Logger;
+  /** How often counts are written and totals read (default 1 s). */
+  intervalMs?: number;
+  /** A daemon whose heartbeat is older than this no longer counts (default 3 s). */
+  expireMs?: number;
+}
+
+/** Rows of daemons gone this long are deleted (by whichever daemon notices). */
+const FORGET_AFTER_S = 60;
+/** Every this many ticks, the rows of long-gone daemons are deleted. */
+const CLEAN_EVERY = 30;
+
+export class Presence {
+  /** This daemon's counts as the database holds them. */
+  private written = new Map<number, number>();
+  /** Every auction's total over the daemons that count, as last read. */
+  private totals = new Map<number, number>();
+  /** Per auction watched here, the total last sent to its sockets. */
+  private sent = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private ticks = 0;
+
+  constructor(private readonly o: PresenceOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.tick()
+        .catch((err) => this.o.log.debug({ err: String(err) }, 'presence update failed; will try again'))
+        .finally(() => (this.running = null));
+    }, this.o.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Watchers of an auction over all daemons, as of the last update (0 when nobody watches). */
+  watching(auction: number): number {
+    return this.totals.get(auction) ?? 0;
+  }
+
+  /** One update: write what changed here, read the totals, send those that changed. */
+  async tick(): Promise<void> {
+    const { sql, hub, daemonId } = this.o;
+    const local = hub.localWatchers();
+    const changed = [...local].filter(([id, n]) => this.written.get(id) !== n);
+    const gone = [...this.written.keys()].filter((id) => !local.has(id));
+    const clean = ++this.ticks % CLEAN_EVERY === 0;
+    const expireMs = this.o.expireMs ?? 3000;
+    const rows = await sql.begin(async (tx) => {
+      await tx`
+        INSERT INTO presence_daemons (daemon_id, seen_at) VALUES (${daemonId}, now())
+        ON CONFLICT (daemon_id) DO UPDATE SET seen_at = now()`;
+      if (changed.length > 0) {
+        await tx`
+          INSERT INTO presence (daemon_id, auction_id, watching)
+          SELECT ${daemonId}, t.a, t.n FROM unnest(${sqlArray(changed.map((c) => c[0]))}::bigint[], ${sqlArray(changed.map((c) => c[1]))}::bigint[]) AS t(a, n)
+          ON CONFLICT (daemon_id, auction_id) DO UPDATE SET watching = excluded.watching`;
+      }
+      if (gone.length > 0) {
+        await tx`DELETE FROM presence WHERE daemon_id = ${daemonId} AND auction_id = ANY (${sqlArray(gone)}::bigint[])`;
+      }
+      if (clean) {
+        await tx`
+          WITH dead AS (DELETE FROM presence_daemons WHERE seen_at < now() - make_interval(secs => ${FORGET_AFTER_S}) RETURNING daemon_id)
+          DELETE FROM presence p USING dead WHERE p.daemon_id = dead.daemon_id`;
+      }
+      return tx<{ id: number; watching: number }[]>`
+        SELECT p.auction_id AS id, sum(p.watching)::bigint AS watching
+          FROM presence p JOIN presence_daemons d ON d.daemon_id = p.daemon_id
+         WHERE d.seen_at > now() - make_interval(secs => ${expireMs / 1000})
+         GROUP BY p.auction_id`;
+    });
+    for (const [id, n] of changed) this.written.set(id, n);
+    for (const id of gone) this.written.delete(id);
+    this.totals = new Map(rows.map((r) => [r.id, r.watching]));
+
+    const updates = new Map<number, number>();
+    for (const id of hub.watched()) {
+      const total = this.watching(id);
+      if (this.sent.get(id) !== total) updates.set(id, total);
+    }
+    for (const id of this.sent.keys()) if (!local.has(id)) this.sent.delete(id);
+    for (const [id, n] of updates) this.sent.set(id, n);
+    hub.sendPresence(updates);
+  }
+
+  /** Stops updating and takes this daemon's counts out at once (a crash leaves them to expire). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    const { sql, daemonId } = this.o;
+    await sql
+      .begin(async (tx) => {
+        await tx`DELETE FROM presence WHERE daemon_id = ${daemonId}`;
+        await tx`DELETE FROM presence_daemons WHERE daemon_id = ${daemonId}`;
+      })
+      .catch((err) => this.o.log.debug({ err: String(err) }, 'could not remove presence rows; they will expire'));
+  }
+}
