@@ -1,4 +1,4 @@
-// A watcher process of the kill test (forked by test/helpers/cluster-watchers.ts):
+// A watcher process (forked by watchers.ts) of the kill test and of presence-cost.ts:
 // a thousand or so SocketClients — the client library the CLI and the TUI use,
 // with its reconnect and resume — watching auctions through HAProxy. It keeps
 // what each watcher's handler was given, per auction, and when; told which
@@ -58,25 +58,53 @@ function onMessage(s: Stream, m: AuctionMessage): void {
   else if (first !== json) copiesDiffering++;
 }
 
-async function open(url: string, specs: number[][], parallel: number): Promise<void> {
+let openOptions = { url: '', presence: false };
+let churnTimer: NodeJS.Timeout | undefined;
+
+/** One watcher: a SocketClient on its auctions; resolves once it has every snapshot. */
+async function openOne(auctions: number[]): Promise<Watcher> {
+  const w: Watcher = { client: undefined as unknown as SocketClient, streams: new Map(), lives: [] };
+  w.client = new SocketClient({
+    url: openOptions.url,
+    presence: openOptions.presence,
+    onState: (state) => {
+      if (state.kind === 'live') w.lives.push({ at: now(), daemonId: state.daemonId });
+    },
+  });
+  for (const a of auctions) w.streams.set(a, { start: null, last: 0, times: [], resnapshots: 0 });
+  await w.client.subscribe(auctions, (m) => onMessage(w.streams.get(m.auction)!, m));
+  // Subscribed is acknowledged before the snapshots: wait for them too.
+  while ([...w.streams.values()].some((s) => s.start === null)) await new Promise((r) => setTimeout(r, 20));
+  return w;
+}
+
+async function open(specs: number[][], parallel: number): Promise<void> {
   for (let i = 0; i < specs.length; i += parallel) {
-    await Promise.all(
-      specs.slice(i, i + parallel).map(async (auctions) => {
-        const w: Watcher = { client: undefined as unknown as SocketClient, streams: new Map(), lives: [] };
-        w.client = new SocketClient({
-          url,
-          onState: (state) => {
-            if (state.kind === 'live') w.lives.push({ at: now(), daemonId: state.daemonId });
-          },
-        });
-        for (const a of auctions) w.streams.set(a, { start: null, last: 0, times: [], resnapshots: 0 });
-        watchers.push(w);
-        await w.client.subscribe(auctions, (m) => onMessage(w.streams.get(m.auction)!, m));
-        // Subscribed is acknowledged before the snapshots: wait for them too.
-        while ([...w.streams.values()].some((s) => s.start === null)) await new Promise((r) => setTimeout(r, 20));
-      }),
-    );
+    watchers.push(...(await Promise.all(specs.slice(i, i + parallel).map(openOne))));
   }
+}
+
+/**
+ * Watchers coming and going (presence-cost.ts): every other second `perSecond`
+ * of them leave, and in the seconds between they come back on the same
+ * auctions, so that the number watching changes every second.
+ */
+function churn(perSecond: number): void {
+  clearInterval(churnTimer);
+  if (perSecond <= 0) return;
+  let away: number[][] = [];
+  churnTimer = setInterval(() => {
+    if (away.length === 0) {
+      for (let i = 0; i < perSecond && watchers.length > 0; i++) {
+        const [gone] = watchers.splice(Math.floor(Math.random() * watchers.length), 1);
+        void gone!.client.close();
+        away.push([...gone!.streams.keys()]);
+      }
+    } else {
+      for (const auctions of away) void openOne(auctions).then((w) => watchers.push(w));
+      away = [];
+    }
+  }, 1000);
 }
 
 function perDaemon(): Record<string, number> {
@@ -165,8 +193,12 @@ process.on('message', (m: ToWatchers) => {
     try {
       switch (m.op) {
         case 'open':
-          await open(m.url, m.watchers, m.parallel);
+          openOptions = { url: m.url, presence: m.presence ?? false };
+          await open(m.watchers, m.parallel);
           return send({ op: 'opened', perDaemon: perDaemon() });
+        case 'churn':
+          churn(m.perSecond);
+          return send({ op: 'churning' });
         case 'killed': {
           const affected = watchers.filter((w) => daemonAt(w, m.at) === m.daemonId);
           kill = { daemonId: m.daemonId, at: m.at, versions: new Map(m.versions), affected };
@@ -179,6 +211,7 @@ process.on('message', (m: ToWatchers) => {
           return send({ op: 'result', result: await finish(new Map(m.finals), outbox, m.timeoutMs) });
         }
         case 'close':
+          clearInterval(churnTimer);
           await Promise.all(watchers.map((w) => w.client.close()));
           process.exit(0);
       }

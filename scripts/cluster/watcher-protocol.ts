@@ -3,7 +3,9 @@
 
 export type ToWatchers =
   /** Open one SocketClient per entry, subscribed to its auctions; at most `parallel` opening at once. */
-  | { op: 'open'; url: string; watchers: number[][]; parallel: number }
+  | { op: 'open'; url: string; watchers: number[][]; parallel: number; presence?: boolean }
+  /** Every second, close `perSecond` watchers and open as many new ones on the same auctions (0: stop). */
+  | { op: 'churn'; perSecond: number }
   /** The daemon with this id was killed at `at` (epoch ms): its watchers are the ones to time. */
   | { op: 'killed'; daemonId: string; at: number; versions: [auction: number, version: number][] }
   /** How many of the killed daemon's watchers are not whole again yet. */
@@ -48,6 +50,7 @@ export interface WatchersResult {
 
 export type FromWatchers =
   | { op: 'opened'; perDaemon: Record<string, number> }
+  | { op: 'churning' }
   | { op: 'marked'; affected: number }
   | { op: 'progress'; notWhole: number }
   | { op: 'result'; result: WatchersResult }

@@ -12,7 +12,7 @@ import { sqlArray } from '../../src/daemon/db/database.js';
 import { canonical } from '../../scripts/cluster/watcher-protocol.js';
 import { bidLoad, expectBidsAsAnswered, lastAttempt, type Attempt, type LoadBid } from '../helpers/bid-load.js';
 import { daemonIdOf, socketsOn, useCluster } from '../helpers/cluster.js';
-import { openWatchers, percentile, type WatcherProcesses } from '../helpers/cluster-watchers.js';
+import { openWatchers, percentile, type WatcherProcesses } from '../../scripts/cluster/watchers.js';
 import { waitFor } from '../helpers/poll.js';
 import { expectAuditClean, seedAuction, seedUser, seedUsers } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';

@@ -65,7 +65,9 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   // Snapshots say how many are watching, as of the last presence update.
   const reader = new OutboxReader(readSql, (id) => presence?.watching(id));
   const hub = new Hub({ reader, limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
-  presence = new Presence({ sql: readSql, hub, daemonId: o.daemonId, log: o.log, intervalMs: o.presenceMs });
+  // NEIGHBORBID_PRESENCE_MS=0 turns presence off, for measuring what it costs (scripts/cluster/presence-cost.ts).
+  const presenceMs = o.presenceMs ?? Number(process.env.NEIGHBORBID_PRESENCE_MS ?? 1000);
+  presence = new Presence({ sql: readSql, hub, daemonId: o.daemonId, log: o.log, intervalMs: presenceMs });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
   let catchingUp = false;
@@ -99,7 +101,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   }
   const timer = setInterval(catchUp, o.catchUpMs ?? DEFAULT_CATCH_UP_MS);
   timer.unref();
-  presence.start();
+  if (presenceMs > 0) presence.start();
 
   const publisher: Publisher = {
     publish(rows) {

@@ -6,6 +6,13 @@
 // last sent them go to its sockets as presence frames, so each auction gets at
 // most one a second. Counts only: no row and no frame names a user. Presence is
 // not an event: no version, no outbox, nothing on the bid path.
+//
+// What presence costs is mostly the socket writes: a second's frames for one
+// socket go out in one write, but with every count changing every second,
+// every socket would be written every second. So auctions with a large
+// audience are updated every fifth second only, all on the same seconds:
+// their watchers' sockets are written a fifth as often (scripts/cluster/
+// presence-cost.ts measures it; docs/scaling.md has the figures).
 import type { Logger } from 'pino';
 import { sqlArray, type Sql } from '../db/database.js';
 import type { Hub } from './hub.js';
@@ -25,6 +32,9 @@ export interface PresenceOptions {
 const FORGET_AFTER_S = 60;
 /** Every this many ticks, the rows of long-gone daemons are deleted. */
 const CLEAN_EVERY = 30;
+/** Above this many watchers an auction's count is updated every LARGE_EVERY ticks only. */
+export const LARGE_AUDIENCE = 100;
+const LARGE_EVERY = 5;
 
 export class Presence {
   /** This daemon's counts as the database holds them. */
@@ -90,9 +100,14 @@ export class Presence {
     this.totals = new Map(rows.map((r) => [r.id, r.watching]));
 
     const updates = new Map<number, number>();
+    const largeTurn = this.ticks % LARGE_EVERY === 0;
     for (const id of hub.watched()) {
       const total = this.watching(id);
-      if (this.sent.get(id) !== total) updates.set(id, total);
+      const last = this.sent.get(id);
+      if (last === total) continue;
+      // A large audience (before or after the change) waits for the next large turn.
+      if (!largeTurn && Math.max(total, last ?? 0) > LARGE_AUDIENCE) continue;
+      updates.set(id, total);
     }
     for (const id of this.sent.keys()) if (!local.has(id)) this.sent.delete(id);
     for (const [id, n] of updates) this.sent.set(id, n);

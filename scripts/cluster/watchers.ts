@@ -1,11 +1,11 @@
-// The kill test's watchers, from the test's side: forks the watcher processes
-// (scripts/cluster/watcher-process.ts, compiled: npm run test:cluster builds
-// first), deals the watchers out among them, and merges what they report.
-// Each process is stopped by its pid at the end.
+// Watcher processes from the side that runs them (the kill test in test/cluster,
+// presence-cost.ts): forks them (watcher-process.ts, compiled: npm run
+// test:cluster builds first), deals the watchers out among them, and merges
+// what they report. Each process is stopped by its pid at the end.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../scripts/cluster/paths.js';
-import type { FromWatchers, ToWatchers, WatchersResult } from '../../scripts/cluster/watcher-protocol.js';
+import { packageRoot } from './paths.js';
+import type { FromWatchers, ToWatchers, WatchersResult } from './watcher-protocol.js';
 
 export interface WatcherProcesses {
   pids: number[];
@@ -15,6 +15,8 @@ export interface WatcherProcesses {
   killed(daemonId: string, at: number, versions: Map<number, number>): Promise<number>;
   /** Watchers of the killed daemon not whole again yet, over all processes. */
   notWhole(): Promise<number>;
+  /** Every second, `perSecond` watchers (over all processes) leave and as many come; 0 stops it. */
+  churn(perSecond: number): Promise<void>;
   /** Waits for the final versions, checks against the outbox and merges the reports. */
   finish(finals: Map<number, number>, outbox: [number, number, string][], timeoutMs: number): Promise<WatchersResult>;
   close(): Promise<void>;
@@ -52,8 +54,11 @@ function startChild(): Child {
   };
 }
 
-/** Forks `processes` watcher processes and opens the watchers (each a list of auctions) through `url`, dealt round robin. */
-export async function openWatchers(url: string, watchers: number[][], processes: number): Promise<WatcherProcesses> {
+/**
+ * Forks `processes` watcher processes and opens the watchers (each a list of
+ * auctions) through `url`, dealt round robin; with `presence`, they ask for presence frames.
+ */
+export async function openWatchers(url: string, watchers: number[][], processes: number, presence = false): Promise<WatcherProcesses> {
   const children = Array.from({ length: processes }, startChild);
   let opened: Record<string, number>[] = [];
   const close = async () => {
@@ -70,7 +75,7 @@ export async function openWatchers(url: string, watchers: number[][], processes:
   };
   try {
     const answers = await Promise.all(
-      children.map((c, i) => c.ask({ op: 'open', url, watchers: watchers.filter((_, w) => w % processes === i), parallel: 50 }, 'opened', 180_000)),
+      children.map((c, i) => c.ask({ op: 'open', url, watchers: watchers.filter((_, w) => w % processes === i), parallel: 50, presence }, 'opened', 600_000)),
     );
     opened = answers.map((a) => a.perDaemon);
   } catch (err) {
@@ -88,6 +93,9 @@ export async function openWatchers(url: string, watchers: number[][], processes:
     async killed(daemonId, at, versions) {
       const answers = await Promise.all(children.map((c) => c.ask({ op: 'killed', daemonId, at, versions: [...versions] }, 'marked')));
       return answers.reduce((s, a) => s + a.affected, 0);
+    },
+    async churn(perSecond) {
+      await Promise.all(children.map((c, i) => c.ask({ op: 'churn', perSecond: Math.floor(perSecond / processes) + (i < perSecond % processes ? 1 : 0) }, 'churning')));
     },
     async notWhole() {
       const answers = await Promise.all(children.map((c) => c.ask({ op: 'progress' }, 'progress')));
