@@ -9,6 +9,7 @@
 //   naive       a deliberately wrong check-then-write (race only): no
 //               transaction, no locks, so concurrent bids all pass the check.
 import pg from 'pg';
+import { RULES_VERSION } from '../../src/daemon/rules/sql/index.js';
 import { connectClient, withClient } from '../harness/pg-client.js';
 import { Tally, type BidLoadResult, type LoadLimits } from './tally.js';
 
@@ -152,7 +153,7 @@ BEGIN
   -- Lock 1, as nb_place_bids takes it (it takes it again, at no cost).
   SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
   RETURN nb_place_bids(p_auction, jsonb_build_array(jsonb_build_object(
-    'bidderId', p_bidder, 'amount', greatest(p_amount, coalesce(nb_min_next_bid(a), p_amount)))));
+    'bidderId', p_bidder, 'amount', greatest(p_amount, coalesce(nb_min_next_bid(a), p_amount)))), ${RULES_VERSION});
 END
 $$`;
 
@@ -163,12 +164,12 @@ export async function prepareBaselines(url: string): Promise<void> {
 
 /** (b) One call of the daemon's rule per bid: one round trip, one transaction. */
 async function bidByFunction(c: pg.Client, auction: number, bidder: number, amount: number): Promise<BidAnswer> {
-  const r = await c.query<{ r: { results: { status: number; body: { error?: { code: string } } }[] } }>(
+  const r = await c.query<{ r: { results: { body: { error?: { code: string } } }[] } }>(
     'SELECT nb_bench_bid_at_least($1, $2, $3) AS r',
     [auction, bidder, amount],
   );
-  const res = r.rows[0]!.r.results[0]!;
-  return res.status === 201 ? null : (res.body.error?.code ?? `HTTP_${res.status}`);
+  // The rule answers with a body only: a refusal carries its error code.
+  return r.rows[0]!.r.results[0]!.body.error?.code ?? null;
 }
 
 /** How long the naive bid sleeps between its check and its write, to widen the race window. */

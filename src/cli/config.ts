@@ -9,10 +9,12 @@ import { adminTokenFile, defaultDataDir } from '../daemon/paths.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7700';
 
-/** What `neighborbid login` stores. */
+/** What `neighborbid login` stores, and where `inbox` and the TUI stopped reading private events. */
 export interface CliConfig {
   url?: string;
   token?: string;
+  /** The last private event seq seen, by daemon URL and user (see inboxKey). */
+  inbox?: Record<string, number>;
 }
 
 /** `$XDG_CONFIG_HOME/neighborbid/config.json`, else `~/.config/neighborbid/config.json`. */
@@ -28,16 +30,20 @@ export function readConfig(file: string): CliConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw nbError('INVALID_INPUT', `Cannot read ${file}: ${(err as Error).message}.`);
+    throw nbError('INVALID_INPUT', { reason: 'configUnreadable', file, problem: (err as Error).message });
   }
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
+    const inbox = Object.entries(typeof raw.inbox === 'object' && raw.inbox !== null ? raw.inbox : {}).filter(
+      (e): e is [string, number] => Number.isSafeInteger(e[1]) && (e[1] as number) >= 0,
+    );
     return {
       url: typeof raw.url === 'string' ? raw.url : undefined,
       token: typeof raw.token === 'string' ? raw.token : undefined,
+      ...(inbox.length > 0 ? { inbox: Object.fromEntries(inbox) } : {}),
     };
   } catch {
-    throw nbError('INVALID_INPUT', `${file} is not valid JSON; fix it or run 'neighborbid login' again.`);
+    throw nbError('INVALID_INPUT', { reason: 'configJson', file });
   }
 }
 
@@ -72,6 +78,30 @@ export function resolveIdentity(
   return { url, token };
 }
 
+/** Where a user's inbox position is kept in the config: the daemon's normalised URL and the user id. */
+export function inboxKey(url: string, userId: number): string {
+  let base = url;
+  try {
+    base = new URL(url).href;
+  } catch {
+    // An unparsable URL is its own key.
+  }
+  return `${base} user ${userId}`;
+}
+
+/** The last private event seq the CLI or TUI showed this user of this daemon, if any. */
+export function inboxPosition(config: CliConfig, url: string, userId: number): number | undefined {
+  return config.inbox?.[inboxKey(url, userId)];
+}
+
+/** Remembers the last private event seq shown; reads the file again first, so nothing else in it is lost. */
+export function saveInboxPosition(file: string, url: string, userId: number, seq: number): void {
+  const config = readConfig(file);
+  const key = inboxKey(url, userId);
+  if (config.inbox?.[key] === seq) return;
+  writeConfig(file, { ...config, inbox: { ...config.inbox, [key]: seq } });
+}
+
 /**
  * The admin token: `NEIGHBORBID_ADMIN_TOKEN`, else the `admin-token` file in the
  * daemon's data directory (`--data-dir`, `NEIGHBORBID_DATA_DIR` or the default).
@@ -84,12 +114,9 @@ export function readAdminToken(dataDir: string | undefined, env: NodeJS.ProcessE
   try {
     token = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    const where =
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `no token at ${file}; use --data-dir if the daemon keeps its data elsewhere`
-        : `cannot read ${file}: ${(err as Error).message}`;
-    throw nbError('UNAUTHORIZED', `This needs the admin token: set NEIGHBORBID_ADMIN_TOKEN or run it on the daemon's machine (${where}).`);
+    const problem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : (err as Error).message;
+    throw nbError('UNAUTHORIZED', { reason: 'noAdminToken', file, ...(problem === undefined ? {} : { problem }) });
   }
-  if (!token) throw nbError('UNAUTHORIZED', `The admin token file ${file} is empty.`);
+  if (!token) throw nbError('UNAUTHORIZED', { reason: 'emptyAdminToken', file });
   return token;
 }

@@ -62,10 +62,7 @@ export class Context {
   user(): HttpClient {
     const { url, token } = this.identity();
     if (!token) {
-      throw nbError(
-        'UNAUTHORIZED',
-        `This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.`,
-      );
+      throw nbError('UNAUTHORIZED', { reason: 'needsUserToken' });
     }
     return new HttpClient({ url, token });
   }

@@ -36,10 +36,10 @@ function usageText(message: string): string {
 export function toNbError(err: unknown, options: Pick<ReportOptions, 'verbose' | 'command'>): NbError {
   if (err instanceof NbError) return err;
   if (err instanceof CommanderError) {
-    return nbError('INVALID_INPUT', `${usageText(err.message).replace(/\.$/, '')} (see '${options.command} --help').`);
+    return nbError('INVALID_INPUT', { reason: 'usage', problem: usageText(err.message), command: options.command });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return nbError('INTERNAL', options.verbose ? message : `${message} (run again with --verbose for the stack trace)`);
+  return nbError('INTERNAL', { reason: options.verbose ? 'thrownVerbose' : 'thrown', problem: message });
 }
 
 /** Prints the error and returns the exit code to leave with. */

@@ -73,8 +73,16 @@ export class EventLines {
     const s = snapshot.state;
     const shown = this.known.get(s.id)?.shown ?? false;
     this.known.set(s.id, { ...s, shown });
-    this.grow('id', String(s.id).length);
-    this.grow('title', Math.min(TITLE_MAX, displayWidth(s.title)));
+    this.learnTitle(s.id, s.title);
+  }
+
+  /** Learns only an auction's title (for lines of private events, which carry none). */
+  learnTitle(id: number, title: string): void {
+    const known = this.known.get(id);
+    if (known) known.title = title;
+    else this.known.set(id, { ...UNKNOWN, title });
+    this.grow('id', String(id).length);
+    this.grow('title', Math.min(TITLE_MAX, displayWidth(title)));
   }
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
@@ -102,7 +110,15 @@ export class EventLines {
       case 'outbid':
         ids.push(m.leaderId);
         break;
+      case 'lost':
+        ids.push(m.winnerId);
+        break;
+      case 'sale':
+        ids.push(m.buyerId);
+        break;
       case 'balance':
+      case 'won':
+      case 'unsold':
       case 'presence':
         break;
     }
@@ -179,6 +195,16 @@ export class EventLines {
         leader: who(m.leaderId),
         detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
       };
+    }
+    switch (m.type) {
+      case 'won':
+        return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
+      case 'lost':
+        return { ...row, what: 'lost', style: 'red', price: formatMoney(m.price), leader: who(m.winnerId), detail: `private: it ended, won by ${who(m.winnerId)}` };
+      case 'sale':
+        return { ...row, what: 'sale', style: 'green', price: formatMoney(m.price), leader: who(m.buyerId), detail: `private: your auction sold to ${who(m.buyerId)}` };
+      case 'unsold':
+        return { ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—', detail: 'private: your auction ended without a bid' };
     }
     const before = this.known.get(m.auction) ?? UNKNOWN;
     const known = applyEvent(before, m) ?? before;

@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
       json: flags.includes('--json'),
       verbose: flags.includes('--verbose'),
       command,
-      ndjson: command === 'neighborbid watch',
+      ndjson: command === 'neighborbid watch' || command === 'neighborbid inbox',
     });
   }
 }

@@ -30,6 +30,13 @@ export function idArg(text: string): number {
 /** An argument that names auctions by id; shell completion offers the daemon's open ones. */
 export class AuctionIdArgument extends Argument {}
 
+/** A position in the inbox: 0 or a seq. */
+export function seqArg(text: string): number {
+  const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('a position is a whole number, 0 for the oldest kept');
+  return n;
+}
+
 /** A duration in whole seconds: `90s`, `10m`, `2h`, `1h30m`. */
 export function durationArg(text: string): number {
   const n = parseDuration(text);

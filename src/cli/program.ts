@@ -11,42 +11,34 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
 import { shells, type Shell } from './completion-scripts.js';
-import { environment, examples } from './help-text.js';
-import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg } from './parse.js';
-
-const EXIT_CODES = `
-Exit codes:
-  0  ok
-  1  unexpected error
-  2  usage: a bad flag or argument
-  3  rejected by a rule (the code, e.g. BID_TOO_LOW, is printed); audit found violations
-  4  not found
-  5  authentication: a missing or wrong token, or one that may not do this
-  6  the daemon cannot be reached, or its database is down, or it is stopping
-
-With --json, stdout holds exactly one JSON document: the API's answer, or
-{"error":{"code","message",…}} on failure (watch: one JSON object per line, the
-error too). The one-line error is on stderr either way.`;
-
-const RETRIES = `
-Without --idempotency-key a fresh key is made for this one command. If the
-daemon cannot be reached, or answers UNAVAILABLE or SHUTTING_DOWN, the request
-is sent again with the same key, up to 3 more times over about 2 seconds; the
-daemon runs a key only once, so a retry can never act twice.`;
+import { environment, examples, exitCodesHelp, retryHelp } from './help-text.js';
+import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg, seqArg } from './parse.js';
 
 const WATCH = `
 Each line shows the time, the auction, what happened (bid, extended, sold,
 closed, unsold, cancelled), the price and the leader. It starts with one
 "watching" line per auction: its state now. With a user token (--token,
-NEIGHBORBID_TOKEN or login) your private events come too: outbid and balance,
-marked "private:". With --json every line is one JSON object as the daemon sends
-it: snapshot, the events, outbid and balance, and an error for a refused auction.
+NEIGHBORBID_TOKEN or login) your private events come too (outbid, won, lost,
+sale, unsold, balance), marked "private:". With --json every line is one JSON
+object as the daemon sends it: snapshot, the events, your private events, and an
+error for a refused auction. What came while you were away: neighborbid inbox.
 
 A lost connection is resumed by itself, from the last event seen, without a gap
 or a repeat (notes on stderr). At the start the daemon is tried 4 times before
 giving up with exit code 6. An unknown auction is a warning, or exit code 4 when
 none of the auctions named exists. Ctrl-C stops it with exit code 130 (SIGTERM
 143); --until closed ends with 0 once every watched auction has ended.`;
+
+const INBOX = `
+Your private events, kept by the daemon even while no socket of yours is open:
+outbid, won, lost, sale (your auction sold), unsold, and balance changes. Each
+has a number (seq) in your inbox; the last one shown is saved in the config file
+for this daemon URL and user, so the next run shows only what is new (the TUI
+reads and saves the same position). With --json every line is one JSON object,
+the event with its seq. The daemon keeps 30 days and the newest 1,000 events per
+user; asking for older ones says so on stderr and starts at the oldest kept.
+--follow then prints new events as they happen, resuming by itself after a lost
+connection; Ctrl-C stops it with exit code 130 (SIGTERM 143).`;
 
 type Implementation = (ctx: Context, ...args: any[]) => Promise<void>;
 
@@ -103,7 +95,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'show stack traces and retries')
     .option('--color', 'colour even when not on a terminal (as FORCE_COLOR=1)')
     .option('--no-color', 'never colour (as NO_COLOR=1)')
-    .addHelpText('after', EXIT_CODES)
+    .addHelpText('after', exitCodesHelp())
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: () => {} })
     .showSuggestionAfterError(true)
@@ -242,7 +234,7 @@ export function buildProgram(): Command {
     .argument('[amount]', 'amount to bid (or use --min)', amountArg)
     .option('--min', "bid the auction's minimum next bid")
     .addOption(idempotencyOption())
-    .addHelpText('after', RETRIES)
+    .addHelpText('after', retryHelp())
     .addHelpText('after', examples('neighborbid bid 7 1,500', 'neighborbid bid 7 --min', 'neighborbid bid 7 2,000 --idempotency-key order-42'))
     .action(lazy(() => import('./commands/bid.js'), (m) => m.bid));
 
@@ -251,7 +243,7 @@ export function buildProgram(): Command {
     .description("buy an auction at once at its buy-now price")
     .addArgument(auctionArg('<auction>'))
     .addOption(idempotencyOption())
-    .addHelpText('after', RETRIES)
+    .addHelpText('after', retryHelp())
     .addHelpText('after', examples('neighborbid buy 7', 'neighborbid buy 7 --idempotency-key order-43 --json'))
     .action(lazy(() => import('./commands/buy.js'), (m) => m.buy));
 
@@ -269,6 +261,15 @@ export function buildProgram(): Command {
       `neighborbid watch 7 --json | jq -c 'select(.type == "bid")'`,
     ))
     .action(lazy(() => import('./commands/watch.js'), (m) => m.watch));
+
+  program
+    .command('inbox')
+    .description('what happened to you while you were away: outbid, won, lost, sold, balance changes (NDJSON with --json)')
+    .option('--follow', 'then print new events as they happen, until Ctrl-C')
+    .option('--after <seq>', 'show the events after this seq instead of after the last one shown (0: all kept)', seqArg)
+    .addHelpText('after', INBOX)
+    .addHelpText('after', examples('neighborbid inbox', 'neighborbid inbox --follow', 'neighborbid inbox --after 0 --json'))
+    .action(lazy(() => import('./commands/inbox.js'), (m) => m.inbox));
 
   program
     .command('audit')

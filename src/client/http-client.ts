@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { fromErrorBody, nbError, NbError } from '../protocol/errors.js';
+import type { InboxPage } from '../protocol/inbox.js';
 import type { CreateAuctionBody } from '../protocol/schemas.js';
 import type {
   AuctionDetail,
@@ -56,10 +57,10 @@ export class HttpClient {
     try {
       this.baseUrl = new URL(options.url);
     } catch {
-      throw nbError('INVALID_INPUT', `"${options.url}" is not a URL.`);
+      throw nbError('INVALID_INPUT', { reason: 'notUrl', url: options.url });
     }
     if (this.baseUrl.protocol !== 'http:' && this.baseUrl.protocol !== 'https:') {
-      throw nbError('INVALID_INPUT', `"${options.url}" is not an http(s) URL.`);
+      throw nbError('INVALID_INPUT', { reason: 'urlScheme', url: options.url, schemes: 'http(s)' });
     }
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -80,7 +81,7 @@ export class HttpClient {
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     const mod = url.protocol === 'https:' ? https : http;
 
-    const { status, text, replayed } = await new Promise<{ status: number; text: string; replayed: boolean }>(
+    const { status, text, replayed, retryAfter } = await new Promise<{ status: number; text: string; replayed: boolean; retryAfter: number }>(
       (resolve, reject) => {
         const req = mod.request(url, { method, headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
           const chunks: Buffer[] = [];
@@ -90,6 +91,7 @@ export class HttpClient {
               status: res.statusCode ?? 0,
               text: Buffer.concat(chunks).toString('utf8'),
               replayed: res.headers['idempotent-replayed'] === 'true',
+              retryAfter: Number(res.headers['retry-after']),
             }),
           );
           res.on('error', (err) => reject(unreachable(this.baseUrl, err)));
@@ -104,9 +106,14 @@ export class HttpClient {
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw nbError('INTERNAL', `The daemon answered ${status} with a body that is not JSON.`);
+      throw nbError('INTERNAL', { reason: 'notJson', status });
     }
-    if (status >= 400) throw fromErrorBody(parsed);
+    if (status >= 400) {
+      const err = fromErrorBody(parsed);
+      // Retry-After in seconds (a date form is never sent by the daemon).
+      if (Number.isFinite(retryAfter) && retryAfter >= 0) err.retryAfterMs = retryAfter * 1000;
+      throw err;
+    }
     return { status, body: parsed as T, replayed };
   }
 
@@ -153,6 +160,13 @@ export class HttpClient {
     return this.call('GET', '/v1/me');
   }
 
+  /** The user's private events after `after` (0: from the oldest kept), oldest first. */
+  inbox(after = 0, limit?: number): Promise<InboxPage> {
+    const q = new URLSearchParams({ after: String(after) });
+    if (limit !== undefined) q.set('limit', String(limit));
+    return this.call('GET', `/v1/me/events?${q.toString()}`);
+  }
+
   whoami(): Promise<{ kind: 'admin' } | { kind: 'user'; id: number; name: string }> {
     return this.call('GET', '/v1/whoami');
   }
@@ -197,5 +211,5 @@ export class HttpClient {
 }
 
 function unreachable(base: URL, err: Error): NbError {
-  return nbError('UNREACHABLE', `Cannot reach the daemon at ${base.origin}: ${err.message}.`);
+  return nbError('UNREACHABLE', { origin: base.origin, problem: err.message });
 }

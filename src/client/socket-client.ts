@@ -2,9 +2,13 @@
 // reconnects by itself with backoff and resumes every auction from the last
 // version it delivered, so a consumer sees each event once and in order across
 // reconnects and daemon restarts (or, after a very long gap, a fresh snapshot).
+// With a user token it resumes the user's private events (the inbox) the same
+// way, from the last seq it delivered.
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { errorOfClose, nbError, type ErrorCode, type NbError } from '../protocol/errors.js';
-import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import { CloseCode, errorOfClose, fromErrorBody, NbError, nbError, type ErrorCode } from '../protocol/errors.js';
+import { isPrivateEvent, type AuctionEvent, type PrivateEvent } from '../protocol/events.js';
+import type { InboxEvent } from '../protocol/inbox.js';
 import {
   WS_PATH,
   isAuctionFrame,
@@ -19,15 +23,19 @@ import {
 export type SocketState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'live'; daemonId: string; userId: number | null }
-  | { kind: 'reconnecting'; attempt: number; delayMs: number; reason: string }
+  | { kind: 'reconnecting'; attempt: number; delayMs: number; reason: string; error: NbError }
   | { kind: 'closed'; reason: string; error?: NbError };
 
-/** A subscription was refused (no such auction, too many subscriptions); nothing more comes for it. */
+/**
+ * A subscription was refused (no such auction, too many subscriptions); nothing
+ * more comes for it. The error frame as the daemon sent it, with its details (e.g. `limit`).
+ */
 export interface AuctionError {
   type: 'error';
   auction: number;
   code: ErrorCode;
   message: string;
+  [detail: string]: unknown;
 }
 
 /**
@@ -45,8 +53,15 @@ export interface SocketClientOptions {
   token?: string | undefined;
   /** Called on every state change. */
   onState?: (state: SocketState) => void;
-  /** Called with each private event (outbid, balance) of the token's user. */
-  onPrivate?: (event: PrivateEvent) => void;
+  /** Called with each private event (outbid, balance, won, lost, sale, unsold) of the token's user, once each, in seq order. */
+  onPrivate?: (event: InboxEvent) => void;
+  /**
+   * The last private event seq already seen (e.g. saved from an earlier run): the first
+   * connection resumes after it. Without it, private events start when the socket opens.
+   */
+  inboxAfter?: number;
+  /** Called when the daemon no longer keeps some private events after the position asked for. */
+  onInboxTruncated?: (info: { asked: number; after: number }) => void;
   /** Called with error frames that concern no one auction (e.g. a frame the daemon refused). */
   onError?: (error: NbError) => void;
   /** Reconnect delays: first delay, cap, attempts before giving up (default: never give up). */
@@ -67,7 +82,7 @@ export interface SocketStats {
   reconnects: number;
   /** Frames dropped because their version was already delivered. */
   duplicatesDropped: number;
-  /** Gaps seen in an auction's versions (each answered by resubscribing from the last version). */
+  /** Gaps seen in an auction's versions or the inbox's seqs (each answered by resuming from the last one delivered). */
   gapsResynced: number;
 }
 
@@ -92,7 +107,11 @@ export class SocketClient {
   private readonly acked = new Set<number>();
   private readonly waiting: { ids: Set<number>; resolve: () => void }[] = [];
   private readonly stateHandlers = new Set<(s: SocketState) => void>();
-  private readonly privateHandlers = new Set<(e: PrivateEvent) => void>();
+  private readonly privateHandlers = new Set<(e: InboxEvent) => void>();
+  /** Last private event seq delivered (or where the daemon said the inbox stands). */
+  private inbox: number | undefined;
+  /** An inbox op is out and unanswered: private events until its answer belong to an earlier start. */
+  private inboxPending = false;
   private ws: WebSocket | null = null;
   private current: SocketState = { kind: 'connecting', attempt: 1 };
   private attempt = 0;
@@ -102,9 +121,10 @@ export class SocketClient {
 
   constructor(private readonly options: SocketClientOptions) {
     this.urls = (Array.isArray(options.url) ? options.url : [options.url]).map(socketUrl);
-    if (this.urls.length === 0) throw nbError('INVALID_INPUT', 'Give at least one daemon URL.');
+    if (this.urls.length === 0) throw nbError('INVALID_INPUT', { reason: 'noUrl' });
     if (options.onState) this.stateHandlers.add(options.onState);
     if (options.onPrivate) this.privateHandlers.add(options.onPrivate);
+    this.inbox = options.inboxAfter;
     this.connect();
   }
 
@@ -116,6 +136,11 @@ export class SocketClient {
   /** The last version delivered for an auction, if any. */
   version(auction: number): number | undefined {
     return this.subs.get(auction)?.version;
+  }
+
+  /** The last private event seq delivered (or the inbox's position once the daemon answered); where a later run may resume. */
+  get inboxSeq(): number | undefined {
+    return this.inbox;
   }
 
   /** Auctions currently subscribed. */
@@ -156,7 +181,7 @@ export class SocketClient {
   }
 
   /** Adds a private-event handler; returns a function that removes it. */
-  onPrivate(handler: (event: PrivateEvent) => void): () => void {
+  onPrivate(handler: (event: InboxEvent) => void): () => void {
     this.privateHandlers.add(handler);
     return () => this.privateHandlers.delete(handler);
   }
@@ -176,7 +201,7 @@ export class SocketClient {
     const ws = this.ws;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
       const gone = new Promise<void>((r) => ws.once('close', () => r()));
-      ws.close(1000, 'bye');
+      ws.close(CloseCode.normal, 'bye');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
       clearTimeout(timer);
@@ -200,6 +225,8 @@ export class SocketClient {
     });
     this.ws = ws;
     let lastError: Error | undefined;
+    // A refused upgrade's answer: the daemon's error, read from its JSON body.
+    let refusal: NbError | undefined;
     let alive = true;
     let pinger: NodeJS.Timeout | undefined;
     ws.on('open', () => {
@@ -217,45 +244,53 @@ export class SocketClient {
       if (!isBinary) this.receive((data as Buffer).toString('utf8'));
     });
     ws.on('error', (err) => (lastError = err));
+    ws.on('unexpected-response', (_req, res) => {
+      void readRefusal(res).then((err) => {
+        refusal = err;
+        ws.terminate();
+      });
+    });
     ws.on('close', (code, reason) => {
       clearInterval(pinger);
-      this.lost(ws, code, reason.toString('utf8'), lastError);
+      this.lost(ws, url, code, reason.toString('utf8'), refusal ?? lastError);
     });
   }
 
-  private lost(ws: WebSocket, code: number, reason: string, err: Error | undefined): void {
+  private lost(ws: WebSocket, url: string, code: number, reason: string, err: NbError | Error | undefined): void {
     if (ws !== this.ws) return;
     this.ws = null;
     this.acked.clear();
     if (this.closed) return;
-    const status = /Unexpected server response: (\d+)/.exec(err?.message ?? '')?.[1];
-    if (status === '401' || status === '403') {
-      // A token the daemon refuses will not get better by retrying.
-      this.closed = true;
-      const error = nbError(status === '401' ? 'UNAUTHORIZED' : 'FORBIDDEN', 'The daemon refused the token.');
-      this.setState({ kind: 'closed', reason: error.message, error });
-      this.settleWaiting();
-      return;
-    }
+    const error = lossError(url, code, err);
+    // A refusal that retrying cannot cure (a wrong token, a wrong path) closes the client for good.
+    if (err instanceof NbError && !err.retryable) return this.giveUp(err);
     const max = this.options.backoff?.maxAttempts ?? Infinity;
     if (this.attempt >= max) {
-      this.closed = true;
-      const error = nbError('UNREACHABLE', `Gave up after ${this.attempt} attempts to reach the daemon.`);
-      this.setState({ kind: 'closed', reason: error.message, error });
-      this.settleWaiting();
-      return;
+      return this.giveUp(error.code === 'UNREACHABLE' ? nbError('UNREACHABLE', { attempts: this.attempt }) : error);
     }
     const wasLive = this.attempt === 0;
     const initial = this.options.backoff?.initialMs ?? 250;
     const cap = this.options.backoff?.maxMs ?? 5000;
-    // A daemon going away (1001) or a first loss: come back quickly; repeated failures back off.
+    // A daemon going away or a first loss: come back quickly; repeated failures back off, or wait as long as the daemon asked.
     const base = wasLive ? initial : Math.min(cap, initial * 2 ** this.attempt);
-    const delayMs = Math.round(base * (0.5 + Math.random() * 0.5));
+    const delayMs = Math.max(Math.round(base * (0.5 + Math.random() * 0.5)), Math.min(error.retryAfterMs ?? 0, cap));
     if (this.urls.length > 1) this.urlIndex++;
     this.stats.reconnects++;
-    const why = errorOfClose(code) ?? (err ? err.message : `closed with ${code}`);
-    this.setState({ kind: 'reconnecting', attempt: this.attempt + 1, delayMs, reason: reason && reason !== why ? `${why} (${reason})` : why });
+    const why = err instanceof NbError ? `${err.code}: ${err.message}` : error.code === 'UNREACHABLE' ? String(error.details.problem) : error.code;
+    this.setState({
+      kind: 'reconnecting',
+      attempt: this.attempt + 1,
+      delayMs,
+      reason: reason && reason !== why ? `${why} (${reason})` : why,
+      error,
+    });
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private giveUp(error: NbError): void {
+    this.closed = true;
+    this.setState({ kind: 'closed', reason: error.message, error });
+    this.settleWaiting();
   }
 
   private receive(text: string): void {
@@ -272,8 +307,19 @@ export class SocketClient {
         this.limits = frame.limits;
         this.stats.connections++;
         this.setState({ kind: 'live', daemonId: frame.daemonId, userId: frame.userId });
-        // Resume everything: from the last version delivered, or from a snapshot.
+        // Resume everything: from the last version delivered, or from a snapshot; private events from the last seq.
+        if (frame.userId !== null) {
+          // The welcome says where this socket's private events start; resume from ours if that is elsewhere.
+          if (this.inbox === undefined && typeof frame.inbox === 'number') this.inbox = frame.inbox;
+          else if (this.inbox !== frame.inbox) this.sendInbox();
+        }
         this.sendSubscribe([...this.subs.keys()]);
+        return;
+      case 'inbox':
+        if (!this.inboxPending) return;
+        this.inboxPending = false;
+        if (frame.truncated) this.options.onInboxTruncated?.({ asked: this.inbox ?? 0, after: frame.after });
+        this.inbox = frame.after;
         return;
       case 'subscribed':
         for (const id of frame.auctions) this.acked.add(id);
@@ -286,21 +332,18 @@ export class SocketClient {
         const ids = frame.auction !== undefined ? [frame.auction] : (frame.auctions ?? []);
         const refused = ids.filter((id) => this.subs.has(id));
         if (refused.length === 0) {
-          this.options.onError?.(nbError(frame.code, frame.message));
+          const { type: _type, code, message, ...details } = frame;
+          this.options.onError?.(new NbError(code, details, message));
           return;
         }
         for (const id of refused) {
           const sub = this.subs.get(id)!;
           this.subs.delete(id);
-          sub.handler({ type: 'error', auction: id, code: frame.code, message: frame.message });
+          sub.handler({ ...frame, auction: id });
         }
         this.settleWaiting();
         return;
       }
-      case 'outbid':
-      case 'balance':
-        for (const h of this.privateHandlers) h(frame);
-        return;
       case 'presence': {
         // After the auction's snapshot only: a handler always has the state first.
         const sub = this.subs.get(frame.auction);
@@ -309,6 +352,7 @@ export class SocketClient {
       }
       default:
         if (isAuctionFrame(frame)) this.deliver(frame);
+        else if (isPrivateEvent(frame)) this.deliverPrivate(frame);
     }
   }
 
@@ -332,6 +376,29 @@ export class SocketClient {
     sub.version = frame.version;
     sub.resyncing = false;
     sub.handler(frame);
+  }
+
+  private deliverPrivate(event: InboxEvent): void {
+    // Until the inbox op is answered, private events belong to the socket's start at open.
+    if (this.inboxPending) return;
+    const last = this.inbox;
+    if (last !== undefined && event.seq <= last) {
+      this.stats.duplicatesDropped++;
+      return;
+    }
+    if (last !== undefined && event.seq > last + 1) {
+      // Never expected from a daemon; heal it by resuming from what was delivered.
+      this.stats.gapsResynced++;
+      this.sendInbox();
+      return;
+    }
+    this.inbox = event.seq;
+    for (const h of this.privateHandlers) h(event);
+  }
+
+  private sendInbox(): void {
+    this.inboxPending = true;
+    this.send(this.inbox === undefined ? { op: 'inbox' } : { op: 'inbox', after: this.inbox });
   }
 
   private sendSubscribe(ids: number[]): void {
@@ -373,18 +440,85 @@ export function socketUrl(base: string): string {
   try {
     u = new URL(base);
   } catch {
-    throw nbError('INVALID_INPUT', `"${base}" is not a URL.`);
+    throw nbError('INVALID_INPUT', { reason: 'notUrl', url: base });
   }
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
-  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw nbError('INVALID_INPUT', `"${base}" is not an http(s) or ws(s) URL.`);
+  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw nbError('INVALID_INPUT', { reason: 'urlScheme', url: base, schemes: 'http(s) or ws(s)' });
   if (!u.pathname.endsWith(WS_PATH)) u.pathname = `${u.pathname.replace(/\/+$/, '')}${WS_PATH}`;
   return u.toString();
 }
 
 function checkIds(ids: number[]): number[] {
   for (const id of ids) {
-    if (!Number.isSafeInteger(id) || id < 1) throw nbError('INVALID_INPUT', `${String(id)} is not an auction id.`);
+    if (!Number.isSafeInteger(id) || id < 1) throw nbError('INVALID_INPUT', { reason: 'auctionId', id: String(id) });
   }
   return [...new Set(ids)];
+}
+
+/** Most bytes of a refused upgrade's answer that are read. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
+
+/**
+ * The daemon's error for a refused upgrade, from its JSON body (and its
+ * Retry-After); an answer that carries none (a proxy's, say) is named by its status.
+ */
+function readRefusal(res: IncomingMessage): Promise<NbError> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let read = false;
+    const done = () => {
+      if (read) return;
+      read = true;
+      res.removeAllListeners('data');
+      let err: NbError;
+      try {
+        err = fromErrorBody(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        if (err.details.reason === 'unreadableError') err = refusalByStatus(res.statusCode ?? 0);
+      } catch {
+        err = refusalByStatus(res.statusCode ?? 0);
+      }
+      const after = Number(res.headers['retry-after']);
+      if (Number.isFinite(after) && after >= 0) err.retryAfterMs = after * 1000;
+      resolve(err);
+    };
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_REFUSAL_BYTES) chunks.push(c);
+      else done();
+    });
+    res.once('end', done);
+    res.once('error', done);
+    res.once('close', done);
+  });
+}
+
+/** A refusal whose body said nothing readable, by its HTTP status. */
+function refusalByStatus(status: number): NbError {
+  if (status === 401) return nbError('UNAUTHORIZED', { reason: 'refused' });
+  if (status === 403) return nbError('FORBIDDEN');
+  if (status === 429) return nbError('TOO_MANY_CONNECTIONS');
+  // A gateway in front of the daemon answering for it while it is away.
+  if (status === 502 || status === 503 || status === 504) return nbError('UNAVAILABLE');
+  return nbError('INTERNAL', { reason: 'refusedSocket', status });
+}
+
+/** Why a socket went: the daemon's refusal, the error its close code stands for, or the connection's failure. */
+function lossError(url: string, code: number, err: NbError | Error | undefined): NbError {
+  if (err instanceof NbError) return err;
+  const closed = errorOfClose(code);
+  if (closed) return nbError(closed);
+  return nbError('UNREACHABLE', { origin: originOf(url), problem: err ? err.message : `closed with ${code}` });
+}
+
+/** `ws://127.0.0.1:7700/v1/ws` → `http://127.0.0.1:7700`, as people typed it. */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    u.protocol = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
+    return u.origin;
+  } catch {
+    return url;
+  }
 }

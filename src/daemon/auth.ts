@@ -57,11 +57,11 @@ export class Authenticator {
 
   /** The principal for a token, or an UNAUTHORIZED error value. */
   async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token) throw nbError('UNAUTHORIZED', 'This needs a token: send "Authorization: Bearer <token>".');
+    if (!token) throw nbError('UNAUTHORIZED', { reason: 'missing' });
     const hash = hashToken(token);
     if (timingSafeEqual(hash, this.adminHash)) return { kind: 'admin' };
     const m = USER_TOKEN.exec(token);
-    if (!m) throw nbError('UNAUTHORIZED', 'The token is not valid.');
+    if (!m) throw nbError('UNAUTHORIZED', { reason: 'invalid' });
     const key = hash.toString('base64');
     const hit = this.cache.get(key);
     const now = Date.now();
@@ -70,7 +70,7 @@ export class Authenticator {
     const [row] = await this.sql<{ name: string; token_hash: Buffer }[]>`
       SELECT name, token_hash FROM users WHERE id = ${id}`;
     if (!row || row.token_hash.length !== hash.length || !timingSafeEqual(row.token_hash, hash)) {
-      throw nbError('UNAUTHORIZED', 'The token is not valid.');
+      throw nbError('UNAUTHORIZED', { reason: 'invalid' });
     }
     const principal: Principal = { kind: 'user', id, name: row.name };
     if (this.cache.size > 50_000) this.cache.clear();

@@ -9,7 +9,7 @@ import type { SocketLimits } from '../protocol/frames.js';
 import { VERSION } from '../version.js';
 import { Authenticator, loadAdminToken } from './auth.js';
 import { startCloser, type Closer } from './rules/closer.js';
-import { openDatabase } from './db/database.js';
+import { openDatabase, type TxSql } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { buildHttpApp, registeredRoutes } from './http/app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
@@ -17,6 +17,7 @@ import { PeerLimits } from './peer-limits.js';
 import type { DaemonContext } from './context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './db/migrate.js';
+import { installRules, type InstalledRules } from './rules/install.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
 import { neverThrowing } from './rules/publisher.js';
@@ -108,8 +109,15 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   };
 
   try {
-    const applied = await migrateOver(listenDatabaseUrl, `${applicationName}:migrate`);
+    // Tables and rules together, in one transaction under the migration lock.
+    let rules: InstalledRules | undefined;
+    const applied = await migrateOver(listenDatabaseUrl, `${applicationName}:migrate`, async (tx) => {
+      rules = await installRules(tx, VERSION);
+    });
     if (applied.length) log.info({ migrations: applied }, 'applied migrations');
+    if (rules && rules.previous !== rules.version) {
+      log.info({ rulesVersion: rules.version, replacedVersion: rules.previous }, 'installed rules');
+    }
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
@@ -186,7 +194,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       close() {
         closing ??= (async () => {
           draining = true;
-          // Watchers first: 1001 sends them to reconnect (elsewhere) and resume from their versions.
+          // Watchers first: going away sends them to reconnect (elsewhere) and resume from their versions.
           await sockets!.closeSockets();
           await closer.stop();
           // Fastify answers new requests 503 and waits for in-flight ones.
@@ -210,10 +218,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 // The migration lock is a transaction-scoped advisory lock, which would hold
 // through PgBouncer too; the migrations still run on the direct connection,
 // so that DDL and the lock never depend on what a pooler allows.
-async function migrateOver(url: string, applicationName: string): Promise<number[]> {
+async function migrateOver(url: string, applicationName: string, then: (tx: TxSql) => Promise<void>): Promise<number[]> {
   const direct = openDatabase({ url, max: 1, applicationName });
   try {
-    return await migrate(direct);
+    return await migrate(direct, then);
   } finally {
     await direct.end({ timeout: 2 });
   }

@@ -125,7 +125,7 @@ function createSocketMetrics(registry: Registry): SocketMetrics {
     }),
     slowConsumerCloses: new Counter({
       name: 'nb_ws_slow_consumer_closes_total',
-      help: 'Sockets closed (4008) because their send buffer passed its limit.',
+      help: 'Sockets closed as SLOW_CONSUMER because their send buffer passed its limit.',
       registers,
     }),
     heartbeatDrops: new Counter({

@@ -42,7 +42,7 @@ export class PeerLimits {
   refusal(socket: Socket): NbError | undefined {
     if (!this.over.has(socket)) return undefined;
     const max = this.options.maxConnectionsPerIp;
-    return nbError('TOO_MANY_CONNECTIONS', `At most ${max} HTTP connections may be open from one address.`, { limit: max });
+    return nbError('TOO_MANY_CONNECTIONS', { reason: 'http', limit: max });
   }
 
   /**
@@ -53,7 +53,7 @@ export class PeerLimits {
     const ip = socket.remoteAddress ?? 'unknown';
     const max = this.options.maxSocketsPerIp;
     if (max > 0 && this.open('socket', ip) >= max) {
-      return nbError('TOO_MANY_CONNECTIONS', `At most ${max} WebSockets may be open from one address.`, { limit: max });
+      return nbError('TOO_MANY_CONNECTIONS', { reason: 'sockets', limit: max });
     }
     this.over.delete(socket);
     this.uncount(socket);

@@ -32,7 +32,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   if (!stdin.isTTY || !stdout.isTTY) {
-    throw nbError('INVALID_INPUT', 'The demo opens the TUI and needs a terminal.');
+    throw nbError('INVALID_INPUT', { reason: 'demoTerminal' });
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
   // If the terminal goes away (SIGHUP), progress lines fail with EIO; the clean-up must still run.

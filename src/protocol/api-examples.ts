@@ -54,10 +54,22 @@ export const httpExamples = {
   rotateToken: { params: { id: '9' }, body: {}, answer: { ...bidder, token: 'nb_u9_GFEDCBAzyxwvutsrqponmlkjihgfedcba9876543210' } },
   getUser: { params: { id: '9' }, answer: bidder },
   getUsers: { query: { ids: '7,9' }, answer: { users: [seller, bidder] } },
+  getMyEvents: {
+    query: { after: '16', limit: '100' },
+    answer: {
+      events: [
+        { type: 'outbid', auction: 42, version: 4, at: '2030-05-01T17:45:00.250Z', price: 1300, leaderId: 11, released: 1250, seq: 17 },
+        { type: 'balance', userId: 9, balance: 10000, held: 0, available: 10000, at: '2030-05-01T17:45:00.250Z', seq: 18 },
+      ],
+      next: 18,
+      last: 18,
+      truncated: false,
+    },
+  },
   getMe: { answer: { ...bidder, balance: 10000, held: 1250, available: 8750 } },
   whoami: { answer: { kind: 'user', ...bidder } },
   createAuction: {
-    body: { title: 'Brass desk lamp', startPrice: 1000, minIncrement: 50, durationSec: 3600, buyNowPrice: 5000, softCloseSec: 30 },
+    body: { title: 'Brass desk lamp', startPrice: 1_000, minIncrement: 50, durationSec: 3600, buyNowPrice: 5000, softCloseSec: 30 },
     answer: newAuction,
   },
   listAuctions: { query: { status: 'open', limit: '20' }, answer: { auctions: [exampleAuction], nextCursor: null } },
@@ -104,9 +116,9 @@ const bidEvent: AuctionEvent = {
   minNextBid: 1350,
 };
 
-const outbid: OutbidEvent = { type: 'outbid', auction: 42, version: 4, at: bidEvent.at, price: 1300, leaderId: 11, released: 1250 };
-const balance: BalanceEvent = { type: 'balance', userId: bidder.id, balance: 10000, held: 0, available: 10000, at: bidEvent.at };
-const welcome: WelcomeFrame = { type: 'welcome', daemonId: '5f3a9c1e', version: '0.1.0', userId: bidder.id, limits: defaultSocketLimits };
+const outbid: OutbidEvent & { seq: number } = { type: 'outbid', auction: 42, version: 4, at: bidEvent.at, price: 1300, leaderId: 11, released: 1250, seq: 17 };
+const balance: BalanceEvent & { seq: number } = { type: 'balance', userId: bidder.id, balance: 10000, held: 0, available: 10000, at: bidEvent.at, seq: 18 };
+const welcome: WelcomeFrame = { type: 'welcome', daemonId: '5f3a9c1e', version: '0.1.0', userId: bidder.id, inbox: 16, limits: defaultSocketLimits };
 const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 }, presence: true };
 
 /** One example of each frame, by its `op` (client) or `type` (daemon). */
@@ -128,6 +140,12 @@ export const frameExamples = {
   cancelled: { type: 'cancelled', auction: 42, version: 5, at: '2030-05-01T17:50:00.000Z', status: 'cancelled', previousLeaderId: 11, endsAt: '2030-05-01T17:50:00.000Z' },
   outbid,
   balance,
+  inboxOp: { op: 'inbox', after: 16 },
+  won: { type: 'won', auction: 42, version: 6, at: '2030-05-01T18:00:00.400Z', price: 1300, seq: 19 },
+  lost: { type: 'lost', auction: 43, version: 9, at: '2030-05-01T18:05:00.400Z', price: 2100, winnerId: 12, seq: 20 },
+  sale: { type: 'sale', auction: 44, version: 7, at: '2030-05-01T18:10:00.400Z', price: 800, buyerId: 12, seq: 21 },
+  unsold: { type: 'unsold', auction: 45, version: 1, at: '2030-05-01T18:15:00.400Z', seq: 22 },
+  inbox: { type: 'inbox', after: 16, truncated: false },
   presence: { type: 'presence', auction: 42, watching: 17 },
   pong: { type: 'pong' },
   error: { type: 'error', code: 'NOT_FOUND', message: 'No auction 43.', auction: 43 },

@@ -4,11 +4,12 @@
 import type { z } from 'zod';
 import { frameExamples } from './api-examples.js';
 import { CloseCode } from './errors.js';
-import { pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
+import { inboxFrame, pingFrame, subscribeFrame, unsubscribeFrame, WS_PATH } from './frames.js';
 import { componentSchemas, type Json } from './json-schema.js';
 import { serverFrames } from './server-frames.js';
 
-const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+// The client's `inbox` op is named apart from the daemon's `inbox` answer.
+const clientFrames = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, inboxOp: inboxFrame, ping: pingFrame } as const;
 
 const summaries: Record<keyof typeof clientFrames | keyof typeof serverFrames, string> = {
   subscribe: 'Watch auctions: a snapshot of each (or the events after `after[id]`), then every event.',
@@ -25,6 +26,12 @@ const summaries: Record<keyof typeof clientFrames | keyof typeof serverFrames, s
   cancelled: 'Cancelled by its seller or the admin.',
   outbid: 'Private: someone else took the lead; your hold is released.',
   balance: 'Private: your balance or holds changed.',
+  inboxOp: 'The `inbox` op: resume your private events after a seq (GET /v1/me/events holds the same events).',
+  won: 'Private: you won an auction.',
+  lost: 'Private: an auction you bid on ended with someone else winning it.',
+  sale: 'Private: your auction sold.',
+  unsold: 'Private: your auction ended without a bid.',
+  inbox: 'Answers the inbox op: the private events after `after` follow, once each and in order.',
   presence: 'How many are watching the auction over all daemons, when it changes (at most once a second); only with subscribe presence: true.',
   pong: 'Answers ping.',
   error: 'A frame the daemon could not act on; the socket stays open unless a close follows.',
@@ -96,9 +103,9 @@ export function asyncApiDocument(version: string): Json {
     },
     operations: {
       control: op('receive', 'Frames a client sends', Object.keys(clientFrames)),
-      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'pong', 'error']),
+      session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'inbox', 'pong', 'error']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
-      privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance']),
+      privateEvents: op('send', "Private events of the token's user", ['outbid', 'balance', 'won', 'lost', 'sale', 'unsold']),
       presence: op('send', 'How many watch each watched auction (subscribe with presence: true)', ['presence']),
     },
     components: {

@@ -80,11 +80,45 @@ export interface BalanceEvent {
   at: string;
 }
 
-export type PrivateEvent = OutbidEvent | BalanceEvent;
+/** Private to one user: you won an auction (it closed with you leading, or you bought it now). */
+export interface WonEvent extends EventBase {
+  type: 'won';
+  /** What you pay: your winning bid, or the buy-now price. */
+  price: number;
+}
+
+/** Private to one user: an auction you bid on ended with someone else winning it. */
+export interface LostEvent extends EventBase {
+  type: 'lost';
+  price: number;
+  winnerId: number;
+}
+
+/** Private to the seller: your auction sold (at its close, or bought now). */
+export interface SaleEvent extends EventBase {
+  type: 'sale';
+  price: number;
+  buyerId: number;
+}
+
+/** Private to the seller: your auction ended without a bid. */
+export interface UnsoldEvent extends EventBase {
+  type: 'unsold';
+}
+
+export type PrivateEvent = OutbidEvent | BalanceEvent | WonEvent | LostEvent | SaleEvent | UnsoldEvent;
+
+export const privateEventTypes = ['outbid', 'balance', 'won', 'lost', 'sale', 'unsold'] as const satisfies readonly PrivateEvent['type'][];
+
+/** True for an event private to one user (never one of an auction's public history). */
+export function isPrivateEvent(event: { type: string }): event is PrivateEvent {
+  return (privateEventTypes as readonly string[]).includes(event.type);
+}
 
 /**
  * The private part of an outbox row: never sent as is, but turned into
- * per-user `outbid` and `balance` events by the hub.
+ * per-user inbox events (`outbid`, `balance`) in the transaction that wrote it
+ * (migration 005).
  */
 export interface EventPrivate {
   outbid?: { userId: number; released: number };

@@ -3,7 +3,8 @@
 // here. No I/O: the hub and the socket client both use this file.
 import { z } from 'zod';
 import { nbError, type ErrorCode, type NbError } from './errors.js';
-import { publicEventTypes, type AuctionEvent, type PrivateEvent } from './events.js';
+import { publicEventTypes, type AuctionEvent } from './events.js';
+import { inboxSeq, type InboxEvent } from './inbox.js';
 import { describeIssues } from './schemas.js';
 import type { Auction } from './types.js';
 
@@ -11,11 +12,11 @@ export const WS_PATH = '/v1/ws';
 
 /** The limits of one socket, as the daemon announces them in `welcome`. */
 export interface SocketLimits {
-  /** Largest frame a client may send, in bytes; a larger one closes the socket with 1009. */
+  /** Largest frame a client may send, in bytes; a larger one closes the socket (PAYLOAD_TOO_LARGE, CloseCode.tooBig). */
   maxPayloadBytes: number;
   /** Auctions one socket may watch at once. */
   maxSubscriptions: number;
-  /** Bytes the daemon queues for a socket that does not read before closing it with 4008. */
+  /** Bytes the daemon queues for a socket that does not read before closing it (SLOW_CONSUMER, CloseCode.slowConsumer). */
   sendBufferBytes: number;
   /** The daemon pings this often; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
@@ -69,9 +70,17 @@ export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
 export const pingFrame = z.strictObject({ op: z.literal('ping') });
 export type PingFrame = z.infer<typeof pingFrame>;
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame;
+/**
+ * (Re)starts the socket's private events at `after`: the daemon answers with an
+ * `inbox` frame, then sends every private event with a greater seq, oldest
+ * first, each once, then the new ones as they commit. Without `after`: from now.
+ */
+export const inboxFrame = z.strictObject({ op: z.literal('inbox'), after: inboxSeq.optional() });
+export type InboxOpFrame = z.infer<typeof inboxFrame>;
 
-const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame } as const;
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | InboxOpFrame;
+
+const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, inbox: inboxFrame } as const;
 
 /** Parses one text frame from a client; throws an INVALID_INPUT error value naming what is wrong. */
 export function parseClientFrame(text: string): ClientFrame {
@@ -79,18 +88,17 @@ export function parseClientFrame(text: string): ClientFrame {
   try {
     value = JSON.parse(text);
   } catch {
-    throw nbError('INVALID_INPUT', 'The frame is not valid JSON.');
+    throw nbError('INVALID_INPUT', { reason: 'frameJson' });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw nbError('INVALID_INPUT', 'A frame must be a JSON object with an "op".');
+    throw nbError('INVALID_INPUT', { reason: 'frameShape' });
   }
   const op = (value as { op?: unknown }).op;
   if (typeof op !== 'string' || !Object.hasOwn(clientSchemas, op)) {
-    const shown = typeof op === 'string' ? `"${op.slice(0, 40)}"` : 'missing';
-    throw nbError('INVALID_INPUT', `Unknown op (${shown}); use subscribe, unsubscribe or ping.`, { op: typeof op === 'string' ? op.slice(0, 40) : null });
+    throw nbError('INVALID_INPUT', { reason: 'unknownOp', op: typeof op === 'string' ? op.slice(0, 40) : null });
   }
   const r = clientSchemas[op as keyof typeof clientSchemas].safeParse(value);
-  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${op} frame: ${describeIssues(r.error)}.`, { op });
+  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what: `${op} frame`, issues: describeIssues(r.error), op });
   return r.data;
 }
 
@@ -103,6 +111,8 @@ export interface WelcomeFrame {
   version: string;
   /** The token's user (private events come for them), or null. */
   userId: number | null;
+  /** For a user's socket, the seq its private events start after (the user's newest now); null without a user. */
+  inbox: number | null;
   limits: SocketLimits;
 }
 
@@ -124,6 +134,19 @@ export interface SnapshotFrame {
   auction: number;
   version: number;
   state: Auction;
+}
+
+/**
+ * Answers an `inbox` op: the private events that follow have seq > `after`,
+ * with no gap and no repeat. Private events that came before this frame
+ * belong to the socket's earlier start and may come again after it.
+ */
+export interface InboxAckFrame {
+  type: 'inbox';
+  /** Where the events restart: what was asked, the newest seq (when nothing was asked), or the oldest kept − 1 when truncated. */
+  after: number;
+  /** True when events after the position asked for are no longer kept (or the position is from another database). */
+  truncated: boolean;
 }
 
 /**
@@ -161,7 +184,8 @@ export type ServerFrame =
   | UnsubscribedFrame
   | SnapshotFrame
   | AuctionEvent
-  | PrivateEvent
+  | InboxEvent
+  | InboxAckFrame
   | PresenceFrame
   | PongFrame
   | ErrorFrame;

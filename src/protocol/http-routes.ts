@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import * as answers from './answers.js';
 import type { ErrorCode } from './errors.js';
+import { inboxQuery } from './inbox.js';
+import { inboxPage } from './server-frames.js';
 import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, listAuctionsQuery, userIdsQuery } from './schemas.js';
 
 /** Who may call a route: anyone, any valid token, a user's token, the admin token. */
@@ -90,6 +92,15 @@ export const httpRoutes: RouteDoc[] = [
     method: 'GET', path: '/v1/me', operationId: 'getMe', tag: 'users', access: 'user', database: true,
     summary: 'Your balance and holds',
     answers: [ok('Balance, money held by leading bids, and what is available.', answers.me)],
+    errors: [],
+  },
+  {
+    method: 'GET', path: '/v1/me/events', operationId: 'getMyEvents', tag: 'users', access: 'user', database: true,
+    summary: 'Your inbox: what happened while you were away',
+    description: 'Your private events (outbid, won, lost, sale, unsold, balance) after a seq, oldest first; kept 30 days, at most the newest 1,000.',
+    query: inboxQuery,
+    queryDescriptions: { after: 'The seq to read after (0: from the oldest kept).', limit: 'At most this many events (1 to 1,000; default 100).' },
+    answers: [ok('The events, where to continue, the newest seq, and whether older ones were pruned.', inboxPage)],
     errors: [],
   },
   {

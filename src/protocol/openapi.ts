@@ -4,9 +4,10 @@
 import type { z } from 'zod';
 import * as answers from './answers.js';
 import { httpExamples } from './api-examples.js';
-import { errorCodes, type ErrorCode } from './errors.js';
+import { errorCodes, errorMessage, type ErrorCode } from './errors.js';
 import { errorCodesOf, httpRoutes, type RouteDoc } from './http-routes.js';
 import { componentSchemas, jsonSchemaOf, type Json } from './json-schema.js';
+import { inboxPage } from './server-frames.js';
 import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, idempotencyKey, idParam } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -25,6 +26,7 @@ const answerComponents = new Map<z.ZodType, string>([
   [answers.userList, 'UserList'],
   [answers.createdUser, 'CreatedUser'],
   [answers.rotatedToken, 'RotatedToken'],
+  [inboxPage, 'InboxPage'],
   [answers.whoami, 'Whoami'],
   [answers.auditReport, 'AuditReport'],
   [answers.health, 'Health'],
@@ -88,12 +90,12 @@ function responseName(codes: ErrorCode[]): string {
 /** The error answer of one status, listing the codes it can carry. */
 function errorResponse(codes: ErrorCode[]): Json {
   return {
-    description: codes.map((c) => `${c}: ${errorCodes[c].message}`).join(' '),
+    description: codes.map((c) => `${c}: ${errorMessage(c)}`).join(' '),
     ...(retryable(codes) ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
     content: {
       'application/json': {
         schema: { allOf: [ref('Error'), { properties: { error: { properties: { code: { enum: codes } } } } }] },
-        examples: Object.fromEntries(codes.map((c) => [c, { summary: errorCodes[c].message, value: { error: { code: c, message: errorCodes[c].message } } }])),
+        examples: Object.fromEntries(codes.map((c) => [c, { summary: errorMessage(c), value: { error: { code: c, message: errorMessage(c) } } }])),
       },
     },
   };

@@ -127,6 +127,25 @@ describe('EventLines', () => {
     );
   });
 
+  it('says what an ending meant to you: won, lost, sold, unsold', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.me = 4;
+    lines.learnTitle(7, 'Brass lamp');
+    const endings: PrivateEvent[] = [
+      { type: 'won', auction: 7, version: 9, at: at(9), price: 1500 },
+      { type: 'lost', auction: 7, version: 9, at: at(9), price: 1500, winnerId: 5 },
+      { type: 'sale', auction: 7, version: 9, at: at(9), price: 1500, buyerId: 5 },
+      { type: 'unsold', auction: 7, version: 1, at: at(9) },
+    ];
+    expect(endings.map((m) => lines.line(m))).toEqual([
+      `${clock(9)}  #7  Brass lamp  won        1,500  you     private: you won it for 1,500`,
+      `${clock(9)}  #7  Brass lamp  lost       1,500  user 5  private: it ended, won by user 5`,
+      `${clock(9)}  #7  Brass lamp  sale       1,500  user 5  private: your auction sold to user 5`,
+      `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended without a bid`,
+    ]);
+    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [5], []]);
+  });
+
   it('keeps the price and leader for an extension, which does not carry them', () => {
     const lines = new EventLines(plain, () => NOW);
     lines.remember(snapshot(7, 'Lamp', { currentPrice: 2000, leaderId: 8, bidCount: 3, minNextBid: 2100 }));

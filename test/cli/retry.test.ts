@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKeyFor, unsettled, withRetries } from '../../src/cli/retry.js';
-import { nbError, NbError, type ErrorCode } from '../../src/protocol/errors.js';
+import { idempotencyKeyFor, MAX_RETRY_AFTER_MS, unsettled, withRetries } from '../../src/cli/retry.js';
+import { errorCodes, nbError, NbError, type ErrorCode } from '../../src/protocol/errors.js';
 
 /** A sender that fails with the given codes in turn, then succeeds. */
 function failing(codes: ErrorCode[]) {
@@ -15,7 +15,14 @@ function failing(codes: ErrorCode[]) {
 }
 
 describe('withRetries', () => {
-  it('retries UNREACHABLE, UNAVAILABLE and SHUTTING_DOWN, once per delay', async () => {
+  it('retries exactly the codes the error table calls retryable, once per delay', async () => {
+    for (const code of Object.keys(errorCodes) as ErrorCode[]) {
+      const s = failing([code]);
+      const sent = withRetries(s.send, { delaysMs: [1] });
+      if (errorCodes[code].retryable) await expect(sent, code).resolves.toBe('done');
+      else await expect(sent, code).rejects.toMatchObject({ code });
+      expect(s.calls, code).toHaveLength(errorCodes[code].retryable ? 2 : 1);
+    }
     const s = failing(['UNREACHABLE', 'UNAVAILABLE', 'SHUTTING_DOWN']);
     const retried: number[] = [];
     await expect(withRetries(s.send, { delaysMs: [1, 1, 1], onRetry: (_e, n) => retried.push(n) })).resolves.toBe('done');
@@ -29,12 +36,37 @@ describe('withRetries', () => {
     expect(s.calls).toHaveLength(4);
   });
 
+  it("waits as long as the daemon's Retry-After asks, when that is longer than its own delay", async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const started = performance.now();
+    const result = await withRetries(
+      async () => {
+        if (calls++ > 0) return 'done';
+        const limited = nbError('RATE_LIMITED', { limit: 1, windowMs: 1000, retryAfterSec: 1 });
+        limited.retryAfterMs = 300;
+        throw limited;
+      },
+      { delaysMs: [1, 1], onRetry: (_e, _n, ms) => waits.push(ms) },
+    );
+    expect(result).toBe('done');
+    expect(waits).toEqual([300]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('gives up at once when the daemon asks to wait longer than a command should', async () => {
+    let calls = 0;
+    const send = async () => {
+      calls++;
+      const limited = nbError('RATE_LIMITED');
+      limited.retryAfterMs = MAX_RETRY_AFTER_MS + 1000;
+      throw limited;
+    };
+    await expect(withRetries(send, { delaysMs: [1, 1, 1] })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(calls).toBe(1);
+  });
+
   it('never retries an answer from the rules, or anything else', async () => {
-    for (const code of ['BID_TOO_LOW', 'INSUFFICIENT_FUNDS', 'INVALID_INPUT', 'INTERNAL', 'IDEMPOTENCY_CONFLICT'] as const) {
-      const s = failing([code]);
-      await expect(withRetries(s.send, { delaysMs: [1] })).rejects.toMatchObject({ code });
-      expect(s.calls).toHaveLength(1);
-    }
     let calls = 0;
     await expect(
       withRetries(async () => {
@@ -55,12 +87,12 @@ describe('idempotency keys', () => {
   });
 
   it('names the key in an unsettled error, and leaves a definite answer alone', () => {
-    const e = unsettled(nbError('UNREACHABLE', 'Cannot reach the daemon.'), 'k1', 'bid') as NbError;
+    const e = unsettled(nbError('UNREACHABLE', { origin: 'http://127.0.0.1:1', problem: 'connect ECONNREFUSED' }), 'k1', 'bid') as NbError;
     expect(e.code).toBe('UNREACHABLE');
     expect(e.message).toBe(
-      'Cannot reach the daemon. The bid may or may not have been made; run the same command with --idempotency-key k1 to find out without making it twice.',
+      'Cannot reach the daemon at http://127.0.0.1:1: connect ECONNREFUSED. The bid may or may not have been made; run the same command with --idempotency-key k1 to find out without making it twice.',
     );
-    expect(e.details).toEqual({ idempotencyKey: 'k1' });
+    expect(e.details).toEqual({ origin: 'http://127.0.0.1:1', problem: 'connect ECONNREFUSED', idempotencyKey: 'k1', unsettled: 'bid' });
     const low = nbError('BID_TOO_LOW');
     expect(unsettled(low, 'k1', 'bid')).toBe(low);
   });

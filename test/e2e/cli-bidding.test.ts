@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction, CreatedUser } from '../../src/protocol/types.js';
 import { startCliFixture, type CliFixture } from '../helpers/cli.js';
+import { startTestDaemon } from '../helpers/daemon.js';
 
 let f: CliFixture;
 let seller: CreatedUser;
@@ -222,6 +223,26 @@ describe('retries with one idempotency key', () => {
     expect(again.code).toBe(0);
     expect(again.body.bid.id).toBe(placed[0]!.id);
     expect((await f.daemon.client().auction(a.id)).bidCount).toBe(1);
+  });
+
+  it('sends a bid refused RATE_LIMITED again after the Retry-After, with the same key, and bids once', async () => {
+    // A second daemon on the same database whose budget is two requests per two seconds.
+    const limited = await startTestDaemon(f.db.url, { rateLimit: { max: 2, windowMs: 2000 } });
+    try {
+      const a = await lot();
+      const spent = limited.client(alice.token);
+      await spent.me();
+      await spent.me();
+      await expect(spent.me()).rejects.toMatchObject({ code: 'RATE_LIMITED' }); // the budget is gone
+      const r = await f.run(['bid', String(a.id), '1000', '--url', limited.url, '--verbose'], as(alice));
+      expect(r.stderr).toBe('neighborbid: RATE_LIMITED; sending the bid again with the same key (retry 1)\n');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Bid \d+: 1,000 on auction/);
+      expect((await f.daemon.client().auction(a.id)).bidCount).toBe(1);
+    } finally {
+      await limited.close();
+      await limited.removeDir();
+    }
   });
 
   it('says the daemon cannot be reached (exit 6) when nothing listens', async () => {

@@ -207,11 +207,14 @@ describe('watch', () => {
     const message = `Cannot reach the daemon at ${url}: connect ECONNREFUSED 127.0.0.1:${port} (tried 4 times).`;
     expect(human).toMatchObject({ code: 6, stdout: '', stderr: `neighborbid: UNREACHABLE: ${message}\n` });
     expect(json.code).toBe(6);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'UNREACHABLE', message } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'UNREACHABLE', message, origin: url, problem: `connect ECONNREFUSED 127.0.0.1:${port}`, attempts: 4 },
+    });
 
     const a = await lot();
     const wrong = await watch([String(a.id), '--token', 'nb_u2_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']).exit();
-    expect(wrong).toMatchObject({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The daemon refused the token.\n' });
+    // The daemon's own refusal, read from the refused upgrade's body.
+    expect(wrong).toMatchObject({ code: 5, stdout: '', stderr: 'neighborbid: UNAUTHORIZED: The token is not valid.\n' });
   });
 
   it("adds the token's user's private outbid and balance events, marked private, and shows them as you", async () => {
@@ -244,9 +247,9 @@ describe('watch', () => {
     const privates = parse(mineJson.lines()).filter((e) => e.type === 'outbid' || e.type === 'balance');
     expect(privates).toEqual(
       expect.arrayContaining([
-        { type: 'balance', userId: dana.id, balance: 10_000, held: 1000, available: 9000, at: expect.any(String) },
-        { type: 'outbid', auction: a.id, version: 2, at: expect.any(String), price: 1500, leaderId: erin.id, released: 1000 },
-        { type: 'balance', userId: dana.id, balance: 10_000, held: 0, available: 10_000, at: expect.any(String) },
+        { type: 'balance', userId: dana.id, balance: 10_000, held: 1000, available: 9000, at: expect.any(String), seq: 1 },
+        { type: 'outbid', auction: a.id, version: 2, at: expect.any(String), price: 1500, leaderId: erin.id, released: 1000, seq: 2 },
+        { type: 'balance', userId: dana.id, balance: 10_000, held: 0, available: 10_000, at: expect.any(String), seq: 3 },
       ]),
     );
     expect(privates).toHaveLength(3);

@@ -2,12 +2,13 @@
 // ink-testing-library, and `neighborbid tui` as a process in a pseudo-terminal.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { HttpClient } from '../../src/client/http-client.js';
 import { connectSocket } from '../../src/tui/data/connect-socket.js';
 import { LiveBoardSource } from '../../src/tui/data/live-source.js';
-import { BIN } from '../helpers/daemon.js';
+import { BIN, tempDir } from '../helpers/daemon.js';
 import { useDaemon } from '../helpers/fixture.js';
 import { lineWith, renderApp } from '../helpers/ink.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -90,10 +91,19 @@ describe('TUI against a real daemon', () => {
 });
 
 describe('neighborbid tui in a pseudo-terminal', () => {
+  // The TUI keeps where it stopped reading private events in the config file: a throwaway one here.
+  let home: { path: string; remove(): Promise<void> };
+  beforeAll(async () => {
+    home = await tempDir('nb-tui-home-');
+  });
+  afterAll(async () => {
+    await home?.remove();
+  });
+
   /** Runs the TUI under script(1), which gives it a terminal; returns its output so far and a way to type. */
   function spawnTui(token: string) {
     const { daemon } = file;
-    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'config') };
     const child = spawn('script', ['-qfec', `stty rows 24 cols 80; exec ${process.execPath} ${BIN} tui --url ${daemon.url} --token ${token}`, '/dev/null'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -138,6 +148,57 @@ describe('neighborbid tui in a pseudo-terminal', () => {
       }
     });
   }
+
+  it('shows an outbid user what happened while they were away on its next start, and marks the auction on the board', async () => {
+    const { daemon } = file;
+    const { viewer, rival, lamp, title } = await market();
+    // A first start: nothing missed yet, and the position is kept.
+    const first = spawnTui(viewer.token);
+    try {
+      await first.waitFor('● live');
+      first.type('q');
+      expect(await first.exited).toBe(0);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    }
+    expect(first.output()).not.toContain('While you were away');
+    // Away: bids, is outbid, gets money.
+    await daemon.client(viewer.token).bid(lamp.id, 150);
+    await daemon.client(rival.token).bid(lamp.id, 200);
+    await daemon.admin.deposit(viewer.id, 5);
+
+    const next = spawnTui(viewer.token);
+    try {
+      await next.waitFor('While you were away: outbid once, 3 balance changes.');
+      await next.waitFor(`outbid on “${title}”: now 200 by rival`);
+      await next.waitFor('balance 10,005, held 0, available 10,005');
+      next.type(' ');
+      // The board, the lamp marked "!" (outbid): from the inbox, no live event told it.
+      await next.waitFor('● live');
+      const deadline = Date.now() + 30_000;
+      const marked = new RegExp(`!(\\s|\x1b\\[[\\d;]*m)+${title}(\\s|\x1b\\[[\\d;]*m)+200\\s`);
+      while (!marked.test(next.output())) {
+        if (Date.now() > deadline) throw new Error(`no outbid mark; output:\n${next.output().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      next.type('q');
+      expect(await next.exited).toBe(0);
+    } finally {
+      if (next.child.exitCode === null) next.child.kill('SIGKILL');
+    }
+
+    // Seen now: a third start has nothing to say.
+    const third = spawnTui(viewer.token);
+    try {
+      await third.waitFor('● live');
+      await third.waitFor(title);
+      third.type('q');
+      expect(await third.exited).toBe(0);
+    } finally {
+      if (third.child.exitCode === null) third.child.kill('SIGKILL');
+    }
+    expect(third.output()).not.toContain('While you were away');
+  });
 
   it('says in one line, without a stack trace, when the token is wrong', async () => {
     const tui = spawnTui('nb_u1_wrong');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
 import { SocketClient, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import { NbError } from '../../src/protocol/errors.js';
+import type { InboxEvent } from '../../src/protocol/inbox.js';
 import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { bidUp, makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
@@ -158,6 +159,58 @@ describe('two daemons on one database', () => {
     } finally {
       await sql.unsafe(`DROP TRIGGER ${fn} ON events; DROP FUNCTION ${fn}();`);
       await sql.end();
+    }
+  });
+
+  it("a user's socket gets private events committed on either daemon, and resumes on the other daemon with exactly the missed ones", async () => {
+    const [lot] = await makeAuctions(seller, 1);
+    const [ann, bob] = bidders as [Trader, Trader];
+    const on = (t: Trader, url: string) => new HttpClient({ url, token: t.token });
+    const pa = await startTcpProxy(a.url);
+    const pb = await startTcpProxy(b.url);
+    const privates: InboxEvent[] = [];
+    const states: SocketState[] = [];
+    const client = new SocketClient({
+      url: [pa.url, pb.url],
+      token: ann.token,
+      onPrivate: (e) => privates.push(e),
+      onState: (s) => states.push(s),
+      backoff: { initialMs: 50, maxMs: 300 },
+    });
+    /** A deposit to ann through `url`: her newest event; resolves once the client delivered it. */
+    const sentinel = async (url: string) => {
+      const { balance } = await new HttpClient({ url, token: adminToken }).deposit(ann.id, 1);
+      await waitFor(() => privates.some((e) => e.type === 'balance' && e.balance === balance), 30_000, 'the sentinel');
+    };
+    try {
+      await waitFor(() => client.state.kind === 'live', 30_000, 'live');
+      const start = client.inboxSeq!;
+      // Live through A, committed on B: bob outbids ann there.
+      await on(ann, a.url).bid(lot!.id, 100);
+      await on(bob, b.url).bid(lot!.id, 110);
+      await sentinel(b.url);
+
+      // Both ways to the daemons cut; events land on both meanwhile; only B comes back.
+      await pa.cut();
+      await pb.cut();
+      await waitFor(() => client.state.kind !== 'live', 10_000, 'the client to notice the cut');
+      await on(ann, b.url).bid(lot!.id, 120);
+      await on(bob, a.url).bid(lot!.id, 130);
+      await new HttpClient({ url: a.url, token: adminToken }).deposit(ann.id, 10);
+      await pb.restore();
+      await waitFor(() => client.state.kind === 'live' && client.state.daemonId !== states.find((x) => x.kind === 'live')!.daemonId, 30_000, 'live on B');
+      // And live again on B for what A commits.
+      await on(ann, a.url).bid(lot!.id, 140);
+      await sentinel(a.url);
+
+      const truth = (await on(ann, b.url).inbox(start)).events;
+      expect(privates.map((e) => e.seq)).toEqual(truth.map((_, i) => start + i + 1));
+      expect(privates).toEqual(truth);
+      expect(privates.filter((e) => e.type === 'outbid')).toHaveLength(2);
+      expect(client.stats).toMatchObject({ duplicatesDropped: 0, gapsResynced: 0 });
+    } finally {
+      await client.close();
+      await Promise.all([pa.close(), pb.close()]);
     }
   });
 

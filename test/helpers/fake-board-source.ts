@@ -96,7 +96,7 @@ export class FakeBoardSource implements BoardSource {
 
   async detail(id: number): Promise<AuctionDetail> {
     const a = this.auctions.get(id);
-    if (!a) throw nbError('NOT_FOUND', undefined, { auction: id });
+    if (!a) throw nbError('NOT_FOUND', { auction: id });
     return { ...a, recentBids: [...this.bidsOf.get(id)!].reverse().slice(0, 20) };
   }
 
@@ -120,9 +120,9 @@ export class FakeBoardSource implements BoardSource {
     if (!this.user) throw nbError('UNAUTHORIZED');
     const a = this.open(auctionId);
     if (a.buyNowPrice === null || (a.currentPrice ?? 0) >= a.buyNowPrice) {
-      throw nbError('BUY_NOW_UNAVAILABLE', undefined, { buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
+      throw nbError('BUY_NOW_UNAVAILABLE', { buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
     }
-    if (this.user.available < a.buyNowPrice) throw nbError('INSUFFICIENT_FUNDS', undefined, { available: this.user.available });
+    if (this.user.available < a.buyNowPrice) throw nbError('INSUFFICIENT_FUNDS', { available: this.user.available });
     const previousLeaderId = a.leaderId;
     Object.assign(a, { status: 'sold', currentPrice: a.buyNowPrice, leaderId: this.user.id, minNextBid: null, version: a.version + 1 });
     this.emit({
@@ -151,7 +151,7 @@ export class FakeBoardSource implements BoardSource {
   placeBid(auctionId: number, bidderId: number, amount: number): BidResult {
     const a = this.open(auctionId);
     if (bidderId === a.sellerId) throw nbError('SELF_BID');
-    if (a.minNextBid === null || amount < a.minNextBid) throw nbError('BID_TOO_LOW', undefined, { minimum: a.minNextBid });
+    if (a.minNextBid === null || amount < a.minNextBid) throw nbError('BID_TOO_LOW', { minimum: a.minNextBid });
     const previousLeaderId = a.leaderId;
     Object.assign(a, {
       currentPrice: amount,
@@ -220,8 +220,8 @@ export class FakeBoardSource implements BoardSource {
 
   private open(id: number): Auction {
     const a = this.auctions.get(id);
-    if (!a) throw nbError('NOT_FOUND', undefined, { auction: id });
-    if (a.status !== 'open') throw nbError('AUCTION_CLOSED', undefined, { status: a.status });
+    if (!a) throw nbError('NOT_FOUND', { auction: id });
+    if (a.status !== 'open') throw nbError('AUCTION_CLOSED', { status: a.status });
     return a;
   }
 }

@@ -34,7 +34,7 @@ describe('the AsyncAPI document', () => {
 
   it('has a message for each client op and each daemon frame, every one used and every reference resolving', () => {
     const messages = Object.keys(doc.channels.socket.messages).sort();
-    expect(messages).toEqual(['ping', 'subscribe', 'unsubscribe', ...Object.keys(serverFrames)].sort());
+    expect(messages).toEqual(['inboxOp', 'ping', 'subscribe', 'unsubscribe', ...Object.keys(serverFrames)].sort());
     const used = Object.values(doc.operations as Record<string, any>).flatMap((op) => {
       expect(resolveRef(op.channel.$ref)).toBe(doc.channels.socket);
       return op.messages.map((m: { $ref: string }) => {
@@ -52,7 +52,7 @@ describe('the AsyncAPI document', () => {
       const example = message.examples[0].payload;
       expect(example).toEqual(frameExamples[key as keyof typeof frameExamples]);
       if (key in serverFrames) expect(serverFrames[key as keyof typeof serverFrames].parse(example), key).toEqual(example);
-      else expect(parseClientFrame(JSON.stringify(example)).op).toBe(key);
+      else expect(parseClientFrame(JSON.stringify(example)).op).toBe(key === 'inboxOp' ? 'inbox' : key);
     }
   });
 });
@@ -66,19 +66,31 @@ describe('frames a real daemon sends', () => {
     const forSale = await seedAuction(seller, { buyNowPrice: 300 });
     const toCancel = await seedAuction(seller);
     const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
+    // My own auctions, for my private sale and unsold events.
+    const mineSold = await seedAuction(me, { buyNowPrice: 300 });
+    const mineUnsold = await seedAuction(me, { durationSec: ENDS_SOON });
     const w = await openWatcher(t.daemon.url, { token: me.token });
     const ids = [contested.id, forSale.id, toCancel.id, ending.id];
     w.send({ op: 'subscribe', auctions: ids, presence: true });
     await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 4, 10_000, 'snapshots');
     await w.until((f) => f.some((x) => x.type === 'presence'), 10_000, 'a presence frame');
+    // Before anything happens to me: "from now" loses nothing.
+    w.send({ op: 'inbox' });
+    await w.until((f) => f.some((x) => x.type === 'inbox'), 10_000, 'the inbox answer');
 
     await me.client.bid(contested.id, 100);
     await rival.client.bid(contested.id, 200); // outbids me: outbid and balance for me
-    await rival.client.buy(forSale.id);
+    await me.client.bid(ending.id, 100); // I win it at its close: won
+    await me.client.bid(forSale.id, 100);
+    await rival.client.buy(forSale.id); // bought from under me: lost
+    await rival.client.buy(mineSold.id); // my auction sold: sale
     await seller.client.cancel(toCancel.id);
     w.send({ op: 'ping' });
     w.send({ op: 'subscribe', auctions: [9_999_999] }); // an error frame
     await w.until((f) => f.some((x) => x.type === 'closed'), 30_000, 'the short auction to close');
+    // My auction that ended without a bid, and the loss the closer tells after the buy.
+    await w.until((f) => ['unsold', 'lost', 'won', 'sale'].every((type) => f.some((x) => x.type === type)), 30_000, 'won, lost, sale and unsold');
+    void mineUnsold;
     w.send({ op: 'unsubscribe', auctions: ids });
     await w.until((f) => f.some((x) => x.type === 'unsubscribed'), 10_000, 'unsubscribed');
     await w.close();
@@ -88,6 +100,6 @@ describe('frames a real daemon sends', () => {
       expect(schema, frame.type).toBeDefined();
       expect(schema.parse(frame), JSON.stringify(frame)).toEqual(frame);
     }
-    expect(new Set(w.frames.map((f) => f.type))).toEqual(new Set(Object.keys(serverFrames)));
+    expect([...new Set(w.frames.map((f) => f.type))].sort()).toEqual(Object.keys(serverFrames).sort());
   });
 });

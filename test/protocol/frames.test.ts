@@ -21,6 +21,8 @@ describe('parseClientFrame', () => {
       after: { 2: 5 },
     });
     expect(parseClientFrame('{"op":"unsubscribe","auctions":[7]}')).toEqual({ op: 'unsubscribe', auctions: [7] });
+    expect(parseClientFrame('{"op":"inbox","after":17}')).toEqual({ op: 'inbox', after: 17 });
+    expect(parseClientFrame('{"op":"inbox"}')).toEqual({ op: 'inbox' });
   });
 
   it('refuses everything else with INVALID_INPUT and a sentence naming the problem', () => {
@@ -38,6 +40,10 @@ describe('parseClientFrame', () => {
       ['{"op":"subscribe","auctions":[1],"after":{"1":-1}}', /negative/],
       ['{"op":"subscribe","auctions":[1],"after":{"x":1}}', /every key of after/],
       ['{"op":"subscribe","auctions":[1],"after":[1]}', /object of versions/],
+      ['{"op":"inbox","after":-1}', /negative/],
+      ['{"op":"inbox","after":"3"}', /must be a number/],
+      ['{"op":"inbox","after":1.5}', /whole number/],
+      ['{"op":"inbox","after":3,"auctions":[1]}', /auctions/],
       ['{"op":"subscribe","auctions":[1],"after":{"2":1}}', /every key of after/],
       ['{"op":"ping","x":1}', /Unrecognized key|unrecognized/i],
     ];
@@ -51,7 +57,7 @@ describe('parseClientFrame', () => {
 
 describe('frames and close codes', () => {
   it('makes error frames from error values, details included', () => {
-    expect(errorFrame(nbError('NOT_FOUND', 'No auction 9.', { auction: 9 }))).toEqual({
+    expect(errorFrame(nbError('NOT_FOUND', { auction: 9 }))).toEqual({
       type: 'error',
       code: 'NOT_FOUND',
       message: 'No auction 9.',
@@ -62,7 +68,9 @@ describe('frames and close codes', () => {
   it('maps error codes to close codes and back', () => {
     expect(closeCodeOf('SLOW_CONSUMER')).toBe(CloseCode.slowConsumer);
     expect(closeCodeOf('SHUTTING_DOWN')).toBe(1001);
-    expect(closeCodeOf('BID_TOO_LOW')).toBeUndefined();
+    // An error without a close code of its own ends a socket as a daemon bug would.
+    expect(closeCodeOf('BID_TOO_LOW')).toBe(CloseCode.internal);
+    expect(errorOfClose(1011)).toBe('INTERNAL');
     expect(errorOfClose(4008)).toBe('SLOW_CONSUMER');
     expect(errorOfClose(1009)).toBe('PAYLOAD_TOO_LARGE');
     expect(errorOfClose(1000)).toBeUndefined();

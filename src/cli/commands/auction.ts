@@ -20,7 +20,7 @@ interface CreateOptions {
 /** Creates an auction with the caller as seller. */
 export async function createAuction(ctx: Context, opts: CreateOptions): Promise<void> {
   if (opts.duration === undefined && opts.endsAt === undefined) {
-    throw nbError('INVALID_INPUT', "Say when it ends: --duration (e.g. 10m) or --ends-at (see 'neighborbid auction create --help').");
+    throw nbError('INVALID_INPUT', { reason: 'auctionEnd' });
   }
   const body: CreateAuctionBody = {
     title: opts.title,

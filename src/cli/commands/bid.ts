@@ -1,5 +1,5 @@
 // `neighborbid bid AUCTION AMOUNT | --min`: one bid, safe to retry.
-import { nbError, errorMessage } from '../../protocol/errors.js';
+import { nbError } from '../../protocol/errors.js';
 import { formatMoney } from '../../format/money.js';
 import type { Context } from '../context.js';
 import { relativeTime } from '../output.js';
@@ -13,7 +13,7 @@ export async function bid(
   opts: { min?: boolean; idempotencyKey?: string },
 ): Promise<void> {
   if ((amount === undefined) === !opts.min) {
-    throw nbError('INVALID_INPUT', "Give an amount or --min, not both (see 'neighborbid bid --help').");
+    throw nbError('INVALID_INPUT', { reason: 'bidAmount' });
   }
   const client = ctx.user();
   // The amount is fixed before the first attempt, so every retry sends the same request.
@@ -39,7 +39,7 @@ export async function bid(
 async function minimumBid(ctx: Context, auctionId: number): Promise<number> {
   const auction = await ctx.anonymous().auction(auctionId);
   if (auction.minNextBid === null) {
-    throw nbError('AUCTION_CLOSED', errorMessage('AUCTION_CLOSED', { status: auction.status }), { status: auction.status });
+    throw nbError('AUCTION_CLOSED', { status: auction.status });
   }
   return auction.minNextBid;
 }

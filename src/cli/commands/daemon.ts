@@ -79,7 +79,7 @@ export function registerDaemon(program: Command): void {
     ))
     .action(async (opts: DaemonFlags) => {
       if (opts.listenDatabaseUrl && !opts.databaseUrl) {
-        throw nbError('INVALID_INPUT', '--listen-database-url goes with --database-url: the embedded PostgreSQL needs no second URL.');
+        throw nbError('INVALID_INPUT', { reason: 'listenWithoutDatabase' });
       }
       const { startDaemon } = await import('../../daemon/daemon.js');
       const daemon = await startDaemon({

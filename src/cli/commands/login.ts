@@ -17,23 +17,16 @@ async function tokenFromStdin(ctx: Context): Promise<string | undefined> {
 export async function login(ctx: Context, opts: { withToken?: boolean }): Promise<void> {
   const token = opts.withToken ? await tokenFromStdin(ctx) : ctx.flags.token;
   if (!token) {
-    throw nbError(
-      'INVALID_INPUT',
-      opts.withToken
-        ? 'No token on stdin: neighborbid login --with-token < file.'
-        : 'Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].',
-    );
+    throw nbError('INVALID_INPUT', { reason: opts.withToken ? 'noTokenOnStdin' : 'loginToken' });
   }
   // The stored URL is kept unless another is given; a stored token is never reused here.
   const url = ctx.flags.url ?? ctx.config().url ?? DEFAULT_URL;
   const who = await new HttpClient({ url, token }).whoami();
   if (who.kind !== 'user') {
-    throw nbError(
-      'INVALID_INPUT',
-      'That is the admin token; it is not saved. Admin commands find it by themselves (NEIGHBORBID_ADMIN_TOKEN or the data directory).',
-    );
+    throw nbError('INVALID_INPUT', { reason: 'loginAdmin' });
   }
-  writeConfig(ctx.configFile, { url, token });
+  // Anything else kept there (where `inbox` stopped) stays.
+  writeConfig(ctx.configFile, { ...ctx.config(), url, token });
   ctx.print(
     { url, id: who.id, name: who.name, configFile: ctx.configFile },
     () => `Logged in to ${url} as ${who.name} (user ${who.id}); saved in ${ctx.configFile}.`,

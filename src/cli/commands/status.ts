@@ -53,7 +53,7 @@ export async function status(ctx: Context): Promise<void> {
   try {
     const health = await client.health();
     out.daemon = { reachable: true, ...health };
-    if (!health.ok) failures.push(nbError('UNAVAILABLE', `The daemon at ${url} is not healthy (database ${health.database}).`));
+    if (!health.ok) failures.push(nbError('UNAVAILABLE', { reason: 'unhealthy', origin: url, database: health.database }));
     const daemonMajor = major(health.version);
     if (daemonMajor !== undefined && daemonMajor !== major(VERSION)) {
       warnings.push(`this client is ${VERSION} and the daemon ${health.version}: their major versions differ, so some commands may not work; use a client of the daemon's major version`);

@@ -14,9 +14,18 @@ export function registerTui(program: Command): void {
     .action(async (_opts: unknown, command: Command) => {
       // The same identity as every other command: flags, environment, then the login file.
       const { contextOf } = await import('../context.js');
-      const { url, token } = contextOf(command).identity();
+      const ctx = contextOf(command);
+      const { url, token } = ctx.identity();
       (await import('../../tui/prepare.js')).prepareTerminalEnv();
-      const { openTui } = await import('../../tui/open.js');
-      await openTui({ url, token });
+      const [{ openTui }, { inboxPosition, saveInboxPosition }] = await Promise.all([import('../../tui/open.js'), import('../config.js')]);
+      // "While you were away" starts where `neighborbid inbox` or the last board stopped, and moves it on.
+      await openTui({
+        url,
+        token,
+        inbox: {
+          position: (userId) => inboxPosition(ctx.config(), url, userId),
+          save: (userId, seq) => saveInboxPosition(ctx.configFile, url, userId, seq),
+        },
+      });
     });
 }

@@ -6,8 +6,8 @@
 // (one request for all the users new at that moment), and lines keep their order.
 import { constants } from 'node:os';
 import { SocketClient, type AuctionError, type AuctionMessage, type SocketState } from '../../client/socket-client.js';
-import { nbError, type ErrorCode } from '../../protocol/errors.js';
-import { statusAfter, type PrivateEvent } from '../../protocol/events.js';
+import { NbError, nbError, type ErrorCode } from '../../protocol/errors.js';
+import { isPrivateEvent, statusAfter, type PrivateEvent } from '../../protocol/events.js';
 import { defaultSocketLimits } from '../../protocol/frames.js';
 import { plural } from '../../format/text.js';
 import type { NameCache } from '../../client/name-cache.js';
@@ -33,7 +33,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Prints auction events as they happen; see the command's help and the README. */
 export async function watch(ctx: Context, ids: number[], opts: WatchOptions): Promise<void> {
   if (ids.length === 0 && !opts.allOpen) {
-    throw nbError('INVALID_INPUT', "Name the auctions to watch, or use --all-open (see 'neighborbid watch --help').");
+    throw nbError('INVALID_INPUT', { reason: 'watchWhat' });
   }
   process.exitCode = await new Watch(ctx, [...new Set(ids)], opts).run();
 }
@@ -107,7 +107,7 @@ class Watch {
     this.socket = new SocketClient({
       url,
       token,
-      onState: (s) => this.state(s, url),
+      onState: (s) => this.state(s),
       onPrivate: (e) => this.receive(e),
       onError: (err) => this.ctx.note(`${err.code}: ${err.message}`),
       presence: true,
@@ -140,7 +140,7 @@ class Watch {
     if (this.held) {
       this.held.push(m);
       // A private event may come before anything is subscribed: only an awaited auction's answer counts.
-      const answered = 'auction' in m && m.type !== 'outbid' && this.awaited.delete(m.auction);
+      const answered = !isPrivateEvent(m) && this.awaited.delete(m.auction);
       if (answered && this.awaited.size === 0) this.started();
       return;
     }
@@ -155,7 +155,7 @@ class Watch {
     if (!this.open && this.ids.length > 0 && refused.length === this.ids.length) {
       const [first] = refused;
       const ids = refused.map((r) => r.auction);
-      this.abort(nbError(first!.code, refusal(refused), ids.length === 1 ? { auction: ids[0] } : { auctions: ids }));
+      this.abort(new NbError(first!.code, { ...detailsOf(first!), ...(ids.length === 1 ? { auction: ids[0] } : { auctions: ids }) }));
       return;
     }
     // Snapshots first teach the lines every title, so the columns line up from the first line.
@@ -175,7 +175,7 @@ class Watch {
       return;
     }
     this.show(m);
-    if (m.type === 'outbid' || m.type === 'balance' || m.type === 'presence') return;
+    if (isPrivateEvent(m) || m.type === 'presence') return;
     const status = m.type === 'snapshot' ? m.state.status : statusAfter(m);
     if (status === null || status === 'open') return;
     // Nothing follows a final status: stop watching it, which also keeps the socket under its subscription limit.
@@ -202,20 +202,17 @@ class Watch {
     if (this.ctx.json) for (const r of refused) this.show(r);
     const byCode = new Map<ErrorCode, AuctionError[]>();
     for (const r of refused) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
-    for (const [code, group] of byCode) this.warn(code, refusal(group));
+    for (const [code, group] of byCode) this.warn(new NbError(code, { ...detailsOf(group[0]!), auctions: group.map((r) => r.auction) }));
   }
 
-  private warn(code: ErrorCode, message: string): void {
+  private warn(err: NbError): void {
     const paint = painter(colourEnabled(process.stderr));
-    this.ctx.note(`${paint('yellow', code)}: ${message}`);
+    this.ctx.note(`${paint('yellow', err.code)}: ${err.message}`);
   }
 
   private tooMany(more: number): void {
     const max = (this.socket?.limits ?? defaultSocketLimits).maxSubscriptions;
-    this.warn(
-      'TOO_MANY_SUBSCRIPTIONS',
-      `A socket may watch at most ${max} auctions; ${more} open auction${more === 1 ? ' is' : 's are'} left out.`,
-    );
+    this.warn(nbError('TOO_MANY_SUBSCRIPTIONS', { limit: max, leftOut: more }));
   }
 
   /** With --until closed: ends once every watched auction has ended (and, with --all-open, no new one has opened). */
@@ -257,7 +254,7 @@ class Watch {
   }
 
   /** Connection changes: notes on stderr, the user's id for "you", and giving up at the start. */
-  private state(s: SocketState, url: string): void {
+  private state(s: SocketState): void {
     if (this.stopped) return;
     switch (s.kind) {
       case 'live':
@@ -272,7 +269,9 @@ class Watch {
       case 'reconnecting':
         if (!this.wasLive) {
           if (s.attempt > CONNECT_ATTEMPTS) {
-            this.abort(nbError('UNREACHABLE', `Cannot reach the daemon at ${originOf(url)}: ${s.reason} (tried ${CONNECT_ATTEMPTS} times).`));
+            // A refusal (too many sockets, a daemon stopping) leaves with its own code.
+            const e = s.error;
+            this.abort(e.code === 'UNREACHABLE' ? nbError('UNREACHABLE', { ...e.details, attempts: CONNECT_ATTEMPTS }) : e);
           } else if (this.ctx.verbose) {
             this.ctx.note(`cannot reach the daemon (${s.reason}); trying again (attempt ${s.attempt} of ${CONNECT_ATTEMPTS})`);
           }
@@ -284,7 +283,7 @@ class Watch {
         }
         return;
       case 'closed':
-        // Only a refused token closes the client by itself.
+        // Only a refusal that retrying cannot cure (a wrong token) closes the client by itself.
         if (s.error) this.abort(s.error);
         return;
       case 'connecting':
@@ -293,20 +292,8 @@ class Watch {
   }
 }
 
-
-/** The sentence for auctions refused with one code: `No auction 998 or 999.` */
-function refusal(group: AuctionError[]): string {
-  const shown = group.slice(0, 10).map((r) => String(r.auction));
-  if (group.length > 10) shown.push(`${group.length - 10} more`);
-  const list = shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
-  if (group[0]!.code === 'NOT_FOUND') return `No auction ${list}.`;
-  return group.length === 1 ? group[0]!.message : `${group[0]!.message.replace(/\.$/, '')} (auction ${list}).`;
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
+/** A refusal's details: everything its frame says but what every error frame has. */
+function detailsOf(refused: AuctionError): Record<string, unknown> {
+  const { type: _type, auction: _auction, code: _code, message: _message, ...details } = refused;
+  return details;
 }

@@ -85,15 +85,31 @@ export function isUnavailable(err: unknown): boolean {
   return UNAVAILABLE_DRIVER_CODES.has(code) || UNAVAILABLE_SQLSTATE_PREFIXES.some((p) => code.startsWith(p));
 }
 
+/**
+ * True when the database refused a rule call because a newer daemon replaced
+ * the rules (src/daemon/rules/install.ts): the call carried another rules
+ * version (NB001), or names a rule function by a signature that is gone.
+ */
+export function isRulesOutdated(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === 'NB001' || (code === '42883' && /\bnb_\w+\(/.test(String((err as Error).message)));
+}
+
 /** Translates any failure from the database layer into an error value. */
 export function toNbError(err: unknown): NbError {
   if (err instanceof NbError) return err;
   if (isUnavailable(err)) return nbError('UNAVAILABLE');
+  if (isRulesOutdated(err)) {
+    // The database's words (which versions) stay with the error for the daemon's log, not its clients.
+    const e = nbError('UNAVAILABLE', { reason: 'rules' });
+    e.cause = err;
+    return e;
+  }
   if (codeOf(err) === '23514') {
     if ((err as { constraint_name?: string }).constraint_name === 'money_supply_total_safe') {
-      return nbError('INVALID_INPUT', 'The deposit would take the money in neighborbid past 9,007,199,254,740,991, the most it counts exactly.');
+      return nbError('INVALID_INPUT', { reason: 'moneySupply' });
     }
-    return nbError('INVALID_INPUT', 'The amount would take a balance out of range.');
+    return nbError('INVALID_INPUT', { reason: 'balanceRange' });
   }
   return nbError('INTERNAL');
 }

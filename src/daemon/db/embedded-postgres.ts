@@ -137,10 +137,7 @@ async function binaries(ids: Ids | undefined, log: PgLog): Promise<Binaries> {
     mod = (await import(pkg)) as Binaries;
   } catch {
     // The platform packages are optional dependencies: npm skips those for other platforms.
-    throw nbError(
-      'UNSUPPORTED_PLATFORM',
-      `There is no embedded PostgreSQL for ${platform()}-${arch()} (npm package ${pkg} is not installed); give the daemon a PostgreSQL with --database-url or DATABASE_URL.`,
-    );
+    throw nbError('UNSUPPORTED_PLATFORM', { platform: `${platform()}-${arch()}`, package: pkg });
   }
   if (canAccess(ids, [mod.postgres, '--version'])) return mod;
   // The package sits where the postgres user cannot reach (e.g. under /root):

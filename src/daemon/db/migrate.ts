@@ -1,13 +1,19 @@
 // Applies pending migrations in one transaction under an advisory lock, so two
-// daemons starting at once neither race nor apply a migration twice.
-import type { Sql } from './database.js';
+// daemons starting at once neither race nor apply a migration twice. The lock
+// is a transaction-level one (pg_advisory_xact_lock), so it also holds through
+// PgBouncer in transaction mode. What must follow the migrations atomically
+// (the rules' install) runs in the same transaction, under the same lock.
+import type { Sql, TxSql } from './database.js';
 import { migrations } from './migrations/index.js';
 
 // An arbitrary constant shared by every neighborbid daemon.
 const MIGRATION_LOCK = 7_700_001;
 
-/** Brings the database schema up to date; returns the versions it applied. */
-export async function migrate(sql: Sql): Promise<number[]> {
+/**
+ * Brings the database schema up to date, then runs `then` in the same
+ * transaction; returns the versions it applied.
+ */
+export async function migrate(sql: Sql, then?: (tx: TxSql) => Promise<void>): Promise<number[]> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`
@@ -25,6 +31,7 @@ export async function migrate(sql: Sql): Promise<number[]> {
       await tx`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
       applied.push(m.version);
     }
+    await then?.(tx as TxSql);
     return applied;
   }) as Promise<number[]>;
 }

@@ -61,7 +61,7 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
   app.addHook('onRequest', async (req, reply) => {
     if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
       reply.header('connection', 'close');
-      throw nbError('INVALID_INPUT', 'An HTTP/1.1 request needs a Host header.');
+      throw nbError('INVALID_INPUT', { reason: 'noHost' });
     }
     const refused = options.peers?.refusal(req.raw.socket);
     if (refused) {

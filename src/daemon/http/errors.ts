@@ -6,19 +6,24 @@ import { nbError, NbError } from '../../protocol/errors.js';
 import { toNbError } from '../db/database.js';
 import { errorFields } from '../log-fields.js';
 import { rawErrorResponse } from '../raw-error-response.js';
+import { rulesOutdatedLine } from '../rules/install.js';
+
+/** How often an outdated daemon says so in its log (every request would drown it). */
+const OUTDATED_LOG_MS = 60_000;
+const outdatedLogged = new WeakMap<object, number>();
 
 function translate(err: FastifyError | Error): NbError {
   if (err instanceof NbError) return err;
   const fe = err as FastifyError;
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return nbError('INVALID_INPUT', 'Send the body as application/json.');
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return nbError('INVALID_INPUT', 'The JSON body is empty.');
-  if (fe.code === 'FST_ERR_BAD_URL') return nbError('INVALID_INPUT', 'The URL is not valid.');
-  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return nbError('INVALID_INPUT', 'A part of the URL is too long.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return nbError('INVALID_INPUT', { reason: 'mediaType' });
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return nbError('INVALID_INPUT', { reason: 'emptyBody' });
+  if (fe.code === 'FST_ERR_BAD_URL') return nbError('INVALID_INPUT', { reason: 'url' });
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return nbError('INVALID_INPUT', { reason: 'urlPartTooLong' });
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-    return nbError('INVALID_INPUT', 'The body is not valid JSON.');
+    return nbError('INVALID_INPUT', { reason: 'json' });
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return fe.statusCode === 413 ? nbError('PAYLOAD_TOO_LARGE') : nbError('INVALID_INPUT', fe.message);
+    return fe.statusCode === 413 ? nbError('PAYLOAD_TOO_LARGE') : nbError('INVALID_INPUT', { reason: 'request', problem: fe.message });
   }
   return toNbError(err);
 }
@@ -27,7 +32,13 @@ function translate(err: FastifyError | Error): NbError {
 export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = translate(err);
   if (e.code === 'INTERNAL') req.log.error({ err, method: req.method, url: req.url }, 'unexpected error');
-  else if (e.code === 'UNAVAILABLE') req.log.warn({ ...errorFields(req.log, err), method: req.method, url: req.url }, 'database unavailable');
+  else if (e.code === 'UNAVAILABLE' && e.details.reason === 'rules') {
+    const last = outdatedLogged.get(req.server) ?? -Infinity;
+    if (Date.now() - last >= OUTDATED_LOG_MS) {
+      outdatedLogged.set(req.server, Date.now());
+      req.log.error({ detail: rulesOutdatedLine(e) }, 'rules outdated');
+    }
+  } else if (e.code === 'UNAVAILABLE') req.log.warn({ ...errorFields(req.log, err), method: req.method, url: req.url }, 'database unavailable');
   // A limiter that knows when its window ends has set Retry-After already.
   if (e.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(e.status).send({ error: e.toBody() });
@@ -35,7 +46,7 @@ export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply):
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
-  app.setNotFoundHandler((req, reply) => sendError(nbError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`), req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(nbError('NOT_FOUND', { route: `${req.method} ${req.url.split('?')[0]}` }), req, reply));
 }
 
 /**
@@ -54,10 +65,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
   }
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? nbError('PAYLOAD_TOO_LARGE', 'The request headers are too large.')
+      ? nbError('PAYLOAD_TOO_LARGE', { reason: 'headers' })
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? nbError('INVALID_INPUT', 'The request did not arrive in time.')
-        : nbError('INVALID_INPUT', 'The request is not valid HTTP.');
+        ? nbError('INVALID_INPUT', { reason: 'requestTimeout' })
+        : nbError('INVALID_INPUT', { reason: 'notHttp' });
   if (socket.writable) socket.write(rawErrorResponse(e));
   socket.destroy();
 }

@@ -30,9 +30,6 @@ export function registerRateLimit(app: FastifyInstance, ctx: DaemonContext, opti
     keyGenerator: (req) => keyOf(ctx, req),
     allowList: (_req, key) => key === 'admin',
     errorResponseBuilder: (_req, c) =>
-      nbError('RATE_LIMITED', `Too many requests; at most ${c.max} per ${options.windowMs / 1000} s. Retry in ${c.after}.`, {
-        limit: c.max,
-        windowMs: options.windowMs,
-      }),
+      nbError('RATE_LIMITED', { limit: c.max, windowMs: options.windowMs, retryAfterSec: Math.ceil(c.ttl / 1000) }),
   });
 }

@@ -12,7 +12,7 @@ import type { Outcome } from '../rules/outcome.js';
 /** Validates one input with a schema; failure is INVALID_INPUT naming the fields. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value ?? {});
-  if (!r.success) throw nbError('INVALID_INPUT', `Invalid ${what}: ${describeIssues(r.error)}.`);
+  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what, issues: describeIssues(r.error) });
   return r.data;
 }
 
@@ -27,13 +27,13 @@ export function principalOf(ctx: DaemonContext, req: FastifyRequest): Promise<Pr
 
 export async function requireUser(ctx: DaemonContext, req: FastifyRequest): Promise<Extract<Principal, { kind: 'user' }>> {
   const p = await principalOf(ctx, req);
-  if (p.kind !== 'user') throw nbError('FORBIDDEN', 'This needs a user token, not the admin token.');
+  if (p.kind !== 'user') throw nbError('FORBIDDEN', { reason: 'needsUser' });
   return p;
 }
 
 export async function requireAdmin(ctx: DaemonContext, req: FastifyRequest): Promise<void> {
   const p = await principalOf(ctx, req);
-  if (p.kind !== 'admin') throw nbError('FORBIDDEN', 'This needs the admin token.');
+  if (p.kind !== 'admin') throw nbError('FORBIDDEN', { reason: 'needsAdmin' });
 }
 
 /** The caller's Idempotency-Key (validated) bound to this exact request. */

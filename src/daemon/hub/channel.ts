@@ -14,6 +14,7 @@ import type { AuctionEvent } from '../../protocol/events.js';
 import type { SnapshotFrame, SocketLimits } from '../../protocol/frames.js';
 import { errorFields } from '../log-fields.js';
 import type { OutboxReader } from './outbox-reader.js';
+import { runPasses } from './passes.js';
 import { jsonFrame } from './ws-frame.js';
 
 /** What the channel needs of a socket. */
@@ -44,9 +45,6 @@ interface Join {
   generation: number;
   after: number | undefined;
 }
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2000;
 
 export class Channel {
   /** Last version passed on to live subscribers; null until the first join reads the auction. */
@@ -128,26 +126,24 @@ export class Channel {
     if (!this.working && this.live.size === 0 && this.joining.length === 0) this.env.idle(this);
   }
 
-  private async work(): Promise<void> {
-    let delay = RETRY_MIN_MS;
-    // Bounded: each pass serves joins or moves the cursor; a pass that fails waits and retries.
-    for (let pass = 0; pass < 100_000 && !this.env.stopped(); pass++) {
-      if (this.live.size === 0 && this.joining.length === 0) return;
-      try {
+  /** Each pass serves joins or moves the cursor; a failed one keeps the joins and the gap and is retried. */
+  private work(): Promise<void> {
+    return runPasses(
+      async () => {
+        if (this.live.size === 0 && this.joining.length === 0) return false;
         if (this.joining.length > 0) await this.serveJoins();
         else {
           this.dispatchHeld(Infinity);
           if (this.cursor !== null && this.known > this.cursor) await this.fill();
-          else return;
+          else return false;
         }
-        delay = RETRY_MIN_MS;
-      } catch (err) {
-        // The database is away (or restarting): keep the joins and the gap, try again.
-        this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(RETRY_MAX_MS, delay * 2);
-      }
-    }
+        return true;
+      },
+      {
+        stopped: () => this.env.stopped(),
+        failed: (err) => this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying'),
+      },
+    );
   }
 
   /** Serves every waiting join from one read of the auction. */

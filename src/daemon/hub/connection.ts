@@ -1,6 +1,6 @@
 // One client socket: reads its frames, keeps its subscriptions and guards its
 // send buffer. A socket whose queued bytes would pass the limit is cut at once
-// (close 4008, then terminated if even the close cannot get through), so a
+// (closed as SLOW_CONSUMER, then terminated if even the close cannot get through), so a
 // reader that stalls costs at most the limit in memory.
 //
 // Frames are coalesced: every message frame a socket gets in an event-loop
@@ -19,6 +19,7 @@ import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
 import { errorFrame, parseClientFrame, type ServerFrame, type SubscribeFrame } from '../../protocol/frames.js';
 import type { Subscriber } from './channel.js';
+import type { InboxSubscriber } from './inbox-feed.js';
 import { jsonFrame } from './ws-frame.js';
 
 /** What a connection asks of the hub. */
@@ -26,6 +27,8 @@ export interface ConnectionHost {
   readonly sendBufferBytes: number;
   subscribe(conn: Connection, frame: SubscribeFrame): void;
   unsubscribe(conn: Connection, auctions: number[]): void;
+  /** The socket (re)starts its private events after `after` (undefined: from now). */
+  inbox(conn: Connection, after: number | undefined): void;
   removed(conn: Connection): void;
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
@@ -36,8 +39,10 @@ export interface ConnectionHost {
 
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2000;
+/** Frames a client may send before its welcome (held until then); a socket that sends more is dropped. */
+const MAX_HELD_FRAMES = 64;
 
-export class Connection implements Subscriber {
+export class Connection implements Subscriber, InboxSubscriber {
   /** Subscribed auctions, each with the number of the subscription that added it. */
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
@@ -45,10 +50,14 @@ export class Connection implements Subscriber {
   /** Asked for presence frames (subscribed with presence: true). */
   presence = false;
   private generation = 0;
+  /** The number of the socket's latest inbox start (see startInbox). */
+  private inboxGeneration = 0;
   private cut = false;
   /** Frames queued this turn, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Frames received before the welcome went out, to handle after it; null once welcomed. */
+  private held: [RawData, boolean][] | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -85,6 +94,28 @@ export class Connection implements Subscriber {
 
   wants(auction: number, generation: number): boolean {
     return this.open && this.subs.get(auction) === generation;
+  }
+
+  /** Holds the frames the client sends until releaseFrames (the welcome is not out yet). */
+  holdFrames(): void {
+    this.held ??= [];
+  }
+
+  /** Handles the frames held so far, in order, and every later one as it comes. */
+  releaseFrames(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const [data, isBinary] of held) this.receive(data, isBinary);
+  }
+
+  /** Numbers a new start of the socket's private events; an older start's late answer is then dropped. */
+  startInbox(): number {
+    this.inboxGeneration = this.nextGeneration();
+    return this.inboxGeneration;
+  }
+
+  wantsInbox(generation: number): boolean {
+    return this.open && this.inboxGeneration === generation;
   }
 
   send(frame: Buffer): boolean {
@@ -124,14 +155,14 @@ export class Connection implements Subscriber {
     this.sendFrame(errorFrame(err));
   }
 
-  /** Closes with the close code of an error code (1001 going away for SHUTTING_DOWN). */
+  /** Closes with the close code the error table gives the error's code (going away for SHUTTING_DOWN). */
   close(err: NbError): void {
     if (this.cut) return;
     // What was queued (within the limit, for a slow consumer too) goes first, then the close frame.
     this.flush();
     this.cut = true;
     this.host.removed(this);
-    this.ws.close(closeCodeOf(err.code) ?? 1011, err.code);
+    this.ws.close(closeCodeOf(err.code), err.code);
   }
 
   /** Drops the socket without a close handshake (a dead peer). */
@@ -153,15 +184,20 @@ export class Connection implements Subscriber {
   private receive(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (!this.open) return;
+    if (this.held) {
+      // Only a client that does not wait for its welcome sends frames now; one that sends many is not a client.
+      if (this.held.push([data, isBinary]) > MAX_HELD_FRAMES) this.terminate();
+      return;
+    }
     if (isBinary) {
-      this.sendError(nbError('INVALID_INPUT', 'Frames must be text frames holding JSON.'));
+      this.sendError(nbError('INVALID_INPUT', { reason: 'binaryFrame' }));
       return;
     }
     let frame;
     try {
       frame = parseClientFrame((data as Buffer).toString('utf8'));
     } catch (err) {
-      this.sendError(err instanceof NbError ? err : nbError('INVALID_INPUT', 'The frame could not be read.'));
+      this.sendError(err instanceof NbError ? err : nbError('INVALID_INPUT', { reason: 'unreadableFrame' }));
       return;
     }
     switch (frame.op) {
@@ -173,6 +209,9 @@ export class Connection implements Subscriber {
         break;
       case 'unsubscribe':
         this.host.unsubscribe(this, frame.auctions);
+        break;
+      case 'inbox':
+        this.host.inbox(this, frame.after);
         break;
     }
   }

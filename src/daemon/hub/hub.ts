@@ -1,23 +1,26 @@
 // The daemon's fan-out: sockets indexed by auction (through one Channel per
-// watched auction) and by user (for private events). Committed events come in
-// from this daemon's commits and from other daemons' notifications; each is
-// serialised once and handed to every socket that watches its auction.
+// watched auction) and by user (through one InboxFeed per user, for private
+// events). Committed events come in from this daemon's commits and from other
+// daemons' notifications; each is serialised once and handed to every socket
+// that watches its auction, or that belongs to its user.
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { NbError } from '../../protocol/errors.js';
 import { nbError } from '../../protocol/errors.js';
 import type { AuctionEvent } from '../../protocol/events.js';
-import type { SocketLimits, SubscribeFrame } from '../../protocol/frames.js';
+import type { SocketLimits, SubscribeFrame, WelcomeFrame } from '../../protocol/frames.js';
 import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
 import { Connection, type ConnectionHost } from './connection.js';
+import { InboxFeed, type InboxFeedEnv } from './inbox-feed.js';
+import type { InboxReader } from './inbox-reader.js';
 import type { OutboxReader } from './outbox-reader.js';
-import type { Addressed } from './private-events.js';
 import { jsonFrame } from './ws-frame.js';
 
 export interface HubOptions {
   reader: OutboxReader;
+  inboxReader: InboxReader;
   limits: SocketLimits;
   metrics: SocketMetrics;
   log: Logger;
@@ -27,9 +30,10 @@ export interface HubOptions {
 
 export class Hub implements ConnectionHost {
   private readonly channels = new Map<number, Channel>();
-  private readonly users = new Map<number, Set<Connection>>();
+  private readonly feeds = new Map<number, InboxFeed>();
   private readonly conns = new Set<Connection>();
   private readonly channelEnv: ChannelEnv;
+  private readonly feedEnv: InboxFeedEnv;
   private stopped = false;
   private peak = 0;
   /** Connections with frames queued this turn (see connection.ts). */
@@ -53,6 +57,16 @@ export class Hub implements ConnectionHost {
       },
       stopped: () => this.stopped,
     };
+    this.feedEnv = {
+      reader: o.inboxReader,
+      limits: o.limits,
+      log: o.log,
+      dispatched: (n) => this.o.metrics.fannedOut.inc({ kind: 'private' }, n),
+      idle: (feed) => {
+        if (this.feeds.get(feed.userId) === feed && feed.subscribers === 0) this.feeds.delete(feed.userId);
+      },
+      stopped: () => this.stopped,
+    };
   }
 
   get sendBufferBytes(): number {
@@ -68,18 +82,26 @@ export class Hub implements ConnectionHost {
   accept(ws: WebSocket, userId: number | null, raw: Duplex): Connection {
     const conn = new Connection(ws, userId, this, raw, this.coalesce);
     this.conns.add(conn);
-    if (userId !== null) {
-      let set = this.users.get(userId);
-      if (!set) this.users.set(userId, (set = new Set()));
-      set.add(conn);
-    }
     this.o.metrics.open.set(this.conns.size);
-    conn.sendFrame({
+    const welcome: WelcomeFrame = {
       type: 'welcome',
       daemonId: this.o.daemonId,
       version: this.o.version,
       userId,
+      inbox: null,
       limits: this.o.limits,
+    };
+    if (userId === null) {
+      conn.sendFrame(welcome);
+      return conn;
+    }
+    // A user's welcome waits for their inbox position, so that it can say exactly which private
+    // events follow; what the socket sends meanwhile is handled after the welcome.
+    conn.holdFrames();
+    this.feed(userId).join(conn, conn.startInbox(), undefined, (after) => {
+      const sent = conn.sendFrame({ ...welcome, inbox: after });
+      conn.releaseFrames();
+      return sent;
     });
     return conn;
   }
@@ -90,10 +112,7 @@ export class Hub implements ConnectionHost {
     const max = this.o.limits.maxSubscriptions;
     if (conn.subs.size + added > max) {
       conn.sendError(
-        nbError('TOO_MANY_SUBSCRIPTIONS', `A socket may watch at most ${max} auctions; this one watches ${conn.subs.size}.`, {
-          limit: max,
-          auctions: ids,
-        }),
+        nbError('TOO_MANY_SUBSCRIPTIONS', { limit: max, watching: conn.subs.size, auctions: ids }),
       );
       return;
     }
@@ -108,6 +127,14 @@ export class Hub implements ConnectionHost {
     }
   }
 
+  inbox(conn: Connection, after: number | undefined): void {
+    if (conn.userId === null) {
+      conn.sendError(nbError('UNAUTHORIZED', { reason: 'privateNeedsUser', op: 'inbox' }));
+      return;
+    }
+    this.feed(conn.userId).join(conn, conn.startInbox(), after, (at, truncated) => conn.sendFrame({ type: 'inbox', after: at, truncated }));
+  }
+
   unsubscribe(conn: Connection, auctions: number[]): void {
     const ids = [...new Set(auctions)];
     for (const id of ids) this.drop(conn, id);
@@ -117,11 +144,7 @@ export class Hub implements ConnectionHost {
   removed(conn: Connection): void {
     if (!this.conns.delete(conn)) return;
     for (const id of [...conn.subs.keys()]) this.drop(conn, id);
-    if (conn.userId !== null) {
-      const set = this.users.get(conn.userId);
-      set?.delete(conn);
-      if (set?.size === 0) this.users.delete(conn.userId);
-    }
+    if (conn.userId !== null) this.feeds.get(conn.userId)?.leave(conn);
     this.o.metrics.open.set(this.conns.size);
   }
 
@@ -153,10 +176,9 @@ export class Hub implements ConnectionHost {
     this.o.log.info({ user: conn.userId, buffered: conn.buffered }, 'closing a slow consumer');
   }
 
-  /** Events this daemon just committed, and the private events they owe. */
-  publishLocal(events: AuctionEvent[], privates: Addressed[]): void {
+  /** Events this daemon just committed. */
+  publishLocal(events: AuctionEvent[]): void {
     for (const event of events) this.channels.get(event.auction)?.offer(event);
-    this.deliverPrivate(privates);
   }
 
   /** Versions up to `version` of an auction are committed somewhere; fetch what this daemon lacks. */
@@ -164,16 +186,9 @@ export class Hub implements ConnectionHost {
     this.channels.get(auction)?.hint(version);
   }
 
-  /** Sends private events to their users' sockets on this daemon. */
-  deliverPrivate(events: Addressed[]): void {
-    for (const { userId, event } of events) {
-      const set = this.users.get(userId);
-      if (!set) continue;
-      const frame = jsonFrame(event);
-      let n = 0;
-      for (const conn of set) if (conn.send(frame)) n++;
-      this.o.metrics.fannedOut.inc({ kind: 'private' }, n);
-    }
+  /** These users' inboxes may have grown (committed here or on another daemon): their sockets here read on. */
+  inboxNews(users: Iterable<number>): void {
+    for (const id of users) this.feeds.get(id)?.poke();
   }
 
   /** Per auction watched here, its distinct watchers on this daemon: users, plus anonymous sockets. */
@@ -215,8 +230,10 @@ export class Hub implements ConnectionHost {
     return [...this.channels.keys()];
   }
 
-  /** Asks the database for the current version of every watched auction and fills any gap. */
+  /** Asks the database for the current version of every watched auction (and inbox) and fills any gap. */
   async catchUp(): Promise<void> {
+    // A lost notification delays private events until here, as it does public ones.
+    this.inboxNews([...this.feeds.keys()]);
     const ids = this.watched();
     const versions = await Promise.all(ids.map((id) => this.o.reader.version(id)));
     ids.forEach((id, i) => {
@@ -225,7 +242,7 @@ export class Hub implements ConnectionHost {
     });
   }
 
-  /** Stops work and closes every socket with the error's close code (1001 for SHUTTING_DOWN). */
+  /** Stops work and closes every socket with the error's close code (going away for SHUTTING_DOWN). */
   closeAll(err: NbError): void {
     this.stopped = true;
     for (const conn of [...this.conns]) conn.close(err);
@@ -242,6 +259,12 @@ export class Hub implements ConnectionHost {
     return ch;
   }
 
+  private feed(userId: number): InboxFeed {
+    let feed = this.feeds.get(userId);
+    if (!feed) this.feeds.set(userId, (feed = new InboxFeed(userId, this.feedEnv)));
+    return feed;
+  }
+
   private drop(conn: Connection, id: number): void {
     if (!conn.subs.delete(id)) return;
     this.o.metrics.subscriptions.dec();
@@ -251,7 +274,7 @@ export class Hub implements ConnectionHost {
   private notFound(sub: Subscriber, auction: number): void {
     const conn = sub as Connection;
     this.drop(conn, auction);
-    conn.sendError(nbError('NOT_FOUND', `No auction ${auction}.`, { auction }));
+    conn.sendError(nbError('NOT_FOUND', { auction }));
   }
 
   private dispatched(event: AuctionEvent, sockets: number): void {

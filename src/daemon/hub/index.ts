@@ -13,11 +13,12 @@ import type { SocketMetrics } from '../metrics.js';
 import type { Publisher } from '../rules/publisher.js';
 import { parseDoorbell } from './doorbell.js';
 import { Hub } from './hub.js';
+import { InboxReader } from './inbox-reader.js';
+import { inboxUsersOf } from './inbox-news.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { OutboxReader } from './outbox-reader.js';
 import { Presence } from './presence.js';
-import { balanceEvents, privateEventsOf } from './private-events.js';
 import { attachSocketServer, registerSocketRoute, type SocketServer } from './socket-server.js';
 
 export interface SocketHubOptions {
@@ -47,7 +48,7 @@ export interface SocketHub {
   limits: SocketLimits;
   /** Adds /v1/ws to the app and answers upgrades on its server (before listen); `peers` limits sockets per address. */
   attach(app: FastifyInstance, auth: Authenticator, draining: () => boolean, peers?: PeerLimits): void;
-  /** Closes every socket with 1001 (first step of a shutdown). */
+  /** Closes every socket as SHUTTING_DOWN, going away (first step of a shutdown). */
   closeSockets(): Promise<void>;
   /** Sends the last notifications and closes the hub's connections (after the bids are done). */
   close(): Promise<void>;
@@ -62,9 +63,16 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, prepare: o.prepare });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, prepare: o.prepare });
   let presence: Presence | undefined;
-  // Snapshots say how many are watching, as of the last presence update.
-  const reader = new OutboxReader(readSql, (id) => presence?.watching(id));
-  const hub = new Hub({ reader, limits, metrics: o.metrics, log: o.log, daemonId: o.daemonId, version: o.version });
+  const hub = new Hub({
+    // Snapshots say how many are watching, as of the last presence update.
+    reader: new OutboxReader(readSql, (id) => presence?.watching(id)),
+    inboxReader: new InboxReader(readSql),
+    limits,
+    metrics: o.metrics,
+    log: o.log,
+    daemonId: o.daemonId,
+    version: o.version,
+  });
   // NEIGHBORBID_PRESENCE_MS=0 turns presence off, for measuring what it costs (scripts/cluster/presence-cost.ts).
   const presenceMs = o.presenceMs ?? Number(process.env.NEIGHBORBID_PRESENCE_MS ?? 1000);
   presence = new Presence({ sql: readSql, hub, daemonId: o.daemonId, log: o.log, intervalMs: presenceMs });
@@ -89,8 +97,8 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
       const bell = parseDoorbell(text);
       if (!bell) return;
       for (const [auction, version] of bell.versions) hub.hint(auction, version);
-      // This daemon's own private events went out when it published them.
-      if (bell.daemonId !== o.daemonId) hub.deliverPrivate(bell.privates);
+      // This daemon's own inbox news was handled when it published it.
+      if (bell.daemonId !== o.daemonId) hub.inboxNews(bell.users);
     },
   });
   try {
@@ -103,18 +111,24 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   timer.unref();
   if (presenceMs > 0) presence.start();
 
+  const inboxNews = (users: number[]) => {
+    if (users.length === 0) return;
+    hub.inboxNews(users);
+    notifier.add([], users);
+  };
   const publisher: Publisher = {
     publish(rows) {
       if (rows.length === 0) return;
-      const privates = rows.flatMap(privateEventsOf);
-      hub.publishLocal(rows.map((r) => r.payload), privates);
-      notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), privates);
+      const users = new Set(rows.flatMap(inboxUsersOf));
+      hub.publishLocal(rows.map((r) => r.payload));
+      hub.inboxNews(users);
+      notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
     },
     publishBalances(changes) {
-      if (changes.length === 0) return;
-      const privates = balanceEvents(changes, new Date().toISOString());
-      hub.deliverPrivate(privates);
-      notifier.add([], privates);
+      inboxNews(changes.map((c) => c.userId));
+    },
+    publishInbox(users) {
+      inboxNews(users);
     },
   };
 

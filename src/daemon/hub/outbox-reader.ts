@@ -5,6 +5,7 @@
 import type { AuctionEvent } from '../../protocol/events.js';
 import type { Auction } from '../../protocol/types.js';
 import { sqlArray, type Sql } from '../db/database.js';
+import { RULES_VERSION } from '../rules/sql/index.js';
 import { BatchLoader } from './batch-loader.js';
 
 /** Most events one range read returns; callers page on from the last one. */
@@ -24,7 +25,7 @@ export class OutboxReader {
   constructor(sql: Sql, watching: (id: number) => number | undefined = () => undefined) {
     this.snapshots = new BatchLoader(async (ids) => {
       const rows = await sql<{ id: number; version: number; state: Auction }[]>`
-        SELECT a.id, a.version, nb_auction_json(a.*) AS state FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;
+        SELECT a.id, a.version, nb_auction_json(a.*, ${RULES_VERSION}) AS state FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;
       return new Map(rows.map((r) => [r.id, { version: r.version, state: withWatching(r.state, watching(r.id)) }]));
     }, null);
 

@@ -1,14 +1,14 @@
 // The WebSocket edge: upgrades GET /v1/ws on the daemon's HTTP server (token in
 // the Authorization header or ?token=), pings every socket on a heartbeat and
 // drops those that missed the previous pong, and on shutdown closes every
-// socket with 1001 so clients reconnect, here or to another daemon.
+// socket as SHUTTING_DOWN (going away) so clients reconnect, here or to another daemon.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { nbError, type NbError } from '../../protocol/errors.js';
+import { closeCodeOf, nbError, type NbError } from '../../protocol/errors.js';
 import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
 import { toNbError } from '../db/database.js';
@@ -30,14 +30,14 @@ export interface SocketServerOptions {
 }
 
 export interface SocketServer {
-  /** Closes every socket with 1001 "going away" and waits (briefly) for them to go. */
+  /** Closes every socket as SHUTTING_DOWN ("going away") and waits (briefly) for them to go. */
   close(): Promise<void>;
 }
 
 /** Answers a plain GET /v1/ws (no Upgrade) with a sentence instead of a 404. */
 export function registerSocketRoute(app: FastifyInstance): void {
   app.get(WS_PATH, async () => {
-    throw nbError('INVALID_INPUT', 'This is the WebSocket endpoint: connect with an "Upgrade: websocket" request.');
+    throw nbError('INVALID_INPUT', { reason: 'needsUpgrade' });
   });
 }
 
@@ -50,7 +50,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     clientTracking: false,
   });
   // A malformed handshake (method, Upgrade, key or version) is refused in the error shape, not ws's plain text.
-  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, nbError('INVALID_INPUT', `Not a WebSocket handshake: ${err.message}.`)));
+  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, nbError('INVALID_INPUT', { reason: 'handshake', problem: err.message })));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head);
   server.on('upgrade', onUpgrade);
 
@@ -58,7 +58,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     socket.on('error', () => {});
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
-    if (path !== WS_PATH) return refuse(socket, nbError('NOT_FOUND', `No WebSocket endpoint at ${path || '/'}; use ${WS_PATH}.`));
+    if (path !== WS_PATH) return refuse(socket, nbError('NOT_FOUND', { path: path || '/', use: WS_PATH }));
     if (o.draining()) return refuse(socket, nbError('SHUTTING_DOWN'));
     const token = bearer(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
     let userId: number | null = null;
@@ -74,7 +74,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     const crowded = o.peers?.admitSocket(socket as Socket);
     if (crowded) return refuse(socket, crowded);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      if (o.draining()) ws.close(1001, 'SHUTTING_DOWN');
+      if (o.draining()) ws.close(closeCodeOf('SHUTTING_DOWN'), 'SHUTTING_DOWN');
       else o.hub.accept(ws, userId, socket);
     });
   }

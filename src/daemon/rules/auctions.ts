@@ -1,5 +1,5 @@
 // Creating, listing and showing auctions. The JSON of an auction is made by the
-// SQL function nb_auction_json, the one definition every answer uses.
+// SQL function nb_auction_json (rules/sql/helpers.ts), the one definition every answer uses.
 import { nbError } from '../../protocol/errors.js';
 import type { CreateAuctionBody, ListAuctionsQuery } from '../../protocol/schemas.js';
 import { limits } from '../../protocol/schemas.js';
@@ -7,6 +7,7 @@ import type { Auction, AuctionDetail, AuctionList, Bid } from '../../protocol/ty
 import type { Sql } from '../db/database.js';
 import { idempotentTx, type IdempotencyContext } from './idempotency.js';
 import type { Outcome } from './outcome.js';
+import { RULES_VERSION } from './sql/index.js';
 
 const RECENT_BIDS = 20;
 
@@ -20,18 +21,18 @@ export async function createAuction(
   const endsAt = body.endsAt ? new Date(body.endsAt) : null;
   if (endsAt) {
     const ahead = endsAt.getTime() - Date.now();
-    if (!(ahead > 0)) throw nbError('INVALID_INPUT', 'endsAt must be in the future.');
-    if (ahead > limits.maxDurationSec * 1000) throw nbError('INVALID_INPUT', 'endsAt must be within a year.');
+    if (!(ahead > 0)) throw nbError('INVALID_INPUT', { reason: 'endsAtPast' });
+    if (ahead > limits.maxDurationSec * 1000) throw nbError('INVALID_INPUT', { reason: 'endsAtTooFar' });
   }
-  return idempotentTx(sql, idem, async (sp) => {
+  return idempotentTx(sql, idem, 201, async (sp) => {
     const [row] = await sp<{ auction: Auction }[]>`
       INSERT INTO auctions (seller_id, title, start_price, min_increment, buy_now_price, soft_close_sec, ends_at)
       VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement},
               ${body.buyNowPrice ?? null}, ${body.softCloseSec ?? null},
               date_trunc('milliseconds', coalesce(${endsAt}::timestamptz,
                                                   now() + make_interval(secs => ${body.durationSec ?? 0}))))
-      RETURNING nb_auction_json(auctions.*) AS auction`;
-    return { status: 201, body: row!.auction };
+      RETURNING nb_auction_json(auctions.*, ${RULES_VERSION}) AS auction`;
+    return row!.auction;
   });
 }
 
@@ -57,7 +58,7 @@ function decodeCursor(text: string, open: boolean): Cursor {
     if (!c || !Number.isSafeInteger(c.id) || !endOk) throw 0;
     return c;
   } catch {
-    throw nbError('INVALID_INPUT', 'cursor is not one this daemon gave out for this listing.');
+    throw nbError('INVALID_INPUT', { reason: 'cursor' });
   }
 }
 
@@ -71,14 +72,14 @@ export async function listAuctions(sql: Sql, q: ListAuctionsQuery): Promise<Auct
   if (q.status === 'open') {
     const after = cursor ? sql`AND (ends_at, id) > (${cursor.endsAt!}::timestamptz, ${cursor.id})` : sql``;
     rows = await sql<{ auction: Auction }[]>`
-      SELECT nb_auction_json(a.*) AS auction FROM auctions a
+      SELECT nb_auction_json(a.*, ${RULES_VERSION}) AS auction FROM auctions a
        WHERE status = 'open' ${after}
        ORDER BY ends_at, id LIMIT ${q.limit + 1}`;
   } else {
     const status = q.status === 'all' ? sql`` : sql`AND status = ${q.status}`;
     const before = cursor ? sql`AND id < ${cursor.id}` : sql``;
     rows = await sql<{ auction: Auction }[]>`
-      SELECT nb_auction_json(a.*) AS auction FROM auctions a
+      SELECT nb_auction_json(a.*, ${RULES_VERSION}) AS auction FROM auctions a
        WHERE true ${status} ${before}
        ORDER BY id DESC LIMIT ${q.limit + 1}`;
   }
@@ -94,11 +95,11 @@ export async function listAuctions(sql: Sql, q: ListAuctionsQuery): Promise<Auct
 /** One auction with its most recent bids, newest first. */
 export async function getAuction(sql: Sql, id: number): Promise<AuctionDetail> {
   const [row] = await sql<{ auction: Auction; bids: Bid[] }[]>`
-    SELECT nb_auction_json(a.*) AS auction,
-           coalesce((SELECT jsonb_agg(nb_bid_json(b.*) ORDER BY b.version DESC)
+    SELECT nb_auction_json(a.*, ${RULES_VERSION}) AS auction,
+           coalesce((SELECT jsonb_agg(nb_bid_json(b.*, ${RULES_VERSION}) ORDER BY b.version DESC)
                        FROM (SELECT * FROM bids WHERE auction_id = a.id
                               ORDER BY version DESC LIMIT ${RECENT_BIDS}) b), '[]') AS bids
       FROM auctions a WHERE a.id = ${id}`;
-  if (!row) throw nbError('NOT_FOUND', `No auction ${id}.`, { auction: id });
+  if (!row) throw nbError('NOT_FOUND', { auction: id });
   return { ...row.auction, recentBids: row.bids };
 }

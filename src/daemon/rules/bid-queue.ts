@@ -5,10 +5,11 @@
 // order, and applies them in one transaction. There is no timer: a bid that
 // finds a free slot goes at once, alone, so batching never adds latency at low
 // load. Answers are given only after the transaction has committed.
-import { toNbError, isRetryable, isUnavailable, withRetry, type Sql } from '../db/database.js';
+import { toNbError, isRetryable, isRulesOutdated, isUnavailable, withRetry, type Sql } from '../db/database.js';
 import type { NbError } from '../../protocol/errors.js';
-import { completeOutcome, type Outcome, type RuleResult } from './outcome.js';
+import { toOutcome, type Outcome, type RuleResult } from './outcome.js';
 import type { Publisher } from './publisher.js';
+import { RULES_VERSION } from './sql/index.js';
 
 export interface BidRequest {
   bidderId: number;
@@ -152,7 +153,7 @@ export class BidQueue {
       // the transaction, settle each auction's bids, then each bid, apart, so
       // one bad request cannot fail the others.
       const size = parts.reduce((n, p) => n + p.batch.length, 0);
-      if (size > 1 && !isUnavailable(err) && !isRetryable(err)) {
+      if (size > 1 && !isUnavailable(err) && !isRetryable(err) && !isRulesOutdated(err)) {
         const alone = parts.length > 1 ? parts.map((p) => [p]) : parts[0]!.batch.map((b) => [{ lane: parts[0]!.lane, batch: [b] }]);
         for (const group of alone) await this.settle(group);
         return;
@@ -166,7 +167,7 @@ export class BidQueue {
     // event is already on its way to every watcher.
     parts.forEach((p, i) => this.publisher.publish(results[i]!.events));
     committed();
-    parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(completeOutcome(results[i]!.results[j]!))));
+    parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
 
   // One transaction: nb_place_bids for one auction, nb_place_bids_multi for several.
@@ -177,14 +178,14 @@ export class BidQueue {
     if (parts.length === 1) {
       const p = parts[0]!;
       const [row] = await withRetry(
-        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}) AS r`,
+        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}) AS r`,
         { onRetry },
       );
       return [row!.r];
     }
     const payload = parts.map((p) => ({ auction: p.lane.auctionId, bids: bids(p) }));
     const [row] = await withRetry(
-      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}) AS r`,
+      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}) AS r`,
       { onRetry },
     );
     return row!.r;

@@ -1,10 +1,13 @@
 // The closer: every daemon runs one. It settles auctions past their end with
 // FOR UPDATE SKIP LOCKED, so several daemons share the work and never settle
-// one auction twice.
+// one auction twice; then tells the other bidders of ended auctions that they
+// lost (the same way), and now and then prunes the inbox to its retention.
 import type { Logger } from 'pino';
-import { isUnavailable, type Sql } from '../db/database.js';
+import { isRulesOutdated, isUnavailable, type Sql } from '../db/database.js';
 import { errorFields } from '../log-fields.js';
+import { rulesOutdatedLine } from './install.js';
 import type { Metrics } from '../metrics.js';
+import { pruneInbox, tellEndedAuctions } from './inbox.js';
 import type { Publisher } from './publisher.js';
 import { settleDue } from './settle.js';
 
@@ -14,11 +17,15 @@ export interface Closer {
   runOnce(): Promise<number>;
 }
 
+/** How often the closer prunes the inbox (see INBOX_RETENTION). */
+export const INBOX_PRUNE_EVERY_MS = 60_000;
+
 export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, log: Logger, intervalMs: number): Closer {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let warned = false;
+  let prunedAt = -Infinity;
 
   const pass = async (): Promise<number> => {
     let total = 0;
@@ -29,6 +36,17 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
       if (n < 100) break;
     }
     if (total > 0) metrics.settled.inc(total);
+    // Settled here or elsewhere, or bought now: each ended auction waits in inbox_pending.
+    for (let i = 0; i < 20 && !stopped; i++) {
+      const told = await tellEndedAuctions(sql, 100);
+      publisher.publishInbox(told.users);
+      if (told.auctions < 100) break;
+    }
+    if (Date.now() - prunedAt >= INBOX_PRUNE_EVERY_MS && !stopped) {
+      prunedAt = Date.now();
+      const pruned = await pruneInbox(sql);
+      if (pruned > 0) log.info({ pruned }, 'pruned inbox events past the retention');
+    }
     return total;
   };
 
@@ -48,8 +66,11 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
     try {
       await runOnce();
     } catch (err) {
-      if (isUnavailable(err)) {
-        if (!warned) log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
+      if (isUnavailable(err) || isRulesOutdated(err)) {
+        if (!warned) {
+          if (isRulesOutdated(err)) log.warn({ detail: rulesOutdatedLine(err) }, 'closer: rules outdated');
+          else log.warn(errorFields(log, err), 'closer: database unavailable; will keep trying');
+        }
         warned = true;
       } else {
         log.error({ err }, 'closer pass failed');

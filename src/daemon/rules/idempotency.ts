@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { NbError } from '../../protocol/errors.js';
 import { withRetry, type Sql, type TxSql } from '../db/database.js';
-import { completeOutcome, errorOutcome, type Outcome } from './outcome.js';
+import { errorOutcome, toOutcome, type Outcome, type RuleAnswer } from './outcome.js';
+import { RULES_VERSION } from './sql/index.js';
 
 /** Identifies a request for key reuse: method, route and canonical body. */
 export function requestHash(method: string, route: string, body: unknown): string {
@@ -28,30 +29,30 @@ export interface IdempotencyContext {
 }
 
 /**
- * Runs fn inside tx under the caller's key. A rule error (NbError) thrown by fn
- * is stored as the answer too, in a savepoint so its partial writes are undone.
+ * Runs fn inside tx under the caller's key; its body is answered with the
+ * status `success`. A rule error (NbError) thrown by fn is stored as the answer
+ * too, in a savepoint so its partial writes are undone.
  */
-export async function idempotent(
-  tx: TxSql,
-  ctx: IdempotencyContext,
-  fn: (sp: TxSql) => Promise<Outcome>,
-): Promise<Outcome> {
-  if (ctx.key === undefined) return fn(tx);
-  const [claim] = await tx<{ r: Outcome | null }[]>`
-    SELECT nb_idem_claim(${ctx.principal}, ${ctx.key}, ${ctx.hash}) AS r`;
-  if (claim?.r) return completeOutcome(claim.r);
+async function idempotent(tx: TxSql, ctx: IdempotencyContext, success: number, fn: (sp: TxSql) => Promise<unknown>): Promise<Outcome> {
+  if (ctx.key === undefined) return { status: success, body: await fn(tx) };
+  const [claim] = await tx<{ r: RuleAnswer | null }[]>`
+    SELECT nb_idem_claim(${ctx.principal}, ${ctx.key}, ${ctx.hash}, ${RULES_VERSION}) AS r`;
+  if (claim?.r) return toOutcome(claim.r, success);
   let outcome: Outcome;
   try {
-    outcome = (await tx.savepoint((sp) => fn(sp as TxSql))) as Outcome;
+    outcome = { status: success, body: await tx.savepoint((sp) => fn(sp as TxSql)) };
   } catch (err) {
     if (!(err instanceof NbError) || err.retryable || err.code === 'INTERNAL') throw err;
     outcome = errorOutcome(err);
   }
-  await tx`SELECT nb_idem_store(${ctx.principal}, ${ctx.key}, ${tx.json(outcome as never)})`;
+  await tx`SELECT nb_idem_store(${ctx.principal}, ${ctx.key}, ${tx.json({ body: outcome.body } as never)}, ${RULES_VERSION})`;
   return outcome;
 }
 
-/** One transaction (retried on deadlocks and serialization failures) running fn under the caller's key. */
-export function idempotentTx(sql: Sql, ctx: IdempotencyContext, fn: (sp: TxSql) => Promise<Outcome>): Promise<Outcome> {
-  return withRetry(() => sql.begin((tx) => idempotent(tx, ctx, fn))) as Promise<Outcome>;
+/**
+ * One transaction (retried on deadlocks and serialization failures) running fn
+ * under the caller's key; fn's result is the body of a `success` answer.
+ */
+export function idempotentTx(sql: Sql, ctx: IdempotencyContext, success: number, fn: (sp: TxSql) => Promise<unknown>): Promise<Outcome> {
+  return withRetry(() => sql.begin((tx) => idempotent(tx, ctx, success, fn))) as Promise<Outcome>;
 }

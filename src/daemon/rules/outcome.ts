@@ -1,12 +1,20 @@
-// What a rule answers: an HTTP-shaped status and body, decided inside the
-// transaction (and stored with an idempotency key), so a replay is identical.
-import { errorMessage, isErrorCode, type NbError } from '../../protocol/errors.js';
+// What a rule answers: a body decided inside the transaction (and stored with
+// an idempotency key, so a replay is identical), given its HTTP status here:
+// a refusal's from the error table, a success's by the rule that succeeded.
+// The rules themselves never name an HTTP status.
+import { errorCodes, errorMessage, isErrorCode, type NbError } from '../../protocol/errors.js';
 import type { AuctionEvent, EventPrivate } from '../../protocol/events.js';
 
 export interface Outcome {
   status: number;
   body: unknown;
   /** True when this answer is the stored first answer to an Idempotency-Key. */
+  replayed?: boolean;
+}
+
+/** A rule's answer to one request, as SQL gives it: the body, or a refusal {error: {code, …details}}. */
+export interface RuleAnswer {
+  body: unknown;
   replayed?: boolean;
 }
 
@@ -18,18 +26,21 @@ export interface OutboxEvent {
 
 /** The shape every money-moving SQL function returns. */
 export interface RuleResult {
-  results: Outcome[];
+  results: RuleAnswer[];
   events: OutboxEvent[];
 }
 
-/** Adds the human sentence to an error body that SQL produced with only a code. */
-export function completeOutcome(raw: Outcome): Outcome {
-  const err = (raw.body as { error?: Record<string, unknown> } | null)?.error;
-  if (err && isErrorCode(err.code) && typeof err.message !== 'string') {
-    const { code, ...details } = err;
-    return { ...raw, body: { error: { ...details, code, message: errorMessage(code, details) } } };
-  }
-  return raw;
+/**
+ * The answer with its status: a refusal's from the error table (with the
+ * code's sentence added when SQL gave only the code), else `success`.
+ */
+export function toOutcome(answer: RuleAnswer, success: number): Outcome {
+  const err = (answer.body as { error?: Record<string, unknown> } | null)?.error;
+  const replayed = answer.replayed ? { replayed: true } : {};
+  if (!err || !isErrorCode(err.code)) return { status: success, body: answer.body, ...replayed };
+  const { code, ...details } = err;
+  const body = typeof err.message === 'string' ? answer.body : { error: { ...details, code, message: errorMessage(code, details) } };
+  return { status: errorCodes[code].status, body, ...replayed };
 }
 
 export function errorOutcome(err: NbError): Outcome {

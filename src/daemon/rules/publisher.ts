@@ -13,12 +13,15 @@ export interface Publisher {
   publish(events: OutboxEvent[]): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
+  /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
+  publishInbox(users: number[]): void;
 }
 
 /** A publisher that tells nobody; for tools that only need the rules. */
 export const silentPublisher: Publisher = {
   publish: () => {},
   publishBalances: () => {},
+  publishInbox: () => {},
 };
 
 /**
@@ -38,6 +41,13 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
     publishBalances(changes) {
       try {
         publisher.publishBalances(changes);
+      } catch (err) {
+        onError(err);
+      }
+    },
+    publishInbox(users) {
+      try {
+        publisher.publishInbox(users);
       } catch (err) {
         onError(err);
       }

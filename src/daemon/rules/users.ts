@@ -42,7 +42,7 @@ const toBalance = (u: UserRow): Balance => ({
  */
 export async function createUser(sql: Sql, body: CreateUserBody, idem: IdempotencyContext): Promise<Outcome> {
   let token: string | null = null;
-  const outcome = await idempotentTx(sql, idem, async (sp) => {
+  const outcome = await idempotentTx(sql, idem, 201, async (sp) => {
     const [row] = await sp<{ id: number }[]>`SELECT nextval('users_id_seq') AS id`;
     const id = row!.id;
     token = newUserToken(id);
@@ -52,7 +52,7 @@ export async function createUser(sql: Sql, body: CreateUserBody, idem: Idempoten
       VALUES (${id}, ${body.name}, ${hashToken(token)}, ${balance})`;
     if (balance > 0) await recordDeposit(sp, id, balance);
     const user: Omit<CreatedUser, 'token'> & { token: null } = { id, name: body.name, balance, token: null };
-    return { status: 201, body: user };
+    return user;
   });
   if (outcome.replayed || outcome.status !== 201) return outcome;
   return { ...outcome, body: { ...(outcome.body as object), token } };
@@ -66,14 +66,20 @@ export async function deposit(
   amount: number,
   idem: IdempotencyContext,
 ): Promise<Outcome> {
-  const outcome = await idempotentTx(sql, idem, async (sp) => {
+  const outcome = await idempotentTx(sql, idem, 200, async (sp) => {
     const [user] = await sp<UserRow[]>`
       UPDATE users SET balance = balance + ${amount}
        WHERE id = ${userId}
       RETURNING id, name, balance, held`;
-    if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+    if (!user) throw nbError('NOT_FOUND', { user: userId });
     await recordDeposit(sp, userId, amount);
-    return { status: 200, body: toBalance(user) };
+    // Into the user's inbox under the row lock just taken (migration 005): no auction event carries it.
+    await sp`
+      SELECT nb_inbox_append(ARRAY[u.id], ARRAY[jsonb_build_object('type', 'balance', 'userId', u.id,
+               'balance', u.balance, 'held', u.held, 'available', u.balance - u.held, 'at', nb_iso(t.at))], ARRAY[t.at])
+        FROM users u, (SELECT clock_timestamp() AS at) t
+       WHERE u.id = ${userId}`;
+    return toBalance(user);
   });
   if (outcome.status === 200 && !outcome.replayed) {
     const b = outcome.body as Balance;
@@ -87,21 +93,21 @@ export async function rotateToken(sql: Sql, userId: number): Promise<Outcome> {
   const token = newUserToken(userId);
   const [user] = await sql<{ id: number; name: string }[]>`
     UPDATE users SET token_hash = ${hashToken(token)} WHERE id = ${userId} RETURNING id, name`;
-  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  if (!user) throw nbError('NOT_FOUND', { user: userId });
   return { status: 200, body: { id: user.id, name: user.name, token } };
 }
 
 /** The caller's own balance and holds. */
 export async function getMe(sql: Sql, userId: number): Promise<Me> {
   const [user] = await sql<UserRow[]>`SELECT id, name, balance, held FROM users WHERE id = ${userId}`;
-  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  if (!user) throw nbError('NOT_FOUND', { user: userId });
   return { ...toBalance(user), name: user.name };
 }
 
 /** A user's public face: id and name, never money. */
 export async function getUserName(sql: Sql, userId: number): Promise<UserName> {
   const [user] = await sql<UserName[]>`SELECT id, name FROM users WHERE id = ${userId}`;
-  if (!user) throw nbError('NOT_FOUND', `No user ${userId}.`, { user: userId });
+  if (!user) throw nbError('NOT_FOUND', { user: userId });
   return { id: user.id, name: user.name };
 }
 

@@ -19,6 +19,7 @@ import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../state/layout.js';
 import { moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
 import { hasControl, splitBurst } from '../state/split-keys.js';
 import { editText, textState, type TextState } from '../state/text-edit.js';
+import { AwayList } from './away.js';
 import { BidInput } from './bid-input.js';
 import { Board } from './board.js';
 import { Confirm } from './confirm.js';
@@ -34,6 +35,7 @@ import { Rule } from './rule.js';
 type Mode =
   | { kind: 'board' }
   | { kind: 'help' }
+  | { kind: 'away' }
   | { kind: 'filter'; field: TextState }
   | { kind: 'bid'; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
   | { kind: 'buy'; id: number; title: string; price: number; busy: boolean; error: string | null };
@@ -56,7 +58,8 @@ export function App({ source, options }: AppProps) {
   const { store } = board;
   const [sel, setSel] = useState<Selection>({ id: null, index: 0 });
   const [detailOpen, setDetailOpen] = useState(false);
-  const [getMode, setMode] = useRefState<Mode>({ kind: 'board' });
+  // What happened while the user was away comes first, until a key is pressed.
+  const [getMode, setMode] = useRefState<Mode>(source.away?.events.length ? { kind: 'away' } : { kind: 'board' });
   const [filter, setFilter] = useState('');
   const offsetRef = useRef(0);
   const mode = getMode();
@@ -183,7 +186,7 @@ export function App({ source, options }: AppProps) {
       return;
     }
     if (m.kind === 'buy') return buyKey(m, input, key);
-    if (m.kind === 'help') return setMode({ kind: 'board' });
+    if (m.kind === 'help' || m.kind === 'away') return setMode({ kind: 'board' });
     boardKey(input, key);
   };
   useKeys(route);
@@ -225,6 +228,8 @@ export function App({ source, options }: AppProps) {
       <Rule width={columns} label={liveFilter ? `filter “${liveFilter}”` : ''} />
       {mode.kind === 'help' ? (
         <Help width={columns} height={mainHeight} />
+      ) : mode.kind === 'away' && source.away ? (
+        <AwayList away={source.away} title={board.awayTitle} who={labels(store)} width={columns} height={mainHeight} />
       ) : (
         <Box flexDirection={layout.detail === 'side' ? 'row' : 'column'} height={mainHeight}>
           <Board

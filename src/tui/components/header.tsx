@@ -23,13 +23,14 @@ function ConnectionBadge({ state }: { state: ConnectionState }) {
     case 'reconnecting':
       return (
         <Text color={theme.warn} bold>
-          ◌ reconnecting (attempt {state.attempt})
+          ◌ reconnecting (attempt {state.attempt}){state.code ? `: ${state.code}` : ''}
         </Text>
       );
     case 'closed':
       return (
         <Text color={theme.danger} bold>
-          ✗ disconnected: {state.reason}
+          ✗ disconnected: {state.code ? `${state.code}: ` : ''}
+          {state.reason}
         </Text>
       );
   }

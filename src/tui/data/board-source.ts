@@ -1,14 +1,17 @@
 // The TUI's one window on the daemon: a live event stream over one socket plus
 // the few HTTP calls a person makes. Components never see the socket or the
 // HTTP client; tests drive them with a fake that implements this interface.
+import type { ErrorCode } from '../../protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
+import type { InboxEvent } from '../../protocol/inbox.js';
 import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'live' }
-  | { kind: 'reconnecting'; attempt: number }
-  | { kind: 'closed'; reason: string };
+  /** `code`: why the last attempt failed (e.g. TOO_MANY_CONNECTIONS), when there was an attempt. */
+  | { kind: 'reconnecting'; attempt: number; code?: ErrorCode }
+  | { kind: 'closed'; reason: string; code?: ErrorCode };
 
 export interface BoardSourceHandlers {
   /** The whole current state of an auction (on subscribe, or after a gap). */
@@ -22,9 +25,18 @@ export interface BoardSourceHandlers {
   connection(state: ConnectionState): void;
 }
 
+/** The user's private events since the board last showed them (read before it opened). */
+export interface Away {
+  events: InboxEvent[];
+  /** Some of them are no longer kept by the daemon. */
+  truncated: boolean;
+}
+
 export interface BoardSource {
   /** The daemon's address, for the header. */
   readonly address: string;
+  /** What happened while the user was away, shown when the board opens; none without a user. */
+  readonly away?: Away | undefined;
   /** True when a user token is present: bidding, buying and private events work. */
   readonly hasUser: boolean;
   /** Opens the stream; handlers are called until close(). */

@@ -3,7 +3,8 @@
 import { SocketClient } from '../../client/socket-client.js';
 import type { SocketLike } from './live-source.js';
 
-export function connectSocket(url: string, token: string | undefined): SocketLike {
+/** The socket for the board; `inboxAfter`: the last private event seq already shown, to resume after. */
+export function connectSocket(url: string, token: string | undefined, inboxAfter?: number): SocketLike {
   // Presence: the board and the detail pane say how many are watching.
-  return new SocketClient({ url, token, presence: true });
+  return new SocketClient({ url, token, presence: true, ...(inboxAfter === undefined ? {} : { inboxAfter }) });
 }

@@ -3,7 +3,7 @@
 import type { HttpClient } from '../../client/http-client.js';
 import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
 import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
-import type { BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
+import type { Away, BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
 /** The part of the socket client the board uses (a fake can stand in for it). */
 export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close'>;
@@ -11,18 +11,28 @@ export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onSta
 /** Most open auctions the board loads (pages of 200). */
 const MAX_LISTED = 1000;
 
+/** The inbox side of a live board: what was missed, and where to note each private event seen. */
+export interface LiveInbox {
+  away: Away;
+  /** Called with each private event's seq once the board has it. */
+  seen(seq: number): void;
+}
+
 export class LiveBoardSource implements BoardSource {
   readonly address: string;
   readonly hasUser: boolean;
+  readonly away: Away | undefined;
   private handlers: BoardSourceHandlers | null = null;
   private readonly off: (() => void)[] = [];
 
   constructor(
     private readonly http: HttpClient,
     private readonly socket: SocketLike,
+    private readonly inbox?: LiveInbox,
   ) {
     this.address = http.baseUrl.host;
     this.hasUser = Boolean(http.token);
+    this.away = inbox?.away;
   }
 
   start(handlers: BoardSourceHandlers): void {
@@ -33,7 +43,10 @@ export class LiveBoardSource implements BoardSource {
         handlers.connection(connectionOf(s, wasLive));
         if (s.kind === 'live') wasLive = true;
       }),
-      this.socket.onPrivate((e) => handlers.private(e)),
+      this.socket.onPrivate((e) => {
+        handlers.private(e);
+        this.inbox?.seen(e.seq);
+      }),
     );
   }
 
@@ -104,8 +117,8 @@ export function connectionOf(s: SocketState, wasLive: boolean): ConnectionState 
     case 'live':
       return { kind: 'live' };
     case 'reconnecting':
-      return { kind: 'reconnecting', attempt: s.attempt };
+      return { kind: 'reconnecting', attempt: s.attempt, code: s.error.code };
     case 'closed':
-      return { kind: 'closed', reason: s.reason };
+      return s.error ? { kind: 'closed', reason: s.reason, code: s.error.code } : { kind: 'closed', reason: s.reason };
   }
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { NameCache } from '../../client/name-cache.js';
+import { inboxSummary } from '../../format/inbox-summary.js';
 import type { BoardSource } from '../data/board-source.js';
 import { createBatcher } from '../state/batcher.js';
 import { BoardStore } from '../state/board-store.js';
@@ -20,7 +21,12 @@ export interface BoardHandle {
   loaded: boolean;
   /** Draws pending changes now (after a person's own action). */
   flush(): void;
+  /** Titles of the auctions named by what happened while the user was away (those not on the board too). */
+  awayTitle(id: number): string | undefined;
 }
+
+/** Auctions of the away list whose titles are looked up, at most. */
+const AWAY_TITLES = 20;
 
 /**
  * Feeds the source's events into a store and renders them in batches. Users
@@ -38,6 +44,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
   const [revision, setRevision] = useState(0);
   const [loaded, setLoaded] = useState(false);
   const flushRef = useRef<() => void>(() => {});
+  const awayTitles = useRef(new Map<number, string>()).current;
 
   useEffect(() => {
     let alive = true;
@@ -93,6 +100,24 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
         (err) => alive && fail(err),
       );
 
+    // What happened while the user was away: outbid marks on the board, one line saying it all,
+    // and the names and titles its list shows.
+    const showAway = () => {
+      const events = source.away?.events ?? [];
+      if (events.length === 0) return;
+      const now = Date.now();
+      for (const e of events) if (e.type === 'outbid') store.applyPrivate(e, now);
+      store.setNotice({ kind: 'info', text: `While you were away: ${inboxSummary(events)}.`, at: now });
+      const users = events.flatMap((e) => (e.type === 'outbid' ? [e.leaderId] : e.type === 'lost' ? [e.winnerId] : e.type === 'sale' ? [e.buyerId] : []));
+      void names.lookup(users).then((learned) => alive && learned && store.namesChanged() && batcher.mark());
+      const ids = [...new Set(events.flatMap((e) => ('auction' in e ? [e.auction] : [])))].slice(-AWAY_TITLES);
+      void Promise.allSettled(ids.map((id) => source.detail(id))).then((found) => {
+        for (const r of found) if (r.status === 'fulfilled') awayTitles.set(r.value.id, r.value.title);
+        if (alive && store.namesChanged()) drawNow();
+      });
+      drawNow();
+    };
+
     let wasLive = false;
     source.start({
       snapshot: (a) => changed(store.upsert(a, Date.now())),
@@ -112,6 +137,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
     });
     void loadMe();
     void refresh();
+    showAway();
     const timer = setInterval(() => void refresh(), refreshMs);
     return () => {
       alive = false;
@@ -120,5 +146,5 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
     };
   }, [source, store, names, batchMs, refreshMs]);
 
-  return { store, revision, loaded, flush: () => flushRef.current() };
+  return { store, revision, loaded, flush: () => flushRef.current(), awayTitle: (id) => awayTitles.get(id) ?? store.auction(id)?.title };
 }

@@ -179,6 +179,8 @@ export class BoardStore {
       this.me = { ...this.me, balance: event.balance, held: event.held, available: event.available };
       return this.touch();
     }
+    // Won, lost and sold show in the auction's own public events.
+    if (event.type !== 'outbid') return false;
     const e = this.entries.get(event.auction);
     // The outbid may arrive before the bid event that caused it; either order ends the same.
     if (e && this.isMe(e.auction.leaderId) && event.version <= e.auction.version) return false;

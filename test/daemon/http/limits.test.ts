@@ -45,10 +45,17 @@ async function idleConnection(url: string): Promise<net.Socket> {
   return socket;
 }
 
-function expectTooMany(r: { status: number; headers: Record<string, unknown>; body?: any; json?: any }, limit: number): void {
+function expectTooMany(
+  r: { status: number; headers: Record<string, unknown>; body?: any; json?: any },
+  limit: number,
+  reason: 'http' | 'sockets',
+): void {
   expect(r.status).toBe(429);
   expect(r.headers['retry-after']).toBe('1');
-  expect(r.body ?? r.json).toEqual({ error: { code: 'TOO_MANY_CONNECTIONS', message: expect.stringMatching(/\w/), limit } });
+  const of = reason === 'http' ? 'HTTP connections' : 'WebSockets';
+  expect(r.body ?? r.json).toEqual({
+    error: { code: 'TOO_MANY_CONNECTIONS', message: `At most ${limit} ${of} may be open from one address.`, reason, limit },
+  });
 }
 
 describe('HTTP connections per address', () => {
@@ -60,7 +67,7 @@ describe('HTTP connections per address', () => {
 
     const before = await snapshot(crowded.context.sql);
     const refused = await send(crowded.url, { method: 'POST', path: '/v1/users', token: crowded.adminToken, body: { name: 'crowd' } });
-    expectTooMany(refused, HTTP_LIMIT);
+    expectTooMany(refused, HTTP_LIMIT, 'http');
     expect(refused.headers.connection).toBe('close');
     expect(await snapshot(crowded.context.sql)).toEqual(before);
 
@@ -87,7 +94,7 @@ describe('WebSockets per address', () => {
     const watchers: Watcher[] = [];
     for (let i = 0; i < SOCKET_LIMIT; i++) watchers.push(await openWatcher(crowded.url));
     expect(crowded.peers.open('socket', IP)).toBe(SOCKET_LIMIT);
-    expectTooMany(await refusedUpgrade(`${crowded.url.replace('http', 'ws')}/v1/ws`), SOCKET_LIMIT);
+    expectTooMany(await refusedUpgrade(`${crowded.url.replace('http', 'ws')}/v1/ws`), SOCKET_LIMIT, 'sockets');
     // Plain requests are counted apart.
     expect((await send(crowded.url, { path: '/v1/health' })).status).toBe(200);
 
@@ -122,10 +129,17 @@ describe('requests per token', () => {
     const before = await snapshot(limited.context.sql);
     const over = await send(limited.url, { path: `/v1/auctions/${lot.id}/bids`, token: alice.token, body: { amount: 100 } });
     expect(over.status).toBe(429);
-    expect(over.json).toEqual({
-      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/\w/), limit: RATE.max, windowMs: RATE.windowMs },
-    });
     const wait = Number(over.headers['retry-after']);
+    // The body says what the header says.
+    expect(over.json).toEqual({
+      error: {
+        code: 'RATE_LIMITED',
+        message: `Too many requests; at most ${RATE.max} per ${RATE.windowMs / 1000} s. Retry in ${wait} second${wait === 1 ? '' : 's'}.`,
+        limit: RATE.max,
+        windowMs: RATE.windowMs,
+        retryAfterSec: wait,
+      },
+    });
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(wait).toBeLessThanOrEqual(RATE.windowMs / 1000);
     expect(await snapshot(limited.context.sql)).toEqual(before); // the refused bid moved nothing

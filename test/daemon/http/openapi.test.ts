@@ -165,6 +165,8 @@ describe('what the daemon really answers', () => {
     expect((await call('getUsers', { path: `/v1/users?ids=${id},${bidder.id}` })).json.users).toHaveLength(2);
     expect((await call('getMe', { token: bidder.token })).status).toBe(200);
     expect((await call('getMe', {})).status).toBe(401);
+    expect((await call('getMyEvents', { token: bidder.token, path: '/v1/me/events?after=0' })).status).toBe(200);
+    expect((await call('getMyEvents', { token: bidder.token, path: '/v1/me/events?limit=0' })).status).toBe(400);
     expect((await call('whoami', { token: bidder.token })).json.kind).toBe('user');
     expect((await call('whoami', { token: admin() })).json.kind).toBe('admin');
   });

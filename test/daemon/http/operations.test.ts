@@ -55,7 +55,7 @@ describe('probes for orchestrators', () => {
     const app = appOn(openDatabase({ url: `postgres://nobody:x@${new URL(await deadUrl()).host}/none`, max: 1 }));
     const ready = await app.inject({ url: '/v1/health/ready' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ error: { code: 'UNAVAILABLE', message: 'The database cannot be reached.', database: 'down' } });
+    expect(ready.json()).toEqual({ error: { code: 'UNAVAILABLE', reason: 'databaseDown', message: 'The database cannot be reached.', database: 'down' } });
     expect(ready.headers['retry-after']).toBe('1');
     expect((await app.inject({ url: '/v1/health/live' })).statusCode).toBe(200);
     expect((await app.inject({ url: '/v1/health' })).json()).toMatchObject({ ok: false, database: 'down' });
@@ -76,7 +76,7 @@ describe('probes for orchestrators', () => {
     for (const m of migrations.slice(0, -1)) await sql`INSERT INTO schema_migrations VALUES (${m.version}, ${m.name})`;
     const behind = await app.inject({ url: '/v1/health/ready' });
     expect(behind.json()).toEqual({
-      error: { code: 'UNAVAILABLE', message: `The database lacks migrations ${last}.`, database: 'up', pendingMigrations: [last] },
+      error: { code: 'UNAVAILABLE', reason: 'pendingMigrations', message: `The database lacks migrations ${last}.`, database: 'up', pendingMigrations: [last] },
     });
     await sql`INSERT INTO schema_migrations VALUES (${last}, 'newest')`;
     expect((await app.inject({ url: '/v1/health/ready' })).statusCode).toBe(200);

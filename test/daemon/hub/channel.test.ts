@@ -10,6 +10,7 @@ import { defaultSocketLimits, type ServerFrame } from '../../../src/protocol/fra
 import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader } from '../../helpers/market.js';
 import { waitFor } from '../../helpers/poll.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
 const file = useDaemon();
 
@@ -55,7 +56,7 @@ async function setup() {
   const commit = async (n: number) => {
     const bids = Array.from({ length: n }, () => ({ bidderId: bidder.id, amount: (amount += 10) }));
     const [row] = await daemon.context.sql<{ r: { events: OutboxEvent[] } }[]>`
-      SELECT nb_place_bids(${lot!.id}, ${daemon.context.sql.json(bids)}) AS r`;
+      SELECT nb_place_bids(${lot!.id}, ${daemon.context.sql.json(bids)}, ${RULES_VERSION}) AS r`;
     return row!.r.events.map((e) => e.payload);
   };
   const reader = new GatedReader(daemon.context.sql);

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, isErrorCode } from '../../../src/protocol/errors.js';
+import { privateEventTypes, publicEventTypes } from '../../../src/protocol/events.js';
 import type { ServerFrame } from '../../../src/protocol/frames.js';
 import { useDaemon } from '../../helpers/fixture.js';
 import { soak } from '../../helpers/soak.js';
@@ -29,9 +30,9 @@ beforeAll(async () => {
   await alice.client.bid(lots[0]!, 100);
 });
 
-const ANSWERS = new Set(['subscribed', 'unsubscribed', 'error', 'pong']);
-const KNOWN = new Set(['welcome', 'snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled', 'outbid', 'balance', ...ANSWERS]);
-const FRAME_ERRORS = new Set(['INVALID_INPUT', 'NOT_FOUND', 'TOO_MANY_SUBSCRIPTIONS']);
+const ANSWERS = new Set(['subscribed', 'unsubscribed', 'error', 'pong', 'inbox']);
+const KNOWN = new Set(['welcome', 'snapshot', ...publicEventTypes, ...privateEventTypes, ...ANSWERS]);
+const FRAME_ERRORS = new Set(['INVALID_INPUT', 'NOT_FOUND', 'TOO_MANY_SUBSCRIPTIONS', 'UNAUTHORIZED']);
 
 interface Sent {
   data: string | Buffer;
@@ -45,7 +46,7 @@ const idish = () =>
     { weight: 1, arbitrary: fc.oneof(fc.double(), fc.string({ maxLength: 5 }), fc.constantFrom(null, true, 2 ** 53, 0, '1', [1], {})) },
   );
 const op = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'ping') },
+  { weight: 8, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'ping', 'inbox') },
   { weight: 1, arbitrary: fc.oneof(fc.constantFrom('Subscribe', 'subscribe ', 'buy', 'bid', '', '__proto__', 'constructor'), fc.string({ maxLength: 8 })) },
 );
 const ofFields = () =>
@@ -54,7 +55,11 @@ const ofFields = () =>
       {
         op,
         auctions: fc.oneof({ weight: 4, arbitrary: fc.array(idish(), { maxLength: 6 }) }, { weight: 1, arbitrary: idish() }),
-        after: fc.dictionary(fc.oneof(fc.constantFrom(...lots.map(String)), fc.string({ maxLength: 4 })), fc.oneof(fc.integer({ min: -2, max: 10 }), fc.double(), fc.string({ maxLength: 3 }))),
+        after: fc.oneof(
+          fc.dictionary(fc.oneof(fc.constantFrom(...lots.map(String)), fc.string({ maxLength: 4 })), fc.oneof(fc.integer({ min: -2, max: 10 }), fc.double(), fc.string({ maxLength: 3 }))),
+          // An inbox position (and not one, for subscribe).
+          fc.oneof(fc.integer({ min: -2, max: 10 }), fc.double(), fc.constantFrom(2 ** 53, '1', null)),
+        ),
         userId: fc.constantFrom(alice.id),
         token: fc.constant(alice.token),
         extra: fc.jsonValue({ maxDepth: 2 }),

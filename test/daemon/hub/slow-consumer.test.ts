@@ -6,6 +6,7 @@ import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { openRawSocket } from '../../helpers/raw-socket.js';
 import { framesOf, openWatcher } from '../../helpers/watcher.js';
 import { waitFor } from '../../helpers/poll.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
 const LIMIT = 64 * 1024;
 const file = useDaemon({ sockets: { sendBufferBytes: LIMIT } });
@@ -19,7 +20,7 @@ describe('a slow consumer', () => {
     // History to replay: 30 committed bids on each of 20 auctions, written by the rule itself.
     for (const h of history) {
       const bids = Array.from({ length: 30 }, (_, i) => ({ bidderId: bidders[i % 2]!.id, amount: 100 + 10 * i }));
-      await file.daemon.context.sql`SELECT nb_place_bids(${h.id}, ${file.daemon.context.sql.json(bids)})`;
+      await file.daemon.context.sql`SELECT nb_place_bids(${h.id}, ${file.daemon.context.sql.json(bids)}, ${RULES_VERSION})`;
     }
 
     const good = await openWatcher(file.daemon.url);

@@ -9,6 +9,7 @@ import { useDaemon } from '../../helpers/fixture.js';
 import { makeAuctions, makeTrader, outbox } from '../../helpers/market.js';
 import { framesOf, openWatcher, refusedUpgrade } from '../../helpers/watcher.js';
 import { waitFor } from '../../helpers/poll.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 
 const file = useDaemon({ sockets: { heartbeatMs: 1000 }, catchUpMs: 200 });
 
@@ -83,7 +84,7 @@ describe('delivery without a notification', () => {
     await w.until((f) => framesOf(f, lot!.id).length === 1, 10_000, 'snapshot');
     // The rule run straight on the database: committed, in the outbox, announced to no one.
     const bids = [100, 110, 120].map((amount) => ({ bidderId: bidder.id, amount }));
-    await file.daemon.context.sql`SELECT nb_place_bids(${lot!.id}, ${file.daemon.context.sql.json(bids)})`;
+    await file.daemon.context.sql`SELECT nb_place_bids(${lot!.id}, ${file.daemon.context.sql.json(bids)}, ${RULES_VERSION})`;
     await w.until((f) => framesOf(f, lot!.id).length === 4, 10_000, 'the three events');
     expect(framesOf(w.frames, lot!.id).slice(1)).toEqual(await outbox(file.db.url, lot!.id));
     await w.close();

@@ -45,9 +45,9 @@ export function operationRoutes(app: FastifyInstance, ctx: DaemonContext): void 
     try {
       pending = await within(pendingMigrations(ctx.sql), CHECK_MS);
     } catch {
-      throw nbError('UNAVAILABLE', 'The database cannot be reached.', { database: 'down' });
+      throw nbError('UNAVAILABLE', { reason: 'databaseDown', database: 'down' });
     }
-    if (pending.length) throw nbError('UNAVAILABLE', `The database lacks migrations ${pending.join(', ')}.`, { database: 'up', pendingMigrations: pending });
+    if (pending.length) throw nbError('UNAVAILABLE', { reason: 'pendingMigrations', database: 'up', pendingMigrations: pending });
     return { ok: true };
   });
 

@@ -1,6 +1,8 @@
 // /v1/users: making users and money (admin), names (anyone); /v1/me (user).
 import type { FastifyInstance } from 'fastify';
+import { inboxQuery } from '../../../protocol/inbox.js';
 import { createUserBody, depositBody, emptyBody, idParam, userIdsQuery } from '../../../protocol/schemas.js';
+import { readInbox } from '../../rules/inbox.js';
 import { createUser, deposit, getMe, getUserName, getUserNames, rotateToken } from '../../rules/users.js';
 import type { DaemonContext } from '../../context.js';
 import { answer, idempotencyOf, parse, principalOf, requireAdmin, requireUser } from '../request.js';
@@ -43,6 +45,13 @@ export function userRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.get('/v1/me', async (req) => {
     const me = await requireUser(ctx, req);
     return getMe(ctx.sql, me.id);
+  });
+
+  // The caller's private events after a position: what happened while they were away.
+  app.get('/v1/me/events', async (req) => {
+    const me = await requireUser(ctx, req);
+    const { after, limit } = parse(inboxQuery, req.query, 'query');
+    return readInbox(ctx.sql, me.id, after, limit);
   });
 
   // Who am I, for any token (the admin too): lets tools check a token cheaply.

@@ -1,0 +1,15 @@
+// The version of the rule functions in this folder. Give every change to their
+// text a new, higher version: a daemon installs its rules at start, refuses to
+// start against a database holding newer ones, and every rule call carries the
+// caller's version, so that two daemons of different versions on one database
+// never run each other's rules (src/daemon/rules/install.ts).
+export const RULES_VERSION = 1;
+
+/**
+ * The first statement of every PL/pgSQL rule a daemon calls: a caller of
+ * another rules version is refused (SQLSTATE NB001) before anything is read.
+ */
+export const checkCaller = /* sql */ `
+  IF p_rules IS DISTINCT FROM ${RULES_VERSION} THEN
+    PERFORM nb_rules_refuse(p_rules);
+  END IF;`;
