@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { sqlArray } from '../../src/daemon/db/database.js';
 import { canonical } from '../../scripts/cluster/watcher-protocol.js';
 import { bidLoad, expectBidsAsAnswered, lastAttempt, type Attempt, type LoadBid } from '../helpers/bid-load.js';
-import { daemonIdOf, socketsOn, useCluster } from '../helpers/cluster.js';
+import { allUp, daemonIdOf, socketsOn, useCluster } from '../helpers/cluster.js';
 import { openWatchers, percentile, type WatcherProcesses } from '../../scripts/cluster/watchers.js';
 import { waitFor } from '../helpers/poll.js';
 import { expectAuditClean, seedAuction, seedUser, seedUsers } from '../helpers/seed.js';
@@ -38,6 +38,7 @@ describe('kill -9 of a daemon under 3,000 watchers behind HAProxy', () => {
 
     let watchers: WatcherProcesses | undefined;
     try {
+      await allUp(c);
       watchers = await openWatchers(c.url, specs, PROCESSES);
       // Round robin: about a third on each daemon, as the daemons count them too.
       const spread = watchers.perDaemon();

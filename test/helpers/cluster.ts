@@ -12,6 +12,7 @@ import { ensurePrograms } from '../../scripts/cluster/programs.js';
 import { createTestDatabase, daemonDatabase, type TestDatabase } from './database.js';
 import { tempDir } from './daemon.js';
 import { metric } from './metrics.js';
+import { waitFor } from './poll.js';
 import type { Admin } from './seed.js';
 
 export interface TestCluster extends Admin {
@@ -95,6 +96,16 @@ export async function bidsTaken(daemon: ClusterDaemon): Promise<number> {
 /** Open WebSockets on one daemon, from its own /metrics. */
 export function socketsOn(daemon: ClusterDaemon): Promise<number> {
   return metric(daemon.url, 'nb_ws_sockets');
+}
+
+/** Waits until HAProxy has every daemon up (its status page), e.g. before a test that needs all three. */
+export async function allUp(cluster: TestCluster, timeoutMs = 30_000): Promise<void> {
+  const up = async () => {
+    const csv = await (await fetch(`${cluster.tier.haproxy.statsUrl};csv`)).text();
+    const rows = csv.split('\n').map((l) => l.split(',')).filter((f) => f[0] === 'daemons' && /^d\d$/.test(f[1] ?? ''));
+    return rows.length === cluster.daemons.length && rows.every((f) => f[17] === 'UP');
+  };
+  await waitFor(up, timeoutMs, 'HAProxy to have every daemon up');
 }
 
 /** The daemon's id (what its `welcome` frames say), asked of it directly. */
