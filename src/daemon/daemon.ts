@@ -95,12 +95,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   }
 
   const listenDatabaseUrl = (!embedded && options.listenDatabaseUrl) || databaseUrl;
-  // A separate direct URL means databaseUrl is a transaction pooler (PgBouncer): named prepared
-  // statements, worth ~10% of a bid's CPU on a direct connection (docs/scaling.md), are off there.
-  const pooled = listenDatabaseUrl !== databaseUrl;
+  // A separate direct URL means databaseUrl is a transaction pooler (PgBouncer): no named prepared
+  // statements (worth ~10% of a bid's CPU on a direct connection) and no pipelining there (docs/scaling.md).
+  const pooler = listenDatabaseUrl !== databaseUrl;
   const applicationName = `neighborbid:${daemonId}`;
   const poolMax = options.poolMax ?? 16;
-  const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName, prepare: !pooled });
+  const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName, pooler });
   let sockets: SocketHub | undefined;
   const cleanupOnFailure = async () => {
     await sockets?.close().catch(() => {});
@@ -127,7 +127,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     sockets = await startSocketHub({
       databaseUrl,
       listenDatabaseUrl,
-      prepare: !pooled,
+      pooler,
       applicationName,
       daemonId,
       version: VERSION,
@@ -232,13 +232,13 @@ export function connectionPlan(databaseUrl: string, listenDatabaseUrl: string, p
   const pool = whereOf(databaseUrl);
   if (listenDatabaseUrl === databaseUrl) {
     return {
-      fields: { pool, poolMax, preparedStatements: true, listen: pool },
+      fields: { pool, poolMax, pooler: false, listen: pool },
       message: 'PostgreSQL: bids, reads, NOTIFY, LISTEN and migrations over one URL',
     };
   }
   return {
-    fields: { pool, poolMax, preparedStatements: false, listen: whereOf(listenDatabaseUrl) },
-    message: 'PostgreSQL: bids, reads and NOTIFY over the pool (taken for a transaction pooler: no prepared statements); LISTEN and migrations over the direct URL',
+    fields: { pool, poolMax, pooler: true, listen: whereOf(listenDatabaseUrl) },
+    message: 'PostgreSQL: bids, reads and NOTIFY over the pool (taken for a transaction pooler: no prepared statements, no pipelining); LISTEN and migrations over the direct URL',
   };
 }
 

@@ -25,8 +25,8 @@ export interface SocketHubOptions {
   databaseUrl: string;
   /** A direct connection for LISTEN (not through PgBouncer in transaction mode). */
   listenDatabaseUrl: string;
-  /** Named prepared statements on the hub's pools (off when databaseUrl is a transaction pooler). */
-  prepare: boolean;
+  /** databaseUrl goes through a transaction pooler (database.ts, `pooler`). */
+  pooler: boolean;
   applicationName: string;
   daemonId: string;
   version: string;
@@ -60,8 +60,8 @@ export const DEFAULT_CATCH_UP_MS = 1000;
 export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const limits: SocketLimits = { ...defaultSocketLimits, ...o.limits };
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
-  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, prepare: o.prepare });
-  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, prepare: o.prepare });
+  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, pooler: o.pooler });
+  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, pooler: o.pooler });
   let presence: Presence | undefined;
   const hub = new Hub({
     // Snapshots say how many are watching, as of the last presence update.
