@@ -63,41 +63,39 @@ export class Presence {
     return this.totals.get(auction) ?? 0;
   }
 
-  /** One update: write what changed here, read the totals, send those that changed. */
+  /** One update: write what changed here, read the others' counts, send the totals that changed. */
   async tick(): Promise<void> {
     const { sql, hub, daemonId } = this.o;
     const local = hub.localWatchers();
     const changed = [...local].filter(([id, n]) => this.written.get(id) !== n);
     const gone = [...this.written.keys()].filter((id) => !local.has(id));
-    const clean = ++this.ticks % CLEAN_EVERY === 0;
-    const expireMs = this.o.expireMs ?? 3000;
-    const rows = await sql.begin(async (tx) => {
-      await tx`
+    const expireS = (this.o.expireMs ?? 3000) / 1000;
+    // One statement, not a transaction: nothing here needs more, and a statement
+    // leaves no transaction half-done on a connection that a database restart cuts.
+    // Its SELECT sees the table as the statement began, so it reads the other
+    // daemons only; this daemon's own counts are `local`, exact and current.
+    const others = await sql<{ id: number; watching: number }[]>`
+      WITH beat AS (
         INSERT INTO presence_daemons (daemon_id, seen_at) VALUES (${daemonId}, now())
-        ON CONFLICT (daemon_id) DO UPDATE SET seen_at = now()`;
-      if (changed.length > 0) {
-        await tx`
-          INSERT INTO presence (daemon_id, auction_id, watching)
-          SELECT ${daemonId}, t.a, t.n FROM unnest(${sqlArray(changed.map((c) => c[0]))}::bigint[], ${sqlArray(changed.map((c) => c[1]))}::bigint[]) AS t(a, n)
-          ON CONFLICT (daemon_id, auction_id) DO UPDATE SET watching = excluded.watching`;
-      }
-      if (gone.length > 0) {
-        await tx`DELETE FROM presence WHERE daemon_id = ${daemonId} AND auction_id = ANY (${sqlArray(gone)}::bigint[])`;
-      }
-      if (clean) {
-        await tx`
-          WITH dead AS (DELETE FROM presence_daemons WHERE seen_at < now() - make_interval(secs => ${FORGET_AFTER_S}) RETURNING daemon_id)
-          DELETE FROM presence p USING dead WHERE p.daemon_id = dead.daemon_id`;
-      }
-      return tx<{ id: number; watching: number }[]>`
-        SELECT p.auction_id AS id, sum(p.watching)::bigint AS watching
-          FROM presence p JOIN presence_daemons d ON d.daemon_id = p.daemon_id
-         WHERE d.seen_at > now() - make_interval(secs => ${expireMs / 1000})
-         GROUP BY p.auction_id`;
-    });
+        ON CONFLICT (daemon_id) DO UPDATE SET seen_at = now()
+      ), changed AS (
+        INSERT INTO presence (daemon_id, auction_id, watching)
+        SELECT ${daemonId}, t.a, t.n
+          FROM unnest(${sqlArray(changed.map((c) => c[0]))}::bigint[], ${sqlArray(changed.map((c) => c[1]))}::bigint[]) AS t(a, n)
+        ON CONFLICT (daemon_id, auction_id) DO UPDATE SET watching = excluded.watching
+      ), gone AS (
+        DELETE FROM presence WHERE daemon_id = ${daemonId} AND auction_id = ANY (${sqlArray(gone)}::bigint[])
+      )
+      SELECT p.auction_id AS id, sum(p.watching)::bigint AS watching
+        FROM presence p JOIN presence_daemons d ON d.daemon_id = p.daemon_id
+       WHERE p.daemon_id <> ${daemonId} AND d.seen_at > now() - make_interval(secs => ${expireS})
+       GROUP BY p.auction_id`;
     for (const [id, n] of changed) this.written.set(id, n);
     for (const id of gone) this.written.delete(id);
-    this.totals = new Map(rows.map((r) => [r.id, r.watching]));
+    const totals = new Map(local);
+    for (const r of others) totals.set(r.id, (totals.get(r.id) ?? 0) + r.watching);
+    this.totals = totals;
+    this.ticks++;
 
     const updates = new Map<number, number>();
     const largeTurn = this.ticks % LARGE_EVERY === 0;
@@ -112,6 +110,12 @@ export class Presence {
     for (const id of this.sent.keys()) if (!local.has(id)) this.sent.delete(id);
     for (const [id, n] of updates) this.sent.set(id, n);
     hub.sendPresence(updates);
+
+    if (this.ticks % CLEAN_EVERY === 0) {
+      await sql`
+        WITH dead AS (DELETE FROM presence_daemons WHERE seen_at < now() - make_interval(secs => ${FORGET_AFTER_S}) RETURNING daemon_id)
+        DELETE FROM presence p USING dead WHERE p.daemon_id = dead.daemon_id`;
+    }
   }
 
   /** Stops updating and takes this daemon's counts out at once (a crash leaves them to expire). */
@@ -119,11 +123,10 @@ export class Presence {
     clearInterval(this.timer);
     await this.running;
     const { sql, daemonId } = this.o;
-    await sql
-      .begin(async (tx) => {
-        await tx`DELETE FROM presence WHERE daemon_id = ${daemonId}`;
-        await tx`DELETE FROM presence_daemons WHERE daemon_id = ${daemonId}`;
-      })
-      .catch((err) => this.o.log.debug({ err: String(err) }, 'could not remove presence rows; they will expire'));
+    await sql`
+      WITH counts AS (DELETE FROM presence WHERE daemon_id = ${daemonId})
+      DELETE FROM presence_daemons WHERE daemon_id = ${daemonId}`.catch((err: unknown) =>
+      this.o.log.debug({ err: String(err) }, 'could not remove presence rows; they will expire'),
+    );
   }
 }
