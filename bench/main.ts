@@ -1,10 +1,12 @@
 // `npm run bench -- <scenario> [flags]` and `neighborbid bench <scenario>`: parses
 // the flags, opens a fresh database, runs the scenario, prints its markdown (or
-// JSON with --json), writes the JSON report and exits non-zero on a problem.
+// JSON with --json), writes the JSON report with its charts (SVG) beside it,
+// and exits non-zero on a problem.
 // Everything it starts is stopped at the end, on Ctrl-C too. The CLI loads this
 // file by its compiled path (src/cli/commands/bench.ts), so runBench's signature
 // is the seam between them.
 import { pathToFileURL } from 'node:url';
+import { writeCharts } from './charts/render.js';
 import { parseFlags, planRun, usageText, UsageError, type Flags, type Plan } from './command-line.js';
 import { installExitHook, openBenchDatabase, stopAll } from './harness/daemons.js';
 import { Progress } from './harness/progress.js';
@@ -76,9 +78,10 @@ async function runOnFreshDatabase(plan: Plan, f: Flags): Promise<number> {
     await db.close();
   }
   const file = await writeReport(report, f['report-dir']);
+  const charts = await writeCharts(report, file, f['charts-dir']);
   const comparison = plan.old ? compareReports(plan.old, report) : '';
   if (f.json) process.stdout.write(`${JSON.stringify(plan.old ? { ...report, comparison } : report, null, 2)}\n`);
-  else process.stdout.write(`${report.markdown}\n${comparison ? `${comparison}\n` : ''}Report: ${file}\n`);
+  else process.stdout.write(`${report.markdown}\n${comparison ? `${comparison}\n` : ''}Report: ${file}\n${charts.length ? `Charts: ${charts.join(', ')}\n` : ''}`);
   return report.problems.length ? 1 : 0;
 }
 

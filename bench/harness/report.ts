@@ -27,6 +27,13 @@ export interface Machine {
   settings?: Record<string, string>;
 }
 
+/** A chart of a run: a Vega-Lite spec with its data inline, rendered to SVG next to the report (bench/charts/). */
+export interface ReportChart {
+  /** Names the file: `<report>-<name>.svg`, and `<scenario>-<name>.svg` in --charts-dir. */
+  name: string;
+  spec: Record<string, unknown>;
+}
+
 export interface Report {
   scenario: string;
   neighborbid: string;
@@ -41,6 +48,8 @@ export interface Report {
   markdown: string;
   /** Anything else the scenario wants to keep (raw counts, histograms). */
   details: Record<string, unknown>;
+  /** The run's charts, when it has any. */
+  charts?: ReportChart[];
 }
 
 export function machineInfo(): Machine {

@@ -2,7 +2,7 @@
 // its options, the defaults with the flags that were given.
 import { loadavg } from 'node:os';
 import { VERSION } from '../../src/version.js';
-import { header, machineInfo, round2, type Machine, type Report } from './report.js';
+import { header, machineInfo, round2, type Machine, type Report, type ReportChart } from './report.js';
 import { serverFacts, type BenchEnv } from './session.js';
 
 export interface ScenarioOutcome {
@@ -11,6 +11,8 @@ export interface ScenarioOutcome {
   markdown: string;
   problems: string[];
   details: Record<string, unknown>;
+  /** Charts to render beside the report (bench/charts/). */
+  charts?: ReportChart[];
 }
 
 /** Runs body and wraps what it found in a report with the machine's state before and after. */

@@ -36,7 +36,7 @@ export function runCannon(o: CannonOptions): Promise<BidLoadResult> {
               const shot = o.next();
               request.path = `/v1/auctions/${shot.auction}/bids`;
               request.headers = { 'content-type': 'application/json', authorization: `Bearer ${shot.token}` };
-              request.body = `{"amount":${shot.amount}}`;
+              request.body = shot.max ? `{"max":${shot.amount}}` : `{"amount":${shot.amount}}`;
               return request;
             },
             onResponse(status, body) {
@@ -54,7 +54,7 @@ export function runCannon(o: CannonOptions): Promise<BidLoadResult> {
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       tally.latency.record(ms);
       tally.answered++;
-      if (status === 201) tally.accepted++;
+      if (status === 201) tally.accept();
     });
     instance.on('reqError', () => tally.transportErrors++);
   });

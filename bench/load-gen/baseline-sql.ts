@@ -3,9 +3,12 @@
 // database and with the same concurrency:
 //
 //   statements  the seed's way: one bid per transaction, statement by statement,
-//               each a round trip while the auction's row lock is held.
+//               each a round trip while the auction's row lock is held. Plain
+//               bids only (a maximum is placed as a plain bid of its amount):
+//               the rules before maxima, the simplest transaction a bid can be.
 //   function    one call of the daemon's own rule, nb_place_bids, per bid: one
-//               round trip, one transaction per bid, no batching.
+//               round trip, one transaction per bid, no batching. It places
+//               maximum bids too, as the daemon does.
 //   naive       a deliberately wrong check-then-write (race only): no
 //               transaction, no locks, so concurrent bids all pass the check.
 import pg from 'pg';
@@ -27,13 +30,15 @@ interface AuctionRow {
   min_increment: string;
   current_price: string | null;
   leader_id: string | null;
+  /** The leader's maximum, which is their hold (a plain bid's maximum is its amount). */
+  leader_max: string | null;
   bid_count: number;
   version: string;
   ends_at: string;
 }
 
 const AUCTION_COLUMNS = `id, seller_id, status, now() >= ends_at AS expired, start_price, min_increment,
-  current_price, leader_id, bid_count, version, nb_iso(ends_at) AS ends_at`;
+  current_price, leader_id, leader_max, bid_count, version, nb_iso(ends_at) AS ends_at`;
 
 function minNextBid(a: AuctionRow): number | null {
   if (a.status !== 'open') return null;
@@ -58,7 +63,7 @@ type Balances = { userId: number; balance: number; held: number }[];
 
 async function recordBid(c: pg.Client, a: AuctionRow, bidder: number, amount: number, version: number, balances: Balances): Promise<void> {
   const prev = a.leader_id === null ? null : Number(a.leader_id);
-  const released = a.current_price === null ? null : Number(a.current_price);
+  const released = a.leader_max === null ? null : Number(a.leader_max);
   const bid = await c.query<{ id: string; at: string }>(
     `INSERT INTO bids (auction_id, bidder_id, amount, version, created_at)
      VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id, nb_iso(created_at) AS at`,
@@ -79,11 +84,11 @@ async function recordBid(c: pg.Client, a: AuctionRow, bidder: number, amount: nu
     );
   }
   const payload = {
-    type: 'bid', auction: Number(a.id), version, at, bidId: Number(bidId), bidderId: bidder, amount,
+    type: 'bid', auction: Number(a.id), version, at, bidId: Number(bidId), bidderId: bidder, amount, automatic: false,
     price: amount, leaderId: bidder, previousLeaderId: prev, bidCount: a.bid_count + 1,
-    endsAt: a.ends_at, minNextBid: amount + Number(a.min_increment),
+    endsAt: a.ends_at, minNextBid: amount + Number(a.min_increment), reserveMet: true,
   };
-  const outbid = prev !== null && prev !== bidder ? { outbid: { userId: prev, released } } : {};
+  const outbid = prev !== null && prev !== bidder ? { outbid: { userId: prev, released, by: 'bid' } } : {};
   await c.query(
     `INSERT INTO events (auction_id, version, type, payload, private, created_at) VALUES ($1, $2, 'bid', $3, $4, $5)`,
     [a.id, version, JSON.stringify(payload), JSON.stringify({ balances, ...outbid }), at],
@@ -107,7 +112,7 @@ async function bidByStatements(c: pg.Client, auction: number, bidder: number, pl
       'SELECT id, balance, held FROM users WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE', [ids],
     )).rows;
     const me = users.find((u) => Number(u.id) === bidder);
-    const ownHold = a && Number(a.leader_id) === bidder ? Number(a.current_price) : 0;
+    const ownHold = a && Number(a.leader_id) === bidder ? Number(a.leader_max) : 0;
     const refusal = check(a, bidder, amount, me && Number(me.balance) - Number(me.held) + ownHold);
     if (refusal) {
       await c.query('ROLLBACK');
@@ -117,7 +122,7 @@ async function bidByStatements(c: pg.Client, auction: number, bidder: number, pl
     const balances: Balances = [];
     if (a!.leader_id !== null) {
       const r = await c.query<{ balance: string; held: string }>(
-        'UPDATE users SET held = held - $2 WHERE id = $1 RETURNING balance, held', [a!.leader_id, a!.current_price]);
+        'UPDATE users SET held = held - $2 WHERE id = $1 RETURNING balance, held', [a!.leader_id, a!.leader_max]);
       balances.push({ userId: Number(a!.leader_id), balance: Number(r.rows[0]!.balance), held: Number(r.rows[0]!.held) });
     }
     const r = await c.query<{ balance: string; held: string }>(
@@ -125,7 +130,7 @@ async function bidByStatements(c: pg.Client, auction: number, bidder: number, pl
     balances.unshift({ userId: bidder, balance: Number(r.rows[0]!.balance), held: Number(r.rows[0]!.held) });
     if (Number(a!.leader_id) === bidder) balances.splice(1); // re-bidding leader: one entry, as the rule writes
     await c.query(
-      `UPDATE auctions SET current_price = $2, leader_id = $3, bid_count = bid_count + 1, version = $4 WHERE id = $1`,
+      `UPDATE auctions SET current_price = $2, leader_id = $3, leader_max = $2, bid_count = bid_count + 1, version = $4 WHERE id = $1`,
       [auction, amount, bidder, version],
     );
     await recordBid(c, a!, bidder, amount, version, balances);
@@ -145,7 +150,7 @@ async function bidByStatements(c: pg.Client, auction: number, bidder: number, pl
 // under the auction's lock. The daemon gets no such help: its bids carry the
 // amount chosen at send time.
 const BID_AT_LEAST = /* sql */ `
-CREATE OR REPLACE FUNCTION nb_bench_bid_at_least(p_auction bigint, p_bidder bigint, p_amount bigint) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_bench_bid_at_least(p_auction bigint, p_bidder bigint, p_amount bigint, p_max boolean) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a auctions%ROWTYPE;
@@ -153,7 +158,7 @@ BEGIN
   -- Lock 1, as nb_place_bids takes it (it takes it again, at no cost).
   SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
   RETURN nb_place_bids(p_auction, jsonb_build_array(jsonb_build_object(
-    'bidderId', p_bidder, 'amount', greatest(p_amount, coalesce(nb_min_next_bid(a), p_amount)))), ${RULES_VERSION});
+    'bidderId', p_bidder, 'amount', greatest(p_amount, coalesce(nb_min_next_bid(a), p_amount)), 'max', p_max)), ${RULES_VERSION});
 END
 $$`;
 
@@ -163,10 +168,10 @@ export async function prepareBaselines(url: string): Promise<void> {
 }
 
 /** (b) One call of the daemon's rule per bid: one round trip, one transaction. */
-async function bidByFunction(c: pg.Client, auction: number, bidder: number, amount: number): Promise<BidAnswer> {
+async function bidByFunction(c: pg.Client, auction: number, bidder: number, amount: number, max = false): Promise<BidAnswer> {
   const r = await c.query<{ r: { results: { body: { error?: { code: string } } }[] } }>(
-    'SELECT nb_bench_bid_at_least($1, $2, $3) AS r',
-    [auction, bidder, amount],
+    'SELECT nb_bench_bid_at_least($1, $2, $3, $4) AS r',
+    [auction, bidder, amount, max],
   );
   // The rule answers with a body only: a refusal carries its error code.
   return r.rows[0]!.r.results[0]!.body.error?.code ?? null;
@@ -183,7 +188,7 @@ export const NAIVE_GAP_SECONDS = 0.01;
 async function bidNaively(c: pg.Client, auction: number, bidder: number, amount: number): Promise<BidAnswer> {
   const a = (await c.query<AuctionRow>(`SELECT ${AUCTION_COLUMNS} FROM auctions WHERE id = $1`, [auction])).rows[0];
   const me = (await c.query<{ balance: string; held: string }>('SELECT balance, held FROM users WHERE id = $1', [bidder])).rows[0];
-  const ownHold = a && Number(a.leader_id) === bidder ? Number(a.current_price) : 0;
+  const ownHold = a && Number(a.leader_id) === bidder ? Number(a.leader_max) : 0;
   const refusal = check(a, bidder, amount, me && Number(me.balance) - Number(me.held) + ownHold);
   if (refusal) return refusal;
   await c.query('SELECT pg_sleep($1)', [NAIVE_GAP_SECONDS]);
@@ -191,14 +196,14 @@ async function bidNaively(c: pg.Client, auction: number, bidder: number, amount:
   const held = Number(me!.held) + amount;
   await c.query('UPDATE users SET held = $2 WHERE id = $1', [bidder, held]);
   await c.query(
-    `UPDATE auctions SET current_price = $2, leader_id = $3, bid_count = $4, version = $5 WHERE id = $1`,
+    `UPDATE auctions SET current_price = $2, leader_id = $3, leader_max = $2, bid_count = $4, version = $5 WHERE id = $1`,
     [auction, amount, bidder, a!.bid_count + 1, version],
   );
   await recordBid(c, a!, bidder, amount, version, [{ userId: bidder, balance: Number(me!.balance), held }]);
   return null;
 }
 
-const BIDDERS: Record<SqlMode, typeof bidByFunction> = {
+const BIDDERS: Record<SqlMode, (c: pg.Client, auction: number, bidder: number, amount: number, max: boolean) => Promise<BidAnswer>> = {
   statements: bidByStatements,
   function: bidByFunction,
   naive: bidNaively,
@@ -206,11 +211,14 @@ const BIDDERS: Record<SqlMode, typeof bidByFunction> = {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
-/** Places one bid the given way, retrying deadlocks and serialization failures as the daemon does. */
-export async function placeBid(c: pg.Client, mode: SqlMode, auction: number, bidder: number, amount: number): Promise<BidAnswer> {
+/**
+ * Places one bid the given way, retrying deadlocks and serialization failures
+ * as the daemon does; `max` makes it a maximum bid (the function way only).
+ */
+export async function placeBid(c: pg.Client, mode: SqlMode, auction: number, bidder: number, amount: number, max = false): Promise<BidAnswer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await BIDDERS[mode](c, auction, bidder, amount);
+      return await BIDDERS[mode](c, auction, bidder, amount, max);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (!RETRYABLE.has(code) || attempt >= 6) throw err;
@@ -230,11 +238,12 @@ export async function connectAll(url: string, n: number): Promise<pg.Client[]> {
   return clients;
 }
 
-/** One bid as the SQL contenders place it: auction id, bidder user id, amount. */
+/** One bid as the SQL contenders place it: auction id, bidder user id, amount, and whether it is a maximum. */
 export interface SqlBid {
   auction: number;
   bidderId: number;
   amount: number;
+  max?: boolean;
 }
 
 export interface SqlLoadOptions extends LoadLimits {
@@ -260,7 +269,7 @@ export async function runSqlLoad(o: SqlLoadOptions): Promise<BidLoadResult> {
           const t0 = performance.now();
           let answer: BidAnswer;
           try {
-            answer = await placeBid(c, o.mode, bid.auction, bid.bidderId, bid.amount);
+            answer = await placeBid(c, o.mode, bid.auction, bid.bidderId, bid.amount, bid.max ?? false);
           } catch (err) {
             // A database error that retrying did not cure: count it and stop this connection.
             tally.transportErrors++;

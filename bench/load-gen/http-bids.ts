@@ -3,13 +3,17 @@
 // reads only the status line, Content-Length and (for refusals) the error code,
 // so that on a 2-core machine the load generator takes as little CPU as it can
 // from the daemon it measures. Each bid's amount is chosen at the moment it is
-// sent, so amounts rise in send order.
+// sent, so amounts rise in send order. Its connections (bidConnector) carry the
+// open loop's bids too (open-loop.ts).
 import net from 'node:net';
 import { Tally, type BidLoadResult, type LoadLimits } from './tally.js';
 
 export interface BidShot {
   auction: number;
+  /** The amount of a plain bid, or the maximum of a maximum bid. */
   amount: number;
+  /** Sent as {"max": amount}. */
+  max?: boolean;
   token: string;
 }
 
@@ -43,7 +47,7 @@ function takeResponse(buf: Buffer): Parsed | undefined {
 
 /** A bid's request, ready to write: `host` is the Host header, `extraHeaders` end in CRLF. */
 function bidRequest(host: string, shot: BidShot, extraHeaders = ''): string {
-  const body = `{"amount":${shot.amount}}`;
+  const body = shot.max ? `{"max":${shot.amount}}` : `{"amount":${shot.amount}}`;
   return (
     `POST /v1/auctions/${shot.auction}/bids HTTP/1.1\r\nHost: ${host}\r\n` +
     `Authorization: Bearer ${shot.token}\r\nContent-Type: application/json\r\n` +
@@ -62,55 +66,102 @@ export function errorCode(status: number, body: string): string {
   return `HTTP_${status}`;
 }
 
-/** Fires bids until the limits; resolves once every bid in flight is answered. */
-export async function runBidLoad(o: BidLoadOptions): Promise<BidLoadResult> {
-  const target = new URL(o.url);
+/** One keep-alive connection carrying one bid at a time (the closed loop's and the open loop's). */
+export interface BidConnection {
+  /**
+   * Writes the bid; `answered` is called once, with null (accepted) or the
+   * refusal's code, or with `broken` set when the connection failed first
+   * (then it is closed and must not be used again).
+   */
+  send(shot: BidShot, answered: (code: string | null, broken?: boolean) => void): void;
+  close(): void;
+}
+
+/** Opens a connection: `ready` once it is up, or `failed`. */
+export type Connect = (ready: (c: BidConnection) => void, failed: () => void) => void;
+
+/** Connections to a daemon's bid route on raw keep-alive sockets. */
+export function bidConnector(url: string): Connect {
+  const target = new URL(url);
   const host = target.hostname;
   const port = Number(target.port);
-  const tally = new Tally(o);
-
-  const connection = () =>
-    new Promise<void>((done) => {
-      const socket = net.connect({ host, port });
-      socket.setNoDelay(true);
-      let buf: Buffer = Buffer.alloc(0);
-      let sentAt = 0;
-      let waiting = false;
-      let connected = false;
-      const finish = () => {
+  return (ready, failed) => {
+    const socket = net.connect({ host, port });
+    socket.setNoDelay(true);
+    let buf: Buffer = Buffer.alloc(0);
+    let pending: ((code: string | null, broken?: boolean) => void) | undefined;
+    let connected = false;
+    let ended = false;
+    const conn: BidConnection = {
+      send(shot, answered) {
+        if (ended) return answered(null, true);
+        pending = answered;
+        socket.write(bidRequest(`${host}:${port}`, shot));
+      },
+      close() {
+        ended = true;
         socket.removeAllListeners('data');
         socket.destroy();
-        done();
-      };
-      const send = () => {
-        if (!tally.take()) return finish();
-        socket.write(bidRequest(`${host}:${port}`, o.next()));
-        sentAt = performance.now();
-        waiting = true;
-      };
-      socket.on('connect', () => {
-        connected = true;
-        send();
-      });
-      socket.on('data', (chunk: Buffer) => {
-        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-        const r = takeResponse(buf);
-        if (!r) return;
-        buf = Buffer.from(r.rest);
-        waiting = false;
-        tally.answer(r.status === 201 ? null : errorCode(r.status, r.body.toString('utf8')), performance.now() - sentAt);
-        send();
-      });
-      const fail = () => {
-        if (waiting || !connected) tally.transportErrors++;
-        connected = true;
-        waiting = false;
-        finish();
-      };
-      socket.on('error', fail);
-      socket.on('close', fail);
+      },
+    };
+    socket.on('connect', () => {
+      connected = true;
+      ready(conn);
     });
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      const r = takeResponse(buf);
+      if (!r) return;
+      buf = Buffer.from(r.rest);
+      const answered = pending;
+      pending = undefined;
+      answered?.(r.status === 201 ? null : errorCode(r.status, r.body.toString('utf8')));
+    });
+    const fail = () => {
+      if (ended) return;
+      ended = true;
+      if (!connected) return failed();
+      const answered = pending;
+      pending = undefined;
+      answered?.(null, true);
+    };
+    socket.on('error', fail);
+    socket.on('close', fail);
+  };
+}
 
+/** Fires bids until the limits, each connection sending its next bid when the last is answered (a closed loop); resolves once every bid in flight is answered. */
+export async function runBidLoad(o: BidLoadOptions): Promise<BidLoadResult> {
+  const connect = bidConnector(o.url);
+  const tally = new Tally(o);
+  const connection = () =>
+    new Promise<void>((done) => {
+      connect(
+        (c) => {
+          const send = () => {
+            if (!tally.take()) {
+              c.close();
+              return done();
+            }
+            const shot = o.next();
+            const sentAt = performance.now();
+            c.send(shot, (code, broken) => {
+              if (broken) {
+                tally.transportErrors++;
+                return done();
+              }
+              tally.answer(code, performance.now() - sentAt);
+              send();
+            });
+          };
+          send();
+        },
+        () => {
+          tally.transportErrors++;
+          done();
+        },
+      );
+    });
   await Promise.all(Array.from({ length: o.connections }, connection));
   return tally.finish();
 }
@@ -163,7 +214,9 @@ export async function fireVolley(shots: Volley[], timeoutMs = 60_000): Promise<{
           if (!r) return;
           clearTimeout(timer);
           const body = r.body.toString('utf8');
-          if (r.status === 201) ok({ status: 201, version: (JSON.parse(body) as { bid: { version: number } }).bid.version });
+          // A leader raising their maximum makes no row: the auction's version stands for it.
+          const won = () => JSON.parse(body) as { bid: { version: number } | null; auction: { version: number } };
+          if (r.status === 201) ok({ status: 201, version: won().bid?.version ?? won().auction.version });
           else ok({ status: r.status, code: errorCode(r.status, body) });
         });
         s.on('error', () => {

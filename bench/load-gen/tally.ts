@@ -21,6 +21,8 @@ export interface BidLoadResult {
   elapsedMs: number;
   /** Latency of every answered bid. */
   latency: Latency;
+  /** Bids accepted in each whole second of the run, by answer time (a partial last second left out): the run's sparkline. */
+  acceptedEachSecond: number[];
 }
 
 export class Tally {
@@ -30,18 +32,24 @@ export class Tally {
   answered = 0;
   accepted = 0;
   transportErrors = 0;
-  private readonly started = performance.now();
+  private readonly started: number;
   private readonly deadline: number;
   private readonly ticker: NodeJS.Timeout;
+  private readonly eachSecond: number[] = [];
 
-  constructor(private readonly limits: LoadLimits) {
+  /** `now` is the loop's clock in ms (performance.now unless a test drives time). */
+  constructor(
+    private readonly limits: LoadLimits,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.started = now();
     this.deadline = this.started + limits.durationMs;
-    this.ticker = setInterval(() => limits.onTick?.(this.answered, this.accepted, performance.now() - this.started), 250);
+    this.ticker = setInterval(() => limits.onTick?.(this.answered, this.accepted, this.now() - this.started), 250);
   }
 
   /** True (and counted as sent) when another bid may go. */
   take(): boolean {
-    if (this.sent >= this.limits.maxBids || performance.now() >= this.deadline) return false;
+    if (this.sent >= this.limits.maxBids || this.now() >= this.deadline) return false;
     this.sent++;
     return true;
   }
@@ -50,18 +58,29 @@ export class Tally {
   answer(code: string | null, ms: number): void {
     this.latency.record(ms);
     this.answered++;
-    if (code === null) this.accepted++;
+    if (code === null) this.accept();
     else this.refuse(code);
+  }
+
+  /** One bid accepted (its answer and latency recorded apart). */
+  accept(): void {
+    this.accepted++;
+    const second = Math.floor((this.now() - this.started) / 1000);
+    while (this.eachSecond.length <= second) this.eachSecond.push(0);
+    this.eachSecond[second]!++;
   }
 
   refuse(code: string): void {
     this.refused[code] = (this.refused[code] ?? 0) + 1;
   }
 
-  finish(): BidLoadResult {
+  /** Stops the ticker; the run's time ends at `endMs` (now unless given, e.g. the last answer). */
+  finish(endMs = this.now()): BidLoadResult {
     clearInterval(this.ticker);
     const { sent, accepted, refused, transportErrors, latency } = this;
-    return { sent, accepted, refused, transportErrors, elapsedMs: performance.now() - this.started, latency };
+    const elapsedMs = endMs - this.started;
+    const acceptedEachSecond = this.eachSecond.slice(0, Math.floor(elapsedMs / 1000));
+    return { sent, accepted, refused, transportErrors, elapsedMs, latency, acceptedEachSecond };
   }
 }
 

@@ -7,6 +7,8 @@ export interface LatencySummary {
   count: number;
   p50Ms: number;
   p99Ms: number;
+  /** The 99.9th percentile. */
+  p999Ms: number;
   maxMs: number;
 }
 
@@ -40,6 +42,7 @@ export class Latency {
       count: this.h.totalCount,
       p50Ms: ms(this.h.getValueAtPercentile(50)),
       p99Ms: ms(this.h.getValueAtPercentile(99)),
+      p999Ms: ms(this.h.getValueAtPercentile(99.9)),
       maxMs: ms(this.h.maxValue),
     };
   }

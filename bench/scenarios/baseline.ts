@@ -29,6 +29,7 @@ export async function runBaseline(env: BenchEnv, flags: Omit<WorkloadFlags, 'con
     concurrency: pick('concurrency', def.defaults.concurrency),
     durationSec: pick('durationSec', def.defaults.durationSec),
     maxBids: pick('maxBids', def.defaults.maxBids),
+    maxShare: pick('maxShare', def.defaults.maxShare),
     contenders: ['statements', 'function'],
   }));
   return withReport('baseline', env, { workloads }, async () => {

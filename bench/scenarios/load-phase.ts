@@ -1,5 +1,7 @@
-// One phase of the load scenario, in one socket mode, on a fresh daemon: warm
-// it up, open the watchers' sockets, fire autocannon while they watch, wait
+// One phase of the load scenario, in one socket mode (and for the open loop at
+// one rate), on a fresh daemon: warm it up, open the watchers' sockets, fire
+// bids while they watch (autocannon's closed loop, or the open loop at a
+// fixed rate, load-gen/open-loop.ts), wait
 // until every watcher has every event, then check the deliveries against the
 // outbox and put the figures together (memory, CPU, what the daemon's metrics
 // saw, PostgreSQL's connections).
@@ -11,15 +13,17 @@ import type { Fixture } from '../harness/fixtures.js';
 import { fmt, round1, round2 } from '../harness/report.js';
 import type { BenchEnv } from '../harness/session.js';
 import { runCannon } from '../load-gen/autocannon-bids.js';
+import { bidConnector } from '../load-gen/http-bids.js';
+import { runOpenLoop, type OpenLoopResult } from '../load-gen/open-loop.js';
 import type { BidLoadResult } from '../load-gen/tally.js';
 import type { BidStream } from '../load-gen/workload.js';
 import { cpuSeconds, treeCpuSeconds } from '../measure/cpu.js';
 import { batchSizesBetween, histogramBetween, metricTotal, scrapeMetrics } from '../measure/daemon-metrics.js';
 import { memoryOf, pgConnections, startSampler, type PgConnections } from '../measure/process-stats.js';
-import { startWatchers, type Deliveries, type WatcherPool } from '../watchers/pool.js';
+import { startWatchers, watcherProcessesFor, type Deliveries, type WatcherPool } from '../watchers/pool.js';
 import type { SocketSpec } from '../watchers/watcher-protocol.js';
 import { checkOutbox, runEvents, settledVersions, versionsOf, type OutboxEvent } from './load-outbox.js';
-import type { BidFigures, CpuFigures, DeliveryFigures, InsideFigures, LoadOptions, MemoryFigures, PhaseResult, SocketMode } from './load-types.js';
+import type { BidFigures, CpuFigures, DeliveryFigures, InsideFigures, LoadOptions, MemoryFigures, OpenLoopFigures, PhaseResult, SocketMode } from './load-types.js';
 
 /** What every phase of a run shares: the run's options, its fixture, one bid stream and a database client. */
 export interface PhaseSetup {
@@ -62,7 +66,7 @@ function socketSpecs(mode: SocketMode, users: number, fx: Fixture, perUser: numb
 }
 
 /** A bid load's figures; `loadAtStart` is the machine's 1-minute load average when it started. */
-export function bidFigures(r: BidLoadResult, loadAtStart: number): BidFigures {
+export function bidFigures(r: BidLoadResult | OpenLoopResult, loadAtStart: number): BidFigures {
   const elapsedSec = r.elapsedMs / 1000;
   return {
     load: [loadAtStart, round2(loadavg()[0]!)],
@@ -72,6 +76,24 @@ export function bidFigures(r: BidLoadResult, loadAtStart: number): BidFigures {
     transportErrors: r.transportErrors,
     elapsedSec: round1(elapsedSec),
     latency: r.latency.summary(),
+    acceptedEachSecond: r.acceptedEachSecond,
+    ...('offeredPerSec' in r ? { openLoop: openLoopFigures(r, elapsedSec) } : {}),
+  };
+}
+
+function openLoopFigures(r: OpenLoopResult, elapsedSec: number): OpenLoopFigures {
+  const lag = r.sendLag.summary();
+  return {
+    offeredPerSec: r.offeredPerSec,
+    answeredPerSec: Math.round(r.latency.summary().count / elapsedSec),
+    slots: r.slots,
+    fromWrite: r.fromWrite.summary(),
+    late: r.late,
+    lateP99Ms: lag.p99Ms,
+    lateMaxMs: lag.maxMs,
+    dropped: r.dropped,
+    unanswered: r.unanswered,
+    peakConnections: r.peakConnections,
   };
 }
 
@@ -88,10 +110,11 @@ async function resync(c: pg.Client, stream: BidStream, auctions: number[]): Prom
 }
 
 // A second of bids with no watchers (JIT, pools, caches), then the daemon's memory before any socket.
-async function warmUp(ph: PhaseSetup, mode: SocketMode, daemon: BenchDaemon): Promise<number> {
+async function warmUp(ph: PhaseSetup, label: string, daemon: BenchDaemon): Promise<number> {
   await resync(ph.c, ph.stream, ph.fx.auctions);
-  ph.env.progress.step(`${mode}: warming the daemon up (1 s of bids, no watchers)`);
-  await runCannon({ url: daemon.url, connections: ph.o.concurrency, durationMs: 1000, maxBids: 100_000, next: () => ph.stream.nextShot() });
+  ph.env.progress.step(`${label}: warming the daemon up (1 s of bids, no watchers)`);
+  const connections = Math.min(ph.o.concurrency, 100);
+  await runCannon({ url: daemon.url, connections, durationMs: 1000, maxBids: 100_000, next: () => ph.stream.nextShot() });
   await sleep(1000);
   return rssOf(daemon.pid);
 }
@@ -132,7 +155,7 @@ async function cpuSample(env: BenchEnv, daemon: BenchDaemon, pool: WatcherPool):
 
 /** What the measured stretch of a phase saw: the bids, the deliveries, and the samples taken meanwhile. */
 interface Measured {
-  bids: BidLoadResult;
+  bids: BidLoadResult | OpenLoopResult;
   machineLoad: number;
   loadStartedAt: number;
   d: Deliveries;
@@ -148,8 +171,45 @@ interface Measured {
   mAfter: string;
 }
 
-// Autocannon for the run's duration while the sockets watch, then the wait until every watcher has every event.
-async function bidWhileWatched(ph: PhaseSetup, mode: SocketMode, daemon: BenchDaemon, pool: WatcherPool, starts: Map<number, number>): Promise<Measured> {
+/** Connections the open loop opens before its first bid: enough for its rate at 50 ms a bid, at least 8. */
+const openLoopConnections = (rate: number, cap: number) => Math.min(cap, Math.max(8, Math.ceil(rate / 20)));
+
+/** Seconds of bids at the open loop's rate, watched but not measured, before its measured run (wrk2's calibration). */
+export const WATCHED_WARM_UP_SEC = 2;
+
+// The run's bids: autocannon's closed loop, or the open loop at `rate`.
+function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: number | undefined, durationSec = ph.o.durationSec): Promise<BidLoadResult | OpenLoopResult> {
+  const { o, env } = ph;
+  const limits = { durationMs: durationSec * 1000, maxBids: o.maxBids, next: () => ph.stream.nextShot(), onTick: env.progress.ticker(label) };
+  if (rate === undefined) return runCannon({ url: daemon.url, connections: o.concurrency, ...limits });
+  return runOpenLoop({
+    ...limits,
+    rate,
+    connections: openLoopConnections(rate, o.concurrency),
+    maxConnections: o.concurrency,
+    // Bids still waiting for a connection when the slots end get this long to go (bounded: then they are dropped).
+    drainMs: Math.min(30_000, Math.max(5_000, limits.durationMs)),
+    connect: bidConnector(daemon.url),
+  });
+}
+
+/**
+ * The open loop's first seconds with the sockets watching (the fan-out's first
+ * runs, buffers and connections being made), not measured: the measured run
+ * then starts from a daemon already at the rate. Returns each auction's
+ * version after it, from which the measured run's events count.
+ */
+async function warmUpWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon, pool: WatcherPool, rate: number): Promise<Map<number, number>> {
+  ph.env.progress.step(`${label}: ${WATCHED_WARM_UP_SEC} s of bids at the rate while they watch (not measured)`);
+  await fireBids(ph, `${label} (warm-up)`, daemon, rate, WATCHED_WARM_UP_SEC);
+  ph.env.progress.end();
+  const finals = await settledVersions(ph.c, ph.fx.auctions);
+  await pool.settle(finals, 60_000);
+  return finals;
+}
+
+// The bids for the run's duration while the sockets watch, then the wait until every watcher has every event.
+async function bidWhileWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon, pool: WatcherPool, starts: Map<number, number>, rate: number | undefined): Promise<Measured> {
   const { env, o, c } = ph;
   const rss = startSampler(200, async () => (await memoryOf(daemon.pid))?.rss);
   const conns = startSampler(250, () => pgConnections(c));
@@ -159,16 +219,9 @@ async function bidWhileWatched(ph: PhaseSetup, mode: SocketMode, daemon: BenchDa
   const t0 = performance.now();
   const loadStartedAt = Date.now();
   const machineLoad = round2(loadavg()[0]!);
-  const bids = await runCannon({
-    url: daemon.url,
-    connections: o.concurrency,
-    durationMs: o.durationSec * 1000,
-    maxBids: o.maxBids,
-    next: () => ph.stream.nextShot(),
-    onTick: env.progress.ticker(mode),
-  });
+  const bids = await fireBids(ph, label, daemon, rate);
   env.progress.end();
-  env.progress.step(`${mode}: waiting for every watcher to have every event`);
+  env.progress.step(`${label}: waiting for every watcher to have every event`);
   const finals = await settledVersions(c, ph.fx.auctions);
   // Read once, before the watchers report: they need the commit times, the outbox check their report.
   const { events, commits } = await runEvents(c, starts, finals);
@@ -182,28 +235,35 @@ async function bidWhileWatched(ph: PhaseSetup, mode: SocketMode, daemon: BenchDa
   return { bids, machineLoad, loadStartedAt, d, events, windowSec, self, cpu0, cpu1, rssSamples, connSamples, mBefore, mAfter };
 }
 
-/** Runs one phase on a fresh daemon and stops it (and the watchers) whatever happens. */
-export async function runPhase(ph: PhaseSetup, mode: SocketMode): Promise<PhaseResult> {
+/**
+ * Runs one phase on a fresh daemon and stops it (and the watchers) whatever
+ * happens: the closed loop, or with `rate` the open loop at that many bids/s.
+ */
+export async function runPhase(ph: PhaseSetup, mode: SocketMode, rate?: number): Promise<PhaseResult> {
   const { env, o } = ph;
   const users = mode === 'multiplexed' ? o.users : o.perAuctionUsers;
   const specs = socketSpecs(mode, users, ph.fx, o.perUser);
-  env.progress.step(`${mode}: starting a fresh daemon`);
+  const processes = watcherProcessesFor(specs.length, o.watcherProcesses);
+  const label = rate === undefined ? mode : `${mode} at ${fmt(rate)} bids/s`;
+  env.progress.step(`${label}: starting a fresh daemon`);
   const daemon: BenchDaemon = await spawnBenchDaemon({ databaseUrl: env.databaseUrl, adminToken: ph.adminToken });
   let pool: WatcherPool | undefined;
   try {
-    const beforeSockets = await warmUp(ph, mode, daemon);
-    env.progress.step(`${mode}: ${fmt(users)} users open ${fmt(specs.length)} WebSockets (${o.watcherProcesses} watcher processes) and subscribe`);
+    const beforeSockets = await warmUp(ph, label, daemon);
+    env.progress.step(`${label}: ${fmt(users)} users open ${fmt(specs.length)} WebSockets (${processes} watcher processes) and subscribe`);
     const openStarted = performance.now();
-    pool = await startWatchers({ url: daemon.url, sockets: specs, processes: o.watcherProcesses, parallel: 32, timeoutMs: 120_000 });
+    pool = await startWatchers({ url: daemon.url, sockets: specs, processes, parallel: 32, timeoutMs: 120_000 });
     const watched = await openWatchers(ph, daemon, pool, openStarted);
-    env.progress.step(`${mode}: autocannon, ${o.concurrency} connections, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
-    const m = await bidWhileWatched(ph, mode, daemon, pool, watched.starts);
-    env.progress.step(`${mode}: checking the deliveries against the outbox`);
+    const starts = rate === undefined ? watched.starts : await warmUpWatched(ph, label, daemon, pool, rate);
+    const how = rate === undefined ? `autocannon, ${o.concurrency} connections` : `open loop, ${fmt(rate)} bids/s on up to ${o.concurrency} connections`;
+    env.progress.step(`${label}: ${how}, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
+    const m = await bidWhileWatched(ph, label, daemon, pool, starts, rate);
+    env.progress.step(`${label}: checking the deliveries against the outbox`);
     const outbox = checkOutbox(m.events, m.d);
     const audit = await new HttpClient({ url: daemon.url, token: ph.adminToken }).audit();
     await pool.close();
     pool = undefined;
-    return phaseResult({ mode, users, beforeSockets, watched, m, outbox, auditViolations: audit.violations.length });
+    return phaseResult({ mode, rate, users, processes, beforeSockets, watched, m, outbox, auditViolations: audit.violations.length });
   } finally {
     await pool?.close();
     await daemon.stop();
@@ -212,7 +272,9 @@ export async function runPhase(ph: PhaseSetup, mode: SocketMode): Promise<PhaseR
 
 interface PhaseFindings {
   mode: SocketMode;
+  rate: number | undefined;
   users: number;
+  processes: number;
   beforeSockets: number;
   watched: Watched;
   m: Measured;
@@ -226,7 +288,9 @@ function phaseResult(p: PhaseFindings): PhaseResult {
   const bids = bidFigures(m.bids, m.machineLoad);
   return {
     mode: p.mode,
+    ...(p.rate === undefined ? {} : { offeredPerSec: p.rate }),
     users: p.users,
+    watcherProcesses: p.processes,
     sockets: metricTotal(watched.metricsReady, 'nb_ws_sockets'),
     subscriptions: metricTotal(watched.metricsReady, 'nb_ws_subscriptions'),
     openSec: watched.openSec,
@@ -271,6 +335,7 @@ function cpuFigures(m: Measured, accepted: number): CpuFigures {
     generator: Math.round(((self.user + self.system) / 1e6 / windowSec) * 100),
     daemonUsPerDelivery: d.deliveries > 0 ? round1((daemonCpu * 1e6) / d.deliveries) : NaN,
     daemonUsPerBid: accepted > 0 ? Math.round((daemonCpu * 1e6) / accepted) : NaN,
+    watchersUsPerDelivery: d.deliveries > 0 ? round1(((cpu1.watchers - cpu0.watchers) * 1e6) / d.deliveries) : NaN,
   };
 }
 

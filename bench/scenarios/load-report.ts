@@ -1,9 +1,18 @@
 // The load scenario's report: its figures (for --compare), the problems that
-// fail a run, and the markdown tables — bids beside the baselines, deliveries,
-// the cost of each socket mode side by side, and the targets.
-import { fmt, round1, table, targetsTable, type Figure, type Target } from '../harness/report.js';
+// fail a run, and the markdown tables — bids beside the baselines (closed
+// loop) or the rates with the knee (open loop), deliveries, the cost of each
+// run side by side, and the targets; and its charts.
+import { sparklineText } from '../charts/sparkline.js';
+import { deliveriesVsLatencyChart, latencyVsOfferedChart, type RatePoint } from '../charts/specs.js';
+import { fmt, round1, table, targetsTable, type Figure, type ReportChart, type Target } from '../harness/report.js';
+import { LATE_MS } from '../load-gen/open-loop.js';
 import { refusedText } from '../load-gen/tally.js';
 import type { Baselines, BidFigures, LoadOptions, PhaseResult } from './load-types.js';
+
+/** The knee's latency bound: commit-to-watcher p99 at most this (issue 17). */
+export const KNEE_P99_MS = 50;
+/** An offered rate is kept when the answers come at least this share of it, and no bid is dropped. */
+export const KEPT_SHARE = 0.95;
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / MB)} MB` : 'n/a');
@@ -19,22 +28,59 @@ function busyText(busy: Record<string, number>): string {
     .join(', ');
 }
 
+/** A run's name in the tables: its socket mode, and its rate in an open loop. */
+export const runName = (r: PhaseResult) => (r.offeredPerSec === undefined ? r.mode : `${r.mode} at ${fmt(r.offeredPerSec)} bids/s`);
+
+/** Deliveries lost, duplicated, out of order, not as in the outbox, unseen or phantom. */
+const deliveryFaults = (r: PhaseResult) => {
+  const d = r.deliveries;
+  return d.lost + d.duplicates + d.outOfOrder + d.mismatched + d.unseen + d.phantom + d.incomplete;
+};
+
+/**
+ * Why an open-loop run is not within the knee's bounds (empty when it is):
+ * commit-to-watcher p99 ≤ 50 ms, nothing lost, duplicated, out of order or
+ * before its commit, and the offered rate kept (answers at ≥ 95% of it, none dropped).
+ */
+export function kneeMisses(r: PhaseResult): string[] {
+  const misses: string[] = [];
+  const c = r.deliveries.latency;
+  if (!c) misses.push('no commit timestamps');
+  else if (c.p99Ms > KNEE_P99_MS) misses.push(`p99 ${c.p99Ms.toFixed(1)} ms`);
+  const faults = deliveryFaults(r) + r.deliveries.beforeCommit;
+  if (faults > 0) misses.push(`${fmt(faults)} deliveries faulty`);
+  const ol = r.bids.openLoop;
+  if (ol && (ol.answeredPerSec < KEPT_SHARE * ol.offeredPerSec || ol.dropped > 0 || ol.unanswered > 0)) {
+    misses.push(`rate not kept (${Math.round((ol.answeredPerSec / ol.offeredPerSec) * 100)}% answered${ol.dropped ? `, ${fmt(ol.dropped)} dropped` : ''})`);
+  }
+  return misses;
+}
+
+/** The knee: the multiplexed open-loop run at the highest offered rate within the knee's bounds. */
+export function kneeOf(runs: readonly PhaseResult[]): PhaseResult | undefined {
+  return runs
+    .filter((r) => r.mode === 'multiplexed' && r.offeredPerSec !== undefined && kneeMisses(r).length === 0)
+    .reduce<PhaseResult | undefined>((best, r) => (!best || r.offeredPerSec! > best.offeredPerSec! ? r : best), undefined);
+}
+
 /** What fails a run: any delivery fault, socket close, unexpected frame, bid error other than BID_TOO_LOW, or audit violation. */
 export function phaseProblems(r: PhaseResult): string[] {
   const out: string[] = [];
+  const name = runName(r);
   const d = r.deliveries;
   const faults: [string, number][] = [
     ['lost', d.lost], ['duplicated', d.duplicates], ['out of order', d.outOfOrder], ['not matching the outbox', d.mismatched],
     ['streams short of the last version', d.incomplete], ['committed events no watcher received', d.unseen], ['events not in the outbox', d.phantom],
   ];
-  for (const [what, n] of faults) if (n > 0) out.push(`${r.mode}: ${fmt(n)} deliveries ${what}`);
-  if (d.beforeCommit > 0) out.push(`${r.mode}: ${fmt(d.beforeCommit)} deliveries arrived before PostgreSQL's commit timestamp of their event`);
-  for (const [what, n] of Object.entries(d.unexpected)) out.push(`${r.mode}: ${n} unexpected frames: ${what}`);
-  for (const [code, n] of Object.entries(d.closes)) out.push(`${r.mode}: ${n} sockets closed by the daemon or the network (code ${code})`);
-  if (r.bids.transportErrors) out.push(`${r.mode}: ${r.bids.transportErrors} bid connection errors`);
-  for (const [code, n] of Object.entries(r.bids.refused)) if (code !== 'BID_TOO_LOW') out.push(`${r.mode}: bids refused with ${code} ${n} times`);
-  if (r.auditViolations) out.push(`${r.mode}: the audit found ${r.auditViolations} violations`);
-  if (r.bids.accepted === 0) out.push(`${r.mode}: no bid was accepted`);
+  for (const [what, n] of faults) if (n > 0) out.push(`${name}: ${fmt(n)} deliveries ${what}`);
+  if (d.beforeCommit > 0) out.push(`${name}: ${fmt(d.beforeCommit)} deliveries arrived before PostgreSQL's commit timestamp of their event`);
+  for (const [what, n] of Object.entries(d.unexpected)) out.push(`${name}: ${n} unexpected frames: ${what}`);
+  for (const [code, n] of Object.entries(d.closes)) out.push(`${name}: ${n} sockets closed by the daemon or the network (code ${code})`);
+  if (r.bids.transportErrors) out.push(`${name}: ${r.bids.transportErrors} bid connection errors`);
+  for (const [code, n] of Object.entries(r.bids.refused)) if (code !== 'BID_TOO_LOW') out.push(`${name}: bids refused with ${code} ${n} times`);
+  if (r.auditViolations) out.push(`${name}: the audit found ${r.auditViolations} violations`);
+  if (r.bids.accepted === 0) out.push(`${name}: no bid was accepted`);
+  if (r.bids.openLoop?.unanswered) out.push(`${name}: ${r.bids.openLoop.unanswered} bids written were never answered`);
   return out;
 }
 
@@ -46,7 +92,7 @@ export function figuresOf(runs: PhaseResult[], base: Baselines): Figure[] {
   };
   for (const [name, b] of Object.entries(base) as [string, BidFigures][]) add(`load.baseline.${name}.acceptedPerSec`, b.acceptedPerSec, 'bids/s', true);
   for (const r of runs) {
-    const k = `load.${r.mode}`;
+    const k = `load.${r.mode}${r.offeredPerSec === undefined ? '' : `.at${r.offeredPerSec}`}`;
     add(`${k}.acceptedPerSec`, r.bids.acceptedPerSec, 'bids/s', true);
     add(`${k}.bidP50Ms`, r.bids.latency.p50Ms, 'ms', false);
     add(`${k}.bidP99Ms`, r.bids.latency.p99Ms, 'ms', false);
@@ -55,19 +101,33 @@ export function figuresOf(runs: PhaseResult[], base: Baselines): Figure[] {
     if (c) {
       add(`${k}.commitToWatcherP50Ms`, c.p50Ms, 'ms', false);
       add(`${k}.commitToWatcherP99Ms`, c.p99Ms, 'ms', false);
+      add(`${k}.commitToWatcherP999Ms`, c.p999Ms, 'ms', false);
       add(`${k}.commitToWatcherMaxMs`, c.maxMs, 'ms', false);
     }
     add(`${k}.atToWatcherP50Ms`, r.deliveries.fromAt.p50Ms, 'ms', false);
     add(`${k}.atToWatcherP99Ms`, r.deliveries.fromAt.p99Ms, 'ms', false);
-    add(`${k}.deliveryFaults`, r.deliveries.lost + r.deliveries.duplicates + r.deliveries.outOfOrder + r.deliveries.mismatched + r.deliveries.unseen + r.deliveries.phantom, 'deliveries', false);
+    add(`${k}.deliveryFaults`, deliveryFaults(r), 'deliveries', false);
+    add(`${k}.openSec`, r.openSec, 's', false);
     add(`${k}.socketsPerUser`, r.sockets / r.users, 'sockets', false);
     add(`${k}.daemonPeakRssMb`, round1(r.memory.peak / MB), 'MB', false);
     add(`${k}.rssPerUserKb`, round1(r.memory.perUserIdle / 1024), 'KB', false);
     add(`${k}.daemonCpuPercent`, r.cpu.daemon, '%', false);
     add(`${k}.daemonCpuUsPerDelivery`, r.cpu.daemonUsPerDelivery, 'µs', false);
+    add(`${k}.watchersCpuUsPerDelivery`, r.cpu.watchersUsPerDelivery, 'µs', false);
+    if (r.bids.openLoop) add(`${k}.droppedBids`, r.bids.openLoop.dropped, 'bids', false);
     add(`${k}.postgresConnections`, r.postgres.total, 'connections', false);
     for (const [name, b] of Object.entries(base) as [string, BidFigures][]) {
       if (b.acceptedPerSec > 0) add(`load.ratio.${r.mode}/${name}`, Math.round((r.bids.acceptedPerSec / b.acceptedPerSec) * 100) / 100, '×', true);
+    }
+  }
+  const open = runs.filter((r) => r.offeredPerSec !== undefined);
+  if (open.length) {
+    add('load.open.deliveryFaults', open.reduce((n, r) => n + deliveryFaults(r) + r.deliveries.beforeCommit, 0), 'deliveries', false);
+    const knee = kneeOf(runs);
+    if (knee) {
+      add('load.knee.offeredPerSec', knee.offeredPerSec!, 'bids/s', true);
+      add('load.knee.deliveriesPerSec', knee.deliveries.perSec, 'deliveries/s', true);
+      add('load.knee.daemonCpuUsPerDelivery', knee.cpu.daemonUsPerDelivery, 'µs', false);
     }
   }
   const m = runs.find((r) => r.mode === 'multiplexed');
@@ -85,6 +145,24 @@ const TARGETS: Target[] = [
   { what: 'commit-to-watcher p99 ≤ 50 ms', key: 'load.multiplexed.commitToWatcherP99Ms', atMost: 50 },
   { what: 'zero lost, duplicated or out-of-order deliveries', key: 'load.multiplexed.deliveryFaults', atMost: 0 },
 ];
+// Issue 17's, for the open loop: the knee of a sweep, and a run of 10,000 users.
+const SWEEP_TARGETS: Target[] = [
+  { what: `the knee (commit-to-watcher p99 ≤ ${KNEE_P99_MS} ms, nothing lost, the rate kept) at ≥ 120,000 deliveries/s`, key: 'load.knee.deliveriesPerSec', atLeast: 120_000 },
+  { what: 'daemon CPU per delivery at the knee ≤ 2.5 µs', key: 'load.knee.daemonCpuUsPerDelivery', atMost: 2.5 },
+  { what: 'zero lost, duplicated, out-of-order or before-commit deliveries at every rate', key: 'load.open.deliveryFaults', atMost: 0 },
+];
+function crowdTargets(runs: PhaseResult[]): Target[] {
+  return runs
+    .filter((r) => r.mode === 'multiplexed' && r.users >= 10_000)
+    .flatMap((r) => {
+      const k = `load.${r.mode}${r.offeredPerSec === undefined ? '' : `.at${r.offeredPerSec}`}`;
+      return [
+        { what: `${runName(r)}, ${fmt(r.users)} users: open and subscribe in ≤ 15 s`, key: `${k}.openSec`, atMost: 15 },
+        { what: `${runName(r)}, ${fmt(r.users)} users: daemon RSS ≤ 40 KB per user, idle`, key: `${k}.rssPerUserKb`, atMost: 40 },
+        { what: `${runName(r)}, ${fmt(r.users)} users: commit-to-watcher p99 ≤ 100 ms`, key: `${k}.commitToWatcherP99Ms`, atMost: 100 },
+      ];
+    });
+}
 const COMPARE_TARGETS: Target[] = [
   { what: 'multiplexed: ≥ 95% fewer connections per user than per-auction', key: 'load.compare.fewerConnectionsPct', atLeast: 95 },
   { what: 'multiplexed: less daemon memory per user than per-auction', key: 'load.compare.rssPerUserDropPct', atLeast: 0.1 },
@@ -101,7 +179,9 @@ function timingNote(runs: PhaseResult[]): string {
   return notes.length ? `\n\n${notes.join(' ')}` : '';
 }
 
-const label = (r: PhaseResult) => `daemon, ${r.mode === 'multiplexed' ? 'one socket per user' : 'one socket per auction'} (${fmt(r.users)} users)`;
+const label = (r: PhaseResult) =>
+  `daemon, ${r.mode === 'multiplexed' ? 'one socket per user' : 'one socket per auction'} (${fmt(r.users)} users)` +
+  (r.offeredPerSec === undefined ? '' : `, ${fmt(r.offeredPerSec)} bids/s offered`);
 
 // The bids table: the baselines, each with the daemon's ratio to it, then the daemon's runs.
 function bidRows(runs: PhaseResult[], base: Baselines): string[][] {
@@ -125,7 +205,7 @@ function deliveryRows(runs: PhaseResult[]): string[][] {
     const d = r.deliveries;
     return [
       label(r), fmt(r.sockets), fmt(r.subscriptions), fmt(d.count), fmt(d.perSec),
-      ...(d.latency ? [d.latency.p50Ms.toFixed(1), d.latency.p99Ms.toFixed(1), d.latency.maxMs.toFixed(1)] : ['n/a', 'n/a', 'n/a']),
+      ...(d.latency ? [d.latency.p50Ms.toFixed(1), d.latency.p99Ms.toFixed(1), d.latency.p999Ms.toFixed(1), d.latency.maxMs.toFixed(1)] : ['n/a', 'n/a', 'n/a', 'n/a']),
       `${d.fromAt.p50Ms.toFixed(1)} / ${d.fromAt.p99Ms.toFixed(1)}`,
       fmt(d.lost), fmt(d.duplicates), fmt(d.outOfOrder), fmt(d.mismatched + d.unseen + d.phantom), d.latency ? fmt(d.beforeCommit) : 'n/a',
     ];
@@ -137,6 +217,7 @@ function costRows(runs: PhaseResult[]): string[][] {
   const row = (what: string, f: (r: PhaseResult) => string) => [what, ...runs.map(f)];
   return [
     row('users', (r) => fmt(r.users)),
+    row('watcher processes', (r) => fmt(r.watcherProcesses)),
     row('WebSockets open (the daemon\'s nb_ws_sockets)', (r) => fmt(r.sockets)),
     row('WebSockets per user', (r) => fmt(r.sockets / r.users)),
     row('subscriptions', (r) => fmt(r.subscriptions)),
@@ -150,7 +231,8 @@ function costRows(runs: PhaseResult[]): string[][] {
     row('daemon CPU (100% = one core)', (r) => `${r.cpu.daemon}%`),
     row('daemon CPU per delivery', (r) => `${r.cpu.daemonUsPerDelivery} µs`),
     row('daemon CPU per accepted bid', (r) => `${fmt(r.cpu.daemonUsPerBid)} µs`),
-    row('CPU of PostgreSQL / the watcher processes / autocannon', (r) => `${r.cpu.postgres ?? 'n/a'}% / ${r.cpu.watchers}% / ${r.cpu.generator}%`),
+    row('the watcher processes\' CPU per delivery (the users\' machines, apart from the daemon)', (r) => `${r.cpu.watchersUsPerDelivery} µs`),
+    row('CPU of PostgreSQL / the watcher processes / the bid generator', (r) => `${r.cpu.postgres ?? 'n/a'}% / ${r.cpu.watchers}% / ${r.cpu.generator}%`),
     row('bids per transaction (mean) and its time', (r) => `${r.inside.meanBatch}, ${r.inside.meanBatchMs} ms`),
     row('commit to frames handed to the sockets, in the daemon: p50 / p99', (r) => `${r.inside.commitToSend.p50} s / ${r.inside.commitToSend.p99} s`),
     row("the daemon's event-loop delay: p50 / p99", (r) => `${r.inside.loopDelayP50Ms} ms / ${r.inside.loopDelayP99Ms} ms`),
@@ -174,26 +256,120 @@ function compareText(o: LoadOptions, runs: PhaseResult[], figures: Figure[]): st
   );
 }
 
+// The open loop's runs, one row a rate: what was offered and kept, the bids' latency from their slots, the deliveries, their cost, and the knee's bounds.
+function rateRows(runs: PhaseResult[]): string[][] {
+  return runs.map((r) => {
+    const ol = r.bids.openLoop!;
+    const b = r.bids.latency;
+    const d = r.deliveries;
+    const c = d.latency;
+    const misses = kneeMisses(r);
+    return [
+      r.mode === 'multiplexed' ? fmt(ol.offeredPerSec) : `${fmt(ol.offeredPerSec)} (per-auction sockets)`,
+      fmt(r.bids.acceptedPerSec), fmt(d.perSec),
+      `${b.p50Ms.toFixed(1)} / ${b.p99Ms.toFixed(1)}`, ol.fromWrite.p99Ms.toFixed(1),
+      fmt(ol.late), `${ol.lateP99Ms.toFixed(1)} / ${ol.lateMaxMs.toFixed(1)}`, fmt(ol.dropped), fmt(ol.peakConnections),
+      c ? `${c.p50Ms.toFixed(1)} / ${c.p99Ms.toFixed(1)} / ${c.p999Ms.toFixed(1)}` : 'n/a',
+      String(r.cpu.daemonUsPerDelivery), String(r.cpu.watchersUsPerDelivery),
+      `${fmt(d.lost)} / ${fmt(d.duplicates)} / ${fmt(d.outOfOrder)} / ${c ? fmt(d.beforeCommit) : 'n/a'}`,
+      `${r.bids.load[0]} → ${r.bids.load[1]}`,
+      misses.length ? `no: ${misses.join(', ')}` : 'yes',
+    ];
+  });
+}
+
+const RATE_HEADERS = [
+  'offered bids/s', 'achieved (accepted) bids/s', 'deliveries/s', 'bid p50 / p99 ms from its slot', 'bid p99 ms from its write',
+  `bids written > ${LATE_MS} ms after their slot`, 'write lag p99 / max ms', 'dropped', 'connections', 'commit-to-watcher p50 / p99 / p99.9 ms',
+  'daemon CPU µs/delivery', 'watchers CPU µs/delivery', 'lost / duplicated / out of order / before commit', 'machine load (1 min) start → end',
+  'within the knee\'s bounds',
+];
+
+/** The knee in a sentence (or that no rate was within its bounds). */
+export function kneeText(runs: PhaseResult[]): string {
+  const bounds = `commit-to-watcher p99 ≤ ${KNEE_P99_MS} ms, nothing lost, duplicated, out of order or before its commit, and the rate kept: answers at ≥ ${KEPT_SHARE * 100}% of it, none dropped`;
+  const knee = kneeOf(runs);
+  if (!knee) return `**The knee: none** — no offered rate was within its bounds (${bounds}).`;
+  const c = knee.deliveries.latency!;
+  return (
+    `**The knee: ${fmt(knee.offeredPerSec!)} bids/s offered** (${fmt(knee.deliveries.perSec)} deliveries/s, commit-to-watcher p99 ${c.p99Ms.toFixed(1)} ms, ` +
+    `daemon CPU ${knee.cpu.daemonUsPerDelivery} µs per delivery): the highest offered rate within the bounds (${bounds}).`
+  );
+}
+
+// Each run's accepted bids, second by second.
+function sparklines(runs: PhaseResult[]): string {
+  return `Accepted bids per second, each second of each run:\n\n${runs.map((r) => `- ${runName(r)}: ${sparklineText(r.bids.acceptedEachSecond)}`).join('\n')}`;
+}
+
+function introText(o: LoadOptions, runs: PhaseResult[], limits: string): string {
+  const shape =
+    `${fmt(o.users)} users, one WebSocket each subscribed to ${o.perUser} of ${fmt(o.auctions)} open auctions ` +
+    `(≈${fmt((o.users * o.perUser) / o.auctions)} watchers per auction)`;
+  const processes = Math.max(...runs.map((r) => r.watcherProcesses), o.watcherProcesses);
+  const watchers =
+    `The watchers run in ${processes} child processes on a lean WebSocket reader of their own (no library; each frame's auction, version, \`at\` and bid read without a full JSON parse); ` +
+    'the bid generator runs in the bench process; each run has a fresh daemon process.';
+  if (o.rates.length) {
+    return (
+      `${shape}, while an open loop fires bids over HTTP at a fixed rate: bid i is written at its slot, start + i ÷ rate, on a free keep-alive connection ` +
+      `(more are opened when every one is busy, up to ${o.concurrency}), and its latency counts from its slot, so a bid that had to wait is timed with its wait. ` +
+      `${o.durationSec} s at each of ${o.rates.map(fmt).join(', ')} bids/s; ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ${watchers} ${limits}`
+    );
+  }
+  return (
+    `${shape}, while autocannon fires bids over HTTP with ${o.concurrency} connections ` +
+    `for ${o.durationSec} s: ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ${watchers} ` +
+    `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`
+  );
+}
+
 /** The tables the run prints. */
 export function markdownOf(o: LoadOptions, runs: PhaseResult[], base: Baselines, figures: Figure[], limits: string): string {
   const compare = compareText(o, runs, figures);
   const perAuction = runs.some((r) => r.mode === 'per-auction');
-  const targets = targetsTable([...TARGETS, ...(perAuction ? COMPARE_TARGETS : [])], figures);
+  const open = o.rates.length > 0;
+  const sweep = runs.filter((r) => r.mode === 'multiplexed' && r.offeredPerSec !== undefined).length > 1;
+  const targets = targetsTable(
+    [...(open ? (sweep ? SWEEP_TARGETS : SWEEP_TARGETS.slice(2)) : TARGETS), ...crowdTargets(runs), ...(perAuction ? COMPARE_TARGETS : [])],
+    figures,
+  );
+  const bids = open
+    ? `**Open loop, by offered rate** (bid latency from each bid's slot; "from its write" is what a closed loop would have timed; ` +
+      `daemon and watchers CPU per delivery over the run, the watcher processes standing for the users' machines)\n\n${table(RATE_HEADERS, rateRows(runs))}\n\n${kneeText(runs)}`
+    : `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this', 'machine load (1 min) at start → end'], bidRows(runs, base))}`;
   return [
-    `${fmt(o.users)} users, one WebSocket each subscribed to ${o.perUser} of ${o.auctions} open auctions ` +
-      `(≈${fmt((o.users * o.perUser) / o.auctions)} watchers per auction), while autocannon fires bids over HTTP with ${o.concurrency} connections ` +
-      `for ${o.durationSec} s: ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ` +
-      `The watchers run in ${o.watcherProcesses} child processes on a lean WebSocket reader of their own (no library; each frame's auction, version, \`at\` and bid read without a full JSON parse); ` +
-      'autocannon runs in the bench process; each run has a fresh daemon process. ' +
-      `The baselines fire the same bids straight at PostgreSQL with ${o.concurrency} connections for ${o.durationSec} s, before the daemon runs. ${limits}`,
-    `**Bids**\n\n${table(['run', 'accepted bids/s', 'p50 ms', 'p99 ms', 'max ms', 'accepted', 'refused', 'daemon (one socket per user) ÷ this', 'machine load (1 min) at start → end'], bidRows(runs, base))}`,
+    introText(o, runs, limits),
+    bids,
+    sparklines(runs),
     `**Deliveries** (every delivery, checked against the outbox; commit-to-watcher: from PostgreSQL's commit timestamp of the event's transaction ` +
       `to the frame's arrival in the watcher process; from \`at\`: from the moment the bid took effect inside its transaction, ` +
       `before the rest of its batch and the commit)\n\n` +
-      table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'commit-to-watcher p50 ms', 'p99 ms', 'max ms', 'from `at` p50 / p99 ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox', 'received before the commit'], deliveryRows(runs)) +
+      table(['run', 'sockets', 'subscriptions', 'deliveries', 'deliveries/s', 'commit-to-watcher p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'from `at` p50 / p99 ms', 'lost', 'duplicated', 'out of order', 'not as in the outbox', 'received before the commit'], deliveryRows(runs)) +
       timingNote(runs),
-    `**Cost** (CPU over the run, from the first bid to the last delivery)\n\n${table(['', ...runs.map((r) => r.mode)], costRows(runs))}`,
+    `**Cost** (CPU over the run, from the first bid to the last delivery)\n\n${table(['', ...runs.map(runName)], costRows(runs))}`,
     ...(compare ? [compare] : []),
     targets.markdown,
   ].join('\n\n');
+}
+
+/** A sweep's charts (two or more rates of the multiplexed run): latency against offered load, and deliveries against latency. */
+export function chartsOf(o: LoadOptions, runs: PhaseResult[], when: string): ReportChart[] {
+  const swept = runs.filter((r) => r.mode === 'multiplexed' && r.offeredPerSec !== undefined);
+  if (swept.length < 2) return [];
+  const points: RatePoint[] = swept.map((r) => ({
+    offeredPerSec: r.offeredPerSec!,
+    deliveriesPerSec: r.deliveries.perSec,
+    commit: r.deliveries.latency,
+    bid: r.bids.latency,
+  }));
+  const loads = swept.map((r) => r.bids.load[0]);
+  const subtitle = [
+    `${fmt(o.users)} users × ${o.perUser} of ${fmt(o.auctions)} auctions (≈${fmt((o.users * o.perUser) / o.auctions)} watchers each), ${o.durationSec} s a rate; ${when}`,
+    `everything on the same 2 cores; machine load (1 min) ${Math.min(...loads)}–${Math.max(...loads)} at the runs' starts`,
+  ];
+  return [
+    latencyVsOfferedChart(points, { title: 'bench load: latency against offered load', subtitle, boundMs: KNEE_P99_MS, kneePerSec: kneeOf(runs)?.offeredPerSec }),
+    deliveriesVsLatencyChart(points, { title: 'bench load: deliveries against commit-to-watcher latency', subtitle, boundMs: KNEE_P99_MS }),
+  ];
 }

@@ -27,8 +27,31 @@ export interface LoadOptions {
   perAuctionUsers: number;
   /** Child processes the watchers' sockets are spread over. */
   watcherProcesses: number;
-  /** Measure the SQL baselines (for the ratio); off only to look at the daemon alone. */
+  /** Measure the SQL baselines (for the ratio); off only to look at the daemon alone, and in open-loop runs. */
   baseline: boolean;
+  /**
+   * Open loop: bids at each of these rates (bids/s), one run each on a fresh
+   * daemon; `concurrency` is then the most connections the generator opens.
+   * Empty: the closed loop (autocannon with `concurrency` connections).
+   */
+  rates: number[];
+}
+
+/** What an open-loop run's generator saw besides the answers (load-gen/open-loop.ts). */
+export interface OpenLoopFigures {
+  offeredPerSec: number;
+  /** Bids answered (accepted or refused) per second. */
+  answeredPerSec: number;
+  slots: number;
+  /** Latency from the moment each bid was written, as a closed loop would time it. */
+  fromWrite: LatencySummary;
+  /** Bids written more than LATE_MS after their slot, and how late: p99 and most. */
+  late: number;
+  lateP99Ms: number;
+  lateMaxMs: number;
+  dropped: number;
+  unanswered: number;
+  peakConnections: number;
 }
 
 export interface BidFigures {
@@ -40,6 +63,10 @@ export interface BidFigures {
   latency: LatencySummary;
   /** The machine's 1-minute load average when this run started and ended (other work shows here). */
   load: [start: number, end: number];
+  /** Accepted bids in each second of the run. */
+  acceptedEachSecond: number[];
+  /** Open loop only: latency above counts from each bid's slot. */
+  openLoop?: OpenLoopFigures;
 }
 
 /** The baselines' bids, by contender. */
@@ -75,6 +102,8 @@ export interface CpuFigures {
   generator: number;
   daemonUsPerDelivery: number;
   daemonUsPerBid: number;
+  /** The watcher processes (users' machines, not the daemon's cost) per delivery. */
+  watchersUsPerDelivery: number;
 }
 
 export interface MemoryFigures {
@@ -100,7 +129,11 @@ export interface InsideFigures {
 
 export interface PhaseResult {
   mode: SocketMode;
+  /** The open loop's offered bids/s; undefined for the closed loop. */
+  offeredPerSec?: number;
   users: number;
+  /** Child processes that held the watchers' sockets. */
+  watcherProcesses: number;
   /** WebSockets open at the daemon (its nb_ws_sockets) once every watcher was subscribed. */
   sockets: number;
   subscriptions: number;

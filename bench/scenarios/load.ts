@@ -8,8 +8,12 @@
 // each watcher must get exactly the committed events of its auctions, in
 // version order. With `--sockets per-auction` it runs again with one socket
 // per (user, auction) and prints the two side by side: connections, the
-// daemon's memory and CPU, and the cost per user. A phase (one socket mode)
-// is load-phase.ts; the tables are load-report.ts.
+// daemon's memory and CPU, and the cost per user. With `--rate R` the bids come
+// from an open loop at R bids/s instead (latency from each bid's slot, no
+// baselines), and with `--rate-sweep` at each of several rates, a fresh daemon
+// and fresh watchers per rate, to find the knee: the highest rate whose
+// commit-to-watcher p99 stays ≤ 50 ms with nothing lost. A phase (one socket
+// mode, one rate) is load-phase.ts; the tables and charts are load-report.ts.
 import { loadavg } from 'node:os';
 import { HttpClient } from '../../src/client/http-client.js';
 import { NO_LIMIT_ARGS, spawnBenchDaemon } from '../harness/daemons.js';
@@ -21,7 +25,7 @@ import type { BenchEnv } from '../harness/session.js';
 import { runSqlLoad } from '../load-gen/baseline-sql.js';
 import { BidStream } from '../load-gen/workload.js';
 import { bidFigures, runPhase, type PhaseSetup } from './load-phase.js';
-import { figuresOf, markdownOf, phaseProblems } from './load-report.js';
+import { chartsOf, figuresOf, markdownOf, phaseProblems } from './load-report.js';
 import type { Baselines, BidFigures, LoadOptions, PhaseResult } from './load-types.js';
 
 export const loadDefaults: LoadOptions = {
@@ -36,10 +40,32 @@ export const loadDefaults: LoadOptions = {
   perAuctionUsers: 500,
   watcherProcesses: 2,
   baseline: true,
+  rates: [],
 };
 
-/** Sockets one process may hold open (with its other files) on the reference machine: 20,000 open files. */
-export const SOCKETS_PER_PROCESS = 18_000;
+/** The rates of `--rate-sweep` without a list, bids/s. */
+export const DEFAULT_SWEEP = [100, 200, 400, 600, 800, 1000];
+
+/** Watchers per auction the default number of auctions aims at: users × auctions each ÷ this. */
+export const WATCHERS_PER_AUCTION = 200;
+
+/**
+ * The run's options: the defaults, those of the open loop when it has rates
+ * (10 s a rate, up to 256 connections, no SQL baselines), auctions enough for
+ * ≈200 watchers each unless given, and the flags given over them.
+ */
+export function loadOptions(flags: Partial<LoadOptions>): LoadOptions {
+  const given = stripUndefined(flags);
+  const users = given.users ?? loadDefaults.users;
+  const perUser = given.perUser ?? loadDefaults.perUser;
+  const open = (given.rates?.length ?? 0) > 0;
+  return {
+    ...loadDefaults,
+    ...(open ? { durationSec: 10, concurrency: 256, baseline: false } : {}),
+    auctions: Math.max(perUser, Math.round((users * perUser) / WATCHERS_PER_AUCTION)),
+    ...given,
+  };
+}
 
 /** The bidders and auctions, made through a daemon of their own, and that daemon's admin token (each phase's daemon shares it). */
 async function loadFixture(env: BenchEnv, o: LoadOptions): Promise<{ fx: Fixture; adminToken: string }> {
@@ -78,7 +104,7 @@ async function runBaselines(env: BenchEnv, o: LoadOptions, stream: BidStream): P
 
 /** Runs the load scenario: baselines, the multiplexed run and (with --sockets per-auction) the per-auction run. */
 export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promise<Report> {
-  const o: LoadOptions = { ...loadDefaults, ...stripUndefined(flags) };
+  const o = loadOptions(flags);
   return withReport('load', env, { ...o }, async () => {
     const limits = `The daemon's per-address connection and rate limits are off for the run (${NO_LIMIT_ARGS.join(' ')}): every socket and bid comes from one address.`;
 
@@ -89,8 +115,11 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
     const runs: PhaseResult[] = [];
     try {
       const setup: PhaseSetup = { env, o, fx, adminToken, stream, c };
-      runs.push(await runPhase(setup, 'multiplexed'));
-      if (o.sockets === 'per-auction') runs.push(await runPhase(setup, 'per-auction'));
+      const rates = o.rates.length ? o.rates : [undefined];
+      for (const rate of rates) {
+        runs.push(await runPhase(setup, 'multiplexed', rate));
+        if (o.sockets === 'per-auction') runs.push(await runPhase(setup, 'per-auction', rate));
+      }
     } finally {
       await c.end().catch(() => {});
     }
@@ -99,6 +128,7 @@ export async function runLoad(env: BenchEnv, flags: Partial<LoadOptions>): Promi
     for (const [name, b] of Object.entries(base) as [string, BidFigures][]) {
       if (b.transportErrors) problems.push(`baseline ${name}: ${b.transportErrors} database errors`);
     }
-    return { figures, markdown: `${markdownOf(o, runs, base, figures, limits)}\n`, problems, details: { runs, baselines: base } };
+    const charts = chartsOf(o, runs, `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    return { figures, markdown: `${markdownOf(o, runs, base, figures, limits)}\n`, problems, details: { runs, baselines: base }, charts };
   });
 }

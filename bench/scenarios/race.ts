@@ -27,6 +27,12 @@ export interface RaceOptions {
   baseline: boolean;
   /** Connections the SQL targets (naive, baseline) use; capped below max_connections. */
   sqlConnections: number;
+  /**
+   * The share of bids sent as maximum bids {max: balance} (daemon and baseline;
+   * the naive target places plain bids). A maximum opens at the start price
+   * but holds the whole maximum, so the race is the same race.
+   */
+  maxShare: number;
 }
 
 export const raceDefaults: RaceOptions = {
@@ -37,6 +43,7 @@ export const raceDefaults: RaceOptions = {
   target: 'daemon',
   baseline: true,
   sqlConnections: 100,
+  maxShare: 0.5,
 };
 
 export interface Violation {
@@ -77,18 +84,31 @@ interface RaceShot {
   auction: number;
   /** The bid's place among its user's K. */
   k: number;
+  /** Sent as a maximum bid. */
+  max: boolean;
 }
 
-// Every bid of the race, a user's K bids side by side so that they are in flight together.
-function shotsOf(fx: Fixture, perUser: number): RaceShot[] {
-  return fx.bidders.flatMap((user, u) => fx.auctions.slice(u * perUser, (u + 1) * perUser).map((auction, k) => ({ user, auction, k })));
+// Every bid of the race, a user's K bids side by side so that they are in flight together;
+// a share of them maxima, spread evenly (every bid whose running share falls short of it).
+function shotsOf(fx: Fixture, perUser: number, maxShare: number): RaceShot[] {
+  let n = 0;
+  let maxima = 0;
+  return fx.bidders.flatMap((user, u) =>
+    fx.auctions.slice(u * perUser, (u + 1) * perUser).map((auction, k) => {
+      n++;
+      const max = maxima < Math.round(n * maxShare);
+      if (max) maxima++;
+      return { user, auction, k, max };
+    }),
+  );
 }
 
 async function raceOverHttp(s: Session, race: RaceShot[], o: RaceOptions): Promise<{ answers: VolleyAnswer[]; elapsedMs: number }> {
-  const shots = race.map(({ user, auction, k }) => ({
+  const shots = race.map(({ user, auction, k, max }) => ({
     url: s.daemons[k % s.daemons.length]!.url,
     auction,
     amount: o.balance,
+    max,
     token: user.token,
   }));
   s.env.progress.step(`daemon: firing ${fmt(shots.length)} bids at once over ${fmt(shots.length)} connections to ${s.daemons.length} daemon(s)`);
@@ -108,8 +128,8 @@ async function raceOverSql(s: Session, shots: RaceShot[], o: RaceOptions, mode: 
       clients.map(async (c) => {
         while (next < shots.length) {
           const i = next++;
-          const { user, auction } = shots[i]!;
-          answers[i] = await placeBid(c, mode, auction, user.id, o.balance);
+          const { user, auction, max } = shots[i]!;
+          answers[i] = await placeBid(c, mode, auction, user.id, o.balance, max);
         }
       }),
     );
@@ -124,7 +144,7 @@ async function checkDatabase(url: string, fx: Fixture, o: RaceOptions, accepted:
   return withClient(url, async (c) => {
     const rows = (await c.query<{ id: string; balance: string; held: string; wins: string; leading: string; ledger_balance: string; ledger_held: string }>(
       `SELECT u.id, u.balance, u.held,
-              count(a.id) AS wins, coalesce(sum(a.current_price), 0) AS leading,
+              count(a.id) AS wins, coalesce(sum(a.leader_max), 0) AS leading,
               (SELECT coalesce(sum(delta_balance), 0) FROM ledger l WHERE l.user_id = u.id) AS ledger_balance,
               (SELECT coalesce(sum(delta_held), 0) FROM ledger l WHERE l.user_id = u.id) AS ledger_held
          FROM users u LEFT JOIN auctions a ON a.leader_id = u.id AND a.id = ANY ($2::bigint[])
@@ -138,13 +158,14 @@ async function checkDatabase(url: string, fx: Fixture, o: RaceOptions, accepted:
       const id = Number(r.id);
       const [balance, held, wins, leading] = [Number(r.balance), Number(r.held), Number(r.wins), Number(r.leading)];
       const add = (kind: string, message: string) => violations.push({ userId: id, kind, message: `user ${id}: ${message}` });
+      // A leader's hold is their maximum (a plain bid's maximum is its amount).
       if (leading > balance || held > balance) {
         doubleSpenders++;
-        add('overspent', `leads bids worth ${fmt(leading)} and holds ${fmt(held)} with a balance of ${fmt(balance)}`);
+        add('overspent', `leads bids with maxima of ${fmt(leading)} and holds ${fmt(held)} with a balance of ${fmt(balance)}`);
       }
       if (wins !== 1) add('wins', `won ${wins} bids; exactly 1 was possible`);
       if (balance !== o.balance) add('balance_changed', `balance is ${fmt(balance)}, it was ${fmt(o.balance)}`);
-      if (held !== leading) add('hold_mismatch', `holds ${fmt(held)} but leads bids worth ${fmt(leading)}`);
+      if (held !== leading) add('hold_mismatch', `holds ${fmt(held)} but leads bids with maxima of ${fmt(leading)}`);
       if (Number(r.ledger_balance) !== balance || Number(r.ledger_held) !== held) {
         add('ledger_mismatch', `the ledger says ${r.ledger_balance}/${r.ledger_held}, the row says ${balance}/${held}`);
       }
@@ -158,7 +179,8 @@ async function checkDatabase(url: string, fx: Fixture, o: RaceOptions, accepted:
 
 async function runOne(s: Session, o: RaceOptions, target: RaceRun['target']): Promise<RaceRun> {
   const fx = await raceFixture(s, o, target);
-  const shots = shotsOf(fx, o.auctionsPerUser);
+  // The naive check-then-write knows no maxima: its bids are all plain.
+  const shots = shotsOf(fx, o.auctionsPerUser, target === 'naive' ? 0 : o.maxShare);
   let codes: (string | null)[];
   let elapsedMs: number;
   if (target === 'daemon') {
@@ -270,7 +292,8 @@ export async function runRace(env: BenchEnv, options: Partial<RaceOptions> = {})
       ratioLine = `\nThe daemon answered the race at ${fmt(main.bidsPerSec)} bids/s, ${ratio.toFixed(2)}× the baseline (the same race, one nb_place_bids call per bid over ${Math.min(o.sqlConnections, sql.bids)} pg connections).\n`;
     }
     const markdown =
-      `${o.users} users × ${o.auctionsPerUser} simultaneous bids of their whole balance (${fmt(o.balance)}), each at its own auction over its own connection.\n\n` +
+      `${o.users} users × ${o.auctionsPerUser} simultaneous bids of their whole balance (${fmt(o.balance)}), each at its own auction over its own connection` +
+      `${o.target === 'daemon' ? `; ${Math.round(o.maxShare * 100)}% of them maximum bids of the whole balance` : ''}.\n\n` +
       table(['target', 'bids', 'bids/s', 'answers', 'double-spenders', 'check violations', 'audit violations'], rows) +
       `\n\n${verdict}\n${ratioLine}`;
     return { figures, markdown, problems, details: { runs } };

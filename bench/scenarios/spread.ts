@@ -3,13 +3,13 @@
 // one transaction, and the run measures the daemon with that on and off.
 import type { Report } from '../harness/report.js';
 import type { BenchEnv } from '../harness/session.js';
-import { runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from './throughput.js';
+import { DEFAULT_MAX_SHARE, runWorkloadScenario, type WorkloadFlags, type WorkloadScenario } from './throughput.js';
 
 export const spreadScenario: WorkloadScenario = {
   scenario: 'spread',
   // The last measures cross-auction batching: the same daemon with it off.
   contenders: ['statements', 'function', 'daemon', 'daemon-per-auction'],
-  defaults: { auctions: 1000, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000 },
+  defaults: { auctions: 1000, bidders: 200, concurrency: 64, durationSec: 10, maxBids: 2_000_000, maxShare: DEFAULT_MAX_SHARE },
   targets: [{ what: 'daemon ≥ 1.2× (a) accepted bids/s', key: 'spread.ratio.daemon/statements', atLeast: 1.2 }],
 };
 

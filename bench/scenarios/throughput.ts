@@ -1,27 +1,34 @@
 // The measured core of `hot`, `spread` and `baseline`: one workload (one hot
 // auction, or bids spread over many) fired by several contenders in turn at
 // the same database with the same concurrency, each for the same time.
+import { loadavg } from 'node:os';
+import { sparklineText } from '../charts/sparkline.js';
+import { contendersChart } from '../charts/specs.js';
 import { spawnBenchDaemon, type BenchDaemon } from '../harness/daemons.js';
 import { AUCTION, BALANCE, makeFixture, type Fixture } from '../harness/fixtures.js';
-import { fmt, round1, table, targetsTable, type Figure, type Report, type Target } from '../harness/report.js';
+import { fmt, round1, round2, table, targetsTable, type Figure, type Report, type ReportChart, type Target } from '../harness/report.js';
 import { stripUndefined, withReport } from '../harness/scenario.js';
 import { openSession, type BenchEnv, type Session } from '../harness/session.js';
 import { runSqlLoad } from '../load-gen/baseline-sql.js';
 import { runBidLoad } from '../load-gen/http-bids.js';
+import { runSocketBidLoad } from '../load-gen/socket-bids.js';
 import { refusedText, type BidLoadResult } from '../load-gen/tally.js';
 import { BidStream } from '../load-gen/workload.js';
 import { startCpuMeter, type CpuUse } from '../measure/cpu.js';
 import { batchSizesBetween, scrapeMetrics, type BatchSizes } from '../measure/daemon-metrics.js';
 import type { LatencySummary } from '../measure/histogram.js';
 
-export type Contender = 'statements' | 'function' | 'daemon' | 'daemon-per-auction';
+export type Contender = 'statements' | 'function' | 'daemon' | 'daemon-ws' | 'daemon-per-auction';
 
 export const contenderLabels: Record<Contender, string> = {
   statements: '(a) SQL statement by statement, 1 bid/tx',
   function: '(b) SQL nb_place_bids call, 1 bid/tx',
   daemon: 'daemon over HTTP, group commit',
+  'daemon-ws': 'daemon over WebSocket, group commit',
   'daemon-per-auction': 'daemon, one auction per transaction',
 };
+
+const isDaemon = (c: Contender) => c === 'daemon' || c === 'daemon-ws' || c === 'daemon-per-auction';
 
 /** The environment that turns the daemon's cross-auction batching off (see src/daemon/rules/bid-queue.ts). */
 const PER_AUCTION_ENV = { NEIGHBORBID_CROSS_AUCTION_BATCHING: '0' };
@@ -35,8 +42,13 @@ export interface WorkloadOptions {
   durationSec: number;
   /** Each contender stops after this many bids even if time is left. */
   maxBids: number;
+  /** The share of bids sent as maximum bids {max} (0 to 1; the statement-by-statement baseline places them as plain bids). */
+  maxShare: number;
   contenders: Contender[];
 }
+
+/** Half the bids are maxima unless --max-share says otherwise, as on the auction sites people know. */
+export const DEFAULT_MAX_SHARE = 0.5;
 
 export interface ContenderResult {
   contender: Contender;
@@ -47,6 +59,8 @@ export interface ContenderResult {
   transportErrors: number;
   elapsedSec: number;
   latency: LatencySummary;
+  /** Accepted bids in each second of the phase (the sparkline). */
+  acceptedEachSecond: number[];
   /** Daemon only: the group-commit batches made during the phase. */
   batches?: BatchSizes;
   /** Daemon only: CPU the daemon process used per second of the phase (100 = one core). */
@@ -73,23 +87,25 @@ interface Measured {
 }
 
 // A daemon contender: warmed up for a second, then measured with its CPU and its batch sizes.
-async function measureDaemon(s: Session, o: WorkloadOptions, contender: Contender, stream: BidStream): Promise<Measured> {
+async function measureDaemon(s: Session, o: WorkloadOptions, fx: Fixture, contender: Contender, stream: BidStream): Promise<Measured> {
   let extra: BenchDaemon | undefined;
   if (contender === 'daemon-per-auction') {
     s.env.progress.step(`${o.name}: starting a daemon with cross-auction batching off`);
     extra = await spawnBenchDaemon({ databaseUrl: s.env.databaseUrl, adminToken: s.daemons[0]!.adminToken, env: PER_AUCTION_ENV });
   }
   const daemon = extra ?? s.daemons[0]!;
+  // Over HTTP, or over the socket: one bidder per socket, each with one bid in flight.
+  const fire = (limits: { durationMs: number; maxBids: number; onTick?: ReturnType<typeof s.env.progress.ticker> }) =>
+    contender === 'daemon-ws'
+      ? runSocketBidLoad({ url: daemon.url, connections: o.concurrency, tokens: fx.bidders.map((b) => b.token), next: () => stream.next(), ...limits })
+      : runBidLoad({ url: daemon.url, connections: o.concurrency, next: () => stream.nextShot(), ...limits });
   // Warm-up: JIT, connection pool, token cache; not measured.
   s.env.progress.step(`${o.name}: warming the daemon up (1 s)`);
-  await runBidLoad({ url: daemon.url, connections: o.concurrency, durationMs: 1000, maxBids: 100_000, next: () => stream.nextShot() });
-  s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} connections, ${o.durationSec} s`);
+  await fire({ durationMs: 1000, maxBids: 100_000 });
+  s.env.progress.step(`${o.name}: ${contenderLabels[contender]}, ${o.concurrency} ${contender === 'daemon-ws' ? 'sockets' : 'connections'}, ${o.durationSec} s`);
   const before = await scrapeMetrics(daemon.url);
   const meter = await startCpuMeter({ daemon: daemon.pid, server: s.env.serverPid });
-  const r = await runBidLoad({
-    url: daemon.url, connections: o.concurrency, durationMs: o.durationSec * 1000, maxBids: o.maxBids,
-    next: () => stream.nextShot(), onTick: s.env.progress.ticker(contender),
-  });
+  const r = await fire({ durationMs: o.durationSec * 1000, maxBids: o.maxBids, onTick: s.env.progress.ticker(contender) });
   const cpu = await meter.stop();
   const batches = batchSizesBetween(before, await scrapeMetrics(daemon.url));
   await extra?.stop();
@@ -123,6 +139,7 @@ function contenderResult(contender: Contender, { r, cpu, batches }: Measured): C
     transportErrors: r.transportErrors,
     elapsedSec: round1(elapsedSec),
     latency: r.latency.summary(),
+    acceptedEachSecond: r.acceptedEachSecond,
     ...(batches ? { batches } : {}),
     ...(cpu?.daemon !== undefined ? { daemonCpuPercent: Math.round((cpu.daemon / elapsedSec) * 100) } : {}),
     ...(cpu && r.accepted > 0 ? { cpuMsPerBid: Math.round((cpu.total / r.accepted) * 1e5) / 100 } : {}),
@@ -131,12 +148,12 @@ function contenderResult(contender: Contender, { r, cpu, batches }: Measured): C
 
 /** Runs every contender in turn on the same auctions; amounts keep rising across them. */
 export async function measureWorkload(s: Session, fx: Fixture, o: WorkloadOptions): Promise<ContenderResult[]> {
-  const stream = new BidStream(fx, AUCTION);
+  const stream = new BidStream(fx, AUCTION, o.maxShare);
   const results: ContenderResult[] = [];
   for (const contender of o.contenders) {
-    const measured = contender === 'daemon' || contender === 'daemon-per-auction'
-      ? await measureDaemon(s, o, contender, stream)
-      : await measureSql(s, o, contender, stream);
+    const measured = isDaemon(contender)
+      ? await measureDaemon(s, o, fx, contender, stream)
+      : await measureSql(s, o, contender as 'statements' | 'function', stream);
     s.env.progress.end();
     results.push(contenderResult(contender, measured));
   }
@@ -158,6 +175,24 @@ export function resultsTable(results: ContenderResult[]): string {
   ]);
   const headers = ['contender', 'accepted bids/s', 'p50 ms', 'p99 ms', 'CPU ms/bid', 'accepted', 'refused', ...(d ? ['daemon ÷ this'] : [])];
   return table(headers, rows);
+}
+
+/** Each contender's accepted bids, second by second. */
+export function sparklines(results: ContenderResult[]): string {
+  return `Accepted bids per second, each second of each contender:\n\n${results.map((r) => `- ${contenderLabels[r.contender]}: ${sparklineText(r.acceptedEachSecond)}`).join('\n')}`;
+}
+
+/** The contenders side by side as a chart: accepted bids/s and p99. */
+export function contendersChartOf(o: WorkloadOptions, results: ContenderResult[], loadAtStart: number): ReportChart {
+  const bars = results.map((r) => ({ contender: contenderLabels[r.contender], acceptedPerSec: r.acceptedPerSec, p99Ms: r.latency.p99Ms }));
+  const what = o.auctions === 1 ? 'one hot auction' : `bids spread over ${fmt(o.auctions)} auctions`;
+  return contendersChart(bars, {
+    title: `bench ${o.name}: ${what}, the contenders side by side`,
+    subtitle: [
+      `${o.bidders} bidders, ${o.concurrency} connections, ${o.durationSec} s each; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      `everything on the same 2 cores; machine load (1 min) ${loadAtStart} at the start`,
+    ],
+  });
 }
 
 /** The daemons' group-commit batch sizes during their phases, one column each. */
@@ -189,6 +224,11 @@ export function workloadFigures(name: string, results: ContenderResult[]): Figur
       figures.push({ key: `${name}.ratio.daemon/${r.contender}`, value: Math.round((d.acceptedPerSec / r.acceptedPerSec) * 100) / 100, unit: '×', higherIsBetter: true });
     }
   }
+  // Bids over the socket against bids over HTTP, same daemon, same workload.
+  const ws = results.find((r) => r.contender === 'daemon-ws');
+  if (d && ws && d.acceptedPerSec > 0) {
+    figures.push({ key: `${name}.ratio.daemon-ws/daemon`, value: Math.round((ws.acceptedPerSec / d.acceptedPerSec) * 100) / 100, unit: '×', higherIsBetter: true });
+  }
   return figures;
 }
 
@@ -206,6 +246,7 @@ export type WorkloadFlags = Partial<Omit<WorkloadOptions, 'name'>>;
 export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, flags: WorkloadFlags): Promise<Report> {
   const o: WorkloadOptions = { ...def.defaults, ...stripUndefined(flags), name: def.scenario, contenders: flags.contenders ?? def.contenders };
   return withReport(def.scenario, env, { ...o }, async () => {
+    const loadAtStart = round2(loadavg()[0]!);
     const s = await openSession(env);
     try {
       const fx = await workloadFixture(s, o);
@@ -216,14 +257,17 @@ export async function runWorkloadScenario(def: WorkloadScenario, env: BenchEnv, 
       const d = results.find((r) => r.contender === 'daemon');
       const markdown = [
         `${o.auctions === 1 ? 'One hot auction' : `Bids spread uniformly over ${fmt(o.auctions)} auctions`}, ` +
-          `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each` +
+          `${o.bidders} bidders, ${o.concurrency} concurrent connections per contender, ${o.durationSec} s each, ` +
+          `${Math.round(o.maxShare * 100)}% of the bids maximum bids (placed as plain bids by (a))` +
           (d?.daemonCpuPercent !== undefined ? `; the daemon process used ${d.daemonCpuPercent}% CPU during its phase (100% = one core)` : '') + '. ' +
           'CPU ms/bid: PostgreSQL, the daemon and the bench\'s own client together, per accepted bid.',
         resultsTable(results),
+        sparklines(results),
         ...(d?.batches ? [batchTable(results)] : []),
         ...((['statements', 'function', 'daemon'] as const).every((c) => o.contenders.includes(c)) ? [targets.markdown] : []),
       ].join('\n\n');
-      return { figures, markdown: `${markdown}\n`, problems, details: { results } };
+      const charts = [contendersChartOf(o, results, loadAtStart)];
+      return { figures, markdown: `${markdown}\n`, problems, details: { results }, charts };
     } finally {
       await s.close();
     }

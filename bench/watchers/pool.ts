@@ -4,6 +4,7 @@
 // is stopped by pid at the end, on Ctrl-C, or if the bench dies.
 import { fork, type ChildProcess } from 'node:child_process';
 import { ownChild } from '../harness/daemons.js';
+import { processOpenFiles } from '../harness/open-files.js';
 import { Latency } from '../measure/histogram.js';
 import { compiledBench } from '../harness/paths.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
@@ -22,6 +23,12 @@ export interface Deliveries extends Omit<WatcherResult, 'latency' | 'commitLaten
 export interface WatcherPool {
   pids: number[];
   /**
+   * After a warm-up: waits until every stream has its auction's version in
+   * `finals` (or the time is up), then the measurement starts afresh; resolves
+   * with the streams that fell short (their checks go on and will count them).
+   */
+  settle(finals: Map<number, number>, timeoutMs: number): Promise<number>;
+  /**
    * Waits until every stream has its auction's final version (or the time is
    * up) and merges the reports, deliveries timed against `commits` (see ToWatcher).
    */
@@ -33,6 +40,7 @@ export interface WatcherPool {
 export interface WatcherOptions {
   url: string;
   sockets: SocketSpec[];
+  /** Child processes to deal the sockets out to (see watcherProcessesFor). */
   processes: number;
   /** WebSocket handshakes in flight at once, per process. */
   parallel: number;
@@ -44,6 +52,14 @@ interface Child {
   stop: () => Promise<void>;
   next<K extends FromWatcher['op']>(op: K, timeoutMs: number): Promise<Extract<FromWatcher, { op: K }>>;
   send(m: ToWatcher): void;
+}
+
+/** Files a watcher process keeps open besides its sockets (stdio, the IPC channel, epoll, …), with room to spare. */
+const OWN_FILES = 100;
+
+/** How many watcher processes hold `sockets` sockets: at least `wanted`, and enough that none passes its open-files limit. */
+export function watcherProcessesFor(sockets: number, wanted: number): number {
+  return Math.max(wanted, Math.ceil(sockets / (processOpenFiles() - OWN_FILES)));
 }
 
 function startChild(): Child {
@@ -108,6 +124,11 @@ export async function startWatchers(o: WatcherOptions): Promise<WatcherPool> {
     }
     return {
       pids: children.map((c) => c.child.pid!),
+      async settle(finals, timeoutMs) {
+        for (const c of children) c.send({ op: 'settle', finals: [...finals], timeoutMs });
+        const answers = await Promise.all(children.map((c) => c.next('settled', timeoutMs + 60_000)));
+        return answers.reduce((n, a) => n + a.incomplete, 0);
+      },
       async finish(finals, commits, timeoutMs) {
         for (const c of children) c.send({ op: 'finish', finals: [...finals], commits, timeoutMs });
         const results = await Promise.all(children.map((c) => c.next('result', timeoutMs + 60_000)));

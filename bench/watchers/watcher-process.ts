@@ -24,9 +24,17 @@ interface Watched {
 /** One event frame in this many is also parsed in full, to check the field reader against JSON.parse. */
 const CROSS_CHECK_EVERY = 64;
 
+/**
+ * The sockets ask for batch frames (several events in one frame), as the
+ * socket client does, unless NB_BENCH_WS_BATCH=0 (to measure what they are
+ * worth, or to watch as a client older than batches). Deliveries are counted
+ * per event either way.
+ */
+const BATCH = process.env.NB_BENCH_WS_BATCH !== '0';
+
 const sockets: Watched[] = [];
-const latency = new Latency();
-const log = new DeliveryLog();
+let latency = new Latency();
+let log = new DeliveryLog();
 const unexpected: Record<string, number> = {};
 const closes: Record<string, number> = {};
 let deliveries = 0;
@@ -86,7 +94,7 @@ function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
       closed: (code) => {
         if (!closing) count(closes, String(code));
       },
-    }),
+    }, { batch: BATCH }),
   };
   return w.ws.open(timeoutMs).then(() => {
     sockets.push(w);
@@ -118,11 +126,28 @@ async function open(m: Extract<ToWatcher, { op: 'open' }>): Promise<void> {
   send({ op: 'ready', failed, ...(firstError ? { firstError } : {}) });
 }
 
+/** Waits (bounded) until every stream has every version up to its auction's final one. */
+async function reach(finals: Map<number, number>, timeoutMs: number): Promise<void> {
+  const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
+  const deadline = performance.now() + timeoutMs;
+  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+// After a warm-up: its deliveries are in, and the measurement starts afresh.
+async function settle(m: Extract<ToWatcher, { op: 'settle' }>): Promise<void> {
+  const finals = new Map(m.finals);
+  await reach(finals, m.timeoutMs);
+  latency = new Latency();
+  log = new DeliveryLog();
+  deliveries = 0;
+  lastDeliveryAt = 0;
+  const incomplete = sockets.reduce((n, w) => n + [...w.streams].filter(([a, s]) => !s.complete(finals.get(a) ?? 0)).length, 0);
+  send({ op: 'settled', incomplete });
+}
+
 async function finish(m: Extract<ToWatcher, { op: 'finish' }>): Promise<void> {
   const finals = new Map(m.finals);
-  const done = () => sockets.every((w) => [...w.streams].every(([a, s]) => s.complete(finals.get(a) ?? 0)));
-  const deadline = performance.now() + m.timeoutMs;
-  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await reach(finals, m.timeoutMs);
   const timing = m.commits ? log.time(m.commits) : null;
   const result: WatcherResult = {
     deliveries,
@@ -163,7 +188,7 @@ async function close(): Promise<void> {
 }
 
 process.on('message', (m: ToWatcher) => {
-  const run = m.op === 'open' ? open(m) : m.op === 'finish' ? finish(m) : close();
+  const run = m.op === 'open' ? open(m) : m.op === 'settle' ? settle(m) : m.op === 'finish' ? finish(m) : close();
   run.catch((err: Error) => send({ op: 'fatal', message: err.stack ?? err.message }));
 });
 // The bench that started this process is gone: nothing is left to report to.

@@ -15,6 +15,12 @@ export type ToWatcher =
    * from PostgreSQL's commit timestamps), or is null when the server keeps none.
    */
   | { op: 'finish'; finals: [auction: number, version: number][]; commits: [auction: number, version: number, ms: number][] | null; timeoutMs: number }
+  /**
+   * A warm-up is over: wait until every stream has reached its auction's
+   * version in `finals`, then start the measurement afresh (deliveries, their
+   * times and events; each stream's check goes on across it). Answered by `settled`.
+   */
+  | { op: 'settle'; finals: [auction: number, version: number][]; timeoutMs: number }
   /** Close every socket and exit. */
   | { op: 'close' };
 
@@ -49,5 +55,6 @@ export interface WatcherResult {
 
 export type FromWatcher =
   | { op: 'ready'; failed: number; firstError?: string }
+  | { op: 'settled'; incomplete: number }
   | { op: 'result'; result: WatcherResult }
   | { op: 'fatal'; message: string };

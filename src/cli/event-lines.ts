@@ -6,7 +6,7 @@
 import { applyEvent, type EventFields } from '../client/apply-event.js';
 import type { NameBook } from '../client/name-cache.js';
 import { formatClock } from '../format/duration.js';
-import type { AuctionEvent, PrivateEvent } from '../protocol/events.js';
+import type { AuctionEvent, OutbidCause, PrivateEvent } from '../protocol/events.js';
 import type { PresenceFrame, SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../format/money.js';
 import { displayWidth, padToWidth, plural, truncate } from '../format/text.js';
@@ -21,6 +21,8 @@ interface Known extends EventFields {
   title: string;
   /** A snapshot of it has been shown. */
   shown: boolean;
+  /** From the snapshot: the seller set a reserve (unknown without one). */
+  hasReserve?: boolean;
 }
 
 /** An auction no snapshot has described: its events still get lines. */
@@ -47,6 +49,9 @@ interface Row {
   leader: string;
   detail: string;
 }
+
+/** How an outbid line says what took the lead. */
+const OUTBID_BY: Record<OutbidCause, string> = { bid: '', max: ' by a maximum', buyNow: ' by a buy-now', cancel: ' (the auction was cancelled)' };
 
 /** Longest title shown; longer ones end with an ellipsis. */
 const TITLE_MAX = 30;
@@ -116,6 +121,8 @@ export class EventLines {
       case 'sale':
         ids.push(m.buyerId);
         break;
+      case 'maxRaised':
+      case 'maxExhausted':
       case 'balance':
       case 'won':
       case 'unsold':
@@ -162,10 +169,12 @@ export class EventLines {
       const seen = known.shown;
       known.shown = true;
       const detail = {
-        open: `open, ${s.bidCount === 0 ? 'no bids' : plural(s.bidCount, 'bid')}, next bid ${formatMoney(s.minNextBid)}, ends ${formatClock(s.endsAt)}`,
+        open:
+          `open, ${s.bidCount === 0 ? 'no bids' : plural(s.bidCount, 'bid')}, next bid ${formatMoney(s.minNextBid)}, ` +
+          `${s.hasReserve && !s.reserveMet ? 'reserve not met, ' : ''}ends ${formatClock(s.endsAt)}`,
         sold: `already sold to ${who(s.leaderId)}`,
         closed: `already ended, won by ${who(s.leaderId)}`,
-        unsold: 'already ended without bids',
+        unsold: s.unsoldReason === 'reserve_not_met' ? 'already ended below its reserve' : 'already ended without bids',
         cancelled: 'already cancelled',
       }[s.status];
       return {
@@ -185,18 +194,22 @@ export class EventLines {
       return { at: new Date(this.now()).toISOString(), auction: m.auction, what: 'audience', style: 'dim', price: '', leader: '', detail: `${m.watching} watching` };
     }
     const row = { at: m.at, auction: m.auction };
+    // Private events are not ordered with public ones, so they leave what is remembered alone.
     if (m.type === 'outbid') {
-      // Private events are not ordered with public ones, so they leave what is remembered alone.
       return {
         ...row,
         what: 'outbid',
         style: 'red',
         price: formatMoney(m.price),
-        leader: who(m.leaderId),
-        detail: `private: you were outbid, your hold of ${formatMoney(m.released)} released`,
+        leader: m.leaderId === null ? '—' : who(m.leaderId),
+        detail: `private: you were outbid${OUTBID_BY[m.by ?? 'bid']}, your hold of ${formatMoney(m.released)} released`,
       };
     }
     switch (m.type) {
+      case 'maxRaised':
+        return { ...row, what: 'max raised', style: 'green', price: formatMoney(m.price), leader: '', detail: `private: your maximum of ${formatMoney(m.max)} answered a bid` };
+      case 'maxExhausted':
+        return { ...row, what: 'max used up', style: 'yellow', price: formatMoney(m.max), leader: '', detail: `private: the price reached your maximum of ${formatMoney(m.max)}` };
       case 'won':
         return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
       case 'lost':
@@ -204,7 +217,10 @@ export class EventLines {
       case 'sale':
         return { ...row, what: 'sale', style: 'green', price: formatMoney(m.price), leader: who(m.buyerId), detail: `private: your auction sold to ${who(m.buyerId)}` };
       case 'unsold':
-        return { ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—', detail: 'private: your auction ended without a bid' };
+        return {
+          ...row, what: 'no sale', style: 'yellow', price: '—', leader: '—',
+          detail: m.reason === 'reserve_not_met' ? 'private: your auction ended below its reserve' : 'private: your auction ended without a bid',
+        };
     }
     const before = this.known.get(m.auction) ?? UNKNOWN;
     const known = applyEvent(before, m) ?? before;
@@ -217,13 +233,15 @@ export class EventLines {
           m.previousLeaderId !== null && m.previousLeaderId !== m.leaderId
             ? `, ${m.previousLeaderId === this.me ? 'you were' : `${who(m.previousLeaderId)} was`} outbid`
             : '';
+        // Met by this bid: the reserve was known to be unmet before it.
+        const reserve = before.hasReserve === true && before.reserveMet === false && m.reserveMet ? ', reserve met' : '';
         return {
           ...row,
-          what: 'bid',
+          what: m.automatic ? 'bid (auto)' : 'bid',
           style: 'green',
           price,
           leader,
-          detail: `${plural(known.bidCount, 'bid')}, next bid ${formatMoney(known.minNextBid)}${outbid}`,
+          detail: `${plural(known.bidCount, 'bid')}, next bid ${formatMoney(known.minNextBid)}${outbid}${reserve}`,
         };
       }
       case 'extended':
@@ -251,7 +269,7 @@ export class EventLines {
           style: statusStyle(m.status),
           price,
           leader,
-          detail: m.winnerId === null ? 'ended without bids' : `won by ${leader}`,
+          detail: m.reason === 'reserve_not_met' ? 'ended below its reserve, no sale' : m.winnerId === null ? 'ended without bids' : `won by ${leader}`,
         };
       case 'cancelled':
         return {

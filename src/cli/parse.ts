@@ -3,6 +3,7 @@
 import { Argument, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../format/duration.js';
 import { parseMoney } from '../format/money.js';
+import type { BuyNowUntil } from '../protocol/types.js';
 
 const written = 'written 10000, 10_000 or 10,000';
 
@@ -35,6 +36,15 @@ export function seqArg(text: string): number {
   const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('a position is a whole number, 0 for the oldest kept');
   return n;
+}
+
+const buyNowUntilWords: Record<string, BuyNowUntil> = { 'first-bid': 'firstBid', 'reserve-met': 'reserveMet', price: 'price' };
+
+/** When buy now goes away, as typed (`first-bid`) into the API's word (`firstBid`). */
+export function buyNowUntilArg(text: string): BuyNowUntil {
+  const until = Object.hasOwn(buyNowUntilWords, text) ? buyNowUntilWords[text] : undefined;
+  if (until === undefined) throw new InvalidArgumentError(`Allowed choices are ${Object.keys(buyNowUntilWords).join(', ')}.`);
+  return until;
 }
 
 /** A duration in whole seconds: `90s`, `10m`, `2h`, `1h30m`. */

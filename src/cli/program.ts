@@ -12,7 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerTui } from './commands/tui.js';
 import { shells, type Shell } from './completion-scripts.js';
 import { environment, examples, exitCodesHelp, retryHelp } from './help-text.js';
-import { amountArg, AuctionIdArgument, balanceArg, durationArg, idArg, isoTimeArg, limitArg, seqArg } from './parse.js';
+import { amountArg, AuctionIdArgument, balanceArg, buyNowUntilArg, durationArg, idArg, isoTimeArg, limitArg, seqArg } from './parse.js';
 
 const WATCH = `
 Each line shows the time, the auction, what happened (bid, extended, sold,
@@ -67,6 +67,14 @@ function dataDirOption(): Option {
 function auctionArg(name: string, description = 'auction id', parse: (text: string, previous: any) => unknown = idArg) {
   return new AuctionIdArgument(name, description).argParser(parse);
 }
+
+const MAX_BID = `
+With --max the auction keeps you ahead for you: it shows the lowest price that
+does, and answers every other bid at once with one increment more, never past
+your maximum. Only you see your maximum (neighborbid bids); the answer says
+whether you lead and at what price. Your available funds must cover the whole
+maximum, which is held while you lead. Bid --max again to raise it; while you
+lead that does not move the price. Equal maxima: the earlier one leads.`;
 
 const COMPLETION = `
 Prints a script that completes commands, subcommands and flags, and auction
@@ -188,16 +196,23 @@ export function buildProgram(): Command {
     .description('put something up for auction (you are the seller)')
     .requiredOption('--title <text>', 'what is sold')
     .requiredOption('--start <amount>', 'starting price: the lowest first bid', amountArg)
-    .requiredOption('--increment <amount>', 'minimum raise over the current price', amountArg)
+    .option('--increment <amount>', 'minimum raise over the current price, the same at every price (or --increments)', amountArg)
+    .option('--increments <table>', 'raises that grow with the price: standard (shaped like eBay\'s) or JSON [{"from":0,"step":10},{"from":1000,"step":50}]')
+    .option('--reserve <amount>', 'hidden lowest price you will sell at: below it the auction ends unsold; bidders see only whether it is met', amountArg)
     .addOption(new Option('--duration <duration>', 'how long it runs: 90s, 10m, 2h').argParser(durationArg).conflicts('endsAt'))
     .option('--ends-at <time>', 'when it ends, ISO 8601 (e.g. 2030-01-31T18:00:00Z)', isoTimeArg)
     .option('--buy-now <amount>', 'price at which anyone may buy it at once', amountArg)
+    .addOption(
+      new Option('--buy-now-until <when>', 'buy now goes away at the first bid, once the reserve is met, or when bidding reaches its price (default)')
+        .choices(['first-bid', 'reserve-met', 'price'])
+        .argParser(buyNowUntilArg),
+    )
     .option('--soft-close <duration>', 'a bid this close to the end extends the end by this much', durationArg)
     .option('-q, --quiet', 'print only the auction id')
     .addHelpText('after', examples(
       "neighborbid auction create --title 'Brass lamp' --start 1,000 --increment 100 --duration 10m",
-      "neighborbid auction create --title 'Oak chair' --start 500 --increment 50 --ends-at 2030-01-31T18:00 --buy-now 2,000 --soft-close 2m",
-      'ID=$(neighborbid auction create --title Rug --start 100 --increment 10 --duration 1h --quiet)',
+      "neighborbid auction create --title Bike --start 1,000 --increments standard --reserve 5,000 --buy-now 9,000 --buy-now-until first-bid --ends-at 2030-01-31T18:00 --soft-close 2m",
+      `ID=$(neighborbid auction create --title Desk --start 100 --increments '[{"from":0,"step":10},{"from":1000,"step":50}]' --duration 1h --quiet)`,
     ))
     .action(lazy(() => import('./commands/auction.js'), (m) => m.createAuction));
   auction
@@ -231,12 +246,22 @@ export function buildProgram(): Command {
     .command('bid')
     .description('bid on an auction')
     .addArgument(auctionArg('<auction>'))
-    .argument('[amount]', 'amount to bid (or use --min)', amountArg)
+    .argument('[amount]', 'amount to bid (or use --min or --max)', amountArg)
     .option('--min', "bid the auction's minimum next bid")
+    .option('--max <amount>', 'the most you would pay: the auction bids for you, one increment at a time, only as far as it must; hidden from everyone else', amountArg)
     .addOption(idempotencyOption())
+    .addHelpText('after', MAX_BID)
     .addHelpText('after', retryHelp())
-    .addHelpText('after', examples('neighborbid bid 7 1,500', 'neighborbid bid 7 --min', 'neighborbid bid 7 2,000 --idempotency-key order-42'))
+    .addHelpText('after', examples('neighborbid bid 7 1,500', 'neighborbid bid 7 --max 5,000', 'neighborbid bid 7 --min --idempotency-key order-42'))
     .action(lazy(() => import('./commands/bid.js'), (m) => m.bid));
+
+  program
+    .command('bids')
+    .description('the auctions you have bid on: your maximum, the price, leading or outbid, when it ends')
+    .option('--all', 'also the auctions that have ended')
+    .option('--limit <n>', 'at most this many (1-200, default 50)', limitArg)
+    .addHelpText('after', examples('neighborbid bids', 'neighborbid bids --all', "neighborbid bids --json | jq '.bids[] | select(.leading | not)'"))
+    .action(lazy(() => import('./commands/bids.js'), (m) => m.myBids));
 
   program
     .command('buy')

@@ -4,7 +4,7 @@ import type { NameBook } from '../client/name-cache.js';
 import { formatDuration } from '../format/duration.js';
 import { formatMoney } from '../format/money.js';
 import { plural, truncate } from '../format/text.js';
-import type { Auction, AuctionStatus, Bid, Me } from '../protocol/types.js';
+import type { Auction, AuctionStatus, Bid, BuyNowUntil, IncrementStep, Me } from '../protocol/types.js';
 import { formatTime, relativeTime, type Paint, type Style } from './output.js';
 import { keyValues, table } from './tables.js';
 
@@ -41,19 +41,37 @@ export function auctionBlock(a: Auction, paint: Paint, now = Date.now(), user: W
       ? 'no bids yet'
       : `${formatMoney(a.currentPrice)} (${a.status === 'sold' ? 'bought by' : 'leader'} ${user(a.leaderId)}, ${plural(a.bidCount, 'bid')})`;
   const pairs: [string, string][] = [
-    ['status', paint(statusStyle(a.status), a.status)],
+    ['status', paint(statusStyle(a.status), a.status) + (a.unsoldReason === 'reserve_not_met' ? ' (below its reserve)' : '')],
     ['seller', user(a.sellerId)],
     ['price', price],
     ['next minimum', formatMoney(a.minNextBid)],
     ['start price', formatMoney(a.startPrice)],
-    ['increment', formatMoney(a.minIncrement)],
-    ['buy now', a.buyNowPrice === null ? '—' : formatMoney(a.buyNowPrice)],
+    ['increment', a.minIncrement !== null ? formatMoney(a.minIncrement) : incrementsText(a.increments)],
+    ['reserve', !a.hasReserve ? 'none' : a.reserveMet ? 'met' : 'not met'],
+    ['buy now', buyNowText(a)],
     ['soft close', a.softCloseSec === null ? '—' : formatDuration(a.softCloseSec)],
     ['ends', `${formatTime(a.endsAt)} (${relativeTime(a.endsAt, now)})`],
     ['created', formatTime(a.createdAt)],
     ['version', String(a.version)],
   ];
   return `${paint('bold', `Auction ${a.id}: ${a.title}`)}\n${keyValues(pairs, paint)}`;
+}
+
+/** A table of increments: `5 from 0, 25 from 100, 50 from 500`. */
+export function incrementsText(table: readonly IncrementStep[]): string {
+  return table.map((r) => `${formatMoney(r.step)} from ${formatMoney(r.from)}`).join(', ');
+}
+
+const BUY_NOW_UNTIL: Record<BuyNowUntil, string> = {
+  price: 'until bidding reaches it',
+  firstBid: 'until the first bid',
+  reserveMet: 'until the reserve is met',
+};
+
+/** `2,000, until the first bid: available` or `… gone`; a dash without a buy-now price. */
+export function buyNowText(a: Pick<Auction, 'buyNowPrice' | 'buyNowUntil' | 'buyNowAvailable'>): string {
+  if (a.buyNowPrice === null) return '—';
+  return `${formatMoney(a.buyNowPrice)}, ${BUY_NOW_UNTIL[a.buyNowUntil]}: ${a.buyNowAvailable ? 'available' : 'gone'}`;
 }
 
 /** Auctions as a table, one row each. */
@@ -75,7 +93,7 @@ export function auctionTable(auctions: readonly Auction[], paint: Paint, now = D
   );
 }
 
-/** Bids as a table, in the order given. */
+/** Bids as a table, in the order given; a maximum's automatic bids marked `auto`. */
 export function bidTable(bids: readonly Bid[], paint: Paint, user: Who = byId): string {
   return table(
     bids,
@@ -84,6 +102,8 @@ export function bidTable(bids: readonly Bid[], paint: Paint, user: Who = byId): 
       { header: 'BIDDER', value: (b) => user(b.bidderId) },
       { header: 'AMOUNT', align: 'right', value: (b) => formatMoney(b.amount) },
       { header: 'AT', value: (b) => formatTime(b.at) },
+      // Only when a maximum placed one of them: `auto` beside it.
+      ...(bids.some((b) => b.automatic) ? [{ header: 'HOW', value: (b: Bid) => (b.automatic ? 'auto' : '') }] : []),
     ],
     paint,
   );

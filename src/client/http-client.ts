@@ -17,6 +17,7 @@ import type {
   CreatedUser,
   Health,
   Me,
+  MyBids,
   UserList,
   UserName,
 } from '../protocol/types.js';
@@ -188,8 +189,23 @@ export class HttpClient {
     return this.call('GET', `/v1/auctions/${id}`);
   }
 
+  /** A plain bid: a visible bid of exactly `amount`. */
   bid(auctionId: number, amount: number, options?: WriteOptions): Promise<BidResult> {
     return this.call('POST', `/v1/auctions/${auctionId}/bids`, { amount }, options);
+  }
+
+  /** A maximum bid: hidden; the auction bids for you, one increment at a time, up to `max`. */
+  bidMax(auctionId: number, max: number, options?: WriteOptions): Promise<BidResult> {
+    return this.call('POST', `/v1/auctions/${auctionId}/bids`, { max }, options);
+  }
+
+  /** The auctions the caller has bid on, newest first, with their own maximum and whether they lead. */
+  myBids(options: { status?: 'open' | 'all'; limit?: number } = {}): Promise<MyBids> {
+    const q = new URLSearchParams();
+    if (options.status) q.set('status', options.status);
+    if (options.limit !== undefined) q.set('limit', String(options.limit));
+    const qs = q.toString();
+    return this.call('GET', `/v1/me/bids${qs ? `?${qs}` : ''}`);
   }
 
   buy(auctionId: number, options?: WriteOptions): Promise<{ auction: Auction }> {

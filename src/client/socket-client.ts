@@ -10,11 +10,14 @@ import { CloseCode, errorOfClose, fromErrorBody, NbError, nbError, type ErrorCod
 import { isPrivateEvent, type AuctionEvent, type PrivateEvent } from '../protocol/events.js';
 import type { InboxEvent } from '../protocol/inbox.js';
 import {
+  BATCH_PARAM,
   WS_PATH,
   isAuctionFrame,
   type ClientFrame,
   type PresenceFrame,
+  type ReplyFrame,
   type ServerFrame,
+  type ServerMessage,
   type SnapshotFrame,
   type SocketLimits,
 } from '../protocol/frames.js';
@@ -72,6 +75,31 @@ export interface SocketClientOptions {
   connectTimeoutMs?: number;
   /** Also hand each auction's handler `presence` messages: how many watch it, when that changes. */
   presence?: boolean;
+  /** Ask for batch frames (several events in one frame); default true. The events delivered are the same. */
+  batch?: boolean;
+  /** How long a bid waits for its reply before failing with UNREACHABLE (default 30 s). */
+  bidTimeoutMs?: number;
+}
+
+/** The money of a bid: a plain amount, or a maximum for automatic bidding (where the daemon takes them). */
+export type BidMoney = { amount: number; max?: never } | { max: number; amount?: never };
+
+export interface SocketBidOptions {
+  /** An idempotency key: a retry with the same key and money, over the socket or HTTP, gets the first answer. */
+  key?: string | undefined;
+  /** Overrides the client's bidTimeoutMs for this bid. */
+  timeoutMs?: number;
+}
+
+/** The daemon's answer to a bid: what `POST /v1/auctions/:id/bids` would have answered. */
+export interface BidReply {
+  status: number;
+  /** `{bid, auction}` for 201, else `{error: {code, message, …}}`. */
+  body: unknown;
+  /** The stored first answer to the bid's key. */
+  replayed: boolean;
+  /** Seconds to wait before retrying (a refusal that says when). */
+  retryAfter?: number;
 }
 
 /** Counters, for diagnostics and tests: a healthy run drops no duplicates and resyncs no gaps. */
@@ -84,6 +112,8 @@ export interface SocketStats {
   duplicatesDropped: number;
   /** Gaps seen in an auction's versions or the inbox's seqs (each answered by resuming from the last one delivered). */
   gapsResynced: number;
+  /** Batch frames received (each carrying several frames). */
+  batches: number;
 }
 
 interface Sub {
@@ -96,11 +126,19 @@ interface Sub {
 /** Most auctions in one subscribe frame, well inside the daemon's frame size limit. */
 const IDS_PER_FRAME = 500;
 
+interface PendingBid {
+  resolve: (reply: BidReply) => void;
+  reject: (err: NbError) => void;
+  timer: NodeJS.Timeout;
+}
+
 export class SocketClient {
   /** Counters since construction. */
-  readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0 };
+  readonly stats: SocketStats = { connections: 0, reconnects: 0, duplicatesDropped: 0, gapsResynced: 0, batches: 0 };
   /** The daemon's limits, once a connection has been welcomed. */
   limits: SocketLimits | undefined;
+  /** What the connected daemon offers beyond watching (its welcome's `features`): `bid`, `batch`. */
+  features: readonly string[] = [];
 
   private readonly urls: string[];
   private readonly subs = new Map<number, Sub>();
@@ -118,6 +156,8 @@ export class SocketClient {
   private urlIndex = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly bids = new Map<number, PendingBid>();
+  private nextRef = 0;
 
   constructor(private readonly options: SocketClientOptions) {
     this.urls = (Array.isArray(options.url) ? options.url : [options.url]).map(socketUrl);
@@ -180,6 +220,43 @@ export class SocketClient {
     this.settleWaiting();
   }
 
+  /** True when a bid can go over this socket now: live, with a user token, on a daemon that takes socket bids. */
+  get canBid(): boolean {
+    return this.current.kind === 'live' && this.current.userId !== null && this.features.includes('bid');
+  }
+
+  /**
+   * Bids over the socket. Resolves with the daemon's reply — whatever status:
+   * a refusal by a rule is a reply too — sent once the bid has committed.
+   * Rejects with UNREACHABLE (retryable) when the socket cannot bid now, is
+   * lost before the reply, or the reply does not come in time: the bid may or
+   * may not have been made, so retry it (over the socket or HTTP) with the
+   * same key to find out without bidding twice.
+   */
+  bid(auction: number, money: BidMoney, options: SocketBidOptions = {}): Promise<BidReply> {
+    let id: number;
+    try {
+      [id] = checkIds([auction]) as [number];
+    } catch (err) {
+      return Promise.reject(err as NbError);
+    }
+    const ws = this.ws;
+    if (!this.canBid || ws?.readyState !== WebSocket.OPEN) {
+      return Promise.reject(nbError('UNREACHABLE', { socketBid: 'notLive' }));
+    }
+    const ref = ++this.nextRef;
+    const frame: ClientFrame = { op: 'bid', ref, auction: id, ...money, ...(options.key !== undefined ? { key: options.key } : {}) };
+    const timeoutMs = options.timeoutMs ?? this.options.bidTimeoutMs ?? 30_000;
+    return new Promise<BidReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.bids.delete(ref);
+        reject(nbError('UNREACHABLE', { socketBid: 'timeout', timeoutMs }));
+      }, timeoutMs);
+      this.bids.set(ref, { resolve, reject, timer });
+      ws.send(JSON.stringify(frame));
+    });
+  }
+
   /** Adds a private-event handler; returns a function that removes it. */
   onPrivate(handler: (event: InboxEvent) => void): () => void {
     this.privateHandlers.add(handler);
@@ -207,6 +284,7 @@ export class SocketClient {
       clearTimeout(timer);
       ws.terminate();
     }
+    this.failBids('closed');
     this.setState({ kind: 'closed', reason: 'closed by the client' });
     this.settleWaiting();
   }
@@ -215,7 +293,8 @@ export class SocketClient {
     if (this.closed) return;
     this.attempt++;
     this.setState({ kind: 'connecting', attempt: this.attempt });
-    const url = this.urls[this.urlIndex % this.urls.length]!;
+    const base = this.urls[this.urlIndex % this.urls.length]!;
+    const url = this.options.batch === false ? base : withBatch(base);
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const ws = new WebSocket(url, {
@@ -260,6 +339,7 @@ export class SocketClient {
     if (ws !== this.ws) return;
     this.ws = null;
     this.acked.clear();
+    this.failBids('lost');
     if (this.closed) return;
     const error = lossError(url, code, err);
     // A refusal that retrying cannot cure (a wrong token, a wrong path) closes the client for good.
@@ -294,17 +374,26 @@ export class SocketClient {
   }
 
   private receive(text: string): void {
-    let frame: ServerFrame;
+    let message: ServerMessage;
     try {
-      frame = JSON.parse(text) as ServerFrame;
+      message = JSON.parse(text) as ServerMessage;
     } catch {
       return;
     }
-    if (typeof frame !== 'object' || frame === null) return;
+    if (typeof message !== 'object' || message === null) return;
+    if (message.type !== 'batch') return this.handle(message);
+    this.stats.batches++;
+    if (Array.isArray(message.frames)) {
+      for (const frame of message.frames) if (typeof frame === 'object' && frame !== null) this.handle(frame);
+    }
+  }
+
+  private handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'welcome':
         this.attempt = 0;
         this.limits = frame.limits;
+        this.features = frame.features ?? [];
         this.stats.connections++;
         this.setState({ kind: 'live', daemonId: frame.daemonId, userId: frame.userId });
         // Resume everything: from the last version delivered, or from a snapshot; private events from the last seq.
@@ -328,7 +417,21 @@ export class SocketClient {
       case 'unsubscribed':
       case 'pong':
         return;
+      case 'reply':
+        this.settleBid(frame);
+        return;
       case 'error': {
+        if (frame.ref !== undefined) {
+          // A bid frame the daemon could not read (a bug here): its bid fails with the daemon's sentence.
+          const pending = typeof frame.ref === 'number' ? this.bids.get(frame.ref) : undefined;
+          if (pending) {
+            this.bids.delete(frame.ref as number);
+            clearTimeout(pending.timer);
+            const { type: _type, code, message, ...details } = frame;
+            pending.reject(new NbError(code, details, message));
+            return;
+          }
+        }
         const ids = frame.auction !== undefined ? [frame.auction] : (frame.auctions ?? []);
         const refused = ids.filter((id) => this.subs.has(id));
         if (refused.length === 0) {
@@ -376,6 +479,26 @@ export class SocketClient {
     sub.version = frame.version;
     sub.resyncing = false;
     sub.handler(frame);
+  }
+
+  private settleBid(reply: ReplyFrame): void {
+    if (typeof reply.ref !== 'number') return;
+    const pending = this.bids.get(reply.ref);
+    if (!pending) return; // timed out already
+    this.bids.delete(reply.ref);
+    clearTimeout(pending.timer);
+    const out: BidReply = { status: reply.status, body: reply.body, replayed: reply.replayed === true };
+    if (reply.retryAfter !== undefined) out.retryAfter = reply.retryAfter;
+    pending.resolve(out);
+  }
+
+  /** Fails every bid waiting for its reply: its socket or the client is gone. */
+  private failBids(why: 'lost' | 'closed'): void {
+    for (const [ref, pending] of this.bids) {
+      this.bids.delete(ref);
+      clearTimeout(pending.timer);
+      pending.reject(nbError('UNREACHABLE', { socketBid: why }));
+    }
   }
 
   private deliverPrivate(event: InboxEvent): void {
@@ -446,6 +569,13 @@ export function socketUrl(base: string): string {
   else if (u.protocol === 'https:') u.protocol = 'wss:';
   else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw nbError('INVALID_INPUT', { reason: 'urlScheme', url: base, schemes: 'http(s) or ws(s)' });
   if (!u.pathname.endsWith(WS_PATH)) u.pathname = `${u.pathname.replace(/\/+$/, '')}${WS_PATH}`;
+  return u.toString();
+}
+
+/** The socket URL asking for batch frames. */
+function withBatch(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set(BATCH_PARAM, '1');
   return u.toString();
 }
 

@@ -2,10 +2,11 @@
 // constant time. User tokens carry their user id so the check is one primary
 // key lookup plus a constant-time compare, never a search by secret.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nbError } from '../protocol/errors.js';
 import type { Sql } from './db/database.js';
+import { StartRefusal } from './start-refusal.js';
 
 export type Principal = { kind: 'admin' } | { kind: 'user'; id: number; name: string };
 
@@ -86,19 +87,67 @@ export class Authenticator {
   }
 }
 
+/** The first character no bearer token can hold (printable ASCII without spaces only), described for a person. */
+function unfit(token: string): string | undefined {
+  const bad = /[^\x21-\x7e]/.exec(token);
+  if (!bad) return undefined;
+  const c = bad[0];
+  const code = c.codePointAt(0)!;
+  const name =
+    code === 0 ? 'a NUL byte' :
+    c === ' ' ? 'a space' :
+    /\s/.test(c) ? `white space (0x${code.toString(16).padStart(2, '0')})` :
+    code < 0x20 || code === 0x7f ? `a control character (0x${code.toString(16).padStart(2, '0')})` :
+    `U+${code.toString(16).toUpperCase().padStart(4, '0')}, outside printable ASCII`;
+  return `${name} at character ${bad.index + 1}`;
+}
+
+export interface AdminToken {
+  token: string;
+  /** Written by this start: the file was missing, or empty. */
+  created: boolean;
+  /** The file was there but empty (or white space only): a fresh token was written into it. */
+  wasEmpty?: true;
+}
+
 /**
  * The admin token: NEIGHBORBID_ADMIN_TOKEN when set, else `<dataDir>/admin-token`,
- * created on first start with mode 0600 so only its owner can read it.
+ * created on first start with mode 0600 so only its owner can read it. An
+ * empty file gets a fresh token; one holding what no token can hold (a NUL
+ * byte, a space inside, a control character) is refused: the admin could
+ * never log in with it.
  */
-export async function loadAdminToken(file: string, fromEnv: string | undefined): Promise<{ token: string; created: boolean }> {
-  if (fromEnv) return { token: fromEnv.trim(), created: false };
+export async function loadAdminToken(file: string, fromEnv: string | undefined): Promise<AdminToken> {
+  if (fromEnv) {
+    const token = fromEnv.trim();
+    if (!token) throw new StartRefusal('NEIGHBORBID_ADMIN_TOKEN is only white space; set it to a token, or unset it to use the admin token file');
+    const why = unfit(token);
+    if (why) throw new StartRefusal(`NEIGHBORBID_ADMIN_TOKEN holds ${why}; a token is printable ASCII without spaces`);
+    return { token, created: false };
+  }
+  let text: string | undefined;
   try {
-    const token = (await readFile(file, 'utf8')).trim();
-    if (token) return { token, created: false };
+    text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  if (text !== undefined && text.trim()) {
+    const token = text.trim();
+    const why = unfit(token);
+    if (why) {
+      throw new StartRefusal(
+        `the admin token file ${file} holds ${why}, so no admin could log in; fix it, or empty it to have a fresh token written`,
+      );
+    }
+    return { token, created: false };
+  }
   const token = newAdminToken();
+  if (text !== undefined) {
+    // There but empty: nothing to keep. Written whole (rename), never half.
+    await writeFile(`${file}.tmp`, `${token}\n`, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return { token, created: true, wasEmpty: true };
+  }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   try {
     // 'wx': two daemons starting on one data directory agree on one token.

@@ -7,6 +7,7 @@ import type { Sql } from './db/database.js';
 import type { Publisher } from './rules/publisher.js';
 import type { Metrics } from './metrics.js';
 import type { BidQueue } from './rules/bid-queue.js';
+import type { PostgresHealth } from '../protocol/types.js';
 
 export interface DaemonContext {
   sql: Sql;
@@ -20,4 +21,6 @@ export interface DaemonContext {
   draining(): boolean;
   /** How many watch an auction over all daemons, as of the last second (hub/presence.ts). */
   watching(auction: number): number;
+  /** The supervised embedded PostgreSQL's state; undefined with --database-url. */
+  postgres(): PostgresHealth | undefined;
 }

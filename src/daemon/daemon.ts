@@ -1,5 +1,6 @@
-// Starts and stops one daemon: PostgreSQL (embedded or given), migrations, the
-// rules, the closer and the HTTP server, and shuts them down in the right order.
+// Starts and stops one daemon: PostgreSQL (embedded or given, and supervised
+// when embedded), migrations, the rules, the closer and the HTTP server; a
+// start that fails stops what it had started, and a stop is bounded (shutdown.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -12,16 +13,29 @@ import { startCloser, type Closer } from './rules/closer.js';
 import { openDatabase, type TxSql } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { buildHttpApp, registeredRoutes } from './http/app.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, type RateLimitOptions } from '../protocol/limit-defaults.js';
+import {
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_SOCKETS_PER_IP,
+  DEFAULT_RATE_LIMIT,
+  type RateLimitOptions,
+} from '../protocol/limit-defaults.js';
 import { PeerLimits } from './peer-limits.js';
+import { RateBudget } from './rate-budget.js';
 import type { DaemonContext } from './context.js';
 import { createMetrics } from './metrics.js';
 import { migrate } from './db/migrate.js';
 import { installRules, type InstalledRules } from './rules/install.js';
 import { adminTokenFile, defaultDataDir } from './paths.js';
 import { startSocketHub, type SocketHub } from './hub/index.js';
+import { drainable } from './http/drain.js';
+import { refuseConnect } from './http/errors.js';
 import { neverThrowing } from './rules/publisher.js';
 import { BidQueue } from './rules/bid-queue.js';
+import { placeBid } from './rules/place-bid.js';
+import { settledBy, shutdown, SHUTDOWN_BOUND_MS } from './shutdown.js';
+import { StartRefusal } from './start-refusal.js';
+
+export { SHUTDOWN_BOUND_MS };
 
 export interface DaemonOptions {
   /** Address to bind; loopback unless told otherwise. */
@@ -49,12 +63,15 @@ export interface DaemonOptions {
   sockets?: Partial<SocketLimits>;
   /** How often watched auctions are checked against the outbox for missed events. */
   catchUpMs?: number;
+
   /** Plain HTTP connections open at once from one address (default 256; 0: no limit). */
   maxConnectionsPerIp?: number;
   /** WebSockets open at once from one address (default 1,024; 0: no limit). */
   maxSocketsPerIp?: number;
   /** Requests per user token (or per address without one) per window (default 1,000 per 10 s); false: no limit. */
   rateLimit?: RateLimitOptions | false;
+  /** Aborting it during the start stops what was started and rejects (a SIGTERM before the daemon listens). */
+  signal?: AbortSignal;
 }
 
 export interface Daemon {
@@ -76,8 +93,10 @@ export interface Daemon {
   peers: PeerLimits;
   /** Every `METHOD /path` the HTTP server answers, as Fastify registered them (HEAD for each GET too). */
   routes: readonly string[];
-  /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it. */
+  /** Graceful stop: refuse new work, finish in-flight work, then stop PostgreSQL if we started it; within SHUTDOWN_BOUND_MS. */
   close(): Promise<void>;
+  /** For a forced exit: stops the embedded PostgreSQL at once (immediate shutdown, nothing committed lost), nothing else. */
+  abort(): Promise<void>;
 }
 
 /** Starts a daemon and resolves once it is listening. */
@@ -90,7 +109,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir, log: (fields, message) => log.info(fields, message) });
+    embedded = await startEmbeddedPostgres({ dataDir, log: (message, fields) => log.info(fields ?? {}, message) });
+    embedded.supervise({ info: (m) => log.info({ detail: m }, 'embedded PostgreSQL'), warn: (m) => log.warn({ detail: m }, 'embedded PostgreSQL') });
     databaseUrl = embedded.url;
   }
 
@@ -102,10 +122,16 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const poolMax = options.poolMax ?? 16;
   const sql = openDatabase({ url: databaseUrl, max: poolMax, applicationName, pooler });
   let sockets: SocketHub | undefined;
+  let closer: Closer | undefined;
+  let app: ReturnType<typeof buildHttpApp> | undefined;
+  // Everything started so far, stopped in reverse, within the shutdown bound.
   const cleanupOnFailure = async () => {
-    await sockets?.close().catch(() => {});
-    await sql.end({ timeout: 2 }).catch(() => {});
-    await embedded?.stop().catch(() => {});
+    const deadline = Date.now() + SHUTDOWN_BOUND_MS;
+    await settledBy(closer?.stop() ?? Promise.resolve(), deadline - 6000);
+    await settledBy(app?.close() ?? Promise.resolve(), deadline - 5000);
+    await settledBy(sockets?.close() ?? Promise.resolve(), deadline - 4_000);
+    await settledBy(sql.end({ timeout: 1 }), deadline - 3000);
+    await embedded?.stop(deadline);
   };
 
   try {
@@ -121,7 +147,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
 
     const tokenFile = adminTokenFile(dataDir);
     const admin = await loadAdminToken(tokenFile, options.adminToken ?? process.env.NEIGHBORBID_ADMIN_TOKEN);
-    if (admin.created) log.info({ file: tokenFile, mode: '0600' }, 'created the admin token');
+    if (admin.wasEmpty) log.info({ file: tokenFile, mode: '0600' }, 'the admin token file was empty; wrote a fresh admin token to it');
+    else if (admin.created) log.info({ file: tokenFile, mode: '0600' }, 'created the admin token');
+    options.signal?.throwIfAborted();
 
     const metrics = createMetrics(sql, applicationName, poolMax);
     sockets = await startSocketHub({
@@ -156,20 +184,32 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       version: VERSION,
       draining: () => draining,
       watching: (auction) => sockets!.presence.watching(auction),
+      postgres: () => embedded?.health(),
     };
     const peers = new PeerLimits({
       maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
       maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
     });
-    const app = buildHttpApp(context, { logger: log, peers, rateLimit: options.rateLimit });
+    // One budget per user for HTTP requests and bids over the socket.
+    const budget = options.rateLimit === false ? undefined : new RateBudget(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+    app = buildHttpApp(context, { logger: log, peers, rateLimit: options.rateLimit, rateBudget: budget });
     peers.attach(app.server);
+    const drain = drainable(app, () => draining);
+    app.server.on('connect', refuseConnect);
     sockets.attach(app, context.auth, () => draining, peers);
-    const closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
+    sockets.hub.takeBids({ place: (bid) => placeBid(context, bid), budget, draining: () => draining, log });
+    closer = startCloser(sql, publisher, metrics, log, options.closerIntervalMs ?? 250);
     const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 7700;
     // Fastify's own line would put the address in its message; ours below has it as a field.
-    await app.listen({ host, port: options.port ?? 7700, listenTextResolver: () => 'HTTP server bound' });
-    const port = (app.server.address() as AddressInfo).port;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    await app.listen({ host, port, listenTextResolver: () => 'HTTP server bound' }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new StartRefusal(`${host}:${port} is in use by another program; choose another port with --port (0 picks a free one)`);
+      if (err.code === 'EADDRNOTAVAIL') throw new StartRefusal(`${host} is not an address of this machine; choose one with --host`);
+      throw err;
+    });
+    options.signal?.throwIfAborted();
+    const bound = (app.server.address() as AddressInfo).port;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     log.info({ version: VERSION, url, postgres: embedded ? 'embedded' : 'given', clusterDir: embedded?.clusterDir }, 'listening');
     const plan = connectionPlan(databaseUrl, listenDatabaseUrl, poolMax);
     log.info(plan.fields, plan.message);
@@ -178,7 +218,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     return {
       url,
       host,
-      port,
+      port: bound,
       daemonId,
       adminToken: admin.token,
       adminTokenFile: tokenFile,
@@ -187,26 +227,17 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       dataDir,
       embedded,
       context,
-      closer,
+      closer: closer!,
       sockets,
       peers,
       routes: registeredRoutes(app),
       close() {
-        closing ??= (async () => {
-          draining = true;
-          // Watchers first: going away sends them to reconnect (elsewhere) and resume from their versions.
-          await sockets!.closeSockets();
-          await closer.stop();
-          // Fastify answers new requests 503 and waits for in-flight ones.
-          await app.close();
-          while (bids.busy > 0) await new Promise((r) => setTimeout(r, 10));
-          await sockets!.close();
-          await sql.end({ timeout: 5 });
-          await embedded?.stop();
-          log.info('stopped');
-          log.flush?.();
-        })();
+        draining = true;
+        closing ??= shutdown({ sockets: sockets!, closer: closer!, app: app!, drain, bids, sql, embedded, log });
         return closing;
+      },
+      async abort() {
+        await embedded?.stop(Date.now() + 1500);
       },
     };
   } catch (err) {

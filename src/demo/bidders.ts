@@ -1,10 +1,13 @@
 // Simulated neighbours for the demo: a few bidders that bid over HTTP like any
 // client, each up to a private valuation per auction, with a taste for
-// outbidding the person so the "outbid" marker shows up early. Bounded in
-// bids and in time; they stop by themselves once nothing is open.
+// outbidding the person so the "outbid" marker shows up early. Every other one
+// bids plain amounts; the rest set a maximum (their valuation) and let it
+// work, raising it now and then once it is used up. Bounded in bids and in
+// time; they stop by themselves once nothing is open.
 import { setTimeout as delay } from 'node:timers/promises';
 import { HttpClient } from '../client/http-client.js';
 import { NbError } from '../protocol/errors.js';
+import { stepAt } from '../protocol/increments.js';
 import type { Auction } from '../protocol/types.js';
 
 export interface Bidder {
@@ -46,7 +49,10 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
 
   const sleep = (ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => {});
 
-  const run = async (me: Bidder) => {
+  const run = async (me: Bidder, index: number) => {
+    const byMaximum = index % 2 === 1;
+    // The auctions this bidder has set a maximum on (it works by itself until used up).
+    const maxed = new Set<number>();
     const client = new HttpClient({ url: options.url, token: me.token, keepAlive: true, timeoutMs: 10_000 });
     // What this bidder would pay at most for each auction, decided on first sight.
     const valuation = new Map<number, number>();
@@ -59,13 +65,26 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
         if (auctions.length === 0) break;
         const target = choose(auctions, me.id, options.personId, random);
         if (!target || target.minNextBid === null) continue;
-        const limit = valuation.get(target.id) ?? Math.round(target.startPrice * (2 + random() * 3));
+        // Round numbers, as people think of them (a maximum that is used up shows as a price).
+        const limit = valuation.get(target.id) ?? roundTen(target.startPrice * (2 + random() * 3));
         valuation.set(target.id, limit);
         try {
           if (target.buyNowPrice !== null && (target.currentPrice ?? 0) > target.buyNowPrice * 0.6 && random() < 0.05) {
             await client.buy(target.id);
+          } else if (byMaximum) {
+            // Used up already: now and then it thinks again and goes higher.
+            if (maxed.has(target.id)) {
+              if (random() >= 0.3) continue;
+              valuation.set(target.id, roundTen(limit * (1.1 + random() * 0.3)));
+            }
+            const max = valuation.get(target.id)!;
+            if (max < target.minNextBid) continue;
+            sent++;
+            maxed.add(target.id);
+            await client.bidMax(target.id, max);
+            placed++;
           } else {
-            const extra = random() < 0.3 ? target.minIncrement * Math.ceil(random() * 3) : 0;
+            const extra = random() < 0.3 ? stepAt(target.increments, target.currentPrice ?? target.startPrice) * Math.ceil(random() * 3) : 0;
             const amount = target.minNextBid + extra;
             if (amount > limit) continue;
             sent++;
@@ -84,7 +103,7 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
     }
   };
 
-  const done = Promise.all(options.bidders.map(run)).then(() => {});
+  const done = Promise.all(options.bidders.map((b, i) => run(b, i))).then(() => {});
   return {
     placed: () => placed,
     done,
@@ -93,6 +112,10 @@ export function startBidders(options: BiddersOptions): BiddersHandle {
       await done;
     },
   };
+}
+
+function roundTen(n: number): number {
+  return Math.max(10, Math.round(n / 10) * 10);
 }
 
 /** Picks an auction: often one the person leads, else one of the soonest ending that this bidder does not lead. */

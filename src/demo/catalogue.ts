@@ -1,6 +1,7 @@
 // The demo's market: twenty things for sale, ending one after another, some
-// with a buy-now price and some with a soft close, so a newcomer sees every
-// rule at work within a few minutes.
+// with a buy-now price (some of it only until the first bid), some with a soft
+// close, some with a hidden reserve and the standard increment table, so a
+// newcomer sees every rule at work within a few minutes.
 import type { CreateAuctionBody } from '../protocol/schemas.js';
 
 const ITEMS: [title: string, startPrice: number][] = [
@@ -33,16 +34,24 @@ export interface CatalogueOptions {
   spacingSec?: number;
 }
 
-/** Twenty auctions with staggered ends: every third has buy now, every other one a soft close. */
+/**
+ * Twenty auctions with staggered ends: every third has buy now (every sixth
+ * only until the first bid), every other one a soft close, and every fourth
+ * (from the third) a reserve at twice its start price with the standard
+ * increment table; the rest a fixed increment.
+ */
 export function catalogue(options: CatalogueOptions = {}): CreateAuctionBody[] {
   const first = options.firstEndSec ?? 75;
   const spacing = options.spacingSec ?? 25;
   return ITEMS.map(([title, startPrice], i) => ({
     title,
     startPrice,
-    minIncrement: Math.max(10, Math.round(startPrice / 20 / 10) * 10),
+    ...(i % 4 === 2
+      ? { increments: 'standard' as const, reservePrice: startPrice * 2 }
+      : { minIncrement: Math.max(10, Math.round(startPrice / 20 / 10) * 10) }),
     durationSec: first + i * spacing,
     ...(i % 3 === 0 ? { buyNowPrice: startPrice * 4 } : {}),
+    ...(i % 6 === 0 ? { buyNowUntil: 'firstBid' as const } : {}),
     ...(i % 2 === 1 ? { softCloseSec: 20 } : {}),
   }));
 }

@@ -4,6 +4,8 @@ import { plural } from './text.js';
 
 const summaryWords: [PrivateEvent['type'], (n: number) => string][] = [
   ['outbid', (n) => `outbid ${n === 1 ? 'once' : `${n} times`}`],
+  ['maxRaised', (n) => `your maximum answered ${plural(n, 'bid')}`],
+  ['maxExhausted', (n) => `${plural(n, 'maximum')} used up`],
   ['won', (n) => `won ${plural(n, 'auction')}`],
   ['lost', (n) => `lost ${plural(n, 'auction')}`],
   ['sale', (n) => `sold ${plural(n, 'auction')}`],

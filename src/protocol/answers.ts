@@ -7,6 +7,8 @@ import { errorCodes, type ErrorCode } from './errors.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
 import {
   auctionStatuses,
+  buyNowUntils,
+  unsoldReasons,
   type Auction,
   type AuctionDetail,
   type AuctionList,
@@ -17,6 +19,8 @@ import {
   type CreatedUser,
   type Health,
   type Me,
+  type MyBid,
+  type MyBids,
   type UserList,
   type UserName,
 } from './types.js';
@@ -36,8 +40,15 @@ export const auction = z
     sellerId: id,
     status: z.enum(auctionStatuses),
     startPrice: positiveMoney,
-    minIncrement: positiveMoney,
+    minIncrement: positiveMoney.nullable().describe('The fixed increment; null when the auction has an increment table.'),
+    increments: z
+      .array(z.object({ from: nonNegativeMoney, step: positiveMoney }))
+      .describe('From `from` up, bids go up by `step`: ascending, the first from 0. A fixed increment is its one row.'),
+    hasReserve: z.boolean().describe('The seller set a reserve price; the price itself is never shown.'),
+    reserveMet: z.boolean().describe('The price has reached the reserve (without one: true from the first bid).'),
     buyNowPrice: positiveMoney.nullable(),
+    buyNowUntil: z.enum(buyNowUntils).describe('Buy now is offered until bidding reaches its price, the first bid, or the reserve is met.'),
+    buyNowAvailable: z.boolean().describe('Buy now may be used now.'),
     softCloseSec: z.number().int().min(1).nullable().describe('A bid this close to the end moves the end to this long after the bid.'),
     currentPrice: positiveMoney.nullable().describe('Price of the leading bid (or the buy-now price once sold); null before the first bid.'),
     leaderId: id.nullable(),
@@ -46,9 +57,10 @@ export const auction = z
     endsAt: time,
     createdAt: time,
     version,
+    unsoldReason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold: no bids, or the reserve was not met.'),
     watching: count.optional().describe('Distinct users (or anonymous sockets) watching it over all daemons, as of the last second: in show and list answers and in snapshots.'),
   })
-  .describe('An auction; money is a whole number of the smallest unit.');
+  .describe('An auction as anyone sees it (never a maximum nor the reserve price); money is a whole number of the smallest unit.');
 
 export const bid = z.object({
   id,
@@ -57,6 +69,7 @@ export const bid = z.object({
   amount: positiveMoney,
   version: version.describe('The auction version this bid produced.'),
   at: time,
+  automatic: z.boolean().describe("Placed by the bidder's maximum in answer to someone else's bid."),
 });
 
 export const auctionDetail = auction.extend({ recentBids: z.array(bid).describe('The most recent bids, newest first.') });
@@ -66,7 +79,27 @@ export const auctionList = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
 });
 
-export const bidResult = z.object({ bid, auction });
+export const bidResult = z.object({
+  bid: bid.nullable().describe('Your own bid row; null when you raised your maximum without moving the price.'),
+  bids: z.array(bid).describe('Every row your bid made, in version order: yours and the automatic ones it caused.'),
+  auction,
+  leading: z.boolean().describe('You lead after this bid.'),
+  yourMax: positiveMoney.nullable().describe('Your working maximum while you lead (shown to you alone); null otherwise.'),
+});
+
+export const myBid = z.object({
+  auctionId: id,
+  title: z.string(),
+  status: z.enum(auctionStatuses),
+  currentPrice: positiveMoney.nullable(),
+  minNextBid: positiveMoney.nullable(),
+  reserveMet: z.boolean(),
+  endsAt: time,
+  leading: z.boolean().describe('You lead (open) or won (closed).'),
+  yourMax: positiveMoney.describe('Your working maximum while you lead; else your highest bid.'),
+});
+
+export const myBids = z.object({ bids: z.array(myBid).describe('The auctions you have bid on, newest first.') });
 
 /** Buy-now and cancel answer with the auction as it is afterwards. */
 export const auctionResult = z.object({ auction });
@@ -140,6 +173,8 @@ export type AnswerShapesMatch = [
   Expect<Same<z.infer<typeof auctionDetail>, AuctionDetail>>,
   Expect<Same<z.infer<typeof auctionList>, AuctionList>>,
   Expect<Same<z.infer<typeof bidResult>, BidResult>>,
+  Expect<Same<z.infer<typeof myBid>, MyBid>>,
+  Expect<Same<z.infer<typeof myBids>, MyBids>>,
   Expect<Same<z.infer<typeof balance>, Balance>>,
   Expect<Same<z.infer<typeof me>, Me>>,
   Expect<Same<z.infer<typeof userName>, UserName>>,

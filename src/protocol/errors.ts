@@ -92,11 +92,33 @@ function byReason<S extends Record<string, Sentence<never>>>(fallback: string, s
 const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
 /** Ends a sentence built around someone else's text (a library's, the operating system's) with one full stop. */
 const stop = (text: unknown) => `${String(text).replace(/\.+$/, '')}.`;
+/** Why a bid on a socket got no reply (the socket client's): it could not be sent, or its socket, client or time ran out. */
+type SocketBidLoss = 'notLive' | 'lost' | 'closed' | 'timeout';
+
+/** The sentence of a bid on a socket that got no reply, and what to do about it. */
+function socketBidLoss(why: SocketBidLoss, timeoutMs: number | undefined): string {
+  if (why === 'notLive') return 'The socket is not connected to a daemon that takes bids on it; bid over HTTP.';
+  const what =
+    why === 'lost'
+      ? "The socket was lost before the bid's reply"
+      : why === 'closed'
+        ? "The client was closed before the bid's reply"
+        : `No reply to the bid within ${n(timeoutMs)} ms`;
+  return `${what}; it may or may not have been made: send it again with the same key.`;
+}
+
 /** "7", "7 or 9", "1, 2 or 3", at most ten then "and N more". */
 function idList(ids: readonly unknown[]): string {
   const shown = ids.slice(0, 10).map(String);
   if (ids.length > 10) shown.push(`${ids.length - 10} more`);
   return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+}
+
+/** What BUY_NOW_UNAVAILABLE tells besides its reason. */
+interface BuyNowDetails {
+  buyNowUntil?: string;
+  buyNowPrice?: number | null;
+  currentPrice?: number | null;
 }
 
 export const errorCodes = {
@@ -105,13 +127,15 @@ export const errorCodes = {
     ExitCode.usage,
     byReason('The request is not valid.', {
       // The daemon's checks of a request, a frame or a socket handshake.
-      schema: (d: { what: string; issues: string; op?: string }) => `Invalid ${d.what}: ${d.issues}.`,
+      // `ref`: a bid frame's, when it could be read (the frame's error then settles that bid).
+      schema: (d: { what: string; issues: string; op?: string; ref?: string | number }) => `Invalid ${d.what}: ${d.issues}.`,
       noHost: 'An HTTP/1.1 request needs a Host header.',
       mediaType: 'Send the body as application/json.',
       emptyBody: 'The JSON body is empty.',
       json: 'The body is not valid JSON.',
       url: 'The URL is not valid.',
       urlPartTooLong: 'A part of the URL is too long.',
+      connectMethod: 'CONNECT is not supported: this is an HTTP API, not a proxy.',
       request: (d: { problem: string }) => stop(d.problem),
       notHttp: 'The request is not valid HTTP.',
       requestTimeout: 'The request did not arrive in time.',
@@ -122,7 +146,7 @@ export const errorCodes = {
       frameJson: 'The frame is not valid JSON.',
       frameShape: 'A frame must be a JSON object with an "op".',
       unknownOp: (d: { op: string | null }) =>
-        `Unknown op (${d.op === null ? 'missing' : `"${d.op}"`}); use subscribe, unsubscribe, inbox or ping.`,
+        `Unknown op (${d.op === null ? 'missing' : `"${d.op}"`}); use subscribe, unsubscribe, inbox, bid or ping.`,
       endsAtPast: 'endsAt must be in the future.',
       endsAtTooFar: 'endsAt must be within a year.',
       cursor: 'cursor is not one this daemon gave out for this listing.',
@@ -135,7 +159,10 @@ export const errorCodes = {
       urlScheme: (d: { url: string; schemes: string }) => `"${d.url}" is not an ${d.schemes} URL.`,
       auctionId: (d: { id: string }) => `${d.id} is not an auction id.`,
       usage: (d: { problem: string; command: string }) => `${d.problem.replace(/\.$/, '')} (see '${d.command} --help').`,
-      bidAmount: "Give an amount or --min, not both (see 'neighborbid bid --help').",
+      bidAmount: "Give an amount, --min or --max, only one (see 'neighborbid bid --help').",
+      incrementChoice: "Give --increment or --increments, not both (see 'neighborbid auction create --help').",
+      // `problem` is incrementTableProblem's sentence, which starts with "increments".
+      incrementsTable: (d: { problem: string }) => `--${d.problem.replace(/\.$/, '')} (see 'neighborbid auction create --help').`,
       auctionEnd: "Say when it ends: --duration (e.g. 10m) or --ends-at (see 'neighborbid auction create --help').",
       watchWhat: "Name the auctions to watch, or use --all-open (see 'neighborbid watch --help').",
       loginToken: 'Give the token to save: neighborbid login --with-token < file (or --token <token>) [--url <url>].',
@@ -163,6 +190,7 @@ export const errorCodes = {
       invalid: 'The token is not valid.',
       refused: 'The daemon refused the token.',
       privateNeedsUser: (_d: { op: string }) => 'Only a socket opened with a user token has private events.',
+      socketBidNeedsUser: 'Bidding on the socket needs a user token: open the socket with one.',
       needsUserToken: "This needs a user token: pass --token, set NEIGHBORBID_TOKEN or run 'neighborbid login --with-token < file'.",
       noAdminToken: (d: { file: string; problem?: string }) =>
         "This needs the admin token: set NEIGHBORBID_ADMIN_TOKEN or run it on the daemon's machine (" +
@@ -196,12 +224,14 @@ export const errorCodes = {
   AUCTION_CLOSED: spec(409, ExitCode.rejected, (d: { status?: string }) =>
     typeof d.status === 'string' && d.status !== 'open' ? `The auction is ${d.status}.` : 'The auction has ended.',
   ),
-  BID_TOO_LOW: spec(422, ExitCode.rejected, (d: { minimum?: number | null }) =>
+  BID_TOO_LOW: spec(422, ExitCode.rejected, (d: { minimum?: number | null; yourMax?: number }) =>
     d.minimum === null
       ? 'No higher bid is possible on this auction.'
       : d.minimum === undefined
         ? 'The bid is below the minimum next bid.'
-        : `The bid is below the minimum next bid of ${n(d.minimum)}.`,
+        : typeof d.yourMax === 'number' && d.minimum === d.yourMax + 1
+          ? `Your maximum is already ${n(d.yourMax)}; a new maximum must be at least ${n(d.minimum)}.`
+          : `The bid is below the minimum next bid of ${n(d.minimum)}.`,
   ),
   SELF_BID: spec(422, ExitCode.rejected, 'You cannot bid on or buy your own auction.'),
   INSUFFICIENT_FUNDS: spec(422, ExitCode.rejected, (d: { available?: number }) =>
@@ -209,12 +239,16 @@ export const errorCodes = {
       ? `Your available funds (${n(d.available)}) do not cover this amount.`
       : 'Your available funds do not cover this amount.',
   ),
-  BUY_NOW_UNAVAILABLE: spec(409, ExitCode.rejected, (d: { buyNowPrice?: number | null; currentPrice?: number | null }) =>
-    d.buyNowPrice === null
-      ? 'This auction has no buy-now price.'
-      : d.buyNowPrice === undefined
-        ? 'Buy now is not available on this auction.'
-        : 'Bidding has reached the buy-now price; buy now is no longer available.',
+  BUY_NOW_UNAVAILABLE: spec(
+    409,
+    ExitCode.rejected,
+    // Details: reason, buyNowUntil, buyNowPrice, currentPrice (docs/rules.md, "Buy now").
+    byReason('Buy now is not available on this auction.', {
+      no_buy_now: (_: BuyNowDetails) => 'This auction has no buy-now price.',
+      price_reached: (_: BuyNowDetails) => 'Bidding has reached the buy-now price; buy now is no longer available.',
+      first_bid: (_: BuyNowDetails) => 'Buy now was offered only until the first bid; this auction has bids.',
+      reserve_met: (_: BuyNowDetails) => 'Buy now was offered only until the reserve was met, and it has been.',
+    }),
   ),
   CANNOT_CANCEL: spec(409, ExitCode.rejected, (d: { bidCount?: number }) =>
     d.bidCount === undefined ? 'The auction cannot be cancelled.' : 'The auction has bids; only an admin can cancel it now.',
@@ -223,11 +257,13 @@ export const errorCodes = {
   RATE_LIMITED: spec(
     429,
     ExitCode.rejected,
-    (d: { limit?: number; windowMs?: number; retryAfterSec?: number }) =>
-      d.limit === undefined || d.windowMs === undefined
-        ? 'Too many requests; slow down.'
-        : `Too many requests; at most ${n(d.limit)} per ${n(d.windowMs / 1000)} s.` +
-          (d.retryAfterSec === undefined ? '' : ` Retry in ${d.retryAfterSec} second${d.retryAfterSec === 1 ? '' : 's'}.`),
+    (d: { limit?: number; windowMs?: number; retryAfterSec?: number; inFlight?: number }) =>
+      d.inFlight !== undefined
+        ? `At most ${n(d.inFlight)} bids may wait for their replies on one socket; wait for a reply first.`
+        : d.limit === undefined || d.windowMs === undefined
+          ? 'Too many requests; slow down.'
+          : `Too many requests; at most ${n(d.limit)} per ${n(d.windowMs / 1000)} s.` +
+            (d.retryAfterSec === undefined ? '' : ` Retry in ${d.retryAfterSec} second${d.retryAfterSec === 1 ? '' : 's'}.`),
     { retryable: true },
   ),
   TOO_MANY_CONNECTIONS: spec(
@@ -250,6 +286,7 @@ export const errorCodes = {
         `The daemon at ${d.origin} is not healthy (database ${d.database ?? 'unknown'}).`,
       // A daemon whose rules were replaced by a newer daemon's, to its clients.
       rules: 'This daemon is older than the rules installed in its database; try another daemon, or again once it is upgraded.',
+      noSocketBids: 'This daemon takes no bids on the socket; bid over HTTP.',
       // A daemon refusing to start against the rules it finds.
       rulesNewer: (d: { installed: number; installedBy: string; mine: number }) =>
         `The database has neighborbid rules version ${d.installed} (installed by neighborbid ${d.installedBy}); ` +
@@ -267,14 +304,17 @@ export const errorCodes = {
   UNREACHABLE: spec(
     0,
     ExitCode.unreachable,
-    (d: { origin?: string; problem?: string; attempts?: number; hint?: 'start' }) =>
-      (d.origin !== undefined
-        ? `Cannot reach the daemon at ${d.origin}: ${String(d.problem).replace(/\.+$/, '')}` +
-          (d.attempts === undefined ? '.' : ` (tried ${d.attempts} times).`)
-        : d.attempts !== undefined
-          ? `Gave up after ${d.attempts} attempts to reach the daemon.`
-          : 'The daemon cannot be reached.') +
-      (d.hint === 'start' ? ' Start one with `neighborbid daemon`, or try `neighborbid demo`.' : ''),
+    (d: { origin?: string; problem?: string; attempts?: number; hint?: 'start'; socketBid?: SocketBidLoss; timeoutMs?: number }) => {
+      if (d.socketBid !== undefined) return socketBidLoss(d.socketBid, d.timeoutMs);
+      return (
+        (d.origin !== undefined
+          ? `Cannot reach the daemon at ${d.origin}: ${String(d.problem).replace(/\.+$/, '')}` +
+            (d.attempts === undefined ? '.' : ` (tried ${d.attempts} times).`)
+          : d.attempts !== undefined
+            ? `Gave up after ${d.attempts} attempts to reach the daemon.`
+            : 'The daemon cannot be reached.') + (d.hint === 'start' ? ' Start one with `neighborbid daemon`, or try `neighborbid demo`.' : '')
+      );
+    },
     { retryable: true },
   ),
   // Local only, like UNREACHABLE (status 0: never sent): the daemon cannot start its embedded database here.

@@ -1,7 +1,7 @@
 // Auction events: written to the outbox in the transaction that makes them and
 // published only after it commits. Every public event carries the auction id and
 // its version, which is gapless per auction and in commit order.
-import type { AuctionStatus } from './types.js';
+import type { AuctionStatus, UnsoldReason } from './types.js';
 
 export const publicEventTypes = ['bid', 'extended', 'sold', 'closed', 'cancelled'] as const;
 export type PublicEventType = (typeof publicEventTypes)[number];
@@ -13,17 +13,25 @@ interface EventBase {
   at: string;
 }
 
+/**
+ * A bid row. `leaderId` is the leader after this row: a bid below the
+ * leader's maximum already names the leader, whose automatic answer follows.
+ */
 export interface BidEvent extends EventBase {
   type: 'bid';
   bidId: number;
   bidderId: number;
   amount: number;
+  /** Placed by the bidder's maximum in answer to someone else's bid. */
+  automatic: boolean;
   price: number;
   leaderId: number;
   previousLeaderId: number | null;
   bidCount: number;
   endsAt: string;
-  minNextBid: number;
+  minNextBid: number | null;
+  /** The price has reached the (hidden) reserve; without a reserve, always true after a bid. */
+  reserveMet: boolean;
 }
 
 /** A bid inside the soft-close window moved the end. */
@@ -48,6 +56,8 @@ export interface ClosedEvent extends EventBase {
   status: Extract<AuctionStatus, 'closed' | 'unsold'>;
   winnerId: number | null;
   price: number | null;
+  /** Why it ended unsold; null when closed with a winner. */
+  reason: UnsoldReason | null;
   endsAt: string;
 }
 
@@ -60,14 +70,36 @@ export interface CancelledEvent extends EventBase {
 
 export type AuctionEvent = BidEvent | ExtendedEvent | SoldEvent | ClosedEvent | CancelledEvent;
 
-/** Private to one user: someone else took the lead from you. */
+/** What took the lead from you: a plain bid, a maximum, a buy-now, or an admin's cancel. */
+export const outbidCauses = ['bid', 'max', 'buyNow', 'cancel'] as const;
+export type OutbidCause = (typeof outbidCauses)[number];
+
+/**
+ * Private to one user: someone else took the lead from you, or your bid was
+ * answered at once by the leader's maximum (then `released` is 0: it never led).
+ */
 export interface OutbidEvent extends EventBase {
   type: 'outbid';
-  /** The new leading price. */
-  price: number;
-  leaderId: number;
-  /** Your hold on this auction was released. */
+  by: OutbidCause;
+  /** The new leading price; null when an admin cancelled the auction. */
+  price: number | null;
+  leaderId: number | null;
+  /** Your hold on this auction that was released (0 when your bid never led). */
   released: number;
+}
+
+/** Private to one user: your maximum answered someone's bid; you lead at `price`. */
+export interface MaxRaisedEvent extends EventBase {
+  type: 'maxRaised';
+  price: number;
+  /** Your maximum (yours alone to see). */
+  max: number;
+}
+
+/** Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead. */
+export interface MaxExhaustedEvent extends EventBase {
+  type: 'maxExhausted';
+  max: number;
 }
 
 /** Private to one user: their balance or holds changed. */
@@ -101,14 +133,18 @@ export interface SaleEvent extends EventBase {
   buyerId: number;
 }
 
-/** Private to the seller: your auction ended without a bid. */
+/** Private to the seller: your auction ended unsold — without a bid, or below your reserve. */
 export interface UnsoldEvent extends EventBase {
   type: 'unsold';
+  reason: UnsoldReason;
 }
 
-export type PrivateEvent = OutbidEvent | BalanceEvent | WonEvent | LostEvent | SaleEvent | UnsoldEvent;
+export type PrivateEvent =
+  | OutbidEvent | MaxRaisedEvent | MaxExhaustedEvent | BalanceEvent | WonEvent | LostEvent | SaleEvent | UnsoldEvent;
 
-export const privateEventTypes = ['outbid', 'balance', 'won', 'lost', 'sale', 'unsold'] as const satisfies readonly PrivateEvent['type'][];
+export const privateEventTypes = [
+  'outbid', 'maxRaised', 'maxExhausted', 'balance', 'won', 'lost', 'sale', 'unsold',
+] as const satisfies readonly PrivateEvent['type'][];
 
 /** True for an event private to one user (never one of an auction's public history). */
 export function isPrivateEvent(event: { type: string }): event is PrivateEvent {
@@ -117,11 +153,15 @@ export function isPrivateEvent(event: { type: string }): event is PrivateEvent {
 
 /**
  * The private part of an outbox row: never sent as is, but turned into
- * per-user inbox events (`outbid`, `balance`) in the transaction that wrote it
- * (migration 005).
+ * per-user inbox events in the transaction that wrote it (the trigger of
+ * src/daemon/rules/sql/inbox.ts), in this order: maxRaised, maxExhausted,
+ * outbid, then balances. Price and leader come from the row's public payload.
  */
 export interface EventPrivate {
-  outbid?: { userId: number; released: number };
+  maxRaised?: { userId: number; max: number };
+  maxExhausted?: { userId: number; max: number };
+  /** `by` is missing only on rows written before rules version 2 (a bid, or a buy-now). */
+  outbid?: { userId: number; released: number; by?: OutbidCause };
   balances?: { userId: number; balance: number; held: number }[];
 }
 

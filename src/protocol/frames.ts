@@ -2,13 +2,23 @@
 // client may send is validated here with zod; what the daemon sends is typed
 // here. No I/O: the hub and the socket client both use this file.
 import { z } from 'zod';
-import { nbError, type ErrorCode, type NbError } from './errors.js';
+import { nbError, type ErrorBody, type ErrorCode, type NbError } from './errors.js';
 import { publicEventTypes, type AuctionEvent } from './events.js';
 import { inboxSeq, type InboxEvent } from './inbox.js';
-import { describeIssues } from './schemas.js';
-import type { Auction } from './types.js';
+import { describeIssues, idempotencyKey, positiveMoney } from './schemas.js';
+import type { Auction, BidResult } from './types.js';
 
 export const WS_PATH = '/v1/ws';
+
+/**
+ * The upgrade URL's query parameter by which a client asks for batch frames
+ * (`/v1/ws?batch=1`); without it, one message per frame, as before batches.
+ */
+export const BATCH_PARAM = 'batch';
+
+/** What this daemon's socket offers beyond watching, as its `welcome` lists it. */
+export const SOCKET_FEATURES = ['batch', 'bid'] as const;
+export type SocketFeature = (typeof SOCKET_FEATURES)[number];
 
 /** The limits of one socket, as the daemon announces them in `welcome`. */
 export interface SocketLimits {
@@ -22,6 +32,8 @@ export interface SocketLimits {
   heartbeatMs: number;
   /** Most events replayed for one auction on resume; further behind, a snapshot is sent instead. */
   maxReplay: number;
+  /** Bids one socket may have waiting for their replies; past it a bid is answered RATE_LIMITED at once. */
+  maxBidsInFlight: number;
 }
 
 export const defaultSocketLimits: SocketLimits = {
@@ -30,6 +42,7 @@ export const defaultSocketLimits: SocketLimits = {
   sendBufferBytes: 1024 * 1024,
   heartbeatMs: 30_000,
   maxReplay: 1000,
+  maxBidsInFlight: 64,
 };
 
 // ---- client → daemon ----
@@ -78,9 +91,50 @@ export type PingFrame = z.infer<typeof pingFrame>;
 export const inboxFrame = z.strictObject({ op: z.literal('inbox'), after: inboxSeq.optional() });
 export type InboxOpFrame = z.infer<typeof inboxFrame>;
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | InboxOpFrame;
+/** A client's name for one request on the socket, echoed in its reply: a short string or a whole number. */
+export type Ref = string | number;
 
-const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, inbox: inboxFrame } as const;
+/** True for a value usable as a `ref`: 1–64 characters, or a safe integer ≥ 0. */
+export function isRef(value: unknown): value is Ref {
+  return typeof value === 'string'
+    ? value.length >= 1 && value.length <= 64
+    : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const REF_RULE = { error: 'must be a string of 1 to 64 characters or a whole number' };
+const ref = z.union(
+  [z.string().min(1, REF_RULE).max(64, REF_RULE), z.number().int(REF_RULE).min(0, REF_RULE).max(Number.MAX_SAFE_INTEGER, REF_RULE)],
+  REF_RULE,
+);
+
+/**
+ * A bid over the socket: the body of `POST /v1/auctions/:id/bids` (`amount`,
+ * or `max` where the daemon takes automatic bids) plus the auction, the
+ * client's `ref` and an optional idempotency `key`. The body's fields are
+ * checked here for their type only; what the bid route accepts is decided by
+ * the same code as over HTTP, so both answer alike.
+ */
+export const bidFrame = z.strictObject({
+  op: z.literal('bid'),
+  ref,
+  auction: auctionId,
+  amount: positiveMoney.optional(),
+  max: positiveMoney.optional(),
+  key: idempotencyKey.optional(),
+});
+export type BidFrame = z.infer<typeof bidFrame>;
+
+/** The body of the HTTP bid request a bid frame stands for: exactly the money fields it carries. */
+export function bidBodyOf(frame: BidFrame): { amount?: number; max?: number } {
+  const body: { amount?: number; max?: number } = {};
+  if (frame.amount !== undefined) body.amount = frame.amount;
+  if (frame.max !== undefined) body.max = frame.max;
+  return body;
+}
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | InboxOpFrame | BidFrame;
+
+const clientSchemas = { subscribe: subscribeFrame, unsubscribe: unsubscribeFrame, ping: pingFrame, inbox: inboxFrame, bid: bidFrame } as const;
 
 /** Parses one text frame from a client; throws an INVALID_INPUT error value naming what is wrong. */
 export function parseClientFrame(text: string): ClientFrame {
@@ -98,7 +152,12 @@ export function parseClientFrame(text: string): ClientFrame {
     throw nbError('INVALID_INPUT', { reason: 'unknownOp', op: typeof op === 'string' ? op.slice(0, 40) : null });
   }
   const r = clientSchemas[op as keyof typeof clientSchemas].safeParse(value);
-  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what: `${op} frame`, issues: describeIssues(r.error), op });
+  if (!r.success) {
+    // A bad bid whose ref can be read is answered with that ref, so the client can settle it.
+    const given = (value as { ref?: unknown }).ref;
+    const details = { reason: 'schema', what: `${op} frame`, issues: describeIssues(r.error), op } as const;
+    throw nbError('INVALID_INPUT', op === 'bid' && isRef(given) ? { ...details, ref: given } : details);
+  }
   return r.data;
 }
 
@@ -114,6 +173,10 @@ export interface WelcomeFrame {
   /** For a user's socket, the seq its private events start after (the user's newest now); null without a user. */
   inbox: number | null;
   limits: SocketLimits;
+  /** What the daemon offers besides watching (absent from daemons older than batches and socket bids). */
+  features?: SocketFeature[];
+  /** True when this socket gets batch frames (it asked with `?batch=1`). */
+  batch?: boolean;
 }
 
 /** Acknowledges a subscribe; a snapshot or the missed events follow per auction. */
@@ -165,6 +228,33 @@ export interface PongFrame {
   type: 'pong';
 }
 
+/**
+ * The answer to a bid frame, sent once its transaction has committed (or the
+ * bid was refused): what `POST /v1/auctions/:id/bids` would answer.
+ */
+export interface ReplyFrame {
+  type: 'reply';
+  ref: Ref;
+  /** The HTTP status of the same request over HTTP: 201 accepted, else the error's status. */
+  status: number;
+  /** The HTTP answer's body: `{bid, auction}`, or `{error: {code, message, …}}`. */
+  body: BidResult | { error: ErrorBody };
+  /** True when this is the stored first answer to the bid's idempotency key (HTTP's `Idempotent-Replayed`). */
+  replayed?: true;
+  /** Seconds to wait before retrying, where HTTP would send `Retry-After` (RATE_LIMITED, UNAVAILABLE, SHUTTING_DOWN). */
+  retryAfter?: number;
+}
+
+/**
+ * Several frames for one socket that were ready in the same event-loop turn,
+ * in order; only to a socket that asked for batches. Each element is a frame
+ * as it would have been sent alone (never another batch).
+ */
+export interface BatchFrame {
+  type: 'batch';
+  frames: ServerFrame[];
+}
+
 /** A frame the daemon could not act on; the socket stays open unless a close follows. */
 export interface ErrorFrame {
   type: 'error';
@@ -176,6 +266,8 @@ export interface ErrorFrame {
   auctions?: number[];
   limit?: number;
   op?: string | null;
+  /** The `ref` of a bid frame refused as malformed. */
+  ref?: Ref;
 }
 
 export type ServerFrame =
@@ -188,7 +280,16 @@ export type ServerFrame =
   | InboxAckFrame
   | PresenceFrame
   | PongFrame
+  | ReplyFrame
   | ErrorFrame;
+
+/** One WebSocket message from the daemon: a frame, or (to a socket that asked for them) a batch of frames. */
+export type ServerMessage = ServerFrame | BatchFrame;
+
+/** The frames one message carries, in order. */
+export function framesOfMessage(message: ServerMessage): ServerFrame[] {
+  return message.type === 'batch' ? message.frames : [message];
+}
 
 /** The error frame for an error value, with its details. */
 export function errorFrame(err: NbError): ErrorFrame {

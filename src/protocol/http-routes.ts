@@ -7,7 +7,7 @@ import * as answers from './answers.js';
 import type { ErrorCode } from './errors.js';
 import { inboxQuery } from './inbox.js';
 import { inboxPage } from './server-frames.js';
-import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, listAuctionsQuery, userIdsQuery } from './schemas.js';
+import { bidBody, createAuctionBody, createUserBody, depositBody, emptyBody, listAuctionsQuery, myBidsQuery, userIdsQuery } from './schemas.js';
 
 /** Who may call a route: anyone, any valid token, a user's token, the admin token. */
 export type Access = 'anyone' | 'token' | 'user' | 'admin';
@@ -111,7 +111,11 @@ export const httpRoutes: RouteDoc[] = [
   },
   {
     method: 'POST', path: '/v1/auctions', operationId: 'createAuction', tag: 'auctions', access: 'user', idempotent: true, database: true,
-    summary: 'Create an auction', description: 'Give exactly one of durationSec and endsAt.',
+    summary: 'Create an auction',
+    description:
+      'Give exactly one of durationSec and endsAt, and exactly one of minIncrement (a fixed step) and increments ' +
+      '(a table, or "standard"). reservePrice is hidden from everyone, the seller included, once set: the auction shows ' +
+      'hasReserve and reserveMet. buyNowUntil says how long buy now is offered (price, firstBid, reserveMet).',
     body: createAuctionBody,
     answers: [ok('The new auction.', answers.auction, 201)],
     errors: [],
@@ -136,10 +140,24 @@ export const httpRoutes: RouteDoc[] = [
   },
   {
     method: 'POST', path: '/v1/auctions/:id/bids', operationId: 'placeBid', tag: 'auctions', access: 'user', idempotent: true, database: true,
-    summary: 'Bid', description: 'Holds the amount from your available funds until someone outbids you or the auction ends.',
+    summary: 'Bid: a plain bid or a maximum',
+    description:
+      'Exactly one of amount and max. {"amount": N} is a visible bid of exactly N. {"max": M} is hidden: the auction bids ' +
+      'for you one increment at a time, only as far as it must, up to M, and answers every lower bid at once. ' +
+      'Either needs available funds for all of it, held while you lead (your hold is your maximum). ' +
+      'A leader may raise their maximum without moving the price. docs/rules.md has every rule with examples.',
     params: { id: 'auction id' }, body: bidBody,
-    answers: [ok('The bid and the auction after it.', answers.bidResult, 201)],
+    answers: [ok('Your bid row (null when only your maximum rose), every row it made, the auction, whether you lead and your maximum.', answers.bidResult, 201)],
     errors: ['NOT_FOUND', 'AUCTION_CLOSED', 'SELF_BID', 'BID_TOO_LOW', 'INSUFFICIENT_FUNDS'],
+  },
+  {
+    method: 'GET', path: '/v1/me/bids', operationId: 'myBids', tag: 'users', access: 'user', database: true,
+    summary: 'The auctions you have bid on',
+    description: 'Newest first, each with its price, whether you lead, and your own maximum (or your highest bid where you do not lead).',
+    query: myBidsQuery,
+    queryDescriptions: { status: 'open, or all (the default).', limit: 'At most this many, 1 to 200 (default 100).' },
+    answers: [ok('Your bids, per auction.', answers.myBids)],
+    errors: [],
   },
   {
     method: 'POST', path: '/v1/auctions/:id/buy', operationId: 'buyNow', tag: 'auctions', access: 'user', idempotent: true, database: true,

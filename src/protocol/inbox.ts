@@ -1,5 +1,5 @@
-// The inbox: every private event of a user (outbid, won, lost, sale, unsold,
-// balance), stored in the transaction that caused it and numbered per user
+// The inbox: every private event of a user (outbid, maxRaised, maxExhausted,
+// won, lost, sale, unsold, balance), stored in the transaction that caused it and numbered per user
 // (`seq`: 1, 2, 3… with no gap, in commit order), so a user who was away reads
 // what they missed over HTTP (GET /v1/me/events) or resumes it on a socket
 // (the `inbox` frame). No I/O: the daemon, the client and the CLI share it.

@@ -19,6 +19,8 @@ const answerComponents = new Map<z.ZodType, string>([
   [answers.auctionDetail, 'AuctionDetail'],
   [answers.auctionList, 'AuctionList'],
   [answers.bidResult, 'BidResult'],
+  [answers.myBid, 'MyBid'],
+  [answers.myBids, 'MyBids'],
   [answers.auctionResult, 'AuctionResult'],
   [answers.balance, 'Balance'],
   [answers.me, 'Me'],

@@ -4,10 +4,28 @@
 import { z } from 'zod';
 import { CloseCode } from './errors.js';
 import type { Expect, Same } from './shape-check.js';
-import { auction, errorCodeSchema, id, time, version } from './answers.js';
-import type { BalanceEvent, BidEvent, CancelledEvent, ClosedEvent, ExtendedEvent, LostEvent, OutbidEvent, SaleEvent, SoldEvent, UnsoldEvent, WonEvent } from './events.js';
-import type { ErrorFrame, InboxAckFrame, PongFrame, PresenceFrame, ServerFrame, SnapshotFrame, SocketLimits, SubscribedFrame, UnsubscribedFrame, WelcomeFrame } from './frames.js';
+import { auction, bidResult, errorAnswer, errorCodeSchema, id, time, version } from './answers.js';
+import {
+  outbidCauses, type BalanceEvent, type BidEvent, type CancelledEvent, type ClosedEvent, type ExtendedEvent, type LostEvent,
+  type MaxExhaustedEvent, type MaxRaisedEvent, type OutbidEvent, type SaleEvent, type SoldEvent, type UnsoldEvent, type WonEvent,
+} from './events.js';
+import {
+  SOCKET_FEATURES,
+  type BatchFrame,
+  type ErrorFrame,
+  type InboxAckFrame,
+  type PongFrame,
+  type PresenceFrame,
+  type ReplyFrame,
+  type ServerFrame,
+  type SnapshotFrame,
+  type SocketLimits,
+  type SubscribedFrame,
+  type UnsubscribedFrame,
+  type WelcomeFrame,
+} from './frames.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
+import { unsoldReasons } from './types.js';
 
 /** The event's place in its user's inbox (GET /v1/me/events, the inbox op). */
 const seq = z.number().int().min(1).describe("Gapless per user, in commit order: the event's place in the user's inbox.");
@@ -24,12 +42,14 @@ export const bidEvent = z.object({
   bidId: id,
   bidderId: id,
   amount: positiveMoney,
+  automatic: z.boolean().describe("Placed by the bidder's maximum in answer to someone else's bid."),
   price: positiveMoney,
-  leaderId: id,
+  leaderId: id.describe('The leader after this row: a bid below the leader’s maximum already names the leader.'),
   previousLeaderId: id.nullable(),
   bidCount: z.number().int().min(1),
   endsAt: time,
-  minNextBid: positiveMoney,
+  minNextBid: positiveMoney.nullable(),
+  reserveMet: z.boolean(),
 });
 
 export const extendedEvent = z
@@ -53,6 +73,7 @@ export const closedEvent = z.object({
   status: z.enum(['closed', 'unsold']),
   winnerId: id.nullable(),
   price: positiveMoney.nullable(),
+  reason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold; null when closed with a winner.'),
   endsAt: time,
 });
 
@@ -68,12 +89,21 @@ export const outbidEvent = z
   .object({
     type: z.literal('outbid'),
     ...base,
-    price: positiveMoney.describe('The new leading price.'),
-    leaderId: id,
-    released: nonNegativeMoney.describe('Your hold on this auction, now released.'),
+    by: z.enum(outbidCauses).describe('What took the lead: a plain bid, a maximum, a buy-now, or an admin’s cancel.'),
+    price: positiveMoney.nullable().describe('The new leading price; null when the auction was cancelled.'),
+    leaderId: id.nullable(),
+    released: nonNegativeMoney.describe('Your hold on this auction, now released (0 when your bid never led).'),
     seq,
   })
-  .describe('Private to one user: someone else took the lead from you.');
+  .describe("Private to one user: someone else took the lead from you, or a leader's maximum answered your bid at once.");
+
+export const maxRaisedEvent = z
+  .object({ type: z.literal('maxRaised'), ...base, price: positiveMoney, max: positiveMoney.describe('Your maximum.'), seq })
+  .describe('Private to one user: your maximum answered a bid; you lead at `price`.');
+
+export const maxExhaustedEvent = z
+  .object({ type: z.literal('maxExhausted'), ...base, max: positiveMoney, seq })
+  .describe('Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead.');
 
 export const balanceEvent = z
   .object({
@@ -100,8 +130,8 @@ export const saleEvent = z
   .describe('Private to the seller: your auction sold (at its close, or bought now).');
 
 export const unsoldPrivateEvent = z
-  .object({ type: z.literal('unsold'), ...base, seq })
-  .describe('Private to the seller: your auction ended without a bid.');
+  .object({ type: z.literal('unsold'), ...base, reason: z.enum(unsoldReasons).describe('Without a bid, or below your reserve.'), seq })
+  .describe('Private to the seller: your auction ended unsold.');
 
 export const inboxAckFrame = z
   .object({
@@ -119,6 +149,7 @@ export const socketLimits = z.object({
   sendBufferBytes: z.number().int().min(1).describe(`Bytes queued for a socket that does not read before it is closed with ${CloseCode.slowConsumer}.`),
   heartbeatMs: z.number().int().min(1).describe('The daemon pings this often; a socket that missed the previous pong is dropped.'),
   maxReplay: z.number().int().min(0).describe('Most events replayed per auction on resume; further behind, a snapshot comes instead.'),
+  maxBidsInFlight: z.number().int().min(1).describe('Bids one socket may have waiting for their replies; past it a bid is answered RATE_LIMITED at once.'),
 });
 
 export const welcomeFrame = z
@@ -129,6 +160,8 @@ export const welcomeFrame = z
     userId: id.nullable().describe("The token's user (private events come for them), or null."),
     inbox: z.number().int().min(0).nullable().describe("For a user's socket, the seq its private events start after (the user's newest now); null without a user."),
     limits: socketLimits,
+    features: z.array(z.enum(SOCKET_FEATURES)).optional().describe('What the daemon offers besides watching: batch frames, bids on the socket.'),
+    batch: z.boolean().optional().describe('True when this socket gets batch frames (it asked with ?batch=1).'),
   })
   .describe('First frame on every socket.');
 
@@ -159,8 +192,20 @@ export const errorFrame = z
     auctions: auctionIds.optional().describe('The auctions refused (TOO_MANY_SUBSCRIPTIONS).'),
     limit: z.number().int().optional(),
     op: z.string().nullable().optional(),
+    ref: z.union([z.string(), z.number().int()]).optional().describe('The ref of a bid frame refused as malformed.'),
   })
   .describe('A frame the daemon could not act on; the socket stays open unless a close follows.');
+
+export const replyFrame = z
+  .object({
+    type: z.literal('reply'),
+    ref: z.union([z.string(), z.number().int()]).describe("The bid frame's ref."),
+    status: z.number().int().describe('The status POST /v1/auctions/{id}/bids would answer: 201, or the error\'s.'),
+    body: z.union([bidResult, errorAnswer]).describe('The body it would answer.'),
+    replayed: z.literal(true).optional().describe("The stored first answer to the bid's key (HTTP's Idempotent-Replayed)."),
+    retryAfter: z.number().int().min(0).optional().describe('Seconds before a retry, where HTTP would send Retry-After.'),
+  })
+  .describe("Answers a bid frame once its transaction has committed, or with the bid's refusal.");
 
 /** Every frame the daemon sends, by its `type`. */
 export const serverFrames = {
@@ -174,6 +219,8 @@ export const serverFrames = {
   closed: closedEvent,
   cancelled: cancelledEvent,
   outbid: outbidEvent,
+  maxRaised: maxRaisedEvent,
+  maxExhausted: maxExhaustedEvent,
   balance: balanceEvent,
   won: wonEvent,
   lost: lostEvent,
@@ -182,8 +229,27 @@ export const serverFrames = {
   inbox: inboxAckFrame,
   presence: presenceFrame,
   pong: pongFrame,
+  reply: replyFrame,
   error: errorFrame,
 } as const;
+
+/**
+ * Several frames for one socket in one message (to a socket that asked with
+ * ?batch=1): any of `serverFrames` (the shape check below fails to compile
+ * when one is missing here).
+ */
+export const batchMessage = z
+  .object({
+    type: z.literal('batch'),
+    frames: z.array(
+      z.discriminatedUnion('type', [
+        welcomeFrame, subscribedFrame, unsubscribedFrame, snapshotFrame, bidEvent, extendedEvent, soldEvent, closedEvent,
+        cancelledEvent, outbidEvent, maxRaisedEvent, maxExhaustedEvent, balanceEvent, wonEvent, lostEvent, saleEvent,
+        unsoldPrivateEvent, inboxAckFrame, presenceFrame, pongFrame, replyFrame, errorFrame,
+      ]),
+    ),
+  })
+  .describe('The frames of one event-loop turn for a socket that asked for batches, in order; never nested.');
 
 // ---- the schemas above and the types in events.ts and frames.ts stay one shape ----
 
@@ -194,6 +260,8 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof closedEvent>, ClosedEvent>>,
   Expect<Same<z.infer<typeof cancelledEvent>, CancelledEvent>>,
   Expect<Same<z.infer<typeof outbidEvent>, OutbidEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxRaisedEvent>, MaxRaisedEvent & { seq: number }>>,
+  Expect<Same<z.infer<typeof maxExhaustedEvent>, MaxExhaustedEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof balanceEvent>, BalanceEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof wonEvent>, WonEvent & { seq: number }>>,
   Expect<Same<z.infer<typeof lostEvent>, LostEvent & { seq: number }>>,
@@ -208,6 +276,8 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof presenceFrame>, PresenceFrame>>,
   Expect<Same<z.infer<typeof pongFrame>, PongFrame>>,
   Expect<Same<z.infer<typeof errorFrame>, ErrorFrame>>,
+  Expect<Same<z.infer<typeof replyFrame>, ReplyFrame>>,
+  Expect<Same<z.infer<typeof batchMessage>, BatchFrame>>,
   // One schema for each frame the daemon sends, none for a frame it does not.
   Expect<Same<keyof typeof serverFrames, ServerFrame['type']>>,
 ];

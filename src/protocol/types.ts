@@ -1,17 +1,46 @@
 // The shapes that cross the wire, shared by daemon, client, CLI, TUI and bench.
 // Money is always a safe integer of the smallest unit; times are ISO 8601 strings.
+import type { IncrementStep } from './increments.js';
+
+export type { IncrementStep, IncrementTable } from './increments.js';
 
 export const auctionStatuses = ['open', 'sold', 'closed', 'unsold', 'cancelled'] as const;
 export type AuctionStatus = (typeof auctionStatuses)[number];
 
+/** How long buy now stays offered: until bidding reaches its price (default), the first bid, or the reserve is met. */
+export const buyNowUntils = ['price', 'firstBid', 'reserveMet'] as const;
+export type BuyNowUntil = (typeof buyNowUntils)[number];
+
+/** Why an auction ended unsold. */
+export const unsoldReasons = ['no_bids', 'reserve_not_met'] as const;
+export type UnsoldReason = (typeof unsoldReasons)[number];
+
+/** Why buy now is not offered (BUY_NOW_UNAVAILABLE's `reason`). */
+export const buyNowRefusals = ['no_buy_now', 'price_reached', 'first_bid', 'reserve_met'] as const;
+export type BuyNowRefusal = (typeof buyNowRefusals)[number];
+
+/**
+ * An auction as anyone may see it. A working maximum and the reserve price
+ * are never here (docs/rules.md, "Privacy"): only `hasReserve` and `reserveMet`.
+ */
 export interface Auction {
   id: number;
   title: string;
   sellerId: number;
   status: AuctionStatus;
   startPrice: number;
-  minIncrement: number;
+  /** The fixed increment the seller gave; null when the auction has an increment table. */
+  minIncrement: number | null;
+  /** Always a table: a fixed increment is its one row {from: 0, step: minIncrement}. */
+  increments: IncrementStep[];
+  /** The seller set a (hidden) reserve price. */
+  hasReserve: boolean;
+  /** The price has reached the reserve; without a reserve, true from the first bid. */
+  reserveMet: boolean;
   buyNowPrice: number | null;
+  buyNowUntil: BuyNowUntil;
+  /** Buy now may be used now: open, before its end, and `buyNowUntil` still offers it. */
+  buyNowAvailable: boolean;
   softCloseSec: number | null;
   /** Price of the leading bid (or the buy-now price once sold); null before the first bid. */
   currentPrice: number | null;
@@ -22,6 +51,8 @@ export interface Auction {
   endsAt: string;
   createdAt: string;
   version: number;
+  /** Why it ended unsold (status `unsold`); null otherwise. */
+  unsoldReason: UnsoldReason | null;
   /**
    * Distinct users (or anonymous sockets) watching it over all daemons, as of
    * the last second: in show and list answers and in snapshots.
@@ -29,6 +60,7 @@ export interface Auction {
   watching?: number;
 }
 
+/** A bid row: every visible bid, typed by its bidder or placed by their maximum. */
 export interface Bid {
   id: number;
   auctionId: number;
@@ -37,6 +69,8 @@ export interface Bid {
   /** The auction version this bid produced. */
   version: number;
   at: string;
+  /** Placed by the bidder's maximum in answer to someone else's bid. */
+  automatic: boolean;
 }
 
 export interface AuctionDetail extends Auction {
@@ -86,9 +120,37 @@ export interface AuctionList {
   nextCursor: string | null;
 }
 
+/** The 201 answer to a bid, plain `{amount}` or maximum `{max}`. */
 export interface BidResult {
-  bid: Bid;
+  /** The caller's own bid row; null when a leader raised their maximum without moving the price. */
+  bid: Bid | null;
+  /** Every row the bid made, in version order: the caller's and any automatic ones it caused. */
+  bids: Bid[];
   auction: Auction;
+  /** Whether the caller leads after the bid. */
+  leading: boolean;
+  /** The caller's working maximum while they lead (shown to them only); null otherwise. */
+  yourMax: number | null;
+}
+
+/** One line of GET /v1/me/bids: an auction the caller has bid on, as they see it. */
+export interface MyBid {
+  auctionId: number;
+  title: string;
+  status: AuctionStatus;
+  currentPrice: number | null;
+  minNextBid: number | null;
+  reserveMet: boolean;
+  endsAt: string;
+  /** The caller leads (open), or won (closed). */
+  leading: boolean;
+  /** Their working maximum while they lead; else their highest bid, which is public. */
+  yourMax: number;
+}
+
+export interface MyBids {
+  /** Newest auction first. */
+  bids: MyBid[];
 }
 
 export interface AuditViolation {
@@ -118,4 +180,18 @@ export interface Health {
   version: string;
   database: 'up' | 'down';
   daemonId: string;
+  /** The embedded PostgreSQL as the daemon that runs it sees it; absent with --database-url. */
+  postgres?: PostgresHealth;
+}
+
+/** What the daemon's supervisor knows of its embedded PostgreSQL. */
+export interface PostgresHealth {
+  /** `restarting` from the moment the postmaster was found dead until a new one accepts connections. */
+  state: 'running' | 'restarting';
+  pid: number;
+  port: number;
+  /** Restarts since the daemon started. */
+  restarts: number;
+  /** How the last one ended, when, and what its log said last. */
+  lastExit?: string;
 }

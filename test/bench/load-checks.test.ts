@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { StreamCheck } from '../../bench/watchers/delivery-check.js';
 import { eventFields } from '../../bench/watchers/event-fields.js';
 import { watchList } from '../../bench/scenarios/load-phase.js';
+import { kneeMisses, kneeOf } from '../../bench/scenarios/load-report.js';
+import type { PhaseResult } from '../../bench/scenarios/load-types.js';
+import { processOpenFiles } from '../../bench/harness/open-files.js';
+import { watcherProcessesFor } from '../../bench/watchers/pool.js';
 
 describe('StreamCheck', () => {
   it('passes versions that follow the snapshot one by one', () => {
@@ -72,5 +76,46 @@ describe('watchList', () => {
     expect(a.every((x) => auctions.includes(x))).toBe(true);
     expect(watchList(3, auctions, 20)).toEqual(a);
     expect(watchList(4, auctions, 20)).not.toEqual(a);
+  });
+});
+
+describe('the knee', () => {
+  // An open-loop run with only what the knee reads: commit-to-watcher p99, the delivery faults, and the rate kept.
+  const run = (offered: number, p99Ms: number, o: { lost?: number; beforeCommit?: number; answeredPerSec?: number; dropped?: number; mode?: 'multiplexed' | 'per-auction' } = {}) =>
+    ({
+      mode: o.mode ?? 'multiplexed',
+      offeredPerSec: offered,
+      deliveries: {
+        latency: { count: 1000, p50Ms: 1, p99Ms, p999Ms: p99Ms, maxMs: p99Ms },
+        lost: o.lost ?? 0, duplicates: 0, outOfOrder: 0, mismatched: 0, unseen: 0, phantom: 0, incomplete: 0, beforeCommit: o.beforeCommit ?? 0,
+      },
+      bids: { openLoop: { offeredPerSec: offered, answeredPerSec: o.answeredPerSec ?? offered, dropped: o.dropped ?? 0, unanswered: 0 } },
+    }) as unknown as PhaseResult;
+
+  it('is the highest offered rate with commit-to-watcher p99 ≤ 50 ms, nothing lost and the rate kept', () => {
+    const runs = [run(100, 12), run(200, 30), run(400, 49.9), run(600, 50.1), run(800, 140)];
+    expect(kneeOf(runs)?.offeredPerSec).toBe(400);
+    expect(kneeMisses(runs[3]!)).toEqual(['p99 50.1 ms']);
+  });
+
+  it('passes over a rate that lost a delivery, saw one before its commit, or was not kept', () => {
+    const runs = [run(100, 10), run(200, 10, { lost: 1 }), run(300, 10, { beforeCommit: 2 }), run(400, 10, { answeredPerSec: 370 }), run(500, 10, { dropped: 3 })];
+    expect(kneeOf(runs)?.offeredPerSec).toBe(100);
+    expect(kneeMisses(runs[1]!)).toEqual(['1 deliveries faulty']);
+    expect(kneeMisses(runs[3]!)).toEqual(['rate not kept (93% answered)']);
+    expect(kneeMisses(runs[4]!)).toEqual(['rate not kept (100% answered, 3 dropped)']);
+  });
+
+  it('is none when no rate is within the bounds, and reads only the multiplexed runs', () => {
+    expect(kneeOf([run(100, 80), run(200, 10, { mode: 'per-auction' })])).toBeUndefined();
+  });
+});
+
+describe('watcherProcessesFor', () => {
+  it('takes the processes asked for, and more when their sockets would pass one process\'s open-files limit', () => {
+    const perProcess = processOpenFiles() - 100;
+    expect(watcherProcessesFor(1000, 2)).toBe(2);
+    expect(watcherProcessesFor(3 * perProcess, 2)).toBe(3);
+    expect(watcherProcessesFor(3 * perProcess + 1, 2)).toBe(4);
   });
 });

@@ -21,8 +21,14 @@ function snapshot(id: number, title: string, extra: Partial<Auction> = {}): Snap
     status: 'open',
     startPrice: 1000,
     minIncrement: 100,
+    increments: [{ from: 0, step: 100 }],
+    hasReserve: false,
+    reserveMet: false,
     buyNowPrice: null,
+    buyNowUntil: 'price',
+    buyNowAvailable: false,
     softCloseSec: null,
+    unsoldReason: null,
     currentPrice: null,
     leaderId: null,
     bidCount: 0,
@@ -43,12 +49,14 @@ const bid = (auction: number, version: number, price: number, leaderId: number, 
   bidId: version,
   bidderId: leaderId,
   amount: price,
+  automatic: false,
   price,
   leaderId,
   previousLeaderId,
   bidCount: version,
   endsAt: at(600),
   minNextBid: price + 100,
+  reserveMet: true,
 });
 
 const plain = painter(false);
@@ -63,7 +71,7 @@ describe('EventLines', () => {
       bid(7, 2, 1100, 5, 4, 2),
       { type: 'extended', auction: 7, version: 3, at: at(2), endsAt: at(632), bidId: 2 },
       { type: 'sold', auction: 12, version: 3, at: at(3), status: 'sold', buyerId: 6, price: 5000, leaderId: 6, previousLeaderId: 4, endsAt: at(600) },
-      { type: 'closed', auction: 7, version: 4, at: at(4), status: 'closed', winnerId: 5, price: 1100, endsAt: at(632) },
+      { type: 'closed', auction: 7, version: 4, at: at(4), status: 'closed', winnerId: 5, price: 1100, reason: null, endsAt: at(632) },
     ];
     for (const m of messages) if (m.type === 'snapshot') lines.remember(m);
     expect(messages.map((m) => lines.line(m))).toEqual([
@@ -77,11 +85,30 @@ describe('EventLines', () => {
     ]);
   });
 
+  it('marks automatic bids, the bid that met the reserve, an outbid by a maximum and an end below the reserve', () => {
+    const lines = new EventLines(plain, () => NOW);
+    lines.me = 5;
+    const snap = snapshot(8, 'Clock', { hasReserve: true, reserveMet: false });
+    lines.remember(snap);
+    expect(lines.line(snap)).toBe(`${clock(0)}  #8  Clock  watching       —  —       open, no bids, next bid 1,000, reserve not met, ends ${clock(600)}`);
+    const auto = { ...bid(8, 2, 1100, 4, 4, 1), automatic: true, reserveMet: false } as AuctionEvent;
+    expect(lines.line({ ...bid(8, 1, 1000, 4, null, 1), reserveMet: false } as AuctionEvent)).toMatch(/  bid +1,000  user 4  1 bid, next bid 1,100$/);
+    expect(lines.line(auto)).toMatch(/  bid \(auto\) +1,100  user 4  2 bids, next bid 1,200$/);
+    expect(lines.line({ ...bid(8, 3, 3000, 5, 4, 2), reserveMet: true } as AuctionEvent)).toMatch(/  bid +3,000  you +3 bids, next bid 3,100, user 4 was outbid, reserve met$/);
+    // Met already: the next bid does not say it again.
+    expect(lines.line(bid(8, 4, 3100, 4, 5, 3))).toMatch(/, you were outbid$/);
+    const outbid: PrivateEvent = { type: 'outbid', auction: 8, version: 4, at: at(3), by: 'max', price: 3100, leaderId: 4, released: 3000 };
+    expect(lines.line(outbid)).toMatch(/  outbid +3,100  user 4  private: you were outbid by a maximum, your hold of 3,000 released$/);
+    const below = { type: 'closed', auction: 8, version: 5, at: at(9), status: 'unsold', winnerId: null, price: null, reason: 'reserve_not_met', endsAt: at(9) } as const;
+    expect(lines.line(below)).toMatch(/  unsold .*ended below its reserve, no sale$/);
+    expect(lines.line({ ...snapshot(9, 'Vase', { status: 'unsold', unsoldReason: 'reserve_not_met' }) })).toMatch(/already ended below its reserve$/);
+  });
+
   it('says how an auction ended without a winner: unsold and cancelled', () => {
     const lines = new EventLines(plain, () => NOW);
     lines.remember(snapshot(3, 'Vase'));
     lines.remember(snapshot(4, 'Rug'));
-    expect(lines.line({ type: 'closed', auction: 3, version: 1, at: at(5), status: 'unsold', winnerId: null, price: null, endsAt: at(5) })).toBe(
+    expect(lines.line({ type: 'closed', auction: 3, version: 1, at: at(5), status: 'unsold', winnerId: null, price: null, reason: 'no_bids', endsAt: at(5) })).toBe(
       `${clock(5)}  #3  Vase  unsold         —  —       ended without bids`,
     );
     expect(lines.line({ type: 'cancelled', auction: 4, version: 2, at: at(6), status: 'cancelled', previousLeaderId: 9, endsAt: at(600) })).toBe(
@@ -113,7 +140,7 @@ describe('EventLines', () => {
     lines.me = 4;
     lines.remember(snapshot(7, 'Brass lamp'));
     const privates: PrivateEvent[] = [
-      { type: 'outbid', auction: 7, version: 2, at: at(2), price: 1100, leaderId: 5, released: 1000 },
+      { type: 'outbid', auction: 7, version: 2, at: at(2), by: 'bid', price: 1100, leaderId: 5, released: 1000 },
       { type: 'balance', userId: 4, balance: 10_000, held: 0, available: 10_000, at: at(2) },
     ];
     expect([bid(7, 1, 1000, 4, null, 1), bid(7, 2, 1100, 5, 4, 2), ...privates].map((m) => lines.line(m))).toEqual([
@@ -135,15 +162,21 @@ describe('EventLines', () => {
       { type: 'won', auction: 7, version: 9, at: at(9), price: 1500 },
       { type: 'lost', auction: 7, version: 9, at: at(9), price: 1500, winnerId: 5 },
       { type: 'sale', auction: 7, version: 9, at: at(9), price: 1500, buyerId: 5 },
-      { type: 'unsold', auction: 7, version: 1, at: at(9) },
+      { type: 'unsold', auction: 7, version: 1, at: at(9), reason: 'no_bids' },
+      { type: 'unsold', auction: 7, version: 4, at: at(9), reason: 'reserve_not_met' },
+      { type: 'maxRaised', auction: 7, version: 3, at: at(9), price: 1200, max: 2000 },
+      { type: 'maxExhausted', auction: 7, version: 5, at: at(9), max: 2000 },
     ];
     expect(endings.map((m) => lines.line(m))).toEqual([
       `${clock(9)}  #7  Brass lamp  won        1,500  you     private: you won it for 1,500`,
       `${clock(9)}  #7  Brass lamp  lost       1,500  user 5  private: it ended, won by user 5`,
       `${clock(9)}  #7  Brass lamp  sale       1,500  user 5  private: your auction sold to user 5`,
       `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended without a bid`,
+      `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended below its reserve`,
+      `${clock(9)}  #7  Brass lamp  max raised  1,200          private: your maximum of 2,000 answered a bid`,
+      `${clock(9)}  #7  Brass lamp  max used up  2,000          private: the price reached your maximum of 2,000`,
     ]);
-    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [5], []]);
+    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [5], [], [], [], []]);
   });
 
   it('keeps the price and leader for an extension, which does not carry them', () => {
@@ -163,7 +196,7 @@ describe('EventLines', () => {
     const again = lines.line(snapshot(7, 'A very long title for a small brass lamp with a shade', { version: 2000, currentPrice: 99_000_000, leaderId: 12345 }));
     expect(again).toContain('resync     99,000,000  user 12345');
     // A line for an auction this watch has no snapshot of (a private outbid elsewhere): its id, no title.
-    const other = lines.line({ type: 'outbid', auction: 1234, version: 9, at: at(9), price: 700, leaderId: 2, released: 600 });
+    const other = lines.line({ type: 'outbid', auction: 1234, version: 9, at: at(9), by: 'bid', price: 700, leaderId: 2, released: 600 });
     expect(other).toMatch(new RegExp(`^${clock(9)}  #1234 {34}outbid {12}700  user 2 {6}private: you were outbid`));
   });
 

@@ -1,5 +1,5 @@
 // Tokens without a daemon: the admin token file, bearer parsing, token shapes.
-import { stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, hashToken, loadAdminToken, newAdminToken, newUserToken } from '../../src/daemon/auth.js';
@@ -24,6 +24,42 @@ describe('admin token', () => {
   it('comes from NEIGHBORBID_ADMIN_TOKEN when set, without touching the file', async () => {
     const file = join(dir.path, 'unused-admin-token');
     expect(await loadAdminToken(file, ' from-env \n')).toEqual({ token: 'from-env', created: false });
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', ' \n\t\n'],
+  ])('is written afresh into an %s file, saying so', async (name, content) => {
+    const file = join(dir.path, `${name}-admin-token`);
+    await writeFile(file, content, { mode: 0o644 });
+    const loaded = await loadAdminToken(file, undefined);
+    expect(loaded).toEqual({ token: expect.stringMatching(/^nb_admin_[A-Za-z0-9_-]{43}$/), created: true, wasEmpty: true });
+    expect((await readFile(file, 'utf8')).trim()).toBe(loaded.token);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await loadAdminToken(file, undefined)).toEqual({ token: loaded.token, created: false });
+  });
+
+  it.each([
+    ['a NUL byte', 'nb_admin_\0abc\n', /NUL/],
+    ['a space inside', 'nb_admin one\n', /space/],
+    ['a control character', '\x01nb_admin_abc', /0x01/],
+    ['a letter outside ASCII', 'nb_admin_\u00e9t\u00e9', /U\+00E9/],
+  ])('refuses a file holding %s, in one line naming the file', async (name, content, what) => {
+    const file = join(dir.path, `garbage-${name.replace(/\W/g, '-')}`);
+    await writeFile(file, content, { mode: 0o600 });
+    const err = (await loadAdminToken(file, undefined).catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(what);
+    expect(err.message).not.toContain('\n');
+    expect(await readFile(file, 'utf8')).toBe(content); // left as it was, for its owner to look at
+  });
+
+  it('refuses a NEIGHBORBID_ADMIN_TOKEN that is only white space, or holds what a token cannot', async () => {
+    const file = join(dir.path, 'env-admin-token');
+    await expect(loadAdminToken(file, ' \n')).rejects.toThrow(/NEIGHBORBID_ADMIN_TOKEN/);
+    await expect(loadAdminToken(file, 'a b')).rejects.toThrow(/NEIGHBORBID_ADMIN_TOKEN.*space/);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

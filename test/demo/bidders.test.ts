@@ -17,6 +17,17 @@ describe('demo catalogue', () => {
     expect(items.filter((b) => b.buyNowPrice !== undefined).length).toBeGreaterThan(3);
     expect(items.filter((b) => b.softCloseSec !== undefined).length).toBeGreaterThan(3);
   });
+
+  it('has auctions with a reserve and the standard increment table, and buy now until the first bid', () => {
+    const items = catalogue();
+    const reserved = items.filter((b) => b.reservePrice !== undefined);
+    expect(reserved.length).toBeGreaterThan(3);
+    for (const b of reserved) expect(b).toMatchObject({ increments: 'standard', reservePrice: b.startPrice * 2 });
+    expect(items.filter((b) => b.minIncrement !== undefined).length).toBeGreaterThan(10);
+    const untilFirstBid = items.filter((b) => b.buyNowUntil === 'firstBid');
+    expect(untilFirstBid.length).toBeGreaterThan(1);
+    for (const b of untilFirstBid) expect(b.buyNowPrice).toBeGreaterThan(0);
+  });
 });
 
 describe('simulated bidders', () => {
@@ -47,6 +58,32 @@ describe('simulated bidders', () => {
     expect(first.recentBids.some((b) => bidders.some((u) => u.id === b.bidderId))).toBe(true);
     const report = await daemon.admin.audit();
     expect(report.ok).toBe(true);
+  });
+
+  it('some bid plain and some set a maximum that answers the others by itself', async () => {
+    const { daemon } = file;
+    const seller = await daemon.admin.createUser('seller');
+    const [plain, maxer] = await Promise.all(['plain', 'maxer'].map((n) => daemon.admin.createUser(n, 100_000)));
+    const lot = await daemon.client(seller.token).createAuction({ title: 'max lot', startPrice: 100, increments: 'standard', reservePrice: 200, durationSec: 4 });
+    // A fixed "random" makes each bidder value the lot at 350 and bid the minimum: the plain one
+    // (first) bids, the maximum (second) answers every one of its bids until the plain one's limit.
+    const handle = startBidders({
+      url: daemon.url,
+      bidders: [plain!, maxer!].map((b) => ({ id: b.id, token: b.token })),
+      personId: 0,
+      stopAt: Date.now() + 60_000,
+      pauseMs: [20, 60],
+      random: () => 0.5,
+    });
+    await handle.done;
+    const ended = await daemon.admin.auction(lot.id);
+    expect(ended).toMatchObject({ status: 'closed', leaderId: maxer!.id, reserveMet: true });
+    expect(ended.recentBids.some((b) => b.automatic && b.bidderId === maxer!.id)).toBe(true);
+    expect(ended.recentBids.some((b) => !b.automatic && b.bidderId === plain!.id)).toBe(true);
+    expect((await daemon.client(maxer!.token).myBids({ status: 'all' })).bids).toEqual([
+      expect.objectContaining({ auctionId: lot.id, leading: true, yourMax: 350 }),
+    ]);
+    expect((await daemon.admin.audit()).ok).toBe(true);
   });
 
   it('stop() ends them at once', async () => {

@@ -34,14 +34,15 @@ describe('auction create', () => {
     const id = Number(/^Created auction (\d+)\.$/m.exec(r.stdout)?.[1]);
     const lines = r.stdout.split('\n');
     expect(lines[1]).toBe(`Auction ${id}: Brass lamp`);
-    expect(lines.slice(2, 11)).toEqual([
+    expect(lines.slice(2, 12)).toEqual([
       'status        open',
       'seller        you',
       'price         no bids yet',
       'next minimum  1,000',
       'start price   1,000',
       'increment     100',
-      'buy now       50,000',
+      'reserve       none',
+      'buy now       50,000, until bidding reaches it: available',
       'soft close    2m',
       expect.stringMatching(/^ends          \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (10m|9m \d+s)\)$/),
     ]);

@@ -43,6 +43,7 @@ describe('neighborbid bench', () => {
     expect(r.stdout).toMatch(/^usage: neighborbid bench <scenario> \[flags\]/);
     for (const scenario of ['hot', 'spread', 'baseline', 'race', 'load']) expect(r.stdout).toMatch(new RegExp(`^  ${scenario} +\\S`, 'm'));
     expect(r.stdout).toContain('--sockets <mode>');
+    for (const flag of ['--rate <n>', '--rate-sweep [list]', '--charts-dir <dir>']) expect(r.stdout).toContain(flag);
   });
 
   it('runs a race from the CLI process, reports it as JSON and drops the database it made', async () => {
@@ -79,5 +80,14 @@ describe('neighborbid bench', () => {
     const bad = await runCli(['bench', 'load', '--sockets', 'some'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--sockets is multiplexed or per-auction');
+    const rate = await runCli(['bench', 'load', '--rate', '0'], {});
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toContain('--rate must be a whole number from 1 to 100000');
+    const both = await runCli(['bench', 'load', '--rate', '100', '--rate-sweep'], {});
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --rate or --rate-sweep, not both');
+    const sweep = await runCli(['bench', 'load', '--rate-sweep', '100,x'], {});
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toContain('--rate-sweep takes up to 20 comma-separated rates');
   });
 });

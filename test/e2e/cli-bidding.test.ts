@@ -95,7 +95,7 @@ describe('bid', () => {
     expect(admin.code).toBe(5);
 
     const both = await f.run(['bid', String(a.id), '1000', '--min'], as(alice));
-    expect(both).toEqual({ code: 2, stdout: '', stderr: "neighborbid: INVALID_INPUT: Give an amount or --min, not both (see 'neighborbid bid --help').\n" });
+    expect(both).toEqual({ code: 2, stdout: '', stderr: "neighborbid: INVALID_INPUT: Give an amount, --min or --max, only one (see 'neighborbid bid --help').\n" });
     expect((await f.run(['bid', String(a.id)], as(alice))).code).toBe(2);
     for (const bad of ['10.00', '1,0000', '1 000', '0x10', '+5']) {
       const r = await f.run(['bid', String(a.id), bad], as(alice));

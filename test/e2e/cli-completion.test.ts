@@ -54,13 +54,14 @@ async function offered(words: string[], env: NodeJS.ProcessEnv = {}, setup = '')
 
 describe('bash completion', () => {
   it('completes commands, subcommands and flags', async () => {
-    expect((await offered(['neighborbid', 'bi'])).replies).toEqual(['bid']);
+    expect((await offered(['neighborbid', 'bi'])).replies).toEqual(['bid', 'bids']);
     expect((await offered(['neighborbid', 'auction', 'c'])).replies.sort()).toEqual(['cancel', 'create']);
     expect((await offered(['neighborbid', 'bid', '--'])).replies.sort()).toEqual([
       '--color',
       '--help',
       '--idempotency-key',
       '--json',
+      '--max',
       '--min',
       '--no-color',
       '--token',

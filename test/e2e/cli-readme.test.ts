@@ -25,7 +25,7 @@ async function readmeScript(): Promise<string> {
 }
 
 describe('the README script', () => {
-  it('creates a seller and two bidders who outbid each other, shows the auction and watches it until it is sold', async () => {
+  it('creates a seller and two bidders who outbid each other, one by a maximum, shows the auction and watches it until it is sold', async () => {
     const dir = await tempDir('nb-cli-readme-');
     try {
       await symlink(BIN, join(dir.path, 'neighborbid'));
@@ -39,14 +39,17 @@ describe('the README script', () => {
       expect(stderr).toBe('neighborbid: BID_TOO_LOW: The bid is below the minimum next bid of 1,600.\n');
       expect(code).toBe(0);
       const bids = stdout.split('\n').filter((l) => l.startsWith('Bid '));
-      expect(bids.map((l) => /^Bid \d+: ([\d,]+) on auction \d+ "Brass lamp"\. You lead;/.exec(l)?.[1])).toEqual([
-        '1,000',
-        '1,100',
-        '1,500',
-        '2,000',
+      expect(bids.map((l) => /^Bid \d+: ([\d,]+) on auction \d+ "Brass lamp"\. (You|User \d+) lead/.exec(l)?.slice(1, 3))).toEqual([
+        ['1,000', 'You'],
+        ['1,100', 'You'],
+        ['1,500', 'You'],
+        // Alice's 2,000 is answered at once by Bob's maximum.
+        ['2,000', expect.stringMatching(/^User \d+$/)],
       ]);
+      expect(stdout).toMatch(/\nMaximum 3,000 on auction \d+ "Brass lamp": you lead at 1,600, your max 3,000; it bids for you up to that; /);
+      expect(stdout).toMatch(/\n *\d+  Brass lamp +3,000  2,100  leading +in \d/);
       expect(stdout).toContain('bob was refused (exit code 3)\n');
-      expect(stdout).toContain('bob leads at 2000\n');
+      expect(stdout).toContain('bob leads at 2100\n');
 
       const { auctions } = await f.daemon.client().listAuctions({ status: 'all' });
       expect(auctions).toHaveLength(1);
@@ -54,12 +57,12 @@ describe('the README script', () => {
       const users = await f.daemon.admin.audit();
       expect(users).toMatchObject({ ok: true, users: 3, totalDeposits: 20_000 });
       // The script ended after the watch, so the lamp has been sold to bob.
-      expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2000, bidCount: 4, softCloseSec: 3, status: 'closed' });
+      expect(lamp).toMatchObject({ title: 'Brass lamp', currentPrice: 2100, bidCount: 6, softCloseSec: 3, status: 'closed' });
       // bob leads, and the human output below names him.
       expect(await f.daemon.client().user(lamp.leaderId!)).toEqual({ id: lamp.leaderId, name: 'bob' });
       expect(stdout).toContain(`Auction ${lamp.id}: Brass lamp\n`);
-      expect(stdout).toContain('price         2,000 (leader bob, 4 bids)\n');
-      expect(stdout).toContain('next minimum  2,100\n');
+      expect(stdout).toContain('price         2,100 (leader bob, 6 bids)\n');
+      expect(stdout).toContain('next minimum  2,200\n');
 
       // The watch, last: the lamp as it stood, then its close. (On a very slow
       // machine the lamp may have ended before the watch began; its one line says so.)
@@ -69,10 +72,10 @@ describe('the README script', () => {
       const watched = lines.filter((l) => !/ audience /.test(l));
       for (const l of lines.filter((x) => / audience /.test(x))) expect(l).toMatch(new RegExp(`^${time}  #${lamp.id}  Brass lamp  audience +1 watching$`));
       const live = [
-        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  bob     open, 4 bids, next bid 2,100, ends ${time}$`)),
-        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,000  bob     won by bob$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,100  bob     open, 6 bids, next bid 2,200, ends ${time}$`)),
+        expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  closed     2,100  bob     won by bob$`)),
       ];
-      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,000  bob     already ended, won by bob$`))];
+      const late = [expect.stringMatching(new RegExp(`^${time}  #${lamp.id}  Brass lamp  watching   2,100  bob     already ended, won by bob$`))];
       expect([live, late]).toContainEqual(watched);
       expect(stdout.endsWith(`${lines[lines.length - 1]}\n`)).toBe(true);
     } finally {

@@ -248,7 +248,7 @@ describe('watch', () => {
     expect(privates).toEqual(
       expect.arrayContaining([
         { type: 'balance', userId: dana.id, balance: 10_000, held: 1000, available: 9000, at: expect.any(String), seq: 1 },
-        { type: 'outbid', auction: a.id, version: 2, at: expect.any(String), price: 1500, leaderId: erin.id, released: 1000, seq: 2 },
+        { type: 'outbid', by: 'bid', auction: a.id, version: 2, at: expect.any(String), price: 1500, leaderId: erin.id, released: 1000, seq: 2 },
         { type: 'balance', userId: dana.id, balance: 10_000, held: 0, available: 10_000, at: expect.any(String), seq: 3 },
       ]),
     );

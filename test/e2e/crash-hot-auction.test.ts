@@ -79,7 +79,7 @@ async function loadAndKill(daemon: SpawnedDaemon & Admin, auction: number, bidde
       sent.push(s);
       try {
         const r = await clients[b]!.bid(auction, s.amount);
-        s.answer = { status: 201, id: r.bid.id, version: r.bid.version };
+        s.answer = { status: 201, id: r.bid!.id, version: r.bid!.version };
         if (armed && !killed) {
           killed = true;
           process.kill(daemon.pid, 'SIGKILL');

@@ -47,7 +47,7 @@ describe('crash and restart on the embedded PostgreSQL', () => {
     bidder = await seedUser(first, 1000);
     auctionId = (await seedAuction(seller)).id;
     const r = await bidder.client.bid(auctionId, 300); // answered, so committed
-    expect(r.bid.amount).toBe(300);
+    expect(r.bid!.amount).toBe(300);
 
     const pgPid = postmasterPid(dataDir)!;
     expect(logged(first.output(), 'started PostgreSQL', { postgresPid: pgPid })).toHaveLength(1);

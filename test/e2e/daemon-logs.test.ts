@@ -51,7 +51,7 @@ describe('daemon logs', () => {
     await send(d.url, { path: '/v1/health/live' });
     expect(await d.stop()).toBe(0);
     // "stopped" is logged after every request was answered: nothing more is coming.
-    expect(logged(d.output(), 'stopped')).toHaveLength(1);
+    expect(logged(d.output(), 'stopped; every request read was answered')).toHaveLength(1);
     expect(logLines(d.output()).filter((l) => (l.level as number) < 30)).toEqual([]);
   });
 

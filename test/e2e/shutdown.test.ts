@@ -3,19 +3,20 @@
 // gap, and stops the embedded PostgreSQL it started.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
 import { SocketClient, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import { openDatabase } from '../../src/daemon/db/database.js';
 import { startEmbeddedPostgres } from '../../src/daemon/db/embedded-postgres.js';
-import { bidLoad, expectBidsAsAnswered, lastAttempt } from '../helpers/bid-load.js';
+import { bidLoad, expectBidsAsAnswered, lastAttempt, type Attempt, type LoadBid } from '../helpers/bid-load.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { bidUp, makeAuctions, makeTrader, outbox } from '../helpers/market.js';
 import { postmasterPid, processGone, removeDataDir, waitGone } from '../helpers/processes.js';
 import { soak } from '../helpers/soak.js';
-import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
+import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin, type SeededUser } from '../helpers/seed.js';
 import { report } from '../helpers/tally.js';
 import { openWatcher } from '../helpers/watcher.js';
 import { waitFor } from '../helpers/poll.js';
@@ -110,6 +111,67 @@ describe('SIGTERM', () => {
     });
   }, soak(180_000, 900_000));
 
+  it('answers every request it has read, and closes keep-alive connections after their answer', async () => {
+    const adminToken = `nb_admin_test_${randomBytes(8).toString('hex')}`;
+    const d = await spawnDaemon(['--database-url', db.url, '--data-dir', await dataDir(), '--rate-limit', '0'], {
+      ...CLEAN_ENV,
+      NEIGHBORBID_ADMIN_TOKEN: adminToken,
+    });
+    spawned.push(d);
+    const node: Admin = { url: d.url, admin: new HttpClient({ url: d.url, token: adminToken }) };
+    const seller = await seedUser(node);
+    const bidders = await seedUsers(node, 16, 1_000_000_000);
+    const lots = await Promise.all(Array.from({ length: 4 }, () => seedAuction(seller, { startPrice: 1, minIncrement: 1 })));
+
+    // Sixteen keep-alive clients, each on one connection as long as the daemon keeps it open.
+    let exited = false;
+    void d.exited.then(() => (exited = true));
+    const bids: (LoadBid & { reused: boolean[]; connection: (string | undefined)[] })[] = [];
+    let next = 0;
+    const clients = bidders.map(async (bidder) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        while (!exited && next < 20_000) {
+          const n = next++;
+          const bid = { key: randomBytes(12).toString('hex'), auction: lots[n % lots.length]!.id, bidder, amount: 1000 + n, attempts: [], reused: [], connection: [] };
+          bids.push(bid);
+          await keepAliveBid(d.url, agent, bid);
+          if (lastAttempt(bid).status === null) await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        agent.destroy();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 700));
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    await Promise.all(clients);
+
+    const sent = bids.flatMap((b) => b.attempts.map((a, i) => ({ ...a, reused: b.reused[i]!, connection: b.connection[i] })));
+    // A request on a connection the daemon had kept open was read by it: it was answered.
+    expect(sent.filter((a) => a.reused && a.status === null)).toEqual([]);
+    const shuttingDown = sent.filter((a) => a.status === 503);
+    expect(shuttingDown.length).toBeGreaterThan(0);
+    for (const a of shuttingDown) expect([a.code, a.retryAfter, a.connection]).toEqual(['SHUTTING_DOWN', '1', 'close']);
+    // A fresh connection may only have been refused, or cut before the daemon read from it.
+    for (const a of sent.filter((x) => x.status === null)) expect(['ECONNREFUSED', 'ECONNRESET']).toContain(a.code);
+    expect(d.output()).toMatch(/"cutRequests":0[^\n]*"msg":"stopped; every request read was answered"/);
+    for (const a of sent) expect([201, 422, 503, null]).toContain(a.status);
+
+    const sql = openDatabase({ url: db.url, max: 1 });
+    try {
+      await expectBidsAsAnswered(sql, bids);
+    } finally {
+      await sql.end();
+    }
+    report({
+      fault: 'SIGTERM under a burst of bids on keep-alive connections',
+      operations: sent.length,
+      checked: `${sent.filter((a) => a.status === 201).length} answered 201 and kept, ${shuttingDown.length} SHUTTING_DOWN with Connection: close, ${sent.filter((a) => a.status === null).length} refused or cut before being read (fresh connections only), none kept; every request on a kept-open connection answered; database = answers`,
+      lost: 0,
+    });
+  });
+
   it('closes sockets with 1001, and a SocketClient given both daemons resumes on the other without a gap', async () => {
     const adminToken = `nb_admin_test_${randomBytes(8).toString('hex')}`;
     const start = async () => {
@@ -157,3 +219,51 @@ describe('SIGTERM', () => {
     }
   });
 });
+
+/** Sends one bid over a keep-alive agent, recording whether its connection was reused and the Connection header of the answer. */
+function keepAliveBid(url: string, agent: http.Agent, bid: LoadBid & { reused: boolean[]; connection: (string | undefined)[]; bidder: SeededUser }): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ amount: bid.amount });
+  const started = Date.now();
+  return new Promise((done) => {
+    let recorded = false;
+    const record = (attempt: Omit<Attempt, 'ms' | 'url' | 'replayed'>, reused: boolean, connection?: string) => {
+      if (recorded) return;
+      recorded = true;
+      bid.attempts.push({ ...attempt, replayed: false, ms: Date.now() - started, url });
+      bid.reused.push(reused);
+      bid.connection.push(connection);
+      done();
+    };
+    const req = http.request(
+      {
+        hostname,
+        port,
+        agent,
+        method: 'POST',
+        path: `/v1/auctions/${bid.auction}/bids`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bid.bidder.token}`, 'idempotency-key': bid.key },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          record(
+            { status: res.statusCode ?? 0, code: json?.error?.code, body: json, retryAfter: res.headers['retry-after'] as string | undefined },
+            req.reusedSocket,
+            res.headers.connection,
+          );
+        });
+        res.on('error', (err: NodeJS.ErrnoException) => record({ status: null, code: err.code ?? err.message }, req.reusedSocket));
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => record({ status: null, code: err.code ?? err.message }, req.reusedSocket));
+    req.end(body);
+  });
+}

@@ -88,6 +88,47 @@ describe('TUI against a real daemon', () => {
       await close();
     }
   });
+  it('places a maximum with m that answers a rival by itself, shown only to its bidder, then outbid once used up', async () => {
+    const { daemon } = file;
+    const { viewer, rival, lamp, title } = await market();
+    const mine = liveApp(viewer.token);
+    const theirs = liveApp(rival.token);
+    try {
+      await mine.app.waitFor((f) => f.includes(title) && f.includes('● live') && f.includes('balance 10,000'), 30_000);
+      await theirs.app.waitFor((f) => f.includes(title) && f.includes('● live'), 30_000);
+      for (const { app } of [mine, theirs]) {
+        await app.press('/', ...title, '\r');
+        await app.waitFor('1/1');
+      }
+      await mine.app.press('m');
+      await mine.app.waitFor('Max bid on', 30_000);
+      await mine.app.press('\x15', '5', '0', '0', '\r');
+      await mine.app.waitFor('Maximum 500 on', 30_000);
+      expect(mine.app.frame()).toContain('placed: you are leading at 100.');
+      // The whole maximum is held while it leads (the rule line names the filter: rows are found by the title and a space).
+      await mine.app.waitFor('held 500  available 9,500', 30_000);
+      await mine.app.press('\r');
+      await mine.app.waitFor('your max 500 · leading', 30_000);
+
+      await daemon.client(rival.token).bid(lamp.id, 200);
+      // The maximum answers at 210 by itself: an automatic bid on both screens; the rival never sees 500.
+      await mine.app.waitFor((f) => /\*\+\s/.test(lineWith(f, `${title} `)) && /\s210\s+you\s+3\s/.test(lineWith(f, `${title} `)), 30_000);
+      await mine.app.waitFor('210 you (auto)', 30_000);
+      await theirs.app.waitFor((f) => /\s210\s+viewer\s+3\s/.test(lineWith(f, `${title} `)), 30_000);
+      await theirs.app.press('\r');
+      await theirs.app.waitFor('(auto)', 30_000);
+      expect(theirs.app.frame()).not.toContain('500');
+
+      await daemon.client(rival.token).bid(lamp.id, 600);
+      await mine.app.waitFor(`Outbid on “${title}”: now 600.`, 30_000);
+      await mine.app.waitFor('held 0  available 10,000', 30_000);
+      expect(lineWith(mine.app.frame(), `${title} `)).toMatch(new RegExp(`!\\s+${title}\\s+600\\s`));
+      expect(mine.app.frame()).not.toContain('your max');
+    } finally {
+      await mine.close();
+      await theirs.close();
+    }
+  });
 });
 
 describe('neighborbid tui in a pseudo-terminal', () => {

@@ -15,7 +15,12 @@ export function auction(id: number, over: Partial<Auction> = {}): Auction {
     status: 'open',
     startPrice: 100,
     minIncrement: 10,
+    increments: [{ from: 0, step: 10 }],
+    hasReserve: false,
+    reserveMet: false,
     buyNowPrice: null,
+    buyNowUntil: 'price',
+    buyNowAvailable: false,
     softCloseSec: null,
     currentPrice: null,
     leaderId: null,
@@ -24,6 +29,7 @@ export function auction(id: number, over: Partial<Auction> = {}): Auction {
     endsAt: iso(T0 + 60_000 * id),
     createdAt: iso(T0 - 1000),
     version: 0,
+    unsoldReason: null,
     ...over,
   };
 }
@@ -38,12 +44,14 @@ export function bid(id: number, version: number, bidderId: number, amount: numbe
     bidId: version,
     bidderId,
     amount,
+    automatic: false,
     price: amount,
     leaderId: bidderId,
     previousLeaderId: null,
     bidCount: version,
     endsAt: iso(T0 + 60_000 * id),
     minNextBid: amount + 10,
+    reserveMet: true,
     ...over,
   };
 }

@@ -157,7 +157,7 @@ export async function playBank(target: BankTarget, w: Workload): Promise<Run> {
             answer.userId = user!.id;
             break;
           case 'bid':
-            answer.amount = lot!.startPrice + op.step * lot!.minIncrement;
+            answer.amount = lot!.startPrice + op.step * lot!.minIncrement!;
             answer.body = await once((o) => client.bid(lot!.id, answer.amount!, o));
             break;
           case 'raise': {

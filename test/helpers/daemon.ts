@@ -94,11 +94,15 @@ export const CLEAN_ENV: NodeJS.ProcessEnv = {
   NEIGHBORBID_LOG_LEVEL: undefined,
 };
 
+/** A spawned daemon that either listens (`daemon`) or exits first (`exit`: its code and output). */
+export type Launch = { daemon: SpawnedDaemon; exit?: undefined } | { daemon?: undefined; exit: { code: number | null; output: string } };
+
 /**
- * Spawns `neighborbid daemon` as a real process and waits until it listens.
+ * Spawns `neighborbid daemon` and resolves once it listens or has exited,
+ * whichever comes first (for tests of daemons that must refuse to start).
  * An env entry set to undefined is removed from the child's environment.
  */
-export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedDaemon> {
+export async function launchDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Launch> {
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
   const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', ...args], {
     env: childEnv,
@@ -108,7 +112,7 @@ export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): 
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = await new Promise<string>((ok, fail) => {
+  const url = await new Promise<string | undefined>((ok, fail) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started daemon behind
       fail(new Error(`daemon did not start:\n${out}`));
@@ -122,21 +126,45 @@ export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): 
     };
     child.stdout!.on('data', check);
     child.stderr!.on('data', check);
-    void exited.then((code) => {
+    void exited.then(() => {
       clearTimeout(timer);
-      fail(new Error(`daemon exited with ${code} before listening:\n${out}`));
+      ok(undefined);
     });
   });
+  if (url === undefined) return { exit: { code: await exited, output: out } };
   return {
-    url,
-    pid: child.pid!,
-    child,
-    output: () => out,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      return exited;
+    daemon: {
+      url,
+      pid: child.pid!,
+      child,
+      output: () => out,
+      exited,
+      async stop(signal: NodeJS.Signals = 'SIGTERM') {
+        if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+        child.kill(signal);
+        return exited;
+      },
     },
   };
+}
+
+/**
+ * Spawns `neighborbid daemon` as a real process and waits until it listens.
+ * An env entry set to undefined is removed from the child's environment.
+ */
+export async function spawnDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedDaemon> {
+  const launched = await launchDaemon(args, env);
+  if (!launched.daemon) throw new Error(`daemon exited with ${launched.exit.code} before listening:\n${launched.exit.output}`);
+  return launched.daemon;
+}
+
+/** Spawns `neighborbid daemon` expecting it to refuse to start; fails the test if it listens instead. */
+export async function refusedDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const launched = await launchDaemon(args, env);
+  if (launched.daemon) {
+    const output = launched.daemon.output();
+    await launched.daemon.stop('SIGTERM');
+    throw new Error(`daemon started where it should have refused:\n${output}`);
+  }
+  return launched.exit;
 }

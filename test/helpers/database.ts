@@ -49,3 +49,13 @@ export function databaseArgs(url: string): string[] {
   const d = daemonDatabase(url);
   return ['--database-url', d.databaseUrl, ...(d.listenDatabaseUrl ? ['--listen-database-url', d.listenDatabaseUrl] : [])];
 }
+
+/** Runs SQL text once on its own connection and returns the rows. */
+export async function queryOnce<T extends object>(url: string, text: string): Promise<T[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql.unsafe(text)) as unknown as T[];
+  } finally {
+    await sql.end();
+  }
+}

@@ -4,7 +4,7 @@
 // screen drives the socket and asks for names in batches.
 import { nbError } from '../../src/protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../src/protocol/events.js';
-import type { Auction, AuctionDetail, Bid, BidResult, Me, UserList } from '../../src/protocol/types.js';
+import type { Auction, AuctionDetail, Bid, BidResult, Me, MyBid, MyBids, UserList } from '../../src/protocol/types.js';
 import type { BoardSource, BoardSourceHandlers, ConnectionState } from '../../src/tui/data/board-source.js';
 
 export interface FakeAuctionInit {
@@ -37,6 +37,10 @@ export class FakeBoardSource implements BoardSource {
   private nextId = 1;
   private nextBid = 1;
   closed = false;
+  /** The working maximum on each auction: its bidder and amount. */
+  readonly maxima = new Map<number, { bidderId: number; max: number }>();
+  /** What GET /v1/me/bids answers. */
+  myBidList: MyBid[] = [];
 
   constructor(me: Me | null = { id: 1, name: 'ann', balance: 100_000, held: 0, available: 100_000 }) {
     this.user = me;
@@ -55,6 +59,12 @@ export class FakeBoardSource implements BoardSource {
       minIncrement: init.minIncrement ?? 10,
       buyNowPrice: init.buyNowPrice ?? null,
       softCloseSec: init.softCloseSec ?? null,
+      increments: [{ from: 0, step: init.minIncrement ?? 10 }],
+      hasReserve: false,
+      reserveMet: false,
+      buyNowUntil: 'price',
+      buyNowAvailable: init.buyNowPrice != null,
+      unsoldReason: null,
       currentPrice: null,
       leaderId: null,
       bidCount: 0,
@@ -112,15 +122,37 @@ export class FakeBoardSource implements BoardSource {
 
   async bid(auctionId: number, amount: number): Promise<BidResult> {
     if (!this.user) throw nbError('UNAUTHORIZED');
-    const { bid, auction } = this.placeBid(auctionId, this.user.id, amount);
-    return { bid, auction };
+    return this.placeBid(auctionId, this.user.id, amount);
+  }
+
+  /**
+   * The user's maximum, by a small part of the rules: above the minimum next
+   * bid it leads at that minimum (or raises their own maximum without moving
+   * the price); a later bid of someone else below it is answered one increment up.
+   */
+  async bidMax(auctionId: number, max: number): Promise<BidResult> {
+    if (!this.user) throw nbError('UNAUTHORIZED');
+    const a = this.open(auctionId);
+    if (a.leaderId === this.user.id && this.maxima.get(auctionId)?.bidderId === this.user.id) {
+      this.maxima.set(auctionId, { bidderId: this.user.id, max });
+      return { bid: null, bids: [], auction: { ...a }, leading: true, yourMax: max };
+    }
+    const placed = this.placeBid(auctionId, this.user.id, a.minNextBid !== null && max >= a.minNextBid ? a.minNextBid : max);
+    if (!placed.leading) return placed;
+    this.maxima.set(auctionId, { bidderId: this.user.id, max });
+    return { ...placed, yourMax: max };
+  }
+
+  async myBids(): Promise<MyBids> {
+    return { bids: this.myBidList };
   }
 
   async buy(auctionId: number): Promise<{ auction: Auction }> {
     if (!this.user) throw nbError('UNAUTHORIZED');
     const a = this.open(auctionId);
     if (a.buyNowPrice === null || (a.currentPrice ?? 0) >= a.buyNowPrice) {
-      throw nbError('BUY_NOW_UNAVAILABLE', { buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
+      const reason = a.buyNowPrice === null ? 'no_buy_now' : 'price_reached';
+      throw nbError('BUY_NOW_UNAVAILABLE', { reason, buyNowUntil: a.buyNowUntil, buyNowPrice: a.buyNowPrice, currentPrice: a.currentPrice });
     }
     if (this.user.available < a.buyNowPrice) throw nbError('INSUFFICIENT_FUNDS', { available: this.user.available });
     const previousLeaderId = a.leaderId;
@@ -147,21 +179,45 @@ export class FakeBoardSource implements BoardSource {
 
   // ---- test controls ----
 
-  /** Another user bids: the event goes to subscribers; an outbid goes to "me" if they led. */
+  /**
+   * Another user bids: the event goes to subscribers; an outbid goes to "me" if they led.
+   * A working maximum of someone else answers it one increment up (automatic), or is used up.
+   */
   placeBid(auctionId: number, bidderId: number, amount: number): BidResult {
     const a = this.open(auctionId);
     if (bidderId === a.sellerId) throw nbError('SELF_BID');
     if (a.minNextBid === null || amount < a.minNextBid) throw nbError('BID_TOO_LOW', { minimum: a.minNextBid });
+    const holder = this.maxima.get(auctionId);
+    if (holder && holder.bidderId !== bidderId) {
+      const answer = amount + (a.minIncrement ?? 10);
+      const mine = this.user?.id === holder.bidderId;
+      if (holder.max >= answer) {
+        const theirs = this.row(a, bidderId, amount, false, holder.bidderId);
+        const auto = this.row(a, holder.bidderId, answer, true, holder.bidderId);
+        if (mine) this.emitPrivate({ type: 'maxRaised', auction: a.id, version: a.version, at: auto.at, price: answer, max: holder.max });
+        return { bid: theirs, bids: [theirs, auto], auction: { ...a }, leading: false, yourMax: null };
+      }
+      this.maxima.delete(auctionId);
+      if (mine) this.emitPrivate({ type: 'maxExhausted', auction: a.id, version: a.version, at: new Date().toISOString(), max: holder.max });
+    }
+    const bid = this.row(a, bidderId, amount, false, bidderId);
+    return { bid, bids: [bid], auction: { ...a }, leading: true, yourMax: null };
+  }
+
+  /** One bid row and its event; `leaderId` leads after it. */
+  private row(a: Auction, bidderId: number, amount: number, automatic: boolean, leaderId: number): Bid {
+    const auctionId = a.id;
     const previousLeaderId = a.leaderId;
     Object.assign(a, {
       currentPrice: amount,
-      leaderId: bidderId,
+      leaderId,
       bidCount: a.bidCount + 1,
-      minNextBid: amount + a.minIncrement,
+      minNextBid: amount + (a.minIncrement ?? 10),
+      reserveMet: true,
       version: a.version + 1,
     });
     const at = new Date().toISOString();
-    const bid: Bid = { id: this.nextBid++, auctionId, bidderId, amount, version: a.version, at };
+    const bid: Bid = { id: this.nextBid++, auctionId, bidderId, amount, version: a.version, at, automatic };
     this.bidsOf.get(auctionId)!.push(bid);
     this.emit({
       type: 'bid',
@@ -171,17 +227,19 @@ export class FakeBoardSource implements BoardSource {
       bidId: bid.id,
       bidderId,
       amount,
+      automatic,
       price: amount,
-      leaderId: bidderId,
+      leaderId,
       previousLeaderId,
       bidCount: a.bidCount,
       endsAt: a.endsAt,
-      minNextBid: a.minNextBid!,
+      minNextBid: a.minNextBid,
+      reserveMet: true,
     });
-    if (this.user && previousLeaderId === this.user.id && bidderId !== this.user.id) {
-      this.emitPrivate({ type: 'outbid', auction: a.id, version: a.version, at, price: amount, leaderId: bidderId, released: 0 });
+    if (this.user && previousLeaderId === this.user.id && leaderId !== this.user.id) {
+      this.emitPrivate({ type: 'outbid', auction: a.id, version: a.version, at, by: 'bid', price: amount, leaderId, released: 0 });
     }
-    return { bid, auction: { ...a } };
+    return bid;
   }
 
   /** The closer settles an auction. */
@@ -197,6 +255,7 @@ export class FakeBoardSource implements BoardSource {
       status,
       winnerId: a.leaderId,
       price: a.currentPrice,
+      reason: a.leaderId === null ? 'no_bids' : null,
       endsAt: a.endsAt,
     });
   }

@@ -44,6 +44,18 @@ export function postmasterPid(dataDir: string): number | undefined {
   }
 }
 
+/**
+ * The URL of the `neighborbid` database of a spawned daemon's embedded
+ * PostgreSQL, from its data directory's password and the port its log names
+ * last (a restarted server keeps its port).
+ */
+export function embeddedDatabaseUrl(dataDir: string, daemonOutput: string): string {
+  const ports = [...daemonOutput.matchAll(/"port":(\d+)[^\n]*"msg":"(?:started|adopted) PostgreSQL"/g)];
+  if (ports.length === 0) throw new Error('the daemon has not said where its PostgreSQL listens');
+  const password = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${ports.at(-1)![1]}/neighborbid`;
+}
+
 /** Stops a postgres a test left behind (by its pid file) and removes the data directory and its cluster. */
 export async function removeDataDir(dataDir: string): Promise<void> {
   const pid = postmasterPid(dataDir);

@@ -7,6 +7,8 @@ import { connect, type Socket } from 'node:net';
 export interface RawSocket {
   socket: Socket;
   sendText(text: string): boolean;
+  /** Sends a ping control frame (the daemon answers each with a pong). */
+  sendPing(): boolean;
   /** Resolves when the connection has ended (closed by the daemon or the test). */
   ended: Promise<void>;
   /** Bytes read so far (including the handshake answer). */
@@ -44,23 +46,27 @@ export async function openRawSocket(baseUrl: string): Promise<RawSocket> {
     ended,
     bytesRead: () => read,
     sendText(text) {
-      return socket.write(maskedTextFrame(Buffer.from(text)));
+      return socket.write(maskedFrame(0x81, Buffer.from(text)));
+    },
+    sendPing() {
+      return socket.write(maskedFrame(0x89, Buffer.from('ping')));
     },
   };
 }
 
-function maskedTextFrame(payload: Buffer): Buffer {
+/** A masked frame: `first` is FIN and the opcode (0x81 text, 0x89 ping). */
+function maskedFrame(first: number, payload: Buffer): Buffer {
   const mask = randomBytes(4);
   let header: Buffer;
-  if (payload.length < 126) header = Buffer.from([0x81, 0x80 | payload.length]);
+  if (payload.length < 126) header = Buffer.from([first, 0x80 | payload.length]);
   else if (payload.length <= 0xffff) {
     header = Buffer.alloc(4);
-    header[0] = 0x81;
+    header[0] = first;
     header[1] = 0x80 | 126;
     header.writeUInt16BE(payload.length, 2);
   } else {
     header = Buffer.alloc(10);
-    header[0] = 0x81;
+    header[0] = first;
     header[1] = 0x80 | 127;
     header.writeBigUInt64BE(BigInt(payload.length), 2);
   }

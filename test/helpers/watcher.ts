@@ -1,11 +1,14 @@
 // A bare WebSocket watcher for tests that must see exactly what the daemon
 // sends (no client-side dedupe or resync in between).
 import WebSocket from 'ws';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import { framesOfMessage, isAuctionFrame, type ServerFrame, type ServerMessage } from '../../src/protocol/frames.js';
 
 export interface Watcher {
   ws: WebSocket;
+  /** Every frame received, batches unrolled, in order. */
   frames: ServerFrame[];
+  /** Every WebSocket message as received (a batch is one). */
+  messages: ServerMessage[];
   send(frame: unknown): void;
   /** Waits until `test` holds over the frames so far; fails after `ms`. */
   until(test: (frames: ServerFrame[]) => boolean, ms?: number, what?: string): Promise<void>;
@@ -13,17 +16,20 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-export async function openWatcher(baseUrl: string, options: { token?: string; autoPong?: boolean } = {}): Promise<Watcher> {
-  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/ws`;
+export async function openWatcher(baseUrl: string, options: { token?: string; autoPong?: boolean; batch?: boolean } = {}): Promise<Watcher> {
+  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/ws${options.batch ? '?batch=1' : ''}`;
   const ws = new WebSocket(url, {
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
     autoPong: options.autoPong ?? true,
     maxPayload: 16 * 1024 * 1024,
   });
   const frames: ServerFrame[] = [];
+  const messages: ServerMessage[] = [];
   const listeners = new Set<() => void>();
   ws.on('message', (data) => {
-    frames.push(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame);
+    const message = JSON.parse((data as Buffer).toString('utf8')) as ServerMessage;
+    messages.push(message);
+    frames.push(...framesOfMessage(message));
     for (const l of listeners) l();
   });
   ws.on('error', () => {});
@@ -40,6 +46,7 @@ export async function openWatcher(baseUrl: string, options: { token?: string; au
   const w: Watcher = {
     ws,
     frames,
+    messages,
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     until(test, ms = 30_000, what = 'frames') {
       if (test(frames)) return Promise.resolve();
@@ -72,7 +79,7 @@ export async function openWatcher(baseUrl: string, options: { token?: string; au
 
 /** Public event frames (and snapshots) of one auction, in arrival order. */
 export function framesOf(frames: ServerFrame[], auction: number): ServerFrame[] {
-  return frames.filter((f) => 'auction' in f && f.auction === auction && f.type !== 'outbid' && f.type !== 'error');
+  return frames.filter((f) => isAuctionFrame(f) && f.auction === auction);
 }
 
 /** An upgrade the daemon refuses: its HTTP status, headers and JSON body (undefined when not JSON); fails if accepted. */

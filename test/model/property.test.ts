@@ -5,13 +5,12 @@
 // (and NB_PATH=<path> from a failure report replays just the counterexample).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stepAt } from '../../src/protocol/increments.js';
 import { soak } from '../helpers/soak.js';
 import {
   apply, initialState, type Answer, type Command, type CreateAuctionCommand, type ModelEvent, type ModelState,
 } from './auction-model.js';
+import { bidAmount, lotMoney } from './arbitraries.js';
 import { auditState, isPublic, versionGaps } from './audit.js';
-import { nextBid } from './state.js';
 
 const seed = process.env.NB_SEED ? Number(process.env.NB_SEED) : Math.floor(Math.random() * 2 ** 31);
 const path = process.env.NB_PATH;
@@ -26,23 +25,8 @@ type Op =
   | { kind: 'advance'; ms: number }
   | { kind: 'settle' };
 
-const increments = fc.oneof(
-  fc.record({ minIncrement: fc.integer({ min: 1, max: 50 }) }),
-  fc.constant({ increments: 'standard' as const }),
-  fc.uniqueArray(fc.integer({ min: 1, max: 2000 }), { maxLength: 4 }).chain((froms) =>
-    fc.array(fc.integer({ min: 1, max: 100 }), { minLength: froms.length + 1, maxLength: froms.length + 1 }).map((steps) => ({
-      increments: [0, ...froms.sort((p, q) => p - q)].map((from, i) => ({ from, step: steps[i]! })),
-    })),
-  ),
-);
-
 const lot = fc.record({
-  seller: fc.nat({ max: 1 }),
-  startPrice: fc.integer({ min: 1, max: 300 }),
-  increments,
-  reserveAbove: fc.option(fc.integer({ min: 0, max: 800 }), { freq: 2 }),
-  buyNowAbove: fc.option(fc.integer({ min: 0, max: 1000 }), { freq: 2 }),
-  buyNowUntil: fc.constantFrom('price' as const, 'firstBid' as const, 'reserveMet' as const),
+  ...lotMoney,
   softCloseSec: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 2 }),
   durationSec: fc.integer({ min: 1, max: 600 }),
 });
@@ -84,9 +68,7 @@ function toCommand(s: ModelState, o: Op, lots: number): Command {
   switch (o.kind) {
     case 'bid':
     case 'max': {
-      const min = (a && nextBid(a)) ?? a?.startPrice ?? 1;
-      const step = a ? stepAt(a.increments, a.price ?? a.startPrice) : 1;
-      const n = Math.max(1, o.steps < 0 ? min - 1 : min + o.steps * step + (o.steps % 3));
+      const n = bidAmount(a, o.steps);
       return { kind: 'bid', auction, user: o.user + 1, body: o.kind === 'max' ? { max: n } : { amount: n } };
     }
     case 'raise':

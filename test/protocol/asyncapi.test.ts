@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameExamples } from '../../src/protocol/api-examples.js';
-import { asyncApiDocument } from '../../src/protocol/asyncapi.js';
-import { parseClientFrame } from '../../src/protocol/frames.js';
-import { serverFrames } from '../../src/protocol/server-frames.js';
+import { asyncApiDocument, clientOps } from '../../src/protocol/asyncapi.js';
+import { framesOfMessage, parseClientFrame, type ReplyFrame, type ServerMessage } from '../../src/protocol/frames.js';
+import { batchMessage, serverFrames } from '../../src/protocol/server-frames.js';
 import { VERSION } from '../../src/version.js';
 import { useDaemon } from '../helpers/fixture.js';
 import { ENDS_SOON, seedAuction, seedUser } from '../helpers/seed.js';
@@ -32,9 +32,9 @@ describe('the AsyncAPI document', () => {
     expect(doc.asyncapi).toBe('3.0.0');
   });
 
-  it('has a message for each client op and each daemon frame, every one used and every reference resolving', () => {
+  it('has a message for each client op and each daemon frame (and the batch), every one used and every reference resolving', () => {
     const messages = Object.keys(doc.channels.socket.messages).sort();
-    expect(messages).toEqual(['inboxOp', 'ping', 'subscribe', 'unsubscribe', ...Object.keys(serverFrames)].sort());
+    expect(messages).toEqual([...Object.keys(clientOps), ...Object.keys(serverFrames), 'batch'].sort());
     const used = Object.values(doc.operations as Record<string, any>).flatMap((op) => {
       expect(resolveRef(op.channel.$ref)).toBe(doc.channels.socket);
       return op.messages.map((m: { $ref: string }) => {
@@ -52,7 +52,8 @@ describe('the AsyncAPI document', () => {
       const example = message.examples[0].payload;
       expect(example).toEqual(frameExamples[key as keyof typeof frameExamples]);
       if (key in serverFrames) expect(serverFrames[key as keyof typeof serverFrames].parse(example), key).toEqual(example);
-      else expect(parseClientFrame(JSON.stringify(example)).op).toBe(key === 'inboxOp' ? 'inbox' : key);
+      else if (key === 'batch') expect(batchMessage.parse(example)).toEqual(example);
+      else expect(parseClientFrame(JSON.stringify(example))).toEqual({ ...example, op: clientOps[key as keyof typeof clientOps] });
     }
   });
 });
@@ -65,25 +66,30 @@ describe('frames a real daemon sends', () => {
     const contested = await seedAuction(seller, { durationSec: 600, softCloseSec: 3600 });
     const forSale = await seedAuction(seller, { buyNowPrice: 300 });
     const toCancel = await seedAuction(seller);
+    const proxied = await seedAuction(seller);
     const ending = await seedAuction(seller, { durationSec: ENDS_SOON });
     // My own auctions, for my private sale and unsold events.
     const mineSold = await seedAuction(me, { buyNowPrice: 300 });
     const mineUnsold = await seedAuction(me, { durationSec: ENDS_SOON });
-    const w = await openWatcher(t.daemon.url, { token: me.token });
-    const ids = [contested.id, forSale.id, toCancel.id, ending.id];
+    const w = await openWatcher(t.daemon.url, { token: me.token, batch: true });
+    const ids = [contested.id, forSale.id, toCancel.id, ending.id, proxied.id];
     w.send({ op: 'subscribe', auctions: ids, presence: true });
-    await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 4, 10_000, 'snapshots');
+    await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 5, 10_000, 'snapshots');
     await w.until((f) => f.some((x) => x.type === 'presence'), 10_000, 'a presence frame');
     // Before anything happens to me: "from now" loses nothing.
     w.send({ op: 'inbox' });
     await w.until((f) => f.some((x) => x.type === 'inbox'), 10_000, 'the inbox answer');
 
-    await me.client.bid(contested.id, 100);
+    // My bid over the socket: a reply.
+    w.send({ op: 'bid', ref: 'mine', auction: contested.id, amount: 100 });
+    await w.until((f) => f.some((x) => x.type === 'reply' && (x as ReplyFrame).ref === 'mine'), 10_000, 'the reply');
     await rival.client.bid(contested.id, 200); // outbids me: outbid and balance for me
     await me.client.bid(ending.id, 100); // I win it at its close: won
     await me.client.bid(forSale.id, 100);
     await rival.client.buy(forSale.id); // bought from under me: lost
     await rival.client.buy(mineSold.id); // my auction sold: sale
+    await me.client.bidMax(proxied.id, 150);
+    await rival.client.bid(proxied.id, 150); // my maximum answers at 150 and is used up: maxRaised and maxExhausted for me
     await seller.client.cancel(toCancel.id);
     w.send({ op: 'ping' });
     w.send({ op: 'subscribe', auctions: [9_999_999] }); // an error frame
@@ -101,5 +107,10 @@ describe('frames a real daemon sends', () => {
       expect(schema.parse(frame), JSON.stringify(frame)).toEqual(frame);
     }
     expect([...new Set(w.frames.map((f) => f.type))].sort()).toEqual(Object.keys(serverFrames).sort());
+    // A bid and the `extended` event its transaction made leave in one turn: a batch.
+    const batches = w.messages.filter((m): m is Extract<ServerMessage, { type: 'batch' }> => m.type === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) expect(batchMessage.parse(b)).toEqual(b);
+    expect(w.messages.flatMap(framesOfMessage)).toEqual(w.frames);
   });
 });

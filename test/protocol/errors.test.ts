@@ -50,7 +50,7 @@ describe('error codes', () => {
     expect(errorMessage('INSUFFICIENT_FUNDS', { available: 50 })).toBe('Your available funds (50) do not cover this amount.');
     expect(errorMessage('AUCTION_CLOSED', { status: 'sold' })).toBe('The auction is sold.');
     expect(errorMessage('AUCTION_CLOSED', { status: 'open' })).toBe('The auction has ended.');
-    expect(errorMessage('BUY_NOW_UNAVAILABLE', { buyNowPrice: null })).toBe('This auction has no buy-now price.');
+    expect(errorMessage('BUY_NOW_UNAVAILABLE', { reason: 'no_buy_now', buyNowPrice: null })).toBe('This auction has no buy-now price.');
     expect(errorMessage('CANNOT_CANCEL', { bidCount: 2 })).toBe('The auction has bids; only an admin can cancel it now.');
   });
 
@@ -65,7 +65,7 @@ describe('error codes', () => {
     expect(nbError('INVALID_INPUT', { reason: 'schema', what: 'bid', issues: 'amount is required' }).message).toBe(
       'Invalid bid: amount is required.',
     );
-    expect(nbError('INVALID_INPUT', { reason: 'unknownOp', op: null }).message).toBe('Unknown op (missing); use subscribe, unsubscribe, inbox or ping.');
+    expect(nbError('INVALID_INPUT', { reason: 'unknownOp', op: null }).message).toBe('Unknown op (missing); use subscribe, unsubscribe, inbox, bid or ping.');
     expect(nbError('TOO_MANY_CONNECTIONS', { reason: 'sockets', limit: 1 }).message).toBe(
       'At most 1 WebSockets may be open from one address.',
     );
@@ -76,6 +76,10 @@ describe('error codes', () => {
       'Cannot reach the daemon at http://127.0.0.1:1: connect ECONNREFUSED (tried 4 times).',
     );
     expect(nbError('UNREACHABLE', { attempts: 3 }).message).toBe('Gave up after 3 attempts to reach the daemon.');
+    expect(nbError('RATE_LIMITED', { inFlight: 64 }).message).toBe('At most 64 bids may wait for their replies on one socket; wait for a reply first.');
+    expect(nbError('UNREACHABLE', { socketBid: 'timeout', timeoutMs: 2500 }).message).toBe(
+      'No reply to the bid within 2,500 ms; it may or may not have been made: send it again with the same key.',
+    );
     // The reason goes with the details: a client rebuilding the error gets the same sentence.
     const e = nbError('INVALID_INPUT', { reason: 'cursor' });
     expect(e.toBody()).toEqual({ code: 'INVALID_INPUT', reason: 'cursor', message: 'cursor is not one this daemon gave out for this listing.' });

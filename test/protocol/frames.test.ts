@@ -13,7 +13,7 @@ function refusal(text: string): NbError {
 }
 
 describe('parseClientFrame', () => {
-  it('accepts the three ops', () => {
+  it('accepts the five ops', () => {
     expect(parseClientFrame('{"op":"ping"}')).toEqual({ op: 'ping' });
     expect(parseClientFrame('{"op":"subscribe","auctions":[1,2],"after":{"2":5}}')).toEqual({
       op: 'subscribe',
@@ -23,6 +23,8 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame('{"op":"unsubscribe","auctions":[7]}')).toEqual({ op: 'unsubscribe', auctions: [7] });
     expect(parseClientFrame('{"op":"inbox","after":17}')).toEqual({ op: 'inbox', after: 17 });
     expect(parseClientFrame('{"op":"inbox"}')).toEqual({ op: 'inbox' });
+    expect(parseClientFrame('{"op":"bid","ref":1,"auction":9,"amount":500}')).toEqual({ op: 'bid', ref: 1, auction: 9, amount: 500 });
+    expect(parseClientFrame('{"op":"bid","ref":"a-1","auction":9,"max":900,"key":"k1"}')).toEqual({ op: 'bid', ref: 'a-1', auction: 9, max: 900, key: 'k1' });
   });
 
   it('refuses everything else with INVALID_INPUT and a sentence naming the problem', () => {
@@ -31,7 +33,12 @@ describe('parseClientFrame', () => {
       ['[1]', /JSON object/],
       ['null', /JSON object/],
       ['{"auctions":[1]}', /Unknown op \(missing\)/],
-      ['{"op":"bid"}', /Unknown op \("bid"\)/],
+      ['{"op":"bids"}', /Unknown op \("bids"\)/],
+      ['{"op":"bid","auction":9,"amount":1}', /ref must be/],
+      ['{"op":"bid","ref":-1,"auction":9,"amount":1}', /ref must be/],
+      ['{"op":"bid","ref":1,"auction":9,"amount":0}', /amount must be at least 1/],
+      ['{"op":"bid","ref":1,"auction":9,"max":1.5}', /max must be a whole number/],
+      ['{"op":"bid","ref":1,"auction":9,"amount":1,"key":""}', /key/],
       ['{"op":"subscribe"}', /auctions/],
       ['{"op":"subscribe","auctions":[]}', /must not be empty/],
       ['{"op":"subscribe","auctions":["1"]}', /must be a number/],
@@ -63,6 +70,11 @@ describe('frames and close codes', () => {
       message: 'No auction 9.',
       auction: 9,
     });
+  });
+
+  it('names the ref of a malformed bid frame in its error, when the ref itself is good', () => {
+    expect(refusal('{"op":"bid","ref":"r7","auction":9,"amount":-1}').details).toMatchObject({ op: 'bid', ref: 'r7' });
+    expect(refusal('{"op":"bid","ref":{},"auction":9,"amount":1}').details).not.toHaveProperty('ref');
   });
 
   it('maps error codes to close codes and back', () => {

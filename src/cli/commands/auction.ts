@@ -1,7 +1,8 @@
 // `neighborbid auction create | list | show | cancel`.
 import { nbError } from '../../protocol/errors.js';
+import { incrementTableProblem, type IncrementStep } from '../../protocol/increments.js';
 import type { CreateAuctionBody } from '../../protocol/schemas.js';
-import type { AuctionStatus } from '../../protocol/types.js';
+import type { AuctionStatus, BuyNowUntil } from '../../protocol/types.js';
 import type { Context } from '../context.js';
 import { namesOf } from '../names.js';
 import { auctionBlock, auctionTable, bidTable, byId, NAME_MAX } from '../views.js';
@@ -9,7 +10,10 @@ import { auctionBlock, auctionTable, bidTable, byId, NAME_MAX } from '../views.j
 interface CreateOptions {
   title: string;
   start: number;
-  increment: number;
+  increment?: number;
+  increments?: string;
+  reserve?: number;
+  buyNowUntil?: BuyNowUntil;
   duration?: number;
   endsAt?: string;
   buyNow?: number;
@@ -22,12 +26,17 @@ export async function createAuction(ctx: Context, opts: CreateOptions): Promise<
   if (opts.duration === undefined && opts.endsAt === undefined) {
     throw nbError('INVALID_INPUT', { reason: 'auctionEnd' });
   }
+  if ((opts.increment === undefined) === (opts.increments === undefined)) {
+    throw nbError('INVALID_INPUT', { reason: 'incrementChoice' });
+  }
   const body: CreateAuctionBody = {
     title: opts.title,
     startPrice: opts.start,
-    minIncrement: opts.increment,
+    ...(opts.increments !== undefined ? { increments: incrementsOption(opts.increments) } : { minIncrement: opts.increment! }),
     ...(opts.duration !== undefined ? { durationSec: opts.duration } : { endsAt: opts.endsAt }),
+    ...(opts.reserve !== undefined && { reservePrice: opts.reserve }),
     ...(opts.buyNow !== undefined && { buyNowPrice: opts.buyNow }),
+    ...(opts.buyNowUntil !== undefined && { buyNowUntil: opts.buyNowUntil }),
     ...(opts.softClose !== undefined && { softCloseSec: opts.softClose }),
   };
   const auction = await ctx.user().createAuction(body);
@@ -36,6 +45,20 @@ export async function createAuction(ctx: Context, opts: CreateOptions): Promise<
   ctx.print(auction, () =>
     opts.quiet ? String(auction.id) : `${ctx.paint('bold', `Created auction ${auction.id}.`)}\n${auctionBlock(auction, ctx.paint, Date.now(), who)}`,
   );
+}
+
+/** `standard`, or a JSON table checked here as the daemon would, so a typo is a usage error before anything is sent. */
+function incrementsOption(text: string): 'standard' | IncrementStep[] {
+  if (text === 'standard') return 'standard';
+  let table: unknown;
+  try {
+    table = JSON.parse(text);
+  } catch {
+    table = undefined;
+  }
+  const problem = incrementTableProblem(table);
+  if (problem !== null) throw nbError('INVALID_INPUT', { reason: 'incrementsTable', problem });
+  return table as IncrementStep[];
 }
 
 /** Lists auctions by status, one page. */

@@ -1,7 +1,11 @@
 // `neighborbid daemon`: runs the daemon in the foreground until SIGINT/SIGTERM.
+// Every way out is accounted for: a refused start says why in one line; a
+// signal stops within the shutdown bound; a second signal, a shutdown past its
+// bound or a crash stop the embedded PostgreSQL at once and say so.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { nbError } from '../../protocol/errors.js';
 import { examples } from '../help-text.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
 
 function port(value: string): number {
@@ -81,33 +85,63 @@ export function registerDaemon(program: Command): void {
       if (opts.listenDatabaseUrl && !opts.databaseUrl) {
         throw nbError('INVALID_INPUT', { reason: 'listenWithoutDatabase' });
       }
-      const { startDaemon } = await import('../../daemon/daemon.js');
-      const daemon = await startDaemon({
-        host: opts.host,
-        port: opts.port,
-        databaseUrl: opts.databaseUrl,
-        listenDatabaseUrl: opts.listenDatabaseUrl,
-        dataDir: opts.dataDir,
-        logLevel: opts.logLevel,
-        maxConnectionsPerIp: opts.maxConnectionsPerIp,
-        maxSocketsPerIp: opts.maxSocketsPerIp,
-        rateLimit: opts.rateLimit === 0 ? false : { max: opts.rateLimit, windowMs: Math.round(opts.rateLimitWindow * 1000) },
-      });
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: NodeJS.Signals) => {
-          if (stopping) {
-            process.stderr.write(`neighborbid: second ${signal}; exiting now\n`);
-            process.exit(130);
-          }
-          stopping = true;
-          daemon.close().then(resolve, (err) => {
-            process.stderr.write(`neighborbid: shutdown failed: ${String(err)}\n`);
-            process.exit(1);
-          });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const { startDaemon, SHUTDOWN_BOUND_MS } = await import('../../daemon/daemon.js');
+      const { StartRefusal } = await import('../../daemon/start-refusal.js');
+      const say = (line: string) => process.stderr.write(`neighborbid: ${line}\n`);
+      // Signals are ours from the start: one during the start stops what was started.
+      const starting = new AbortController();
+      let daemon: Daemon | undefined;
+      let stopping = false;
+      const forced = async (why: string, code: number) => {
+        const pg = daemon?.embedded;
+        say(pg ? `${why}: stopping PostgreSQL pid ${pg.pid} at once (immediate shutdown; nothing committed is lost) and exiting` : `${why}: exiting now`);
+        await daemon?.abort().catch((err) => say(`stopping PostgreSQL failed: ${String(err)}`));
+        process.exit(code);
+      };
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) return void forced(`second ${signal}`, 130);
+        stopping = true;
+        if (!daemon) return starting.abort();
+        // The bound is kept by the shutdown itself; this only catches a bug in it.
+        setTimeout(() => void forced(`shutdown passed its ${SHUTDOWN_BOUND_MS / 1000} s bound`, 1), SHUTDOWN_BOUND_MS + 2000).unref();
+        daemon.close().then(
+          () => process.exit(0),
+          (err) => forced(`shutdown failed (${String(err)})`, 1),
+        );
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      // A bug that would end the process must not leave PostgreSQL behind without a word.
+      const crash = (err: unknown) => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        void forced('unexpected error', 1);
+      };
+      process.on('uncaughtException', crash);
+      process.on('unhandledRejection', crash);
+      try {
+        daemon = await startDaemon({
+          host: opts.host,
+          port: opts.port,
+          databaseUrl: opts.databaseUrl,
+          listenDatabaseUrl: opts.listenDatabaseUrl,
+          dataDir: opts.dataDir,
+          logLevel: opts.logLevel,
+          maxConnectionsPerIp: opts.maxConnectionsPerIp,
+          maxSocketsPerIp: opts.maxSocketsPerIp,
+          rateLimit: opts.rateLimit === 0 ? false : { max: opts.rateLimit, windowMs: Math.round(opts.rateLimitWindow * 1000) },
+          signal: starting.signal,
+        });
+      } catch (err) {
+        if (starting.signal.aborted) {
+          say('stopped before it had started');
+          process.exit(0);
+        }
+        if (err instanceof StartRefusal) {
+          say(err.message);
+          process.exit(1);
+        }
+        throw err;
+      }
+      await new Promise<void>(() => {}); // until a signal ends the process
     });
 }

@@ -6,6 +6,7 @@ import type { DaemonContext } from '../context.js';
 import { clientErrorHandler, installErrorHandling, sendError } from './errors.js';
 import type { PeerLimits } from '../peer-limits.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../../protocol/limit-defaults.js';
+import { RateBudget } from '../rate-budget.js';
 import { registerRateLimit } from './rate-limit.js';
 import { auctionRoutes } from './routes/auctions.js';
 import { operationRoutes } from './routes/operations.js';
@@ -19,6 +20,8 @@ export interface HttpOptions {
   peers?: PeerLimits;
   /** Requests per token per window; false turns the limit off. */
   rateLimit?: RateLimitOptions | false;
+  /** The budget requests count in, when it is shared (with bids over the socket); else one of `rateLimit`'s. */
+  rateBudget?: RateBudget | undefined;
 }
 
 const registered = new WeakMap<FastifyInstance, string[]>();
@@ -79,7 +82,7 @@ export function buildHttpApp(ctx: DaemonContext, options: HttpOptions): FastifyI
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  if (options.rateLimit !== false) registerRateLimit(app, ctx, options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  if (options.rateLimit !== false) registerRateLimit(app, ctx, options.rateBudget ?? new RateBudget(options.rateLimit ?? DEFAULT_RATE_LIMIT));
   // In a plugin, so that the rate limiter (loaded first) sees every route.
   void app.register(async (api) => {
     userRoutes(api, ctx);

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { nbError, NbError } from '../../protocol/errors.js';
 import { toNbError } from '../db/database.js';
 import { errorFields } from '../log-fields.js';
-import { rawErrorResponse } from '../raw-error-response.js';
+import { rawErrorResponse, refuseSocket } from '../raw-error-response.js';
 import { rulesOutdatedLine } from '../rules/install.js';
 
 /** How often an outdated daemon says so in its log (every request would drown it). */
@@ -71,4 +71,13 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
         : nbError('INVALID_INPUT', { reason: 'notHttp' });
   if (socket.writable) socket.write(rawErrorResponse(e));
   socket.destroy();
+}
+
+/**
+ * The server's 'connect' listener: a CONNECT request (a proxy tunnel) is not
+ * for this API. Node hands it to this event instead of the request handler,
+ * and with no listener it drops the connection without a word.
+ */
+export function refuseConnect(_req: unknown, socket: Duplex): void {
+  refuseSocket(socket, nbError('INVALID_INPUT', { reason: 'connectMethod' }));
 }

@@ -1,20 +1,15 @@
 // What a route does with a request: validate it, authenticate its caller, bind
 // its Idempotency-Key, and send a rule's outcome as the answer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
 import { nbError } from '../../protocol/errors.js';
-import { describeIssues, idempotencyKey } from '../../protocol/schemas.js';
+import { idempotencyKey, parseInput } from '../../protocol/schemas.js';
 import { bearer, principalKey, type Principal } from '../auth.js';
 import type { DaemonContext } from '../context.js';
 import { requestHash, type IdempotencyContext } from '../rules/idempotency.js';
 import type { Outcome } from '../rules/outcome.js';
 
 /** Validates one input with a schema; failure is INVALID_INPUT naming the fields. */
-export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw nbError('INVALID_INPUT', { reason: 'schema', what, issues: describeIssues(r.error) });
-  return r.data;
-}
+export const parse = parseInput;
 
 // One authentication per request: the rate limiter and the route share it.
 const principals = new WeakMap<FastifyRequest, Promise<Principal>>();
@@ -36,10 +31,15 @@ export async function requireAdmin(ctx: DaemonContext, req: FastifyRequest): Pro
   if (p.kind !== 'admin') throw nbError('FORBIDDEN', { reason: 'needsAdmin' });
 }
 
+/** The request's Idempotency-Key header, validated; undefined without one. */
+export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers['idempotency-key'];
+  return raw === undefined ? undefined : parse(idempotencyKey, Array.isArray(raw) ? raw.join(',') : raw, 'Idempotency-Key header');
+}
+
 /** The caller's Idempotency-Key (validated) bound to this exact request. */
 export function idempotencyOf(req: FastifyRequest, principal: Principal): IdempotencyContext {
-  const raw = req.headers['idempotency-key'];
-  const key = raw === undefined ? undefined : parse(idempotencyKey, Array.isArray(raw) ? raw.join(',') : raw, 'Idempotency-Key header');
+  const key = idempotencyKeyOf(req);
   return {
     principal: principalKey(principal),
     key,

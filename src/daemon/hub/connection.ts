@@ -13,14 +13,23 @@
 // Writing under `ws` is safe because compression is off: `ws` then writes each
 // of its own frames (pongs, the close frame) whole and at once, never queued,
 // so they cannot split one of these, and the close frame is sent only after
-// the queued frames are flushed.
+// the queued frames are flushed. A socket that asked for batches (`?batch=1`)
+// gets a turn's frames as one batch frame (ws-frame.ts) when there are several.
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
-import { errorFrame, parseClientFrame, type ServerFrame, type SubscribeFrame } from '../../protocol/frames.js';
+import {
+  errorFrame,
+  parseClientFrame,
+  type BidFrame,
+  type ReplyFrame,
+  type ServerFrame,
+  type SubscribeFrame,
+} from '../../protocol/frames.js';
 import type { Subscriber } from './channel.js';
 import type { InboxSubscriber } from './inbox-feed.js';
-import { jsonFrame } from './ws-frame.js';
+import type { Bidder } from './socket-bids.js';
+import { batchFrame, jsonFrame } from './ws-frame.js';
 
 /** What a connection asks of the hub. */
 export interface ConnectionHost {
@@ -29,6 +38,8 @@ export interface ConnectionHost {
   unsubscribe(conn: Connection, auctions: number[]): void;
   /** The socket (re)starts its private events after `after` (undefined: from now). */
   inbox(conn: Connection, after: number | undefined): void;
+  /** A bid frame: answered later by a reply on this connection. */
+  bid(conn: Connection, frame: BidFrame): void;
   removed(conn: Connection): void;
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
@@ -42,13 +53,26 @@ const SLOW_CLOSE_GRACE_MS = 2000;
 /** Frames a client may send before its welcome (held until then); a socket that sends more is dropped. */
 const MAX_HELD_FRAMES = 64;
 
-export class Connection implements Subscriber, InboxSubscriber {
+/** How a socket was opened, besides its user. */
+export interface ConnectionOptions {
+  /** Opened with the admin token: no private events, and no bids (as over HTTP). */
+  admin?: boolean;
+  /** The client asked for batch frames. */
+  batch?: boolean;
+}
+
+export class Connection implements Subscriber, InboxSubscriber, Bidder {
   /** Subscribed auctions, each with the number of the subscription that added it. */
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
   alive = true;
   /** Asked for presence frames (subscribed with presence: true). */
   presence = false;
+  /** Bids sent on this socket and not yet replied to. */
+  bidsInFlight = 0;
+  readonly admin: boolean;
+  /** Several frames of one turn leave as one batch frame. */
+  readonly batch: boolean;
   private generation = 0;
   /** The number of the socket's latest inbox start (see startInbox). */
   private inboxGeneration = 0;
@@ -67,7 +91,10 @@ export class Connection implements Subscriber, InboxSubscriber {
     private readonly raw: Duplex,
     /** False: write each frame at once (for measuring what coalescing is worth). */
     private readonly coalesce = true,
+    options: ConnectionOptions = {},
   ) {
+    this.admin = options.admin ?? false;
+    this.batch = (options.batch ?? false) && coalesce;
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => {
@@ -80,7 +107,9 @@ export class Connection implements Subscriber, InboxSubscriber {
 
   /** Bytes queued and not yet taken by the kernel: this turn's frames and the socket's write buffer. */
   get buffered(): number {
-    return this.ws.bufferedAmount + this.pendingBytes;
+    // What `ws.bufferedAmount` adds up, less its sender's own queue, which stays
+    // empty without compression; read on every frame, so read directly.
+    return this.raw.writableLength + this.pendingBytes;
   }
 
   get open(): boolean {
@@ -142,12 +171,16 @@ export class Connection implements Subscriber, InboxSubscriber {
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.open) return false;
-    this.raw.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
+    this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
     return true;
   }
 
   sendFrame(frame: ServerFrame): boolean {
     return this.send(jsonFrame(frame));
+  }
+
+  sendReply(reply: ReplyFrame): void {
+    this.sendFrame(reply);
   }
 
   sendError(err: NbError): void {
@@ -212,6 +245,9 @@ export class Connection implements Subscriber, InboxSubscriber {
         break;
       case 'inbox':
         this.host.inbox(this, frame.after);
+        break;
+      case 'bid':
+        this.host.bid(this, frame);
         break;
     }
   }

@@ -9,14 +9,15 @@ import type WebSocket from 'ws';
 import type { NbError } from '../../protocol/errors.js';
 import { nbError } from '../../protocol/errors.js';
 import type { AuctionEvent } from '../../protocol/events.js';
-import type { SocketLimits, SubscribeFrame, WelcomeFrame } from '../../protocol/frames.js';
+import { SOCKET_FEATURES, type BidFrame, type SocketLimits, type SubscribeFrame, type WelcomeFrame } from '../../protocol/frames.js';
 import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, type ConnectionHost, type ConnectionOptions } from './connection.js';
 import { InboxFeed, type InboxFeedEnv } from './inbox-feed.js';
 import type { InboxReader } from './inbox-reader.js';
 import type { OutboxReader } from './outbox-reader.js';
 import { jsonFrame } from './ws-frame.js';
+import { takeBid, type SocketBidsEnv } from './socket-bids.js';
 
 export interface HubOptions {
   reader: OutboxReader;
@@ -44,6 +45,8 @@ export class Hub implements ConnectionHost {
    * measuring what it is worth (bench load), not for everyday use.
    */
   private readonly coalesce = process.env.NEIGHBORBID_WS_COALESCE !== '0';
+  /** The bid path, once the daemon has one (takeBids); until then bid frames are answered UNAVAILABLE. */
+  private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
     this.channelEnv = {
@@ -78,9 +81,14 @@ export class Hub implements ConnectionHost {
     return this.conns.size;
   }
 
+  /** Lets sockets bid: bid frames go down `env.place`, the path HTTP bids take. */
+  takeBids(env: SocketBidsEnv): void {
+    this.bids = env;
+  }
+
   /** Takes an upgraded socket (and the TCP socket under it); `userId` receives private events. */
-  accept(ws: WebSocket, userId: number | null, raw: Duplex): Connection {
-    const conn = new Connection(ws, userId, this, raw, this.coalesce);
+  accept(ws: WebSocket, userId: number | null, raw: Duplex, options: ConnectionOptions = {}): Connection {
+    const conn = new Connection(ws, userId, this, raw, this.coalesce, options);
     this.conns.add(conn);
     this.o.metrics.open.set(this.conns.size);
     const welcome: WelcomeFrame = {
@@ -90,6 +98,8 @@ export class Hub implements ConnectionHost {
       userId,
       inbox: null,
       limits: this.o.limits,
+      features: [...SOCKET_FEATURES],
+      batch: conn.batch,
     };
     if (userId === null) {
       conn.sendFrame(welcome);
@@ -133,6 +143,10 @@ export class Hub implements ConnectionHost {
       return;
     }
     this.feed(conn.userId).join(conn, conn.startInbox(), after, (at, truncated) => conn.sendFrame({ type: 'inbox', after: at, truncated }));
+  }
+
+  bid(conn: Connection, frame: BidFrame): void {
+    takeBid(this.bids, conn, frame, this.o.limits.maxBidsInFlight);
   }
 
   unsubscribe(conn: Connection, auctions: number[]): void {

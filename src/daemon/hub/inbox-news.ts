@@ -8,6 +8,8 @@ import type { OutboxEvent } from '../rules/outcome.js';
 export function inboxUsersOf(row: OutboxEvent): number[] {
   const out: number[] = [];
   const p = row.private;
+  if (p?.maxRaised) out.push(p.maxRaised.userId);
+  if (p?.maxExhausted) out.push(p.maxExhausted.userId);
   if (p?.outbid) out.push(p.outbid.userId);
   for (const b of p?.balances ?? []) out.push(b.userId);
   const e = row.payload;

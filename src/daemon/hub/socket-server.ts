@@ -8,11 +8,11 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeCodeOf, nbError, type NbError } from '../../protocol/errors.js';
-import { WS_PATH, type SocketLimits } from '../../protocol/frames.js';
+import { closeCodeOf, nbError } from '../../protocol/errors.js';
+import { BATCH_PARAM, WS_PATH, type SocketLimits } from '../../protocol/frames.js';
 import { bearer, type Authenticator } from '../auth.js';
 import { toNbError } from '../db/database.js';
-import { rawErrorResponse } from '../raw-error-response.js';
+import { refuseSocket } from '../raw-error-response.js';
 import type { PeerLimits } from '../peer-limits.js';
 import type { SocketMetrics } from '../metrics.js';
 import type { Hub } from './hub.js';
@@ -50,7 +50,7 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     clientTracking: false,
   });
   // A malformed handshake (method, Upgrade, key or version) is refused in the error shape, not ws's plain text.
-  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, nbError('INVALID_INPUT', { reason: 'handshake', problem: err.message })));
+  wss.on('wsClientError', (err: Error, socket: Duplex) => refuseSocket(socket, nbError('INVALID_INPUT', { reason: 'handshake', problem: err.message })));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head);
   server.on('upgrade', onUpgrade);
 
@@ -58,24 +58,26 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     socket.on('error', () => {});
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
-    if (path !== WS_PATH) return refuse(socket, nbError('NOT_FOUND', { path: path || '/', use: WS_PATH }));
-    if (o.draining()) return refuse(socket, nbError('SHUTTING_DOWN'));
+    if (path !== WS_PATH) return refuseSocket(socket, nbError('NOT_FOUND', { path: path || '/', use: WS_PATH }));
+    if (o.draining()) return refuseSocket(socket, nbError('SHUTTING_DOWN'));
     const token = bearer(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
     let userId: number | null = null;
+    let admin = false;
     if (token !== undefined) {
       try {
         const p = await o.auth.authenticate(token);
         userId = p.kind === 'user' ? p.id : null;
+        admin = p.kind === 'admin';
       } catch (err) {
-        return refuse(socket, toNbError(err));
+        return refuseSocket(socket, toNbError(err));
       }
     }
     if (socket.destroyed) return;
     const crowded = o.peers?.admitSocket(socket as Socket);
-    if (crowded) return refuse(socket, crowded);
+    if (crowded) return refuseSocket(socket, crowded);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (o.draining()) ws.close(closeCodeOf('SHUTTING_DOWN'), 'SHUTTING_DOWN');
-      else o.hub.accept(ws, userId, socket);
+      else o.hub.accept(ws, userId, socket, { admin, batch: url.searchParams.get(BATCH_PARAM) === '1' });
     });
   }
 
@@ -96,6 +98,12 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
     async close() {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
+      // Bids already taken on a socket get their replies first (new ones are
+      // answered SHUTTING_DOWN while draining), for a second, so the sockets are
+      // still closed within the shutdown's mark for them; a bid slower than
+      // that is retried by its client with its key.
+      const deadline = Date.now() + 1000;
+      while (o.hub.sockets().some((c) => c.bidsInFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const sockets = o.hub.sockets().map((c) => c.ws);
       o.hub.closeAll(nbError('SHUTTING_DOWN'));
       const gone = sockets.map((ws) =>
@@ -108,9 +116,4 @@ export function attachSocketServer(server: Server, o: SocketServerOptions): Sock
       wss.close();
     },
   };
-}
-
-/** Answers a refused upgrade with the HTTP error body every other route uses. */
-function refuse(socket: Duplex, err: NbError): void {
-  if (!socket.destroyed) socket.end(rawErrorResponse(err));
 }

@@ -3,24 +3,71 @@
 // every socket that watches it: the hub frames it once (header and JSON in one
 // Buffer) and each socket only queues that Buffer. Handing the payload to
 // `ws` instead would build a header and make two stream writes per socket.
+// A socket that asked for batches gets the frames of one turn in one batch
+// frame, made by copying their JSON bytes between a fixed head and tail.
+
+/** Bytes of the header of an unmasked frame carrying `n` payload bytes. */
+function headerLength(n: number): number {
+  return n < 126 ? 2 : n < 65_536 ? 4 : 10;
+}
+
+/** Writes the header of a text frame of `n` payload bytes at the start of `frame`; returns its length. */
+function writeHeader(frame: Buffer, n: number): number {
+  frame[0] = 0x81;
+  if (n < 126) {
+    frame[1] = n;
+    return 2;
+  }
+  if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+    return 4;
+  }
+  frame[1] = 127;
+  frame.writeBigUInt64BE(BigInt(n), 2);
+  return 10;
+}
 
 /** The frame of one text message (FIN, opcode 1, unmasked) carrying `json`. */
 export function textFrame(json: string): Buffer {
   const n = Buffer.byteLength(json);
-  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + n);
-  frame[0] = 0x81;
-  if (n < 126) {
-    frame[1] = n;
-  } else if (n < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(n), 2);
-  }
-  frame.write(json, head, 'utf8');
+  const frame = Buffer.allocUnsafe(headerLength(n) + n);
+  frame.write(json, writeHeader(frame, n), 'utf8');
   return frame;
+}
+
+/** Where the payload of a frame made here starts (the length of its header). */
+function payloadStart(frame: Buffer): number {
+  const len = frame[1]! & 0x7f;
+  return len < 126 ? 2 : len === 126 ? 4 : 10;
+}
+
+/** The payload bytes of a frame made here (a view, not a copy). */
+export function payloadOf(frame: Buffer): Buffer {
+  return frame.subarray(payloadStart(frame));
+}
+
+const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
+const BATCH_CLOSE = Buffer.from(']}');
+
+/**
+ * One text frame holding `{"type":"batch","frames":[…]}` with the JSON of each
+ * of `frames` (frames made here) copied in as it is: nothing is parsed or
+ * serialised again, so a batch costs one allocation and a copy of the bytes.
+ */
+export function batchFrame(frames: readonly Buffer[]): Buffer {
+  let n = BATCH_OPEN.length + BATCH_CLOSE.length + frames.length - 1;
+  for (const f of frames) n += f.length - payloadStart(f);
+  const out = Buffer.allocUnsafe(headerLength(n) + n);
+  let at = writeHeader(out, n);
+  at += BATCH_OPEN.copy(out, at);
+  for (let i = 0; i < frames.length; i++) {
+    if (i > 0) out[at++] = 0x2c; // ,
+    const f = frames[i]!;
+    at += f.copy(out, at, payloadStart(f));
+  }
+  BATCH_CLOSE.copy(out, at);
+  return out;
 }
 
 /** A JSON value as one text frame. */

@@ -1,9 +1,10 @@
 // Creating, listing and showing auctions. The JSON of an auction is made by the
 // SQL function nb_auction_json (rules/sql/helpers.ts), the one definition every answer uses.
 import { nbError } from '../../protocol/errors.js';
-import type { CreateAuctionBody, ListAuctionsQuery } from '../../protocol/schemas.js';
+import { standardIncrements } from '../../protocol/increments.js';
+import type { CreateAuctionBody, ListAuctionsQuery, MyBidsQuery } from '../../protocol/schemas.js';
 import { limits } from '../../protocol/schemas.js';
-import type { Auction, AuctionDetail, AuctionList, Bid } from '../../protocol/types.js';
+import type { Auction, AuctionDetail, AuctionList, Bid, MyBids } from '../../protocol/types.js';
 import type { Sql } from '../db/database.js';
 import { idempotentTx, type IdempotencyContext } from './idempotency.js';
 import type { Outcome } from './outcome.js';
@@ -24,11 +25,15 @@ export async function createAuction(
     if (!(ahead > 0)) throw nbError('INVALID_INPUT', { reason: 'endsAtPast' });
     if (ahead > limits.maxDurationSec * 1000) throw nbError('INVALID_INPUT', { reason: 'endsAtTooFar' });
   }
+  // A table is stored as given ("standard" as the table it names); a fixed increment as min_increment alone.
+  const increments = body.increments === undefined ? null : body.increments === 'standard' ? standardIncrements : body.increments;
   return idempotentTx(sql, idem, 201, async (sp) => {
     const [row] = await sp<{ auction: Auction }[]>`
-      INSERT INTO auctions (seller_id, title, start_price, min_increment, buy_now_price, soft_close_sec, ends_at)
-      VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement},
-              ${body.buyNowPrice ?? null}, ${body.softCloseSec ?? null},
+      INSERT INTO auctions (seller_id, title, start_price, min_increment, increments, reserve_price,
+                            buy_now_price, buy_now_until, soft_close_sec, ends_at)
+      VALUES (${sellerId}, ${body.title}, ${body.startPrice}, ${body.minIncrement ?? null},
+              ${increments === null ? null : sp.json(increments.map((r) => ({ from: r.from, step: r.step })))}, ${body.reservePrice ?? null},
+              ${body.buyNowPrice ?? null}, ${body.buyNowUntil ?? 'price'}, ${body.softCloseSec ?? null},
               date_trunc('milliseconds', coalesce(${endsAt}::timestamptz,
                                                   now() + make_interval(secs => ${body.durationSec ?? 0}))))
       RETURNING nb_auction_json(auctions.*, ${RULES_VERSION}) AS auction`;
@@ -102,4 +107,27 @@ export async function getAuction(sql: Sql, id: number): Promise<AuctionDetail> {
       FROM auctions a WHERE a.id = ${id}`;
   if (!row) throw nbError('NOT_FOUND', { auction: id });
   return { ...row.auction, recentBids: row.bids };
+}
+
+/**
+ * The auctions a user has bid on, newest first: each as they see it, with
+ * their own working maximum while they lead (else their highest bid, which
+ * is public) and whether they lead (or won).
+ */
+export async function myBids(sql: Sql, userId: number, q: MyBidsQuery): Promise<MyBids> {
+  const open = q.status === 'open' ? sql`AND a.status = 'open'` : sql``;
+  const rows = await sql<{ auction: Auction; leading: boolean; your_max: number }[]>`
+    SELECT nb_auction_json(a.*, ${RULES_VERSION}) AS auction,
+           (a.leader_id = ${userId} AND a.status IN ('open', 'closed')) AS leading,
+           CASE WHEN a.leader_id = ${userId} AND a.leader_max IS NOT NULL THEN a.leader_max ELSE m.highest END AS your_max
+      FROM (SELECT auction_id, max(amount) AS highest FROM bids WHERE bidder_id = ${userId} GROUP BY auction_id) m
+      JOIN auctions a ON a.id = m.auction_id
+     WHERE true ${open}
+     ORDER BY a.id DESC LIMIT ${q.limit}`;
+  return {
+    bids: rows.map(({ auction: a, leading, your_max }) => ({
+      auctionId: a.id, title: a.title, status: a.status, currentPrice: a.currentPrice, minNextBid: a.minNextBid,
+      reserveMet: a.reserveMet, endsAt: a.endsAt, leading, yourMax: your_max,
+    })),
+  };
 }

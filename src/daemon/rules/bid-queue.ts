@@ -13,7 +13,10 @@ import { RULES_VERSION } from './sql/index.js';
 
 export interface BidRequest {
   bidderId: number;
+  /** The amount of a plain bid, or the maximum of a maximum bid. */
   amount: number;
+  /** A maximum bid `{max}` rather than a plain one. */
+  max?: boolean;
   key?: string | undefined;
   hash?: string | undefined;
 }
@@ -165,7 +168,11 @@ export class BidQueue {
     this.options.onBatch?.(parts.reduce((n, p) => n + p.batch.length, 0), performance.now() - started);
     // Committed: tell the world first, then answer, so that an answered bid's
     // event is already on its way to every watcher.
-    parts.forEach((p, i) => this.publisher.publish(results[i]!.events));
+    parts.forEach((p, i) => {
+      this.publisher.publish(results[i]!.events);
+      const balances = results[i]!.balances ?? [];
+      if (balances.length > 0) this.publisher.publishBalances(balances);
+    });
     committed();
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
@@ -173,7 +180,7 @@ export class BidQueue {
   // One transaction: nb_place_bids for one auction, nb_place_bids_multi for several.
   private async run(parts: Part[]): Promise<RuleResult[]> {
     const bids = (p: Part) =>
-      p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, key: b.req.key ?? null, hash: b.req.hash ?? null }));
+      p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, max: b.req.max ?? false, key: b.req.key ?? null, hash: b.req.hash ?? null }));
     const onRetry = (err: unknown) => this.options.onRetry?.(err);
     if (parts.length === 1) {
       const p = parts[0]!;

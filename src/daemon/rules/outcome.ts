@@ -28,6 +28,8 @@ export interface OutboxEvent {
 export interface RuleResult {
   results: RuleAnswer[];
   events: OutboxEvent[];
+  /** Balance changes no event carries (a leader raising their own maximum moves only their hold). */
+  balances?: { userId: number; balance: number; held: number }[];
 }
 
 /**

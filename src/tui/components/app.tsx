@@ -2,7 +2,7 @@ import { Box, Text, useApp, type Key } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../protocol/errors.js';
 import { formatMoney, parseMoney } from '../../format/money.js';
-import type { Auction } from '../../protocol/types.js';
+import type { Auction, BidResult } from '../../protocol/types.js';
 import type { BoardSource } from '../data/board-source.js';
 import { useBoard, type BoardOptions } from '../hooks/use-board.js';
 import { useDetail } from '../hooks/use-detail.js';
@@ -13,10 +13,13 @@ import { useSubscriptions } from '../hooks/use-subscriptions.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
 import type { Notice } from '../state/board-store.js';
-import { boardView, labels } from '../state/board-view.js';
+import { nextSort, reverseSort, sortLabel } from '../state/board-sort.js';
+import { boardView, DEFAULT_ORDER, labels, type BoardOrder } from '../state/board-view.js';
 import { describeError } from '../state/describe-error.js';
+import { endedList, scrollBy } from '../state/ended-list.js';
 import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../state/layout.js';
-import { moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
+import { mineLabel, minePhrase, nextMineFilter } from '../state/mine-filter.js';
+import { halfPage, moveSelection, resolveSelection, scrollOffset, type Selection } from '../state/selection.js';
 import { hasControl, splitBurst } from '../state/split-keys.js';
 import { editText, textState, type TextState } from '../state/text-edit.js';
 import { AwayList } from './away.js';
@@ -24,6 +27,7 @@ import { BidInput } from './bid-input.js';
 import { Board } from './board.js';
 import { Confirm } from './confirm.js';
 import { DetailPane } from './detail-pane.js';
+import { EndedList, ENDED_LIST_CHROME } from './ended-list.js';
 import { EndedStrip } from './ended-strip.js';
 import { ErrorLine } from './error-line.js';
 import { FilterInput } from './filter-input.js';
@@ -36,8 +40,11 @@ type Mode =
   | { kind: 'board' }
   | { kind: 'help' }
   | { kind: 'away' }
+  /** Every auction that ended while the board ran; `top` is the first line shown. */
+  | { kind: 'ended'; top: number }
   | { kind: 'filter'; field: TextState }
-  | { kind: 'bid'; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
+  /** `max`: a maximum bid (key m) rather than a plain one (key b). */
+  | { kind: 'bid'; max: boolean; id: number; title: string; minimum: number; field: TextState; busy: boolean; error: string | null }
   | { kind: 'buy'; id: number; title: string; price: number; busy: boolean; error: string | null };
 
 /** How long a message stays on the status line. */
@@ -61,13 +68,17 @@ export function App({ source, options }: AppProps) {
   // What happened while the user was away comes first, until a key is pressed.
   const [getMode, setMode] = useRefState<Mode>(source.away?.events.length ? { kind: 'away' } : { kind: 'board' });
   const [filter, setFilter] = useState('');
+  const [order, setOrder] = useState<BoardOrder>(DEFAULT_ORDER);
   const offsetRef = useRef(0);
   const mode = getMode();
 
   // While the filter is being typed, the board narrows with every key.
   const liveFilter = mode.kind === 'filter' ? mode.field.value : filter;
-  const view = useMemo(() => boardView(store, now, liveFilter), [store, board.revision, now, liveFilter]);
+  const view = useMemo(() => boardView(store, now, liveFilter, order), [store, board.revision, now, liveFilter, order]);
+  const ended = useMemo(() => (mode.kind === 'ended' ? endedList(store) : []), [store, board.revision, mode.kind]);
   const layout = computeLayout(columns, termRows, detailOpen);
+  /** Lines between the top rule and the bottom one: the board (and detail), help, or a list. */
+  const mainHeight = termRows - 8;
   const current = resolveSelection(view.rows, sel);
   offsetRef.current = scrollOffset(view.rows.length, current.index, layout.boardRows, offsetRef.current);
   const offset = offsetRef.current;
@@ -92,24 +103,37 @@ export function App({ source, options }: AppProps) {
   };
   const move = (delta: number) => setSel((prev) => moveSelection(view.rows, prev, delta));
 
-  const startBid = () => {
+  const startBid = (max: boolean) => {
     if (!source.hasUser) return say('error', 'Bidding needs a user token: start with --token or NEIGHBORBID_TOKEN.');
     if (!selected) return;
     if (selected.status !== 'open' || selected.minNextBid === null) return say('error', 'That auction has ended.');
     const { id, title, minNextBid } = selected;
-    setMode({ kind: 'bid', id, title, minimum: minNextBid, field: textState(formatMoney(minNextBid)), busy: false, error: null });
+    setMode({ kind: 'bid', max, id, title, minimum: minNextBid, field: textState(formatMoney(minNextBid)), busy: false, error: null });
   };
 
   const startBuy = () => {
     if (!source.hasUser) return say('error', 'Buying needs a user token: start with --token or NEIGHBORBID_TOKEN.');
     if (!selected) return;
     if (selected.status !== 'open') return say('error', 'That auction has ended.');
-    if (selected.buyNowPrice === null) return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { buyNowPrice: null }));
+    if (selected.buyNowPrice === null) return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { reason: 'no_buy_now', buyNowPrice: null }));
+    // Taken away by bidding: the sentence says what took it, as the daemon would.
+    if (!selected.buyNowAvailable) {
+      const reason = { price: 'price_reached', firstBid: 'first_bid', reserveMet: 'reserve_met' } as const;
+      return say('error', errorMessage('BUY_NOW_UNAVAILABLE', { reason: reason[selected.buyNowUntil] }));
+    }
     setMode({ kind: 'buy', id: selected.id, title: selected.title, price: selected.buyNowPrice, busy: false, error: null });
   };
 
-  /** Runs a bid or a buy: busy while out, back to the board on success, the reason inline on failure. */
-  const act = async (kind: 'bid' | 'buy', id: number, run: () => Promise<{ auction: Auction }>, done: string) => {
+  /**
+   * Runs a bid or a buy: busy while out, back to the board on success with what
+   * `done` makes of the answer, the reason inline on failure.
+   */
+  const act = async <R extends { auction: Auction }>(
+    kind: 'bid' | 'buy',
+    id: number,
+    run: () => Promise<R>,
+    done: (result: R) => [Notice['kind'], string],
+  ) => {
     const mine = (m: Mode) => m.kind === kind && m.id === id;
     setMode((m) => (mine(m) ? { ...m, busy: true, error: null } : m));
     try {
@@ -117,7 +141,7 @@ export function App({ source, options }: AppProps) {
       store.upsert(result.auction, Date.now());
       board.flush();
       setMode((m) => (mine(m) ? { kind: 'board' } : m));
-      say('info', done);
+      say(...done(result));
     } catch (err) {
       setMode((m) => (mine(m) ? { ...m, busy: false, error: describeError(err) } : m));
     }
@@ -133,13 +157,22 @@ export function App({ source, options }: AppProps) {
     }
     const amount = parseMoney(m.field.value);
     if (amount === null || amount === 0) return setMode({ ...m, error: `Type a whole amount, like ${formatMoney(m.minimum)}.` });
-    void act('bid', m.id, () => source.bid(m.id, amount), `Bid ${formatMoney(amount)} on “${m.title}” placed: you are leading.`);
+    const what = m.max ? `Maximum ${formatMoney(amount)} on “${m.title}”` : `Bid ${formatMoney(amount)} on “${m.title}”`;
+    void act('bid', m.id, () => (m.max ? source.bidMax(m.id, amount) : source.bid(m.id, amount)), (r: BidResult) => {
+      // Only the bidder's own answer says their maximum; the board keeps it for the `+` and the detail pane.
+      store.setMyMax(m.id, r.leading ? r.yourMax : null);
+      // The rows it made, in case the detail's recent bids were read before them and no event brings them.
+      store.setBids(m.id, r.bids);
+      return r.leading
+        ? ['info', `${what} placed: you are leading at ${formatMoney(r.auction.currentPrice)}.`]
+        : ['outbid', `${what} placed, but a higher maximum answered: now ${formatMoney(r.auction.currentPrice)}.`];
+    });
   };
 
   const buyKey = (m: Extract<Mode, { kind: 'buy' }>, input: string, key: Key) => {
     if (m.busy) return;
     if (input === 'y' || input === 'Y') {
-      void act('buy', m.id, () => source.buy(m.id), `You bought “${m.title}” for ${formatMoney(m.price)}.`);
+      void act('buy', m.id, () => source.buy(m.id), () => ['info', `You bought “${m.title}” for ${formatMoney(m.price)}.`]);
     } else if (input === 'n' || input === 'N' || key.escape) setMode({ kind: 'board' });
   };
 
@@ -154,7 +187,27 @@ export function App({ source, options }: AppProps) {
     } else if (r) setMode({ ...m, field: r });
   };
 
+  // The ended list scrolls like the board moves; Esc, q or e go back to the board.
+  const endedKey = (m: Extract<Mode, { kind: 'ended' }>, input: string, key: Key) => {
+    if (key.escape || input === 'q' || input === 'e') return setMode({ kind: 'board' });
+    const room = Math.max(1, mainHeight - ENDED_LIST_CHROME);
+    const by = (delta: number) => setMode({ kind: 'ended', top: scrollBy(m.top, delta, ended.length, room) });
+    if (key.ctrl && input === 'd') return by(halfPage(room));
+    if (key.ctrl && input === 'u') return by(-halfPage(room));
+    if (key.ctrl) return;
+    if (key.upArrow || input === 'k') return by(-1);
+    if (key.downArrow || input === 'j') return by(1);
+    if (key.pageUp) return by(-room);
+    if (key.pageDown) return by(room);
+    if (key.home || input === 'g') return by(-ended.length);
+    if (key.end || input === 'G') return by(ended.length);
+  };
+
   const boardKey = (input: string, key: Key) => {
+    // Ctrl-D/U before the letters: Ctrl-U arrives as "u" with ctrl, which is not a buy.
+    if (key.ctrl && input === 'd') return move(halfPage(layout.boardRows));
+    if (key.ctrl && input === 'u') return move(-halfPage(layout.boardRows));
+    if (key.ctrl) return;
     if (input === 'q') return exit();
     if (key.upArrow || input === 'k') return move(-1);
     if (key.downArrow || input === 'j') return move(1);
@@ -165,10 +218,15 @@ export function App({ source, options }: AppProps) {
     if (key.return) return setDetailOpen((o) => !o);
     // Esc dismisses a message first, then closes the detail pane.
     if (key.escape) return message ? dismiss() : setDetailOpen(false);
-    if (input === 'b') return startBid();
+    if (input === 'b') return startBid(false);
+    if (input === 'm') return startBid(true);
     if (input === 'u') return startBuy();
     if (input === '/') return setMode({ kind: 'filter', field: textState(filter) });
     if (input === '?') return setMode({ kind: 'help' });
+    if (input === 's') return setOrder((o) => ({ ...o, sort: nextSort(o.sort) }));
+    if (input === 'S') return setOrder((o) => ({ ...o, sort: reverseSort(o.sort) }));
+    if (input === 'M') return setOrder((o) => ({ ...o, mine: nextMineFilter(o.mine) }));
+    if (input === 'e') return setMode({ kind: 'ended', top: 0 });
   };
 
   // One router for every key: the mode is read fresh for each, so a burst of keys in one read is handled in order.
@@ -186,6 +244,7 @@ export function App({ source, options }: AppProps) {
       return;
     }
     if (m.kind === 'buy') return buyKey(m, input, key);
+    if (m.kind === 'ended') return endedKey(m, input, key);
     if (m.kind === 'help' || m.kind === 'away') return setMode({ kind: 'board' });
     boardKey(input, key);
   };
@@ -204,8 +263,15 @@ export function App({ source, options }: AppProps) {
   const above = offset;
   const below = Math.max(0, view.rows.length - offset - visible.length);
   const scrollHint = [above ? `↑ ${above} more` : '', below ? `↓ ${below} more` : ''].filter(Boolean).join('  ');
+  // The top rule says how the board is ordered and narrowed, so a filtered board never passes for the whole one.
+  const orderLabel = [
+    `sort: ${sortLabel(order.sort)}`,
+    order.mine === 'all' ? '' : `showing: ${mineLabel(order.mine)}`,
+    liveFilter ? `filter “${liveFilter}”` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const position = view.rows.length ? `${current.index + 1}/${view.rows.length}` : '0/0';
-  const mainHeight = termRows - 8;
 
   const detail =
     layout.detail === 'none' ? null : (
@@ -213,6 +279,7 @@ export function App({ source, options }: AppProps) {
         auction={selected}
         bids={current.id === null ? [] : store.bids(current.id)}
         mine={current.id === null ? null : store.mine(current.id)}
+        myMax={current.id === null ? null : store.myMax(current.id)}
         who={labels(store)}
         isMe={(id) => store.isMe(id)}
         now={now}
@@ -225,9 +292,11 @@ export function App({ source, options }: AppProps) {
   return (
     <Box flexDirection="column" width={columns} height={termRows - 1}>
       <Header address={source.address} connection={store.connection} me={store.me} hasUser={source.hasUser} position={position} />
-      <Rule width={columns} label={liveFilter ? `filter “${liveFilter}”` : ''} />
+      <Rule width={columns} label={orderLabel} />
       {mode.kind === 'help' ? (
         <Help width={columns} height={mainHeight} />
+      ) : mode.kind === 'ended' ? (
+        <EndedList rows={ended} top={mode.top} width={columns} height={mainHeight} />
       ) : mode.kind === 'away' && source.away ? (
         <AwayList away={source.away} title={board.awayTitle} who={labels(store)} width={columns} height={mainHeight} />
       ) : (
@@ -239,6 +308,7 @@ export function App({ source, options }: AppProps) {
             height={layout.boardRows}
             loaded={board.loaded}
             filter={liveFilter}
+            mine={minePhrase(order.mine)}
           />
           {layout.detail === 'below' ? <Rule width={columns} /> : null}
           {layout.detail === 'side' ? (
@@ -250,11 +320,11 @@ export function App({ source, options }: AppProps) {
           )}
         </Box>
       )}
-      <Rule width={columns} label={scrollHint} />
+      <Rule width={columns} label={mode.kind === 'ended' || mode.kind === 'help' ? '' : scrollHint} />
       <EndedStrip rows={view.ended} width={columns} />
       <Box flexDirection="column" height={2}>
         {mode.kind === 'bid' ? (
-          <BidInput title={mode.title} minimum={mode.minimum} field={mode.field} busy={mode.busy} error={mode.error} />
+          <BidInput max={mode.max} title={mode.title} minimum={mode.minimum} field={mode.field} busy={mode.busy} error={mode.error} />
         ) : mode.kind === 'buy' ? (
           <Confirm question={`Buy “${mode.title}” now for ${formatMoney(mode.price)}?`} busy={mode.busy} error={mode.error} />
         ) : mode.kind === 'filter' ? (

@@ -24,7 +24,13 @@ export function awayText(e: InboxEvent, title: (id: number) => string | undefine
   };
   switch (e.type) {
     case 'outbid':
-      return `outbid on ${t(e.auction)}: now ${formatMoney(e.price)} by ${who(e.leaderId)}`;
+      return e.leaderId === null
+        ? `${t(e.auction)} was cancelled; your hold is released`
+        : `outbid on ${t(e.auction)}: now ${formatMoney(e.price)} by ${who(e.leaderId)}`;
+    case 'maxRaised':
+      return `your maximum of ${formatMoney(e.max)} answered a bid on ${t(e.auction)}: now ${formatMoney(e.price)}`;
+    case 'maxExhausted':
+      return `the price of ${t(e.auction)} reached your maximum of ${formatMoney(e.max)}`;
     case 'won':
       return `won ${t(e.auction)} for ${formatMoney(e.price)}`;
     case 'lost':
@@ -32,7 +38,7 @@ export function awayText(e: InboxEvent, title: (id: number) => string | undefine
     case 'sale':
       return `sold ${t(e.auction)} to ${who(e.buyerId)} for ${formatMoney(e.price)}`;
     case 'unsold':
-      return `${t(e.auction)} ended without a bid`;
+      return e.reason === 'reserve_not_met' ? `${t(e.auction)} ended below your reserve` : `${t(e.auction)} ended without a bid`;
     case 'balance':
       return `balance ${formatMoney(e.balance)}, held ${formatMoney(e.held)}, available ${formatMoney(e.available)}`;
   }

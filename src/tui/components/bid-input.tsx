@@ -7,6 +7,8 @@ import { ErrorLine } from './error-line.js';
 import { TextField } from './text-field.js';
 
 export interface BidInputProps {
+  /** A maximum bid (the auction bids up to it), not a plain one. */
+  max?: boolean;
   title: string;
   minimum: number;
   field: TextState;
@@ -14,19 +16,19 @@ export interface BidInputProps {
   error: string | null;
 }
 
-/** The amount to bid (prefilled with the minimum next bid), and what became of it. */
-export function BidInput({ title, minimum, field, busy, error }: BidInputProps) {
+/** The amount to bid, or the most to pay (prefilled with the minimum next bid), and what became of it. */
+export function BidInput({ max = false, title, minimum, field, busy, error }: BidInputProps) {
   const theme = useTheme();
   return (
     <Box flexDirection="column">
       <Box>
         <Text wrap="truncate-end">
-          Bid on <Text bold>“{title}”</Text> (min {formatMoney(minimum)}):{' '}
+          {max ? 'Max bid' : 'Bid'} on <Text bold>“{title}”</Text> (min {formatMoney(minimum)}):{' '}
         </Text>
         <TextField state={field} active={!busy} />
         <Text color={theme.muted}>{'  Enter sends · Esc cancels'}</Text>
       </Box>
-      {busy ? <Busy label="sending bid…" /> : error ? <ErrorLine message={error} /> : <Text> </Text>}
+      {busy ? <Busy label={max ? 'sending maximum…' : 'sending bid…'} /> : error ? <ErrorLine message={error} /> : <Text> </Text>}
     </Box>
   );
 }

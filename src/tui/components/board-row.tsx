@@ -69,11 +69,11 @@ function sameRow(a: BoardRowProps, b: BoardRowProps): boolean {
   return keys.every((k) => a.row[k] === b.row[k]);
 }
 
-/** One auction: a selection mark, your marker (* leading, ! outbid), title, price, leader, bids, watching, countdown. */
+/** One auction: a selection mark, your marker (* leading, *+ leading by your maximum, ! outbid), title, price, leader, bids, watching, countdown. */
 export const BoardRow = memo(function BoardRow({ row, selected, width }: BoardRowProps) {
   const theme = useTheme();
   const inv = selected;
-  const mark = `${selected ? '›' : ' '}${row.mine === 'leading' ? '*' : row.mine === 'outbid' ? '!' : ' '}`;
+  const mark = `${selected ? '›' : ' '}${row.mine === 'leading' ? '*' : row.mine === 'outbid' ? '!' : ' '}${row.byMax ? '+' : ''}`;
   const markColor = row.mine === 'leading' ? theme.ok : row.mine === 'outbid' ? theme.danger : undefined;
   const title = (
     <Cell width={titleWidth(width)} fill={inv} text={row.title}>

@@ -11,12 +11,20 @@ export interface BoardProps {
   height: number;
   loaded: boolean;
   filter: string;
+  /** What `M` narrows the board to, named on an empty board ("you lead"). */
+  mine?: string;
 }
 
 /** The auction board: column titles, then exactly `height` lines of rows. */
-export function Board({ rows, selectedId, width, height, loaded, filter }: BoardProps) {
+export function Board({ rows, selectedId, width, height, loaded, filter, mine }: BoardProps) {
   const theme = useTheme();
-  const empty = !loaded ? 'Loading auctions…' : filter ? `No open auction matches “${filter}”.` : 'No open auctions.';
+  const empty = !loaded
+    ? 'Loading auctions…'
+    : filter
+      ? `No open auction matches “${filter}”${mine ? ` among those ${mine}` : ''}.`
+      : mine
+        ? `No open auction ${mine} (M shows more).`
+        : 'No open auctions.';
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
       <BoardHeading width={width} />

@@ -15,6 +15,8 @@ export interface DetailPaneProps {
   auction: Auction | undefined;
   bids: BidLine[];
   mine: Mine;
+  /** The user's working maximum while they lead by it (theirs alone to see). */
+  myMax?: number | null;
   /** How a user is named: "you", their name (cut to `max`), or "#id" while it is unknown. */
   who: Who;
   /** Whether a user is the token's own: drawn as such whatever their label says. */
@@ -26,24 +28,43 @@ export interface DetailPaneProps {
   placement: 'side' | 'below';
 }
 
-function MineMarker({ mine, open }: { mine: Mine; open: boolean }) {
+/** Your standing (with your maximum while it can still answer a bid), then whether the reserve is met. */
+function MineMarker({ auction: a, mine, myMax }: { auction: Auction; mine: Mine; myMax: number | null }) {
   const theme = useTheme();
-  if (mine === 'leading')
+  const open = a.status === 'open';
+  const reserve = a.hasReserve && open ? (a.reserveMet ? 'reserve met' : 'reserve not met') : '';
+  const after = (text: string) => (reserve ? <Text color={a.reserveMet ? theme.muted : theme.warn}>{text}{reserve}</Text> : null);
+  if (mine === 'leading') {
+    const byMax = open && myMax !== null && a.currentPrice !== null && myMax > a.currentPrice;
     return (
-      <Text bold color={theme.ok}>
-        {open ? '* You are leading' : '* You won'}
+      <Text wrap="truncate-end">
+        <Text bold color={theme.ok}>
+          {!open ? '* You won' : byMax ? `* your max ${formatMoney(myMax)} · leading` : '* You are leading'}
+        </Text>
+        {after(' · ')}
       </Text>
     );
+  }
   if (mine === 'outbid')
     return (
-      <Text bold color={theme.danger}>
-        ! You were outbid
+      <Text wrap="truncate-end">
+        <Text bold color={theme.danger}>
+          ! You were outbid
+        </Text>
+        {after(' · ')}
       </Text>
     );
-  return <Text> </Text>;
+  return <Text wrap="truncate-end">{after('') ?? ' '}</Text>;
 }
 
-function Info({ auction: a, mine, who, isMe, now }: { auction: Auction; mine: Mine; who: Who; isMe: IsMe; now: number }) {
+/** Buy now's price while it is offered; gone once bidding took it away. */
+function buyNowText(a: Auction): string {
+  if (a.buyNowPrice === null) return 'no buy now';
+  if (a.buyNowAvailable) return `Buy now ${formatMoney(a.buyNowPrice)}`;
+  return a.status === 'open' ? `buy now ${formatMoney(a.buyNowPrice)} gone` : `Buy now ${formatMoney(a.buyNowPrice)}`;
+}
+
+function Info({ auction: a, mine, myMax, who, isMe, now }: { auction: Auction; mine: Mine; myMax: number | null; who: Who; isMe: IsMe; now: number }) {
   const theme = useTheme();
   const open = a.status === 'open';
   const leader = who(a.leaderId, NAME_MAX);
@@ -65,10 +86,10 @@ function Info({ auction: a, mine, who, isMe, now }: { auction: Auction; mine: Mi
           {endedLabel(a.status, a.currentPrice, leader)}
         </Text>
       )}
-      <MineMarker mine={mine} open={open} />
+      <MineMarker auction={a} mine={mine} myMax={myMax} />
       <Text wrap="truncate-end">
         {open ? `Next bid ≥ ${formatMoney(a.minNextBid)} · ` : ''}
-        {a.buyNowPrice === null ? 'no buy now' : `Buy now ${formatMoney(a.buyNowPrice)}`}
+        {buyNowText(a)}
       </Text>
       <Text wrap="truncate-end">
         {a.softCloseSec === null ? 'no soft close' : `Soft close ${formatDuration(a.softCloseSec)}`} · ends{' '}
@@ -100,6 +121,7 @@ function RecentBids({ bids, who, isMe, lines }: { bids: BidLine[]; who: Who; isM
             <Text color={mine ? theme.ok : undefined} bold={mine}>
               {who(b.bidderId, NAME_MAX)}
             </Text>
+            {b.automatic ? <Text color={theme.muted}> (auto)</Text> : null}
           </Text>
         );
       })}
@@ -108,7 +130,7 @@ function RecentBids({ bids, who, isMe, lines }: { bids: BidLine[]; who: Who; isM
 }
 
 /** The selected auction in full: prices, rules, your standing and bids as they arrive. */
-export function DetailPane({ auction, bids, mine, who, isMe, now, width, height, placement }: DetailPaneProps) {
+export function DetailPane({ auction, bids, mine, myMax = null, who, isMe, now, width, height, placement }: DetailPaneProps) {
   const theme = useTheme();
   if (!auction) {
     return (
@@ -120,7 +142,7 @@ export function DetailPane({ auction, bids, mine, who, isMe, now, width, height,
   if (placement === 'side') {
     return (
       <Box flexDirection="column" width={width} height={height} paddingLeft={1} overflow="hidden">
-        <Info auction={auction} mine={mine} who={who} isMe={isMe} now={now} />
+        <Info auction={auction} mine={mine} myMax={myMax} who={who} isMe={isMe} now={now} />
         <Text> </Text>
         <RecentBids bids={bids} who={who} isMe={isMe} lines={height - 6} />
       </Box>
@@ -130,7 +152,7 @@ export function DetailPane({ auction, bids, mine, who, isMe, now, width, height,
   return (
     <Box width={width} height={height} overflow="hidden">
       <Box width={infoWidth} paddingLeft={1} paddingRight={1}>
-        <Info auction={auction} mine={mine} who={who} isMe={isMe} now={now} />
+        <Info auction={auction} mine={mine} myMax={myMax} who={who} isMe={isMe} now={now} />
       </Box>
       <Box width={width - infoWidth}>
         <RecentBids bids={bids} who={who} isMe={isMe} lines={height} />

@@ -2,18 +2,20 @@ import { Box, Text } from 'ink';
 import { useTheme } from '../hooks/use-theme.js';
 
 const KEYS: [string, string][] = [
-  ['↑ ↓  j k', 'move the selection (PgUp/PgDn, g/G: page, top, bottom)'],
+  ['↑ ↓  j k', 'move (Ctrl-D/U half a page, PgUp/PgDn a page, g/G top, bottom)'],
   ['Enter', 'show or hide the detail of the selected auction'],
   ['b', 'bid, starting at the minimum next bid; Enter sends, Esc cancels'],
+  ['m', 'maximum bid: the most you would pay; the auction bids for you up to it'],
   ['u', 'buy now at the buy-now price (asks first)'],
   ['/', 'filter the board by title; Esc clears the filter'],
-  ['?', 'this help (any key closes it)'],
-  ['q  Ctrl-C', 'quit'],
+  ['s  S', 'sort by: ending soonest → price → bids → newest; S reverses it'],
+  ['M', 'show: all → yours → you lead → you were outbid → you sell'],
+  ['e', 'every auction that ended while the board ran (Esc or q: back)'],
+  ['?  q Ctrl-C', 'this help (any key closes it) · quit'],
 ];
 
 const MARKS: [string, string][] = [
-  ['*', 'you are leading this auction'],
-  ['!', 'you were outbid'],
+  ['*  *+  !', 'you are leading this auction · by your maximum · you were outbid'],
   ['0:42!', 'less than a minute left'],
   ['dimmed', 'just ended: its final state, before it moves to the ended strip'],
 ];

@@ -4,7 +4,7 @@
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { AuctionEvent, PrivateEvent } from '../../protocol/events.js';
 import type { InboxEvent } from '../../protocol/inbox.js';
-import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
+import type { Auction, AuctionDetail, BidResult, Me, MyBids, UserList } from '../../protocol/types.js';
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -52,6 +52,10 @@ export interface BoardSource {
   /** Names of up to 200 users (events carry ids; the board shows names). */
   users(ids: readonly number[]): Promise<UserList>;
   bid(auctionId: number, amount: number): Promise<BidResult>;
+  /** A maximum bid: the auction bids for the user up to `max`. */
+  bidMax(auctionId: number, max: number): Promise<BidResult>;
+  /** The user's auctions with their own maximum (GET /v1/me/bids), to mark those they lead by one. */
+  myBids(): Promise<MyBids>;
   buy(auctionId: number): Promise<{ auction: Auction }>;
   close(): Promise<void>;
 }

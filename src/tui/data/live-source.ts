@@ -1,12 +1,15 @@
 // The real BoardSource: one multiplexed socket (src/client/socket-client.ts)
-// for the live stream and the HTTP client for everything a person does.
+// for the live stream and the bids, and the HTTP client for the rest of what
+// a person does (and for bids while the socket is down).
+import { randomUUID } from 'node:crypto';
 import type { HttpClient } from '../../client/http-client.js';
-import type { AuctionMessage, SocketClient, SocketState } from '../../client/socket-client.js';
-import type { Auction, AuctionDetail, BidResult, Me, UserList } from '../../protocol/types.js';
+import type { AuctionMessage, BidMoney, SocketClient, SocketState } from '../../client/socket-client.js';
+import { fromErrorBody, NbError } from '../../protocol/errors.js';
+import type { Auction, AuctionDetail, BidResult, Me, MyBids, UserList } from '../../protocol/types.js';
 import type { Away, BoardSource, BoardSourceHandlers, ConnectionState } from './board-source.js';
 
 /** The part of the socket client the board uses (a fake can stand in for it). */
-export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close'>;
+export type SocketLike = Pick<SocketClient, 'subscribe' | 'unsubscribe' | 'onState' | 'onPrivate' | 'close' | 'bid' | 'canBid'>;
 
 /** Most open auctions the board loads (pages of 200). */
 const MAX_LISTED = 1000;
@@ -94,7 +97,35 @@ export class LiveBoardSource implements BoardSource {
   }
 
   bid(auctionId: number, amount: number): Promise<BidResult> {
-    return this.http.bid(auctionId, amount);
+    return this.place(auctionId, { amount }, (key) => this.http.bid(auctionId, amount, { idempotencyKey: key }));
+  }
+
+  bidMax(auctionId: number, max: number): Promise<BidResult> {
+    return this.place(auctionId, { max }, (key) => this.http.bidMax(auctionId, max, { idempotencyKey: key }));
+  }
+
+  /**
+   * Bids over the socket while it is up, else over HTTP. Every bid carries a
+   * fresh idempotency key, so a socket lost before the reply falls back to
+   * HTTP with the same key: the daemon answers the first bid's result if it
+   * was made, and makes it now if not — never twice.
+   */
+  private async place(auctionId: number, money: BidMoney, overHttp: (key: string) => Promise<BidResult>): Promise<BidResult> {
+    const key = `tui-${randomUUID()}`;
+    if (this.socket.canBid) {
+      try {
+        const reply = await this.socket.bid(auctionId, money, { key });
+        if (reply.status >= 400) throw fromErrorBody(reply.body);
+        return reply.body as BidResult;
+      } catch (err) {
+        if (!(err instanceof NbError) || err.code !== 'UNREACHABLE') throw err;
+      }
+    }
+    return overHttp(key);
+  }
+
+  myBids(): Promise<MyBids> {
+    return this.http.myBids({ status: 'open' });
   }
 
   buy(auctionId: number): Promise<{ auction: Auction }> {

@@ -94,11 +94,18 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
         refreshing = false;
       }
     };
+    // Then the maxima the user leads by, which only they can read (for the board's `+`).
     const loadMe = () =>
-      source.me().then(
-        (me) => alive && changed(store.setMe(me)),
-        (err) => alive && fail(err),
-      );
+      source
+        .me()
+        .then(async (me) => {
+          if (!alive) return;
+          changed(store.setMe(me));
+          if (me === null) return;
+          const { bids } = await source.myBids();
+          if (alive) for (const b of bids) if (b.status === 'open') changed(store.setMyMax(b.auctionId, b.leading ? b.yourMax : null));
+        })
+        .catch((err: unknown) => alive && fail(err));
 
     // What happened while the user was away: outbid marks on the board, one line saying it all,
     // and the names and titles its list shows.
@@ -108,7 +115,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
       const now = Date.now();
       for (const e of events) if (e.type === 'outbid') store.applyPrivate(e, now);
       store.setNotice({ kind: 'info', text: `While you were away: ${inboxSummary(events)}.`, at: now });
-      const users = events.flatMap((e) => (e.type === 'outbid' ? [e.leaderId] : e.type === 'lost' ? [e.winnerId] : e.type === 'sale' ? [e.buyerId] : []));
+      const users = events.flatMap((e) => (e.type === 'outbid' ? (e.leaderId === null ? [] : [e.leaderId]) : e.type === 'lost' ? [e.winnerId] : e.type === 'sale' ? [e.buyerId] : []));
       void names.lookup(users).then((learned) => alive && learned && store.namesChanged() && batcher.mark());
       const ids = [...new Set(events.flatMap((e) => ('auction' in e ? [e.auction] : [])))].slice(-AWAY_TITLES);
       void Promise.allSettled(ids.map((id) => source.detail(id))).then((found) => {

@@ -14,6 +14,8 @@ export const ENDED_LINGER_MS = 6000;
 export const RECENT_BIDS = 20;
 /** Ended auctions kept for the "recently ended" strip. */
 const ENDED_KEEP = 8;
+/** Ended auctions kept beyond the strip, for the ended list (`e`): bounded, so a long run cannot grow it forever. */
+export const ENDED_HISTORY_KEEP = 1000;
 
 /** Where the store finds user names (the client's NameCache); undefined means "not known yet". */
 export type { NameBook };
@@ -25,6 +27,8 @@ export interface BidLine {
   amount: number;
   at: string;
   version: number;
+  /** Placed by the bidder's maximum. */
+  automatic?: boolean;
 }
 
 /** One auction the board holds, and when it last changed and ended (ms), for highlights and the ended strip. */
@@ -47,8 +51,12 @@ export type Mine = 'leading' | 'outbid' | null;
 export class BoardStore {
   private readonly entries = new Map<number, BoardEntry>();
   private readonly outbid = new Set<number>();
+  /** The user's working maximum per auction, while they lead by it (theirs alone to see). */
+  private readonly maxima = new Map<number, number>();
   /** Users on the board whose names have not been asked for since they appeared. */
   private readonly unnamed = new Set<number>();
+  /** Ended auctions pruned from the board, newest last: what the ended list shows beyond the strip. */
+  private readonly history = new Map<number, BoardEntry>();
   me: Me | null = null;
   connection: ConnectionState = { kind: 'connecting' };
   notice: Notice | null = null;
@@ -97,6 +105,12 @@ export class BoardStore {
     return this.entries.values();
   }
 
+  /** Every auction that ended while the board ran (on the board or pruned from it), in no particular order. */
+  *ended(): Iterable<Readonly<BoardEntry>> {
+    for (const e of this.history.values()) if (!this.entries.has(e.auction.id)) yield e;
+    for (const e of this.entries.values()) if (e.endedAt !== null) yield e;
+  }
+
   /** Recent bids on an auction, newest first. */
   bids(id: number): BidLine[] {
     return this.entries.get(id)?.bids ?? [];
@@ -107,6 +121,31 @@ export class BoardStore {
     if (!a) return null;
     if (this.isMe(a.leaderId)) return 'leading';
     return this.outbid.has(id) ? 'outbid' : null;
+  }
+
+  /** The user's working maximum on an auction while they lead by it; null otherwise. */
+  myMax(id: number): number | null {
+    return this.maxima.get(id) ?? null;
+  }
+
+  /**
+   * The user leads by a maximum that can still answer a bid (above the price).
+   * A plain bid that leads is its own maximum, with nothing left: not this.
+   */
+  leadsByMax(id: number): boolean {
+    const max = this.maxima.get(id);
+    const price = this.entries.get(id)?.auction.currentPrice;
+    return max !== undefined && price != null && max > price && this.mine(id) === 'leading';
+  }
+
+  /**
+   * What the daemon said of the user's maximum (a bid's `yourMax`, GET /v1/me/bids):
+   * a number while they lead by it, null when it no longer works.
+   */
+  setMyMax(id: number, max: number | null): boolean {
+    if (max === null ? !this.maxima.delete(id) : this.maxima.get(id) === max) return false;
+    if (max !== null) this.maxima.set(id, max);
+    return this.touch();
   }
 
   /** Takes a whole auction state (list, snapshot, detail); older versions than ours are ignored. */
@@ -140,7 +179,7 @@ export class BoardStore {
     if (!e) return false;
     const byVersion = new Map<number, BidLine>();
     for (const b of e.bids) byVersion.set(b.version, b);
-    for (const b of bids) byVersion.set(b.version, { bidderId: b.bidderId, amount: b.amount, at: b.at, version: b.version });
+    for (const b of bids) byVersion.set(b.version, { bidderId: b.bidderId, amount: b.amount, at: b.at, version: b.version, automatic: b.automatic });
     e.bids = [...byVersion.values()].sort((x, y) => y.version - x.version).slice(0, RECENT_BIDS);
     for (const b of e.bids) this.seen(b.bidderId);
     return this.touch();
@@ -154,7 +193,7 @@ export class BoardStore {
     e.auction = a;
     e.changedAt = now;
     if (event.type === 'bid') {
-      const line = { bidderId: event.bidderId, amount: event.amount, at: event.at, version: event.version };
+      const line = { bidderId: event.bidderId, amount: event.amount, at: event.at, version: event.version, automatic: event.automatic };
       e.bids = [line, ...e.bids].slice(0, RECENT_BIDS);
     }
     if (a.status !== 'open' && e.endedAt === null) e.endedAt = now;
@@ -179,12 +218,16 @@ export class BoardStore {
       this.me = { ...this.me, balance: event.balance, held: event.held, available: event.available };
       return this.touch();
     }
+    // Your maximum answered a bid (it still works) or was used up (an outbid follows if the lead went).
+    if (event.type === 'maxRaised') return this.setMyMax(event.auction, event.max);
+    if (event.type === 'maxExhausted') return this.setMyMax(event.auction, null);
     // Won, lost and sold show in the auction's own public events.
     if (event.type !== 'outbid') return false;
     const e = this.entries.get(event.auction);
     // The outbid may arrive before the bid event that caused it; either order ends the same.
     if (e && this.isMe(e.auction.leaderId) && event.version <= e.auction.version) return false;
     this.outbid.add(event.auction);
+    this.maxima.delete(event.auction);
     const title = e ? `“${e.auction.title}”` : `auction #${event.auction}`;
     this.notice = { kind: 'outbid', text: `Outbid on ${title}: now ${formatMoney(event.price)}.`, at: now };
     return this.touch();
@@ -215,19 +258,30 @@ export class BoardStore {
     return out;
   }
 
-  /** Forgets ended auctions beyond the few the strip shows. */
+  /** Moves ended auctions beyond the few the strip shows off the board, into the ended list. */
   prune(now: number): void {
     const ended = [...this.entries.values()]
       .filter((e) => e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS)
       .sort((x, y) => y.endedAt! - x.endedAt!);
-    for (const e of ended.slice(ENDED_KEEP)) {
+    // Oldest first, so the history's insertion order is the order to forget in.
+    for (const e of ended.slice(ENDED_KEEP).reverse()) {
       this.entries.delete(e.auction.id);
       this.outbid.delete(e.auction.id);
+      this.maxima.delete(e.auction.id);
+      this.history.delete(e.auction.id);
+      this.history.set(e.auction.id, e);
+    }
+    for (const id of this.history.keys()) {
+      if (this.history.size <= ENDED_HISTORY_KEEP) break;
+      this.history.delete(id);
     }
   }
 
   private syncMine(id: number): void {
     const a = this.entries.get(id)?.auction;
     if (a && this.isMe(a.leaderId)) this.outbid.delete(id);
+    // A maximum works only while it leads an open auction (the user known: until then nothing is dropped).
+    else if (a && this.me !== null) this.maxima.delete(id);
+    if (a && a.status !== 'open') this.maxima.delete(id);
   }
 }

@@ -3,7 +3,9 @@
 import { formatMoney } from '../../format/money.js';
 import type { AuctionStatus } from '../../protocol/types.js';
 import { ENDED_LINGER_MS, type BoardStore, type Mine } from './board-store.js';
+import { compareRows, DEFAULT_SORT, type BoardSort } from './board-sort.js';
 import { formatRemaining, isWarning } from './countdown.js';
+import { matchesMine, type MineFilter } from './mine-filter.js';
 
 /** How long a changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
@@ -29,10 +31,20 @@ export interface RowView {
   /** True once the auction is no longer open. */
   ended: boolean;
   mine: Mine;
+  /** The user leads by a working maximum that can still answer a bid. */
+  byMax: boolean;
 }
 
+/** How the rows are ordered and which of the user's own they are narrowed to (`s`/`S` and `M`). */
+export interface BoardOrder {
+  sort: BoardSort;
+  mine: MineFilter;
+}
+
+export const DEFAULT_ORDER: BoardOrder = { sort: DEFAULT_SORT, mine: 'all' };
+
 export interface BoardView {
-  /** Open auctions (and ones that just ended), soonest ending first. */
+  /** Open auctions (and ones that just ended), in the order asked for (soonest ending first by default). */
   rows: RowView[];
   /** Auctions that ended a while ago, most recent first. */
   ended: RowView[];
@@ -69,15 +81,16 @@ export function endedLabel(status: AuctionStatus, price: number | null, leader: 
   }
 }
 
-/** What the board shows at `now`, filtered by a title substring. */
-export function boardView(store: BoardStore, now: number, filter = ''): BoardView {
+/** What the board shows at `now`, filtered by a title substring, sorted and narrowed to the user's own as `order` says. */
+export function boardView(store: BoardStore, now: number, filter = '', order: BoardOrder = DEFAULT_ORDER): BoardView {
   const needle = filter.trim().toLowerCase();
   const who = labels(store);
-  const rows: { row: RowView; endsMs: number }[] = [];
+  const rows: { row: RowView; endsMs: number; createdMs: number }[] = [];
   const ended: { row: RowView; endedAt: number }[] = [];
   for (const e of store.all()) {
     const a = e.auction;
     if (needle && !a.title.toLowerCase().includes(needle)) continue;
+    if (!matchesMine(order.mine, store.mine(a.id), store.isMe(a.sellerId))) continue;
     const endsMs = Date.parse(a.endsAt);
     const remainingMs = endsMs - now;
     const row: RowView = {
@@ -95,11 +108,13 @@ export function boardView(store: BoardStore, now: number, filter = ''): BoardVie
       highlight: e.changedAt !== null && now - e.changedAt < HIGHLIGHT_MS,
       ended: a.status !== 'open',
       mine: store.mine(a.id),
+      byMax: store.leadsByMax(a.id),
     };
     if (e.endedAt !== null && now - e.endedAt >= ENDED_LINGER_MS) ended.push({ row, endedAt: e.endedAt });
-    else rows.push({ row, endsMs });
+    else rows.push({ row, endsMs, createdMs: Date.parse(a.createdAt) });
   }
-  rows.sort((x, y) => x.endsMs - y.endsMs || x.row.id - y.row.id);
+  const sortable = (x: (typeof rows)[number]) => ({ id: x.row.id, endsMs: x.endsMs, price: x.row.price, bidCount: x.row.bidCount, createdMs: x.createdMs });
+  rows.sort((x, y) => compareRows(order.sort, sortable(x), sortable(y)));
   ended.sort((x, y) => y.endedAt - x.endedAt || y.row.id - x.row.id);
   return { rows: rows.map((x) => x.row), ended: ended.map((x) => x.row) };
 }

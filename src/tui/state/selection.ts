@@ -25,6 +25,11 @@ export function moveSelection(rows: readonly { id: number }[], sel: Selection, d
   return { id: rows[index]!.id, index };
 }
 
+/** How far Ctrl-D and Ctrl-U move: half the rows on screen, at least one. */
+export function halfPage(height: number): number {
+  return Math.max(1, Math.floor(height / 2));
+}
+
 /** The first visible row: the old one, moved just enough to keep the selection on screen. */
 export function scrollOffset(count: number, index: number, height: number, offset: number): number {
   if (height <= 0 || count <= height) return 0;

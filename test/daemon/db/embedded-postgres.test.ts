@@ -1,13 +1,14 @@
-// The embedded PostgreSQL, driven directly: it persists, stops for real, and
-// starts again whatever a crash left behind — a stale pid file, a pid file
-// naming some other live process or another cluster's server, a server still
-// running (adopted), or a killed server's lingering backends.
+// The embedded PostgreSQL, driven directly: it persists, stops for real, holds
+// its data directory against a second start, and starts again whatever a crash
+// left behind — a stale pid file, a pid file naming some other live process or
+// another cluster's server, or a killed server's lingering backends. (Adopting
+// a server whose daemon was killed: test/e2e/crash-restart.test.ts.)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/daemon/db/embedded-postgres.js';
+import { queryOnce as query } from '../../helpers/database.js';
 import { tempDir } from '../../helpers/daemon.js';
 import { clusterDirOf, postmasterPid, processGone, removeDataDir, waitGone } from '../../helpers/processes.js';
 
@@ -16,18 +17,9 @@ const started: EmbeddedPostgres[] = [];
 const logs: { message: string; fields: Record<string, unknown> }[] = [];
 
 async function start(dir = dataDir): Promise<EmbeddedPostgres> {
-  const pg = await startEmbeddedPostgres({ dataDir: dir, log: (fields, message) => logs.push({ message, fields }) });
+  const pg = await startEmbeddedPostgres({ dataDir: dir, log: (message, fields = {}) => logs.push({ message, fields }) });
   started.push(pg);
   return pg;
-}
-
-async function query<T extends object>(url: string, text: string): Promise<T[]> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return (await sql.unsafe(text)) as unknown as T[];
-  } finally {
-    await sql.end();
-  }
 }
 
 /** A pid that belonged to a process that has exited. */
@@ -52,7 +44,6 @@ afterAll(async () => {
 describe('embedded PostgreSQL', () => {
   it('starts a real server that keeps its data, and stops it for real', async () => {
     const pg = await start();
-    expect(pg.owned).toBe(true);
     expect(postmasterPid(dataDir)).toBe(pg.pid);
     await query(pg.url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
     await pg.stop();
@@ -100,33 +91,24 @@ describe('embedded PostgreSQL', () => {
     }
   });
 
-  it('adopts a server still running from before, and stops it only when it owns it', async () => {
+  it('refuses a second start on a data directory while the first holds it, and lets it in once stopped', async () => {
     const first = await start();
-    // Another live daemon owns it: adopt, but leave it running on stop.
-    const owner = spawn('sleep', ['60']);
-    try {
-      writeFileSync(join(dataDir, 'postgres.owner'), `${owner.pid}\n`);
-      const shared = await start();
-      expect(shared).toMatchObject({ pid: first.pid, port: first.port, owned: false });
-      await shared.stop();
-      expect(processGone(first.pid)).toBe(false);
-    } finally {
-      owner.kill('SIGKILL');
-      await waitGone(owner.pid!);
-    }
-    // Its owner is gone (killed): the next start adopts it and owns it.
-    const adopted = await start();
-    expect(adopted).toMatchObject({ pid: first.pid, owned: true });
-    expect(logs.at(-1)).toEqual({ message: 'adopted PostgreSQL', fields: { postgresPid: first.pid, port: first.port } });
-    expect(await query(adopted.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
-    await adopted.stop();
-    expect(processGone(first.pid)).toBe(true);
+    await expect(start()).rejects.toThrow(
+      `data directory in use by pid ${process.pid} — for several daemons, give them one PostgreSQL with --database-url`,
+    );
+    expect(processGone(first.pid)).toBe(false);
+    expect(await query(first.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await first.stop();
+    const again = await start();
+    expect(await query(again.url, 'SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await again.stop();
   });
 
   it('starts again after its server was killed with SIGKILL', async () => {
     const pg = await start();
     process.kill(pg.pid, 'SIGKILL');
     expect(await waitGone(pg.pid)).toBe(true);
+    await pg.stop(); // its server is gone: this only lets go of the data directory, as a dead daemon's process would
     // The pid file stays behind, and backends may still hold shared memory.
     expect(postmasterPid(dataDir)).toBe(pg.pid);
     const again = await start();

@@ -42,9 +42,10 @@ describe('creating and showing auctions', () => {
     expect(r.status).toBe(201);
     expect(r.json).toEqual({
       id: expect.any(Number), title: 'Brass lamp', sellerId: t.seller.id, status: 'open',
-      startPrice: 250, minIncrement: 25, buyNowPrice: 900, softCloseSec: 120,
+      startPrice: 250, minIncrement: 25, increments: [{ from: 0, step: 25 }], hasReserve: false, reserveMet: false,
+      buyNowPrice: 900, buyNowUntil: 'price', buyNowAvailable: true, softCloseSec: 120,
       currentPrice: null, leaderId: null, bidCount: 0, minNextBid: 250,
-      endsAt: expect.stringMatching(ISO_MS), createdAt: expect.stringMatching(ISO_MS), version: 0,
+      endsAt: expect.stringMatching(ISO_MS), createdAt: expect.stringMatching(ISO_MS), version: 0, unsoldReason: null,
     });
     const endsAt = Date.parse(r.json.endsAt as string);
     expect(endsAt).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
@@ -75,6 +76,7 @@ describe('creating and showing auctions', () => {
     expect(shown.recentBids.map((b) => b.amount)).toEqual(Array.from({ length: 20 }, (_, i) => 32 - i));
     expect(shown.recentBids[0]).toEqual({
       id: expect.any(Number), auctionId: a.id, bidderId: x!.id, amount: 32, version: 23, at: expect.stringMatching(ISO_MS),
+      automatic: false,
     });
   });
 });

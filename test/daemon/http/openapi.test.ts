@@ -184,6 +184,11 @@ describe('what the daemon really answers', () => {
     expect((await call('placeBid', { token: bidder.token, params: { id }, body: { amount: 101 } })).json.error.code).toBe('BID_TOO_LOW');
     expect((await call('placeBid', { token: seller.token, params: { id }, body: { amount: 200 } })).json.error.code).toBe('SELF_BID');
     expect((await call('placeBid', { params: { id }, body: { amount: 200 } })).status).toBe(401);
+    const raised = await call('placeBid', { token: bidder.token, params: { id }, body: { max: 300 } });
+    expect(raised.json).toMatchObject({ bid: null, leading: true, yourMax: 300 });
+    expect((await call('placeBid', { token: bidder.token, params: { id }, body: { amount: 110, max: 300 } })).status).toBe(400);
+    expect((await call('myBids', { token: bidder.token })).json.bids[0]).toMatchObject({ auctionId: id, leading: true, yourMax: 300 });
+    expect((await call('myBids', { token: bidder.token, path: '/v1/me/bids?status=nope' })).status).toBe(400);
     expect((await call('getAuction', { params: { id } })).json.recentBids).toHaveLength(1);
     expect((await call('getAuction', { params: { id: 9_999_999 } })).status).toBe(404);
     expect((await call('buyNow', { token: bidder.token, params: { id }, body: {} })).json.auction.status).toBe('sold');

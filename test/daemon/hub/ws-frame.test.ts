@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { jsonFrame, textFrame } from '../../../src/daemon/hub/ws-frame.js';
+import { batchFrame, jsonFrame, payloadOf, textFrame } from '../../../src/daemon/hub/ws-frame.js';
 
 // ws's frame parser; its type declarations leave it out.
 const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (o: { isServer: boolean }) => Writable };
@@ -39,5 +39,26 @@ describe('prepared text frames', () => {
     const events = [{ type: 'bid', version: 1 }, { type: 'bid', version: 2, note: 'y'.repeat(300) }, { type: 'closed', version: 3 }];
     const got = await receive(Buffer.concat(events.map(jsonFrame)));
     expect(got.map((m) => JSON.parse(m) as unknown)).toEqual(events);
+  });
+});
+
+describe('batch frames', () => {
+  it('hold the JSON of every frame, in order, whatever their header sizes, as one message ws reads back', async () => {
+    const frames = [
+      { type: 'bid', auction: 7, version: 1 },
+      { type: 'snapshot', auction: 8, version: 4, state: { title: 'Brass lamp — é, "quoted" ]}' + 'z'.repeat(200) } },
+      { type: 'closed', auction: 7, version: 2, note: 'w'.repeat(70_000) },
+      { type: 'reply', ref: 'r1', status: 201, body: {} },
+    ];
+    const batch = batchFrame(frames.map(jsonFrame));
+    const got = await receive(batch);
+    expect(got).toHaveLength(1);
+    expect(JSON.parse(got[0]!)).toEqual({ type: 'batch', frames });
+  });
+
+  it('are made of the frames\' own bytes: the payload of each is copied, not serialised again', () => {
+    const a = jsonFrame({ type: 'bid', version: 1 });
+    const b = textFrame('{"type":"bid","version":2}');
+    expect(payloadOf(batchFrame([a, b])).toString()).toBe(`{"type":"batch","frames":[${payloadOf(a).toString()},${payloadOf(b).toString()}]}`);
   });
 });

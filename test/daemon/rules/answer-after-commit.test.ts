@@ -39,8 +39,8 @@ function fire(bidders: SeededUser[], auctions: number[], from: number, answers: 
       const started = Date.now();
       try {
         const r = await b.client.bid(auctions[i % auctions.length]!, amount);
-        const rows = await checker`SELECT id FROM bids WHERE id = ${r.bid.id}`;
-        answers.push({ amount, status: 201, bidId: r.bid.id, visibleOnArrival: rows.length === 1, ms: Date.now() - started });
+        const rows = await checker`SELECT id FROM bids WHERE id = ${r.bid!.id}`;
+        answers.push({ amount, status: 201, bidId: r.bid!.id, visibleOnArrival: rows.length === 1, ms: Date.now() - started });
       } catch (err) {
         answers.push({ amount, status: err instanceof NbError ? err.code : String(err), ms: Date.now() - started });
       }

@@ -1,5 +1,6 @@
 // The audit must catch what it claims to: money that appears, holds that
-// belong to no leading bid, a sale paid twice, a gap in an auction's events.
+// are not a leader's maximum, a sale paid twice, a price that is not its
+// latest bid or skipped its reserve, a gap in an auction's events.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import { ENDS_SOON, expectRefused, seedAuction, seedUser, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
@@ -46,11 +47,31 @@ describe('audit', () => {
     )).toEqual(['ledger_mismatch', 'money_not_conserved']);
   });
 
-  it('catches a hold that belongs to no leading bid', async () => {
+  it('catches a hold that is not the leader’s maximum', async () => {
     expect(await auditWith(
-      `UPDATE auctions SET leader_id = NULL, current_price = NULL WHERE id = ${openId}`,
-      `UPDATE auctions SET leader_id = ${buyer.id}, current_price = 100 WHERE id = ${openId}`,
+      `UPDATE auctions SET leader_max = 150 WHERE id = ${openId}`,
+      `UPDATE auctions SET leader_max = 100 WHERE id = ${openId}`,
     )).toEqual(['hold_mismatch', 'settlement_mismatch']);
+  });
+
+  it('catches a price that is not the latest bid row', async () => {
+    expect(await auditWith(
+      `UPDATE auctions SET current_price = 90 WHERE id = ${openId}`,
+      `UPDATE auctions SET current_price = 100 WHERE id = ${openId}`,
+    )).toEqual(['bid_rows_mismatch']);
+  });
+
+  it('catches a reserve the price should have jumped to, and a sale below the reserve', async () => {
+    expect(await auditWith(
+      `UPDATE auctions SET reserve_price = 120, leader_max = 130 WHERE id = ${openId};
+       UPDATE users SET held = held + 30 WHERE id = ${buyer.id};
+       INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id) VALUES (${buyer.id}, 'hold', 30, 0, 30, ${openId});
+       UPDATE auctions SET reserve_price = 250 WHERE id = ${closedId}`,
+      `UPDATE auctions SET reserve_price = NULL, leader_max = 100 WHERE id = ${openId};
+       DELETE FROM ledger WHERE id = (SELECT max(id) FROM ledger);
+       UPDATE users SET held = held - 30 WHERE id = ${buyer.id};
+       UPDATE auctions SET reserve_price = NULL WHERE id = ${closedId}`,
+    )).toEqual(['price_mismatch']);
   });
 
   it('catches a sale paid out twice', async () => {

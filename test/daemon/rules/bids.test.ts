@@ -139,7 +139,7 @@ describe('soft close', () => {
     expect(events.map((e) => [e.version, e.type])).toEqual([[1, 'bid'], [2, 'extended']]);
     expect(events[0]!.payload).toMatchObject({ endsAt: r.auction.endsAt });
     expect(events[1]!.payload).toMatchObject({
-      type: 'extended', auction: a.id, version: 2, endsAt: r.auction.endsAt, bidId: r.bid.id,
+      type: 'extended', auction: a.id, version: 2, endsAt: r.auction.endsAt, bidId: r.bid!.id,
     });
   });
 

@@ -146,8 +146,8 @@ describe('buy now racing bids', () => {
         // Sold: every accepted bid came before the sale and stayed below the price.
         expect(final).toMatchObject({ status: 'sold', leaderId: buyer.id, currentPrice: buyNowPrice });
         for (const r of accepted) {
-          expect(r.bid.version).toBeLessThan(final.version);
-          expect(r.bid.amount).toBeLessThan(buyNowPrice);
+          expect(r.bid!.version).toBeLessThan(final.version);
+          expect(r.bid!.amount).toBeLessThan(buyNowPrice);
         }
         for (const e of refusals) {
           expect(['BID_TOO_LOW', 'AUCTION_CLOSED']).toContain(e.code);
@@ -164,7 +164,7 @@ describe('buy now racing bids', () => {
         expect((buy.reason as NbError).code).toBe('BUY_NOW_UNAVAILABLE');
         expect(final.status).toBe('open');
         expect(final.currentPrice).toBeGreaterThanOrEqual(buyNowPrice);
-        expect(accepted.some((r) => r.bid.amount >= buyNowPrice)).toBe(true);
+        expect(accepted.some((r) => r.bid!.amount >= buyNowPrice)).toBe(true);
         for (const e of refusals) expect(e.code).toBe('BID_TOO_LOW');
         expect(ledger.filter((l) => l.kind === 'charge' || l.kind === 'payout')).toEqual([]);
         expect(await buyer.client.me()).toMatchObject({ balance: buyNowPrice, held: 0 });

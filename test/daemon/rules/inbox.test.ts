@@ -33,7 +33,7 @@ describe('the inbox', () => {
     expect(page).toEqual({
       events: [
         { seq: 1, type: 'balance', userId: ann!.id, balance: 1000, held: 100, available: 900, at: expect.any(String) },
-        { seq: 2, type: 'outbid', auction: lot.id, version: 2, at: expect.any(String), price: 150, leaderId: bob!.id, released: 100 },
+        { seq: 2, type: 'outbid', auction: lot.id, version: 2, at: expect.any(String), by: 'bid', price: 150, leaderId: bob!.id, released: 100 },
         { seq: 3, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
       ],
       next: 3,
@@ -135,7 +135,7 @@ describe('the inbox', () => {
 
     const sold = { auction: lot.id, version: 3, at: expect.any(String) };
     expect(await inboxOf(ann!, annBefore)).toEqual([
-      { seq: annBefore + 1, type: 'outbid', ...sold, price: 500, leaderId: bob!.id, released: 120 },
+      { seq: annBefore + 1, type: 'outbid', ...sold, by: 'buyNow', price: 500, leaderId: bob!.id, released: 120 },
       { seq: annBefore + 2, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
       { seq: annBefore + 3, type: 'lost', ...sold, price: 500, winnerId: bob!.id },
     ]);

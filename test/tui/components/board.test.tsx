@@ -245,6 +245,7 @@ describe('ended strip', () => {
       highlight: false,
       ended: true,
       mine: null,
+      byMax: false,
     });
     const { lastFrame } = render(
       <EndedStrip rows={[row(1, 'Lamp', 'sold', 5000, 'you', true), row(2, 'Vase', 'closed', 1200, 'ada'), row(3, 'Rug', 'unsold', null, '—')]} width={100} />,

@@ -40,6 +40,8 @@ describe('LiveBoardSource', () => {
       onState: (h) => ((state = h), () => (state = undefined)),
       onPrivate: (h) => ((priv = h), () => (priv = undefined)),
       close: async () => {},
+      canBid: false,
+      bid: () => Promise.reject(new Error('not used')),
     };
     const source = new LiveBoardSource(new HttpClient({ url: 'http://127.0.0.1:1', token: 'nb_u1_x' }), socket);
     const seen: string[] = [];

@@ -10,7 +10,7 @@ describe('BoardStore', () => {
     s.upsert(auction(1), T0);
     expect(s.apply(bid(1, 1, 7, 150), T0)).toBe(true);
     expect(s.auction(1)).toMatchObject({ currentPrice: 150, leaderId: 7, bidCount: 1, minNextBid: 160, version: 1 });
-    expect(s.bids(1)).toEqual([{ bidderId: 7, amount: 150, at: iso(T0), version: 1 }]);
+    expect(s.bids(1)).toEqual([{ bidderId: 7, amount: 150, automatic: false, at: iso(T0), version: 1 }]);
   });
 
   it('ignores duplicate and older events (a resumed stream may repeat)', () => {
@@ -42,7 +42,7 @@ describe('BoardStore', () => {
     s.upsert(auction(1, { title: 'Lamp' }), T0);
     s.apply(bid(1, 1, 7, 150), T0);
     expect(s.mine(1)).toBe('leading');
-    s.applyPrivate({ type: 'outbid', auction: 1, version: 2, at: iso(T0), price: 160, leaderId: 8, released: 150 }, T0);
+    s.applyPrivate({ type: 'outbid', auction: 1, version: 2, at: iso(T0), by: 'bid', price: 160, leaderId: 8, released: 150 }, T0);
     s.apply(bid(1, 2, 8, 160), T0);
     expect(s.mine(1)).toBe('outbid');
     expect(s.notice?.text).toBe('Outbid on “Lamp”: now 160.');
@@ -73,8 +73,8 @@ describe('BoardStore', () => {
     s.upsert(auction(1), T0);
     s.apply(bid(1, 3, 9, 200), T0);
     s.setBids(1, [
-      { id: 2, auctionId: 1, bidderId: 8, amount: 190, version: 2, at: iso(T0) },
-      { id: 3, auctionId: 1, bidderId: 9, amount: 200, version: 3, at: iso(T0) },
+      { id: 2, auctionId: 1, bidderId: 8, amount: 190, version: 2, at: iso(T0), automatic: false },
+      { id: 3, auctionId: 1, bidderId: 9, amount: 200, version: 3, at: iso(T0), automatic: false },
     ]);
     expect(s.bids(1).map((b) => b.version)).toEqual([3, 2]);
   });
@@ -97,7 +97,7 @@ describe('BoardStore', () => {
     s.upsert(auction(3), T0);
     s.apply(bid(2, 1, 7, 150), T0);
     s.apply(bid(3, 1, 5, 150), T0);
-    s.setBids(3, [{ id: 1, auctionId: 3, bidderId: 9, amount: 140, version: 0, at: iso(T0) }]);
+    s.setBids(3, [{ id: 1, auctionId: 3, bidderId: 9, amount: 140, version: 0, at: iso(T0), automatic: false }]);
     expect(s.takeUnnamed().sort()).toEqual([4, 7, 9]);
     expect(s.takeUnnamed()).toEqual([]);
     known.set(4, 'ada').set(7, 'bo');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BoardStore, ENDED_LINGER_MS, type NameBook } from '../../../src/tui/state/board-store.js';
 import { boardView, HIGHLIGHT_MS, labels, NAME_WIDTH } from '../../../src/tui/state/board-view.js';
+import { DEFAULT_SORT, type BoardSort } from '../../../src/tui/state/board-sort.js';
+import type { PrivateEvent } from '../../../src/protocol/events.js';
+import type { MineFilter } from '../../../src/tui/state/mine-filter.js';
 import { auction, bid, iso, T0 } from '../../helpers/auction-data.js';
 
 const me = (id: number) => ({ id, name: 'ann', balance: 1000, held: 0, available: 1000 });
@@ -55,7 +58,7 @@ describe('boardView', () => {
     const s = new BoardStore();
     for (let i = 1; i <= 12; i++) {
       s.upsert(auction(i), T0);
-      s.apply({ type: 'closed', auction: i, version: 1, at: iso(T0), status: 'unsold', winnerId: null, price: null, endsAt: iso(T0) }, T0 + i);
+      s.apply({ type: 'closed', auction: i, version: 1, at: iso(T0), status: 'unsold', winnerId: null, price: null, reason: 'no_bids', endsAt: iso(T0) }, T0 + i);
     }
     s.prune(T0 + ENDED_LINGER_MS + 100);
     expect(boardView(s, T0 + ENDED_LINGER_MS + 100).ended.map((r) => r.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5]);
@@ -89,5 +92,33 @@ describe('boardView', () => {
     const [theirs, mine] = boardView(s, T0).rows;
     expect(theirs).toMatchObject({ id: 1, leader: 'you', leaderIsMe: false, mine: null });
     expect(mine).toMatchObject({ id: 2, leader: 'you', leaderIsMe: true, mine: 'leading' });
+  });
+});
+
+/** The private outbid event, with only the fields the store reads (the event grows other fields the board ignores). */
+const outbid = (id: number, price: number, leaderId: number) =>
+  ({ type: 'outbid', auction: id, version: 1, at: iso(T0), price, leaderId, released: 0 }) as PrivateEvent;
+
+describe('boardView order', () => {
+  it('sorts by the chosen key and narrows to the user\'s own auctions: leading, outbid, selling', () => {
+    const s = new BoardStore();
+    s.setMe(me(7));
+    s.upsert(auction(1, { leaderId: 7, currentPrice: 300, bidCount: 1, createdAt: iso(T0 - 3000) }), T0);
+    s.upsert(auction(2, { leaderId: 4, currentPrice: 900, bidCount: 4, createdAt: iso(T0 - 1000) }), T0);
+    s.upsert(auction(3, { sellerId: 7, createdAt: iso(T0 - 2000) }), T0);
+    s.upsert(auction(4, { createdAt: iso(T0 - 500) }), T0);
+    s.applyPrivate(outbid(2, 900, 4), T0);
+    const ids = (sort: BoardSort, mine: MineFilter = 'all', filter = '') => boardView(s, T0, filter, { sort, mine }).rows.map((r) => r.id);
+    expect(ids({ key: 'ends', reversed: false })).toEqual([1, 2, 3, 4]);
+    expect(ids({ key: 'price', reversed: false })).toEqual([2, 1, 3, 4]);
+    expect(ids({ key: 'bids', reversed: false })).toEqual([2, 1, 3, 4]);
+    expect(ids({ key: 'newest', reversed: false })).toEqual([4, 2, 3, 1]);
+    expect(ids({ key: 'newest', reversed: true })).toEqual([1, 3, 2, 4]);
+    expect(ids(DEFAULT_SORT, 'mine')).toEqual([1, 2, 3]);
+    expect(ids(DEFAULT_SORT, 'leading')).toEqual([1]);
+    expect(ids(DEFAULT_SORT, 'outbid')).toEqual([2]);
+    expect(ids(DEFAULT_SORT, 'selling')).toEqual([3]);
+    // The title filter and the choice narrow together.
+    expect(ids({ key: 'price', reversed: false }, 'mine', 'lot 3')).toEqual([3]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moveSelection, resolveSelection, scrollOffset } from '../../../src/tui/state/selection.js';
+import { halfPage, moveSelection, resolveSelection, scrollOffset } from '../../../src/tui/state/selection.js';
 
 const rows = (...ids: number[]) => ids.map((id) => ({ id }));
 
@@ -28,5 +28,11 @@ describe('selection', () => {
     expect(scrollOffset(20, 19, 5, 0)).toBe(15);
     expect(scrollOffset(4, 3, 5, 2)).toBe(0);
     expect(scrollOffset(20, 10, 5, 18)).toBe(10);
+  });
+});
+
+describe('half page', () => {
+  it('is half the rows on screen, at least one', () => {
+    expect([halfPage(15), halfPage(4), halfPage(1), halfPage(0)]).toEqual([7, 2, 1, 1]);
   });
 });

@@ -1,10 +1,11 @@
 // /v1/auctions: create (user), list and show (anyone), bid, buy and cancel.
 import type { FastifyInstance } from 'fastify';
-import { bidBody, createAuctionBody, emptyBody, idParam, listAuctionsQuery } from '../../../protocol/schemas.js';
-import { createAuction, getAuction, listAuctions } from '../../rules/auctions.js';
+import { createAuctionBody, emptyBody, idParam, listAuctionsQuery, myBidsQuery } from '../../../protocol/schemas.js';
+import { createAuction, getAuction, listAuctions, myBids } from '../../rules/auctions.js';
+import { BID_ROUTE, placeBid } from '../../rules/place-bid.js';
 import { buyNow, cancelAuction } from '../../rules/settle.js';
 import type { DaemonContext } from '../../context.js';
-import { answer, idempotencyOf, parse, principalOf, requireUser } from '../request.js';
+import { answer, idempotencyKeyOf, idempotencyOf, parse, principalOf, requireUser } from '../request.js';
 
 export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.post('/v1/auctions', async (req, reply) => {
@@ -24,15 +25,19 @@ export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
     return { ...(await getAuction(ctx.sql, id)), watching: ctx.watching(id) };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/auctions/:id/bids', async (req, reply) => {
+  // The same path as a bid frame on the socket (rules/place-bid.ts).
+  app.post<{ Params: { id: string } }>(BID_ROUTE, async (req, reply) => {
     const me = await requireUser(ctx, req);
     const id = parse(idParam, req.params.id, 'auction id');
-    const { amount } = parse(bidBody, req.body, 'bid');
-    const idem = idempotencyOf(req, me);
-    const outcome = await ctx.bids.submit(id, { bidderId: me.id, amount, key: idem.key, hash: idem.hash });
-    const code = (outcome.body as { error?: { code: string } }).error?.code;
-    ctx.metrics.bids.inc({ result: code ?? 'accepted' });
-    return answer(reply, outcome);
+    const key = idempotencyKeyOf(req);
+    return answer(reply, await placeBid(ctx, { bidderId: me.id, auction: id, body: req.body, key }));
+  });
+
+  // The caller's own bids: their maximum is theirs to see, so this needs their token.
+  app.get('/v1/me/bids', async (req) => {
+    const me = await requireUser(ctx, req);
+    const q = parse(myBidsQuery, req.query, 'query');
+    return myBids(ctx.sql, me.id, q);
   });
 
   app.post<{ Params: { id: string } }>('/v1/auctions/:id/buy', async (req, reply) => {

@@ -30,8 +30,9 @@ export function operationRoutes(app: FastifyInstance, ctx: DaemonContext): void 
     } catch {
       database = 'down';
     }
-    const ok = database === 'up' && !ctx.draining();
-    const health: Health = { ok, version: ctx.version, database, daemonId: ctx.daemonId };
+    const postgres = ctx.postgres();
+    const ok = database === 'up' && !ctx.draining() && postgres?.state !== 'restarting';
+    const health: Health = { ok, version: ctx.version, database, daemonId: ctx.daemonId, ...(postgres ? { postgres } : {}) };
     return reply.code(ok ? 200 : 503).send(health);
   });
 

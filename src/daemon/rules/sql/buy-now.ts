@@ -1,4 +1,5 @@
-// Buy now: the buyer pays the buy-now price at once and the auction is sold.
+// Buy now: the buyer pays the buy-now price at once and the auction is sold,
+// while the auction's buy_now_until still offers it (test/model/buy.ts).
 // Lock order as everywhere: the auction row → user rows (ascending id) → the
 // idempotency key.
 import { checkCaller } from './version.js';
@@ -46,12 +47,13 @@ BEGIN
     res := nb_err('AUCTION_CLOSED', jsonb_build_object('status', a.status));
   ELSIF p_buyer = a.seller_id THEN
     res := nb_err('SELF_BID');
-  ELSIF v_price IS NULL OR (a.current_price IS NOT NULL AND a.current_price >= v_price) THEN
-    res := nb_err('BUY_NOW_UNAVAILABLE',
-                  jsonb_build_object('buyNowPrice', v_price, 'currentPrice', a.current_price));
+  ELSIF nb_buy_now_refusal(a) IS NOT NULL THEN
+    res := nb_err('BUY_NOW_UNAVAILABLE', jsonb_build_object('reason', nb_buy_now_refusal(a), 'buyNowUntil', a.buy_now_until,
+                  'buyNowPrice', v_price, 'currentPrice', a.current_price));
   ELSE
+    -- The buyer's own hold here (their maximum, if they lead) is released first, so it counts.
     v_avail := v_buyer.balance - v_buyer.held
-             + CASE WHEN a.leader_id = p_buyer THEN a.current_price ELSE 0 END;
+             + CASE WHEN a.leader_id = p_buyer THEN a.leader_max ELSE 0 END;
     IF v_avail < v_price THEN
       res := nb_err('INSUFFICIENT_FUNDS', jsonb_build_object('available', v_avail));
     END IF;
@@ -59,7 +61,7 @@ BEGIN
 
   IF res IS NULL THEN
     v_prev := a.leader_id;
-    v_released := a.current_price;
+    v_released := a.leader_max;
     v_at := clock_timestamp();
     v_balances := '[]';
     IF v_prev IS NOT NULL THEN
@@ -77,10 +79,11 @@ BEGIN
     a.status := 'sold';
     a.current_price := v_price;
     a.leader_id := p_buyer;
+    a.leader_max := NULL;
     a.version := a.version + 1;
     a.settled_at := v_at;
     UPDATE auctions
-       SET status = a.status, current_price = a.current_price, leader_id = a.leader_id,
+       SET status = a.status, current_price = a.current_price, leader_id = a.leader_id, leader_max = NULL,
            version = a.version, settled_at = a.settled_at
      WHERE id = a.id;
 
@@ -89,7 +92,7 @@ BEGIN
     v_private := jsonb_build_object('balances', v_balances);
     IF v_prev IS NOT NULL AND v_prev <> p_buyer THEN
       v_private := v_private
-        || jsonb_build_object('outbid', jsonb_build_object('userId', v_prev, 'released', v_released));
+        || jsonb_build_object('outbid', jsonb_build_object('userId', v_prev, 'released', v_released, 'by', 'buyNow'));
     END IF;
     v_payload := jsonb_build_object('type', 'sold', 'auction', a.id, 'version', a.version,
       'at', nb_iso(v_at), 'status', 'sold', 'buyerId', p_buyer, 'price', v_price,

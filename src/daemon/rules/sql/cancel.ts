@@ -44,7 +44,7 @@ BEGIN
 
   IF res IS NULL THEN
     v_prev := a.leader_id;
-    v_released := a.current_price;
+    v_released := a.leader_max;
     v_at := clock_timestamp();
     v_private := NULL;
     IF v_prev IS NOT NULL THEN
@@ -52,14 +52,15 @@ BEGIN
       INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id)
       VALUES (v_prev, 'release', v_released, 0, -v_released, a.id);
       SELECT jsonb_build_object(
-               'outbid', jsonb_build_object('userId', v_prev, 'released', v_released),
+               'outbid', jsonb_build_object('userId', v_prev, 'released', v_released, 'by', 'cancel'),
                'balances', jsonb_build_array(jsonb_build_object('userId', id, 'balance', balance, 'held', held)))
         INTO v_private FROM users WHERE id = v_prev;
     END IF;
     a.status := 'cancelled';
+    a.leader_max := NULL;
     a.version := a.version + 1;
     a.settled_at := v_at;
-    UPDATE auctions SET status = a.status, version = a.version, settled_at = a.settled_at WHERE id = a.id;
+    UPDATE auctions SET status = a.status, leader_max = NULL, version = a.version, settled_at = a.settled_at WHERE id = a.id;
     v_payload := jsonb_build_object('type', 'cancelled', 'auction', a.id, 'version', a.version,
       'at', nb_iso(v_at), 'status', 'cancelled', 'previousLeaderId', v_prev, 'endsAt', nb_iso(a.ends_at));
     INSERT INTO events (auction_id, version, type, payload, private, created_at)

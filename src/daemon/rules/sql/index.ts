@@ -9,6 +9,7 @@ import buyNow from './buy-now.js';
 import cancel from './cancel.js';
 import helpers from './helpers.js';
 import idempotency from './idempotency.js';
+import inbox from './inbox.js';
 import placeBids from './place-bids.js';
 import settleDue from './settle-due.js';
 import { RULES_VERSION } from './version.js';
@@ -32,6 +33,7 @@ export const rules: RuleSet = {
   files: [
     { name: 'helpers', sql: helpers },
     { name: 'idempotency', sql: idempotency },
+    { name: 'inbox', sql: inbox },
     { name: 'place-bids', sql: placeBids },
     { name: 'buy-now', sql: buyNow },
     { name: 'cancel', sql: cancel },

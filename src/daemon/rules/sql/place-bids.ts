@@ -1,25 +1,37 @@
 // Bidding: a batch of bids on one auction under one lock (nb_place_bids), and
 // the batches of several auctions in one transaction (nb_place_bids_multi),
 // the daemon's group commit (src/daemon/rules/bid-queue.ts, docs/design.md).
+// The rules are the reference model's (test/model/bid.ts; docs/rules.md):
+// plain bids {amount} and maximum bids {max}, whose proxy answers at once.
 //
 // Lock order, everywhere: auction rows (ascending id) → user rows (ascending id)
 // → idempotency keys (each claimed while its owner's user row is held).
 // Checks run only after the locks are held.
 //
-// Each request's answer is {body}: the bid and the auction, or a refusal
+// Each request's answer is {body}: the caller's bid, every row it made, the
+// auction, whether the caller leads and their own maximum; or a refusal
 // {error: {code, ...details}} (nb_err); the daemon adds its status and sentence.
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
 -- Places a batch of bids on one auction, in the order given, under one lock.
--- p_bids: [{bidderId, amount, key?, hash?}]. A bid a rule rejects gets its own
--- error and changes nothing; the others go on. Returns {results, events}.
+-- p_bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
+-- whose amount is the maximum). A bid a rule rejects gets its own error and
+-- changes nothing; the others go on. Returns {results, events, balances}:
+-- balances are the changes no event row carries (a leader raising their own
+-- maximum moves only their hold).
 --
--- Cost is per bid, so the loop only decides and remembers: answers and events
+-- One request makes zero to two bid rows: its own, and the automatic row of a
+-- leader's maximum (answering it, or used up by it). Each is planned first
+-- (who, how much, automatic, whether the lead moves, what its private part
+-- says), then made by one loop that moves holds, versions, the soft close and
+-- the events the same way for every row.
+--
+-- Cost is per bid, so the loops only decide and remember: answers and events
 -- gather in arrays (appending to a jsonb value would copy it every time), and
 -- the bid, ledger and outbox rows are written by one INSERT per table after
--- the loop. Bid ids come from the sequence as each bid is accepted, so ids
--- and versions still follow arrival order. Idempotency keys are claimed and
+-- the loop. Bid ids come from the sequence as each row is made, so ids and
+-- versions still follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
 CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
@@ -34,26 +46,54 @@ DECLARE
   bi         integer;
   li         integer;
   v_start_version bigint;
+  v_start_max bigint;
+  -- The soft close's clock: now() to the millisecond, so that a later row of
+  -- the same transaction finds the whole window and does not extend again.
+  v_now      timestamptz := date_trunc('milliseconds', now());
   v_min      bigint;
   v_avail    bigint;
+  v_leads    boolean;
+  v_own      bigint;
+  v_leader   bigint;
+  v_lmax     bigint;
+  v_price    bigint;
+  v_answer   bigint;
+  -- The rows one request makes, planned before they are made.
+  n_rows     integer;
+  v_mine     integer;
+  r_bidder   bigint[];
+  r_amount   bigint[];
+  r_auto     boolean[];
+  r_max      bigint[];
+  r_lead     bigint[];
+  r_lead_max bigint[];
+  r_private  jsonb[];
+  k          integer;
   v_prev     bigint;
-  v_released bigint;
+  v_prev_price bigint;
   v_bid_id   bigint;
   v_bid_version bigint;
   v_at       timestamptz;
   v_at_text  text;
   v_extended boolean;
+  v_touched  bigint[];
   v_private  jsonb;
   v_payload  jsonb;
+  v_row      jsonb;
+  v_own_row  jsonb;
+  v_rows     jsonb[];
   res        jsonb;
   results    jsonb[] := '{}';
   events     jsonb[] := '{}';
+  balances   jsonb[] := '{}';
   -- Rows to write after the loop.
   b_id       bigint[] := '{}';
   b_bidder   bigint[] := '{}';
   b_amount   bigint[] := '{}';
   b_version  bigint[] := '{}';
   b_at       timestamptz[] := '{}';
+  b_auto     boolean[] := '{}';
+  b_max      bigint[] := '{}';
   l_user     bigint[] := '{}';
   l_kind     text[] := '{}';
   l_delta    bigint[] := '{}';
@@ -73,9 +113,11 @@ BEGIN
     RETURN jsonb_build_object('results', res, 'events', '[]'::jsonb);
   END IF;
   v_start_version := a.version;
+  v_start_max := a.leader_max;
 
   -- Lock 2: every user this batch can touch (its bidders and the current
   -- leader), ascending id, in one statement, before any check reads them.
+  -- Whoever leads later in the batch is one of its bidders, so locked too.
   SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
     INTO uid, ubal, uheld
     FROM (SELECT u.id, u.balance, u.held FROM users u
@@ -87,7 +129,7 @@ BEGIN
 
   FOR req IN
     SELECT (e->>'bidderId')::bigint AS bidder, (e->>'amount')::bigint AS amount,
-           e->>'key' AS key, e->>'hash' AS hash
+           coalesce((e->>'max')::boolean, false) AS is_max, e->>'key' AS key, e->>'hash' AS hash
       FROM jsonb_array_elements(p_bids) WITH ORDINALITY AS t(e, ord)
      ORDER BY ord
   LOOP
@@ -102,95 +144,229 @@ BEGIN
       res := NULL;
     END IF;
 
+    -- Every check uses only what the bidder may know: the public price, their
+    -- own maximum and their own funds. The leader's hidden maximum decides
+    -- what a bid does, never whether it is accepted.
     bi := array_position(uid, req.bidder);
     v_min := nb_min_next_bid(a);
+    v_leads := a.leader_id IS NOT NULL AND a.leader_id = req.bidder;
+    v_own := CASE WHEN v_leads THEN a.leader_max ELSE 0 END;
     IF bi IS NULL THEN
       res := nb_err('NOT_FOUND', jsonb_build_object('user', req.bidder));
     ELSIF a.status <> 'open' OR now() >= a.ends_at THEN
       res := nb_err('AUCTION_CLOSED', jsonb_build_object('status', a.status));
     ELSIF req.bidder = a.seller_id THEN
       res := nb_err('SELF_BID');
+    ELSIF v_leads AND req.is_max THEN
+      -- A leader's new maximum must beat the public minimum and their own maximum: it is never lowered.
+      IF v_min IS NULL OR req.amount < greatest(v_min, v_own + 1) THEN
+        res := nb_err('BID_TOO_LOW', jsonb_build_object('minimum', CASE WHEN v_min IS NOT NULL THEN greatest(v_min, v_own + 1) END, 'yourMax', v_own));
+      END IF;
     ELSIF v_min IS NULL OR req.amount < v_min THEN
       res := nb_err('BID_TOO_LOW', jsonb_build_object('minimum', v_min));
-    ELSE
-      v_avail := ubal[bi] - uheld[bi]
-               + CASE WHEN a.leader_id = req.bidder THEN a.current_price ELSE 0 END;
+    END IF;
+    IF res IS NULL THEN
+      -- The whole maximum must be there (plus the bidder's own hold here), so
+      -- that an automatic raise can never fail for money.
+      v_avail := ubal[bi] - uheld[bi] + v_own;
       IF v_avail < req.amount THEN
         res := nb_err('INSUFFICIENT_FUNDS', jsonb_build_object('available', v_avail));
       END IF;
     END IF;
 
     IF res IS NULL THEN
-      v_prev := a.leader_id;
-      v_released := a.current_price;
-      v_at := clock_timestamp();
-      v_at_text := nb_iso(v_at);
-      a.version := a.version + 1;
-      v_bid_version := a.version;
-      v_bid_id := nextval('bids_id_seq');
-      b_id := b_id || v_bid_id;
-      b_bidder := b_bidder || req.bidder;
-      b_amount := b_amount || req.amount;
-      b_version := b_version || v_bid_version;
-      b_at := b_at || v_at;
-      IF v_prev IS NOT NULL THEN
-        li := array_position(uid, v_prev);
-        uheld[li] := uheld[li] - v_released;
-        l_user := l_user || v_prev;
-        l_kind := l_kind || 'release'::text;
-        l_delta := l_delta || -v_released;
-        l_bid := l_bid || v_bid_id;
+      -- Plan the rows (test/model/bid.ts, challenge and raiseOwnMax).
+      n_rows := 0;
+      v_mine := NULL;
+      r_bidder := '{}'; r_amount := '{}'; r_auto := '{}'; r_max := '{}';
+      r_lead := '{}'; r_lead_max := '{}'; r_private := '{}';
+      v_leader := a.leader_id;
+      v_lmax := a.leader_max;
+      IF v_leader IS NULL THEN
+        -- The first bid: a maximum opens at the start price (or the reserve it reaches).
+        n_rows := 1; v_mine := 1;
+        r_bidder[1] := req.bidder;
+        r_amount[1] := CASE WHEN req.is_max THEN nb_with_reserve(a, a.start_price, req.amount) ELSE req.amount END;
+        r_auto[1] := false;
+        r_max[1] := CASE WHEN req.is_max THEN req.amount END;
+        r_lead[1] := req.bidder; r_lead_max[1] := req.amount;
+      ELSIF NOT v_leads AND req.amount > v_lmax THEN
+        -- Above the leader's maximum: that maximum is used up and shows as the
+        -- leader's automatic bid at its full amount (unless the price is already
+        -- there), then the challenger leads: a maximum one step over the old
+        -- maximum (or less, if that is all it has), lifted to the reserve it
+        -- reaches; a plain bid at its amount.
+        IF v_lmax > a.current_price THEN
+          n_rows := 1;
+          r_bidder[1] := v_leader; r_amount[1] := v_lmax; r_auto[1] := true; r_max[1] := v_lmax;
+          r_lead[1] := NULL; r_lead_max[1] := NULL;
+          r_private[1] := jsonb_build_object('maxExhausted', jsonb_build_object('userId', v_leader, 'max', v_lmax));
+        END IF;
+        n_rows := n_rows + 1; v_mine := n_rows;
+        r_bidder[n_rows] := req.bidder;
+        r_amount[n_rows] := CASE WHEN req.is_max
+          THEN nb_with_reserve(a, least(req.amount, v_lmax + nb_step_at(a, v_lmax)), req.amount) ELSE req.amount END;
+        r_auto[n_rows] := false;
+        r_max[n_rows] := CASE WHEN req.is_max THEN req.amount END;
+        r_lead[n_rows] := req.bidder; r_lead_max[n_rows] := req.amount;
+        r_private[n_rows] := jsonb_build_object('outbid', jsonb_build_object('userId', v_leader, 'released', v_lmax,
+                                                 'by', CASE WHEN req.is_max THEN 'max' ELSE 'bid' END));
+      ELSIF NOT v_leads THEN
+        -- At or below the leader's maximum: the bid stands (a maximum is used up
+        -- at its full amount) and the maximum answers one step above it, never
+        -- above itself. A tie goes to the leader, whose maximum came first.
+        v_answer := least(req.amount + nb_step_at(a, req.amount), v_lmax);
+        n_rows := 2; v_mine := 1;
+        r_bidder[1] := req.bidder; r_amount[1] := req.amount; r_auto[1] := false;
+        r_max[1] := CASE WHEN req.is_max THEN req.amount END;
+        r_lead[1] := NULL; r_lead_max[1] := NULL; r_private[1] := NULL;
+        r_bidder[2] := v_leader; r_amount[2] := v_answer; r_auto[2] := true; r_max[2] := v_lmax;
+        r_lead[2] := NULL; r_lead_max[2] := NULL;
+        r_private[2] := jsonb_build_object('maxRaised', jsonb_build_object('userId', v_leader, 'max', v_lmax))
+          || CASE WHEN v_answer = v_lmax
+               THEN jsonb_build_object('maxExhausted', jsonb_build_object('userId', v_leader, 'max', v_lmax))
+               ELSE '{}'::jsonb END
+          || jsonb_build_object('outbid', jsonb_build_object('userId', req.bidder, 'released', 0, 'by', 'max'));
+      ELSIF req.is_max THEN
+        -- The leader raises their own maximum: only the hold grows (no row, no
+        -- event, no extension), unless it reaches a reserve the price is below,
+        -- which lifts the price to the reserve: a real bid.
+        v_price := nb_with_reserve(a, a.current_price, req.amount);
+        IF v_price > a.current_price THEN
+          n_rows := 1; v_mine := 1;
+          r_bidder[1] := req.bidder; r_amount[1] := v_price; r_auto[1] := false; r_max[1] := req.amount;
+          r_lead[1] := req.bidder; r_lead_max[1] := req.amount; r_private[1] := NULL;
+        ELSE
+          uheld[bi] := uheld[bi] + (req.amount - a.leader_max);
+          l_user := l_user || req.bidder;
+          l_kind := l_kind || 'hold'::text;
+          l_delta := l_delta || (req.amount - a.leader_max);
+          l_bid := l_bid || NULL::bigint;
+          a.leader_max := req.amount;
+          balances := balances || jsonb_build_object('userId', req.bidder, 'balance', ubal[bi], 'held', uheld[bi]);
+          -- No event row carries this balance: it goes to the inbox here, after the
+          -- inbox events of the rows made before it (written first), so that the
+          -- user's inbox keeps the order things happened in.
+          IF cardinality(e_version) > 0 THEN
+            INSERT INTO events (auction_id, version, type, payload, private, created_at)
+            SELECT a.id, r.version, r.type, r.payload, r.private, r.at
+              FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
+            e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
+          END IF;
+          v_at := clock_timestamp();
+          PERFORM nb_inbox_append(ARRAY[req.bidder], ARRAY[jsonb_build_object('type', 'balance', 'userId', req.bidder,
+                    'balance', ubal[bi], 'held', uheld[bi], 'available', ubal[bi] - uheld[bi], 'at', nb_iso(v_at))], ARRAY[v_at]);
+        END IF;
+      ELSE
+        -- The leader's plain bid: a visible bid at its amount (bidding against
+        -- yourself, as before maxima); the hold becomes the larger of the two.
+        n_rows := 1; v_mine := 1;
+        r_bidder[1] := req.bidder; r_amount[1] := req.amount; r_auto[1] := false; r_max[1] := NULL;
+        r_lead[1] := req.bidder; r_lead_max[1] := greatest(v_own, req.amount); r_private[1] := NULL;
       END IF;
-      uheld[bi] := uheld[bi] + req.amount;
-      l_user := l_user || req.bidder;
-      l_kind := l_kind || 'hold'::text;
-      l_delta := l_delta || req.amount;
-      l_bid := l_bid || v_bid_id;
 
-      a.current_price := req.amount;
-      a.leader_id := req.bidder;
-      a.bid_count := a.bid_count + 1;
-      v_extended := a.soft_close_sec IS NOT NULL
-                AND a.ends_at - now() < make_interval(secs => a.soft_close_sec);
-      IF v_extended THEN
-        a.ends_at := date_trunc('milliseconds', now() + make_interval(secs => a.soft_close_sec));
-      END IF;
-
-      v_private := jsonb_build_object('balances', jsonb_build_array(
-        jsonb_build_object('userId', req.bidder, 'balance', ubal[bi], 'held', uheld[bi])));
-      IF v_prev IS NOT NULL AND v_prev <> req.bidder THEN
-        v_private := v_private
-          || jsonb_build_object('outbid', jsonb_build_object('userId', v_prev, 'released', v_released))
-          || jsonb_build_object('balances', (v_private->'balances') || jsonb_build_array(
-               jsonb_build_object('userId', v_prev, 'balance', ubal[li], 'held', uheld[li])));
-      END IF;
-      v_payload := jsonb_build_object('type', 'bid', 'auction', a.id, 'version', a.version,
-        'at', v_at_text, 'bidId', v_bid_id, 'bidderId', req.bidder, 'amount', req.amount,
-        'price', a.current_price, 'leaderId', a.leader_id, 'previousLeaderId', v_prev,
-        'bidCount', a.bid_count, 'endsAt', nb_iso(a.ends_at), 'minNextBid', nb_min_next_bid(a));
-      e_version := e_version || a.version;
-      e_type := e_type || 'bid'::text;
-      e_payload := e_payload || v_payload;
-      e_private := e_private || v_private;
-      e_at := e_at || v_at;
-      events := events || jsonb_build_object('payload', v_payload, 'private', v_private);
-
-      IF v_extended THEN
+      -- Make the planned rows.
+      v_rows := '{}';
+      v_own_row := NULL;
+      FOR k IN 1 .. n_rows LOOP
+        v_prev := a.leader_id;
+        v_prev_price := a.current_price;
+        v_at := clock_timestamp();
+        v_at_text := nb_iso(v_at);
+        v_bid_id := nextval('bids_id_seq');
+        v_touched := '{}';
+        IF r_lead[k] IS NOT NULL THEN
+          -- The lead moves (or its maximum changes): the old leader's whole hold
+          -- is released, the new leader holds their maximum.
+          IF a.leader_id IS NOT NULL THEN
+            li := array_position(uid, a.leader_id);
+            uheld[li] := uheld[li] - a.leader_max;
+            l_user := l_user || a.leader_id;
+            l_kind := l_kind || 'release'::text;
+            l_delta := l_delta || -a.leader_max;
+            l_bid := l_bid || v_bid_id;
+            v_touched := v_touched || a.leader_id;
+          END IF;
+          li := array_position(uid, r_lead[k]);
+          uheld[li] := uheld[li] + r_lead_max[k];
+          l_user := l_user || r_lead[k];
+          l_kind := l_kind || 'hold'::text;
+          l_delta := l_delta || r_lead_max[k];
+          l_bid := l_bid || v_bid_id;
+          IF NOT r_lead[k] = ANY (v_touched) THEN
+            v_touched := v_touched || r_lead[k];
+          END IF;
+          a.leader_id := r_lead[k];
+          a.leader_max := r_lead_max[k];
+        END IF;
+        a.current_price := r_amount[k];
+        a.bid_count := a.bid_count + 1;
         a.version := a.version + 1;
-        v_payload := jsonb_build_object('type', 'extended', 'auction', a.id, 'version', a.version,
-          'at', v_at_text, 'endsAt', nb_iso(a.ends_at), 'bidId', v_bid_id);
-        e_version := e_version || a.version;
-        e_type := e_type || 'extended'::text;
+        v_bid_version := a.version;
+        -- Soft close: a row that moves the price or the lead inside the window
+        -- moves the end to now + window. Automatic rows count.
+        v_extended := a.soft_close_sec IS NOT NULL
+                  AND a.ends_at - v_now < make_interval(secs => a.soft_close_sec)
+                  AND (r_amount[k] IS DISTINCT FROM v_prev_price OR a.leader_id IS DISTINCT FROM v_prev);
+        IF v_extended THEN
+          a.ends_at := v_now + make_interval(secs => a.soft_close_sec);
+        END IF;
+
+        b_id := b_id || v_bid_id;
+        b_bidder := b_bidder || r_bidder[k];
+        b_amount := b_amount || r_amount[k];
+        b_version := b_version || v_bid_version;
+        b_at := b_at || v_at;
+        b_auto := b_auto || r_auto[k];
+        b_max := b_max || r_max[k];
+
+        v_private := r_private[k];
+        IF cardinality(v_touched) > 0 THEN
+          SELECT coalesce(v_private, '{}'::jsonb) || jsonb_build_object('balances', jsonb_agg(
+                   jsonb_build_object('userId', t.id, 'balance', ubal[array_position(uid, t.id)],
+                                      'held', uheld[array_position(uid, t.id)]) ORDER BY t.ord))
+            INTO v_private FROM unnest(v_touched) WITH ORDINALITY AS t(id, ord);
+        END IF;
+        v_payload := jsonb_build_object('type', 'bid', 'auction', a.id, 'version', v_bid_version,
+          'at', v_at_text, 'bidId', v_bid_id, 'bidderId', r_bidder[k], 'amount', r_amount[k],
+          'automatic', r_auto[k], 'price', a.current_price, 'leaderId', a.leader_id,
+          'previousLeaderId', v_prev, 'bidCount', a.bid_count, 'endsAt', nb_iso(a.ends_at),
+          'minNextBid', nb_min_next_bid(a), 'reserveMet', nb_reserve_met(a));
+        e_version := e_version || v_bid_version;
+        e_type := e_type || 'bid'::text;
         e_payload := e_payload || v_payload;
-        e_private := e_private || NULL::jsonb;
+        e_private := e_private || v_private;
         e_at := e_at || v_at;
-        events := events || jsonb_build_object('payload', v_payload);
-      END IF;
+        events := events || jsonb_build_object('payload', v_payload, 'private', v_private);
+
+        IF v_extended THEN
+          a.version := a.version + 1;
+          v_payload := jsonb_build_object('type', 'extended', 'auction', a.id, 'version', a.version,
+            'at', v_at_text, 'endsAt', nb_iso(a.ends_at), 'bidId', v_bid_id);
+          e_version := e_version || a.version;
+          e_type := e_type || 'extended'::text;
+          e_payload := e_payload || v_payload;
+          e_private := e_private || NULL::jsonb;
+          e_at := e_at || v_at;
+          events := events || jsonb_build_object('payload', v_payload);
+        END IF;
+
+        v_row := jsonb_build_object('id', v_bid_id, 'auctionId', a.id, 'bidderId', r_bidder[k],
+                                    'amount', r_amount[k], 'version', v_bid_version, 'at', v_at_text,
+                                    'automatic', r_auto[k]);
+        v_rows := v_rows || v_row;
+        IF k = v_mine THEN
+          v_own_row := v_row;
+        END IF;
+      END LOOP;
 
       res := jsonb_build_object('body', jsonb_build_object(
-        'bid', jsonb_build_object('id', v_bid_id, 'auctionId', a.id, 'bidderId', req.bidder,
-                                  'amount', req.amount, 'version', v_bid_version, 'at', v_at_text),
-        'auction', nb_auction_json(a, p_rules)));
+        'bid', v_own_row,
+        'bids', to_jsonb(v_rows),
+        'auction', nb_auction_json(a, p_rules),
+        'leading', a.leader_id = req.bidder,
+        -- The caller's own maximum, in the caller's own answer only.
+        'yourMax', CASE WHEN a.leader_id = req.bidder THEN a.leader_max END));
     END IF;
 
     IF req.key IS NOT NULL THEN
@@ -199,17 +375,17 @@ BEGIN
     results := results || res;
   END LOOP;
 
-  IF a.version <> v_start_version THEN
+  IF a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max THEN
     UPDATE auctions
-       SET current_price = a.current_price, leader_id = a.leader_id, bid_count = a.bid_count,
-           ends_at = a.ends_at, version = a.version
+       SET current_price = a.current_price, leader_id = a.leader_id, leader_max = a.leader_max,
+           bid_count = a.bid_count, ends_at = a.ends_at, version = a.version
      WHERE id = a.id;
     UPDATE users u SET held = c.held
       FROM unnest(uid, uheld, uheld0) AS c(id, held, held0)
      WHERE u.id = c.id AND c.held <> c.held0;
-    INSERT INTO bids (id, auction_id, bidder_id, amount, version, created_at)
-    SELECT r.id, a.id, r.bidder, r.amount, r.version, r.at
-      FROM unnest(b_id, b_bidder, b_amount, b_version, b_at) AS r(id, bidder, amount, version, at);
+    INSERT INTO bids (id, auction_id, bidder_id, amount, version, created_at, automatic, max_amount)
+    SELECT r.id, a.id, r.bidder, r.amount, r.version, r.at, r.auto, r.max
+      FROM unnest(b_id, b_bidder, b_amount, b_version, b_at, b_auto, b_max) AS r(id, bidder, amount, version, at, auto, max);
     INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id, bid_id)
     SELECT r.user_id, r.kind, abs(r.delta), 0, r.delta, a.id, r.bid_id
       FROM unnest(l_user, l_kind, l_delta, l_bid) WITH ORDINALITY AS r(user_id, kind, delta, bid_id, ord)
@@ -218,7 +394,7 @@ BEGIN
     SELECT a.id, r.version, r.type, r.payload, r.private, r.at
       FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
   END IF;
-  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events));
+  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
 END
 $$;
 

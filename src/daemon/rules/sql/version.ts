@@ -3,7 +3,8 @@
 // start against a database holding newer ones, and every rule call carries the
 // caller's version, so that two daemons of different versions on one database
 // never run each other's rules (src/daemon/rules/install.ts).
-export const RULES_VERSION = 1;
+// 2: maximum bids, increment tables, reserve, buy-now-until (issue 15).
+export const RULES_VERSION = 2;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
