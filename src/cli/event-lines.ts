@@ -7,14 +7,14 @@ import { applyEvent, type EventFields } from '../client/apply-event.js';
 import type { NameBook } from '../client/name-cache.js';
 import { formatClock } from '../format/duration.js';
 import type { AuctionEvent, OutbidCause, PrivateEvent } from '../protocol/events.js';
-import type { SnapshotFrame } from '../protocol/frames.js';
+import type { PresenceFrame, SnapshotFrame } from '../protocol/frames.js';
 import { formatMoney } from '../format/money.js';
 import { displayWidth, padToWidth, plural, truncate } from '../format/text.js';
 import type { Paint, Style } from './output.js';
 import { byName, NAME_MAX, statusStyle } from './views.js';
 
 /** Everything `watch` prints a line for. */
-export type WatchedMessage = SnapshotFrame | AuctionEvent | PrivateEvent;
+export type WatchedMessage = SnapshotFrame | AuctionEvent | PrivateEvent | PresenceFrame;
 
 /** What the lines remember of an auction: its title, and the state events leave it in (an extension carries no price or leader). */
 interface Known extends EventFields {
@@ -126,6 +126,7 @@ export class EventLines {
       case 'balance':
       case 'won':
       case 'unsold':
+      case 'presence':
         break;
     }
     return ids.filter((id): id is number => id !== null && id !== this.me);
@@ -187,6 +188,10 @@ export class EventLines {
         leader: who(s.leaderId),
         detail,
       };
+    }
+    if (m.type === 'presence') {
+      // How many watch, over all daemons: a count, never who.
+      return { at: new Date(this.now()).toISOString(), auction: m.auction, what: 'audience', style: 'dim', price: '', leader: '', detail: `${m.watching} watching` };
     }
     const row = { at: m.at, auction: m.auction };
     // Private events are not ordered with public ones, so they leave what is remembered alone.

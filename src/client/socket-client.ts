@@ -14,6 +14,7 @@ import {
   WS_PATH,
   isAuctionFrame,
   type ClientFrame,
+  type PresenceFrame,
   type ReplyFrame,
   type ServerFrame,
   type ServerMessage,
@@ -40,8 +41,11 @@ export interface AuctionError {
   [detail: string]: unknown;
 }
 
-/** What a subscription handler receives: the state, then each event once, in version order. */
-export type AuctionMessage = SnapshotFrame | AuctionEvent | AuctionError;
+/**
+ * What a subscription handler receives: the state, then each event once, in
+ * version order; with the `presence` option, also how many watch (no version).
+ */
+export type AuctionMessage = SnapshotFrame | AuctionEvent | AuctionError | PresenceFrame;
 
 export type AuctionHandler = (message: AuctionMessage) => void;
 
@@ -69,6 +73,8 @@ export interface SocketClientOptions {
   pingIntervalMs?: number;
   /** How long an opening handshake may take. */
   connectTimeoutMs?: number;
+  /** Also hand each auction's handler `presence` messages: how many watch it, when that changes. */
+  presence?: boolean;
   /** Ask for batch frames (several events in one frame); default true. The events delivered are the same. */
   batch?: boolean;
   /** How long a bid waits for its reply before failing with UNREACHABLE (default 30 s). */
@@ -441,6 +447,12 @@ export class SocketClient {
         this.settleWaiting();
         return;
       }
+      case 'presence': {
+        // After the auction's snapshot only: a handler always has the state first.
+        const sub = this.subs.get(frame.auction);
+        if (sub?.version !== undefined) sub.handler(frame);
+        return;
+      }
       default:
         if (isAuctionFrame(frame)) this.deliver(frame);
         else if (isPrivateEvent(frame)) this.deliverPrivate(frame);
@@ -520,7 +532,8 @@ export class SocketClient {
         const v = this.subs.get(id)?.version;
         if (v !== undefined) after[String(id)] = v;
       }
-      this.send(Object.keys(after).length ? { op: 'subscribe', auctions: chunk, after } : { op: 'subscribe', auctions: chunk });
+      const frame: ClientFrame = Object.keys(after).length ? { op: 'subscribe', auctions: chunk, after } : { op: 'subscribe', auctions: chunk };
+      this.send(this.options.presence ? { ...frame, presence: true } : frame);
     }
   }
 

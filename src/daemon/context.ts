@@ -19,6 +19,8 @@ export interface DaemonContext {
   version: string;
   /** True once shutdown has begun: new work is refused with SHUTTING_DOWN. */
   draining(): boolean;
+  /** How many watch an auction over all daemons, as of the last second (hub/presence.ts). */
+  watching(auction: number): number;
   /** The supervised embedded PostgreSQL's state; undefined with --database-url. */
   postgres(): PostgresHealth | undefined;
 }

@@ -58,6 +58,7 @@ export const auction = z
     createdAt: time,
     version,
     unsoldReason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold: no bids, or the reserve was not met.'),
+    watching: count.optional().describe('Distinct users (or anonymous sockets) watching it over all daemons, as of the last second: in show and list answers and in snapshots.'),
   })
   .describe('An auction as anyone sees it (never a maximum nor the reserve price); money is a whole number of the smallest unit.');
 

@@ -149,7 +149,7 @@ const balance: BalanceEvent & { seq: number } = { type: 'balance', userId: bidde
 const welcome: WelcomeFrame = {
   type: 'welcome', daemonId: '5f3a9c1e', version: '0.1.0', userId: bidder.id, inbox: 16, limits: defaultSocketLimits, features: ['batch', 'bid'], batch: true,
 };
-const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 } };
+const subscribe: SubscribeFrame = { op: 'subscribe', auctions: [42], after: { '42': 2 }, presence: true };
 const placeBid: BidFrame = { op: 'bid', ref: 17, auction: 42, amount: 1300, key: 'jonas-42-1300' };
 const myBid: Bid = { id: 320, auctionId: 42, bidderId: bidder.id, amount: 1300, version: 4, at: bidEvent.at, automatic: false };
 const reply: ReplyFrame = {
@@ -197,6 +197,7 @@ export const frameExamples = {
   sale: { type: 'sale', auction: 44, version: 7, at: '2030-05-01T18:10:00.400Z', price: 800, buyerId: 12, seq: 21 },
   unsold: { type: 'unsold', auction: 45, version: 1, at: '2030-05-01T18:15:00.400Z', reason: 'no_bids', seq: 22 },
   inbox: { type: 'inbox', after: 16, truncated: false },
+  presence: { type: 'presence', auction: 42, watching: 17 },
   pong: { type: 'pong' },
   reply,
   error: { type: 'error', code: 'NOT_FOUND', message: 'No auction 43.', auction: 43 },

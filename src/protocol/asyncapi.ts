@@ -48,6 +48,7 @@ const summaries: Record<keyof typeof clientFrames | keyof typeof serverMessages,
   sale: 'Private: your auction sold.',
   unsold: 'Private: your auction ended without a bid.',
   inbox: 'Answers the inbox op: the private events after `after` follow, once each and in order.',
+  presence: 'How many are watching the auction over all daemons, when it changes (at most once a second); only with subscribe presence: true.',
   pong: 'Answers ping.',
   reply: 'Answers a bid frame (same ref): the status and body of the same bid over HTTP.',
   error: 'A frame the daemon could not act on; the socket stays open unless a close follows.',
@@ -130,6 +131,7 @@ export function asyncApiDocument(version: string): Json {
       session: op('send', 'Answers and notices about the socket', ['welcome', 'subscribed', 'unsubscribed', 'inbox', 'pong', 'reply', 'error', 'batch']),
       auctionEvents: op('send', 'Public events of watched auctions', ['snapshot', 'bid', 'extended', 'sold', 'closed', 'cancelled']),
       privateEvents: op('send', "Private events of the token's user", ['outbid', 'maxRaised', 'maxExhausted', 'balance', 'won', 'lost', 'sale', 'unsold']),
+      presence: op('send', 'How many watch each watched auction (subscribe with presence: true)', ['presence']),
     },
     components: {
       // JSON Schema draft 7: AsyncAPI's default schema format.

@@ -173,6 +173,7 @@ export const errorCodes = {
       configJson: (d: { file: string }) => `${d.file} is not valid JSON; fix it or run 'neighborbid login' again.`,
       tuiTerminal: 'The TUI needs a terminal; for scripts use `neighborbid watch` or --json commands.',
       demoTerminal: 'The demo opens the TUI and needs a terminal.',
+      listenWithoutDatabase: '--listen-database-url goes with --database-url: the embedded PostgreSQL needs no second URL.',
     }),
   ),
   PAYLOAD_TOO_LARGE: spec(

@@ -65,6 +65,8 @@ export const subscribeFrame = z
     auctions: z.array(auctionId, { error: 'must be an array of auction ids' }).min(1, { error: 'must not be empty' }),
     /** Per auction id (as a string key), the last version the client has seen. */
     after: z.record(z.string(), version, { error: 'must be an object of versions by auction id' }).optional(),
+    /** True: this socket also gets `presence` frames (how many are watching) for its auctions. */
+    presence: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .refine((f) => !f.after || Object.keys(f.after).every((k) => /^[1-9]\d{0,15}$/.test(k) && f.auctions.includes(Number(k))), {
     error: 'every key of after must be one of auctions',
@@ -210,6 +212,18 @@ export interface InboxAckFrame {
   truncated: boolean;
 }
 
+/**
+ * How many distinct users (or anonymous sockets) watch an auction, over all
+ * daemons: sent at most once a second per auction when it changes, to sockets
+ * that subscribed with `presence: true`. Not an event: it has no version, is
+ * not replayed, and names nobody.
+ */
+export interface PresenceFrame {
+  type: 'presence';
+  auction: number;
+  watching: number;
+}
+
 export interface PongFrame {
   type: 'pong';
 }
@@ -264,6 +278,7 @@ export type ServerFrame =
   | AuctionEvent
   | InboxEvent
   | InboxAckFrame
+  | PresenceFrame
   | PongFrame
   | ReplyFrame
   | ErrorFrame;

@@ -15,6 +15,7 @@ import {
   type ErrorFrame,
   type InboxAckFrame,
   type PongFrame,
+  type PresenceFrame,
   type ReplyFrame,
   type ServerFrame,
   type SnapshotFrame,
@@ -176,6 +177,10 @@ export const snapshotFrame = z
   .object({ type: z.literal('snapshot'), auction: id, version, state: auction })
   .describe('The whole state of an auction at `version`; events after it follow.');
 
+export const presenceFrame = z
+  .object({ type: z.literal('presence'), auction: id, watching: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .describe('How many distinct users (or anonymous sockets) watch the auction over all daemons; at most once a second per auction, when it changes, to sockets that subscribed with presence: true. No version, never replayed.');
+
 export const pongFrame = z.object({ type: z.literal('pong') });
 
 export const errorFrame = z
@@ -222,6 +227,7 @@ export const serverFrames = {
   sale: saleEvent,
   unsold: unsoldPrivateEvent,
   inbox: inboxAckFrame,
+  presence: presenceFrame,
   pong: pongFrame,
   reply: replyFrame,
   error: errorFrame,
@@ -239,7 +245,7 @@ export const batchMessage = z
       z.discriminatedUnion('type', [
         welcomeFrame, subscribedFrame, unsubscribedFrame, snapshotFrame, bidEvent, extendedEvent, soldEvent, closedEvent,
         cancelledEvent, outbidEvent, maxRaisedEvent, maxExhaustedEvent, balanceEvent, wonEvent, lostEvent, saleEvent,
-        unsoldPrivateEvent, inboxAckFrame, pongFrame, replyFrame, errorFrame,
+        unsoldPrivateEvent, inboxAckFrame, presenceFrame, pongFrame, replyFrame, errorFrame,
       ]),
     ),
   })
@@ -267,6 +273,7 @@ export type FrameShapesMatch = [
   Expect<Same<z.infer<typeof subscribedFrame>, SubscribedFrame>>,
   Expect<Same<z.infer<typeof unsubscribedFrame>, UnsubscribedFrame>>,
   Expect<Same<z.infer<typeof snapshotFrame>, SnapshotFrame>>,
+  Expect<Same<z.infer<typeof presenceFrame>, PresenceFrame>>,
   Expect<Same<z.infer<typeof pongFrame>, PongFrame>>,
   Expect<Same<z.infer<typeof errorFrame>, ErrorFrame>>,
   Expect<Same<z.infer<typeof replyFrame>, ReplyFrame>>,

@@ -53,6 +53,11 @@ export interface Auction {
   version: number;
   /** Why it ended unsold (status `unsold`); null otherwise. */
   unsoldReason: UnsoldReason | null;
+  /**
+   * Distinct users (or anonymous sockets) watching it over all daemons, as of
+   * the last second: in show and list answers and in snapshots.
+   */
+  watching?: number;
 }
 
 /** A bid row: every visible bid, typed by its bidder or placed by their maximum. */

@@ -57,6 +57,8 @@ describe('SocketClient', () => {
       const [other] = await makeAuctions(seller, 1);
       const sentinel: AuctionMessage[] = [];
       await client.subscribe([other!.id], (m) => sentinel.push(m));
+      // Its snapshot first: a bid committed before the snapshot is read comes inside it, not as an event.
+      await waitFor(() => sentinel.length > 0, 10_000, 'the sentinel snapshot');
       await ann.client.bid(other!.id, 100);
       await waitFor(() => sentinel.some((m) => m.type === 'bid'), 10_000, 'the sentinel bid');
       expect(seen).toHaveLength(2);

@@ -46,6 +46,8 @@ function lot(extra: Partial<CreateAuctionBody> = {}): Promise<Auction> {
 
 const bidder = (name: string) => f.daemon.admin.createUser(name, 10_000);
 const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, any>);
+/** The items that pass `test`, and the others. */
+const apart = <T,>(items: T[], test: (item: T) => boolean): [T[], T[]] => [items.filter(test), items.filter((i) => !test(i))];
 const T = '\\d\\d:\\d\\d:\\d\\d';
 
 /** Every open auction cancelled, so that --all-open sees only what a test makes. */
@@ -93,7 +95,9 @@ describe('watch', () => {
     const h = await human.exit();
     expect(h.code).toBe(0);
     expect(h.stderr).toBe('');
-    const lines = h.stdout.trimEnd().split('\n');
+    // How many watch comes as it changes, at times of its own: checked apart.
+    const [audience, lines] = apart(h.stdout.trimEnd().split('\n'), (l) => / audience /.test(l));
+    for (const l of audience) expect(l).toMatch(new RegExp(`^${T}  #\\d+ +.+ +audience +\\d+ watching$`));
     const of = (a: Auction) => lines.filter((l) => l.includes(` #${a.id} `));
     const row = (a: Auction, title: string, what: string, price: string, leader: string, detail: string) =>
       new RegExp(`^${T}  #${a.id} +${title} +${what} +${price}  ${leader} +${detail}$`);
@@ -128,7 +132,8 @@ describe('watch', () => {
     const j = await json.exit();
     expect(j.code).toBe(0);
     expect(j.stderr).toBe('');
-    const events = parse(j.stdout.trimEnd().split('\n'));
+    const [presence, events] = apart(parse(j.stdout.trimEnd().split('\n')), (e) => e.type === 'presence');
+    for (const e of presence) expect(e).toEqual({ type: 'presence', auction: expect.any(Number), watching: expect.any(Number) });
     const about = (a: Auction) => events.filter((e) => e.auction === a.id);
     expect(about(lamp).map((e) => [e.type, e.version])).toEqual([
       ['snapshot', 0],
@@ -165,7 +170,7 @@ describe('watch', () => {
     await waitFor(async () => (await openSockets()) === 1 || undefined, 10_000, 'one open socket: the watcher');
     const interrupted = await first.stop('SIGINT');
     expect(interrupted).toMatchObject({ code: 130, signal: null, stderr: '' });
-    expect(interrupted.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(interrupted.stdout.trimEnd().split('\n').filter((l) => !/ audience /.test(l))).toHaveLength(1);
     await waitFor(async () => (await openSockets()) === 0 || undefined, 10_000, 'the socket to close');
 
     const second = watch([String(a.id), '--json']);
@@ -291,6 +296,18 @@ describe('watch', () => {
     expect((await f.daemon.client().auction(later.id)).status).toBe('unsold');
   });
 
+  it('prints how many watch as it changes: a line for people, a presence object with --json', async () => {
+    const a = await lot({ title: 'Watched lamp' });
+    const human = watch([String(a.id)]);
+    const json = watch([String(a.id), '--json']);
+    const [two] = await human.waitForLines(/ audience +2 watching$/);
+    expect(two).toMatch(new RegExp(`^${T}  #${a.id}  Watched lamp +audience +2 watching$`));
+    const [presence] = await json.waitForLines(/"type":"presence".*"watching":2/);
+    expect(JSON.parse(presence!)).toEqual({ type: 'presence', auction: a.id, watching: 2 });
+    await json.stop('SIGINT');
+    await human.waitForLines(/ audience +1 watching$/);
+  });
+
   it('resumes after a lost connection without a gap or a repeat, with notes on stderr', async () => {
     const a = await lot({ title: 'Resumed lamp' });
     const proxy = await startTcpProxy(f.daemon.url);
@@ -314,7 +331,7 @@ describe('watch', () => {
       const r = await w.stop('SIGINT');
       expect(r.code).toBe(130);
       // stdout holds events only; the notes went to stderr.
-      expect(parse(r.stdout.trimEnd().split('\n')).map((e) => e.type)).toEqual(['snapshot', 'bid', 'bid', 'bid']);
+      expect(parse(r.stdout.trimEnd().split('\n')).map((e) => e.type).filter((t) => t !== 'presence')).toEqual(['snapshot', 'bid', 'bid', 'bid']);
       expect(r.stderr).toMatch(/^neighborbid: connection lost \(.*\); reconnecting…\n(neighborbid: still reconnecting .*\n)*neighborbid: live again; resuming 1 auction from the last event seen\n$/);
     } finally {
       await proxy.close();

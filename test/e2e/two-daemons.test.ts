@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
 import { openDatabase, sqlArray, type Sql } from '../../src/daemon/db/database.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { CLEAN_ENV, logged, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { send } from '../helpers/raw-http.js';
 import { expectAuditClean, expectWinsExactlyOne, seedAuction, seedUser, type Admin } from '../helpers/seed.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
     ['a', 'b'].map(async (name) => {
       const dir = await tempDir(`nb-two-${name}-`);
       dirs.push(dir);
-      const d = await spawnDaemon(['--database-url', db.url, '--data-dir', dir.path, '--log-level', 'info'], {
+      const d = await spawnDaemon([...databaseArgs(db.url), '--data-dir', dir.path, '--log-level', 'info'], {
         ...CLEAN_ENV,
         NEIGHBORBID_ADMIN_TOKEN: token,
       });

@@ -7,7 +7,7 @@ import { HttpClient } from '../../src/client/http-client.js';
 import type { AuctionEvent } from '../../src/protocol/events.js';
 import type { ErrorFrame, ServerFrame } from '../../src/protocol/frames.js';
 import type { Auction } from '../../src/protocol/types.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
 import { framesOf, openWatcher } from '../helpers/watcher.js';
@@ -22,7 +22,7 @@ let admin: HttpClient;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await tempDir('nb-ws1-');
-  daemon = await spawnDaemon(['--database-url', db.url, '--data-dir', dir.path], { NEIGHBORBID_ADMIN_TOKEN: adminToken });
+  daemon = await spawnDaemon([...databaseArgs(db.url), '--data-dir', dir.path], { NEIGHBORBID_ADMIN_TOKEN: adminToken });
   admin = new HttpClient({ url: daemon.url, token: adminToken });
 });
 

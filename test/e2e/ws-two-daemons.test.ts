@@ -9,7 +9,7 @@ import { HttpClient } from '../../src/client/http-client.js';
 import { SocketClient, type AuctionMessage, type SocketState } from '../../src/client/socket-client.js';
 import { NbError } from '../../src/protocol/errors.js';
 import type { InboxEvent } from '../../src/protocol/inbox.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, databaseArgs, type TestDatabase } from '../helpers/database.js';
 import { spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
 import { bidUp, makeAuctions, makeTrader, outbox, type Trader } from '../helpers/market.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -27,7 +27,7 @@ let bidders: Trader[];
 async function spawnOn(port = 0): Promise<SpawnedDaemon> {
   const dir = await tempDir('nb-ws2-');
   dirs.push(dir);
-  return spawnDaemon(['--database-url', db.url, '--data-dir', dir.path, '--log-level', 'info', '--port', String(port)], {
+  return spawnDaemon([...databaseArgs(db.url), '--data-dir', dir.path, '--log-level', 'info', '--port', String(port)], {
     NEIGHBORBID_ADMIN_TOKEN: adminToken,
   });
 }
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** The versions a client handler delivered, snapshots as "s<version>". */
 function versions(messages: AuctionMessage[]): string[] {
-  return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' ? 'error' : String(m.version)));
+  return messages.map((m) => (m.type === 'snapshot' ? `s${m.version}` : m.type === 'error' || m.type === 'presence' ? m.type : String(m.version)));
 }
 
 /** A client watching a new auction through `url`, after 5 bids (100…140) it has seen live. */

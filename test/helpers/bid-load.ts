@@ -43,6 +43,8 @@ export interface BidLoadOptions {
   again?(attempt: Attempt, tries: number): boolean;
   /** Pause before sending a bid again. */
   retryPauseMs?: number;
+  /** Pause of each bidder between two bids (default none: as fast as answers come). */
+  pauseMs?: number;
 }
 
 /** The answer a bid got in the end. */
@@ -93,6 +95,7 @@ export async function bidLoad(o: BidLoadOptions): Promise<LoadBid[]> {
         // A daemon that is gone or going answers at once; do not spin on it.
         const last = lastAttempt(bid).status;
         if (last === null || last === 503) await new Promise((r) => setTimeout(r, 20));
+        if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
       }
     }),
   );

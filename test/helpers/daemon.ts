@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { HttpClient } from '../../src/client/http-client.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import { daemonDatabase } from './database.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/neighborbid.js');
 
@@ -32,12 +33,12 @@ export interface TestDaemon extends Daemon {
 
 export type StartedTestDaemon = TestDaemon & { removeDir(): Promise<void> };
 
-/** Starts a daemon in this process on a free port against the given database. */
+/** Starts a daemon in this process on a free port against the given database (through PgBouncer when the run has one). */
 export async function startTestDaemon(databaseUrl: string, options: DaemonOptions = {}): Promise<StartedTestDaemon> {
   const dir = await tempDir('nb-daemon-');
   const daemon = await startDaemon({
     port: 0,
-    databaseUrl,
+    ...daemonDatabase(databaseUrl),
     dataDir: dir.path,
     adminToken: `nb_admin_test_${randomBytes(8).toString('hex')}`,
     logger: pino({ level: process.env.NB_TEST_LOG ?? 'silent' }),
@@ -88,6 +89,7 @@ export interface SpawnedDaemon {
 export const CLEAN_ENV: NodeJS.ProcessEnv = {
   DATABASE_URL: undefined,
   NEIGHBORBID_DATA_DIR: undefined,
+  NEIGHBORBID_LISTEN_DATABASE_URL: undefined,
   NEIGHBORBID_ADMIN_TOKEN: undefined,
   NEIGHBORBID_LOG_LEVEL: undefined,
 };

@@ -1,4 +1,6 @@
-// A fresh database per test file, on the run's PostgreSQL, dropped afterwards.
+// A fresh database per test file, on the run's PostgreSQL, dropped afterwards;
+// and how a daemon reaches it: straight, or through the run's PgBouncer
+// (NB_TEST_PGBOUNCER=1) with a direct URL for LISTEN and migrations.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -30,6 +32,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await a.end();
     },
   };
+}
+
+/** What a daemon on the database at (direct) `url` is given: its pool through PgBouncer when the run has one. */
+export function daemonDatabase(url: string): { databaseUrl: string; listenDatabaseUrl?: string } {
+  const pool = inject('pgPoolUrl');
+  if (!pool) return { databaseUrl: url };
+  const u = new URL(url);
+  const p = new URL(pool);
+  u.host = p.host;
+  return { databaseUrl: u.toString(), listenDatabaseUrl: url };
+}
+
+/** The same as `neighborbid daemon` flags. */
+export function databaseArgs(url: string): string[] {
+  const d = daemonDatabase(url);
+  return ['--database-url', d.databaseUrl, ...(d.listenDatabaseUrl ? ['--listen-database-url', d.listenDatabaseUrl] : [])];
 }
 
 /** Runs SQL text once on its own connection and returns the rows. */

@@ -268,6 +268,11 @@ export class FakeBoardSource implements BoardSource {
     this.handlers?.private(event);
   }
 
+  /** How many watch an auction, as the daemon's presence frames say it. */
+  emitPresence(auction: number, watching: number): void {
+    if (this.subscribed.has(auction)) this.handlers?.presence?.(auction, watching);
+  }
+
   private emit(event: AuctionEvent): void {
     if (this.subscribed.has(event.auction)) this.handlers?.event(event);
   }

@@ -73,8 +73,9 @@ describe('frames a real daemon sends', () => {
     const mineUnsold = await seedAuction(me, { durationSec: ENDS_SOON });
     const w = await openWatcher(t.daemon.url, { token: me.token, batch: true });
     const ids = [contested.id, forSale.id, toCancel.id, ending.id, proxied.id];
-    w.send({ op: 'subscribe', auctions: ids });
+    w.send({ op: 'subscribe', auctions: ids, presence: true });
     await w.until((f) => f.filter((x) => x.type === 'snapshot').length === 5, 10_000, 'snapshots');
+    await w.until((f) => f.some((x) => x.type === 'presence'), 10_000, 'a presence frame');
     // Before anything happens to me: "from now" loses nothing.
     w.send({ op: 'inbox' });
     await w.until((f) => f.some((x) => x.type === 'inbox'), 10_000, 'the inbox answer');

@@ -3,6 +3,7 @@
 // signal stops within the shutdown bound; a second signal, a shutdown past its
 // bound or a crash stop the embedded PostgreSQL at once and say so.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { nbError } from '../../protocol/errors.js';
 import { examples } from '../help-text.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_SOCKETS_PER_IP, DEFAULT_RATE_LIMIT } from '../../protocol/limit-defaults.js';
@@ -28,6 +29,7 @@ interface DaemonFlags {
   host: string;
   port: number;
   databaseUrl?: string;
+  listenDatabaseUrl?: string;
   dataDir?: string;
   logLevel: string;
   maxConnectionsPerIp: number;
@@ -43,6 +45,10 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--host <address>', 'address to bind').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to bind (0 picks a free one)').default(7700).argParser(port))
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded one').env('DATABASE_URL'))
+    .addOption(
+      new Option('--listen-database-url <url>', 'a direct connection for LISTEN and migrations, when --database-url goes through PgBouncer (default: --database-url)')
+        .env('NEIGHBORBID_LISTEN_DATABASE_URL'),
+    )
     .addOption(new Option('--data-dir <dir>', 'data directory (default $XDG_DATA_HOME/neighborbid or ~/.local/share/neighborbid)').env('NEIGHBORBID_DATA_DIR'))
     .addOption(
       new Option('--log-level <level>', 'log level (JSON lines on stderr)')
@@ -73,9 +79,12 @@ export function registerDaemon(program: Command): void {
     .addHelpText('after', examples(
       'neighborbid daemon',
       'neighborbid daemon --port 0 --data-dir ./nb-data --log-level warn',
-      'neighborbid daemon --database-url postgres://user:pass@db.example:5432/neighborbid',
+      'neighborbid daemon --database-url postgres://user:pass@pgbouncer:6432/nb --listen-database-url postgres://user:pass@db:5432/nb',
     ))
     .action(async (opts: DaemonFlags) => {
+      if (opts.listenDatabaseUrl && !opts.databaseUrl) {
+        throw nbError('INVALID_INPUT', { reason: 'listenWithoutDatabase' });
+      }
       const { startDaemon, SHUTDOWN_BOUND_MS } = await import('../../daemon/daemon.js');
       const { StartRefusal } = await import('../../daemon/start-refusal.js');
       const say = (line: string) => process.stderr.write(`neighborbid: ${line}\n`);
@@ -114,6 +123,7 @@ export function registerDaemon(program: Command): void {
           host: opts.host,
           port: opts.port,
           databaseUrl: opts.databaseUrl,
+          listenDatabaseUrl: opts.listenDatabaseUrl,
           dataDir: opts.dataDir,
           logLevel: opts.logLevel,
           maxConnectionsPerIp: opts.maxConnectionsPerIp,

@@ -110,6 +110,7 @@ class Watch {
       onState: (s) => this.state(s),
       onPrivate: (e) => this.receive(e),
       onError: (err) => this.ctx.note(`${err.code}: ${err.message}`),
+      presence: true,
     });
     await live;
     const ids = [...this.ids];
@@ -174,7 +175,7 @@ class Watch {
       return;
     }
     this.show(m);
-    if (isPrivateEvent(m)) return;
+    if (isPrivateEvent(m) || m.type === 'presence') return;
     const status = m.type === 'snapshot' ? m.state.status : statusAfter(m);
     if (status === null || status === 'open') return;
     // Nothing follows a final status: stop watching it, which also keeps the socket under its subscription limit.

@@ -12,13 +12,21 @@ export interface DatabaseOptions {
   /** Pool size; PostgreSQL on a small machine is fastest with a small pool. */
   max?: number;
   applicationName?: string;
+  /**
+   * The URL goes through a transaction pooler (PgBouncer in transaction mode):
+   * no named prepared statements (a statement prepared on one server
+   * connection is unknown on the next; PgBouncer 1.18, Debian 12's, does not
+   * track them) and no pipelining (see noPipelining).
+   */
+  pooler?: boolean;
 }
 
 /** Opens a pool whose BIGINTs arrive as safe JS integers (money is never a float). */
 export function openDatabase(options: DatabaseOptions): Sql {
-  return postgres(options.url, {
+  const sql = postgres(options.url, {
     max: options.max ?? 16,
     idle_timeout: 30,
+    prepare: !options.pooler,
     connect_timeout: 5,
     // The driver's default waits up to 20 s between reconnects once a few have
     // failed, and a query waits with it: a request during a database outage would
@@ -43,6 +51,35 @@ export function openDatabase(options: DatabaseOptions): Sql {
       },
     },
   }) as unknown as Sql;
+  return options.pooler ? noPipelining(sql) : sql;
+}
+
+/**
+ * The pool, sending no query behind another on one connection outside a
+ * transaction. The driver pipelines: with every connection busy, a query is
+ * written behind one in flight. Through PgBouncer 1.18 in transaction mode
+ * that loses queries: at the first query's ReadyForQuery PgBouncer hands the
+ * server connection to another client, while the query behind it — without
+ * prepared statements, a Parse/Describe/Flush awaiting its parameter types,
+ * no Sync yet — waits for an answer that never comes (reproduced on Debian
+ * 12's PgBouncer: every run hung within seconds; pgbouncer/pgbouncer#759).
+ * The driver's own max_pipeline cannot be 0 (sql.begin reserves its
+ * connection from the same hook), so each top-level query gets that hook,
+ * `onexecute`, answering "no more on this connection": the next query waits
+ * for a free connection instead. Queries inside sql.begin run on the
+ * transaction's connection, which PgBouncer keeps until COMMIT, and are left
+ * alone. The hook is the driver's (postgres 3.4), used by its sql.begin.
+ */
+function noPipelining(sql: Sql): Sql {
+  const alone = () => false;
+  return new Proxy(sql, {
+    apply(target, self, args: unknown[]) {
+      const made: unknown = Reflect.apply(target as unknown as (...a: unknown[]) => unknown, self, args);
+      const options = (made as { options?: { onexecute?: unknown } } | null)?.options;
+      if (made instanceof Promise && options) options.onexecute = alone;
+      return made;
+    },
+  });
 }
 
 /**

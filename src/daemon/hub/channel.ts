@@ -67,6 +67,11 @@ export class Channel {
     return this.live.size + this.joining.length;
   }
 
+  /** True once the socket has had its snapshot or replay and gets events live. */
+  isLive(sub: Subscriber): boolean {
+    return this.live.has(sub);
+  }
+
   /** Adds a socket: it gets a snapshot, or the events after `after`, then every later event. */
   join(sub: Subscriber, generation: number, after: number | undefined): void {
     this.live.delete(sub);

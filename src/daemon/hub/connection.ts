@@ -66,6 +66,8 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   readonly subs = new Map<number, number>();
   /** False once a heartbeat went out unanswered. */
   alive = true;
+  /** Asked for presence frames (subscribed with presence: true). */
+  presence = false;
   /** Bids sent on this socket and not yet replied to. */
   bidsInFlight = 0;
   readonly admin: boolean;

@@ -16,6 +16,7 @@ import { Connection, type ConnectionHost, type ConnectionOptions } from './conne
 import { InboxFeed, type InboxFeedEnv } from './inbox-feed.js';
 import type { InboxReader } from './inbox-reader.js';
 import type { OutboxReader } from './outbox-reader.js';
+import { jsonFrame } from './ws-frame.js';
 import { takeBid, type SocketBidsEnv } from './socket-bids.js';
 
 export interface HubOptions {
@@ -125,6 +126,7 @@ export class Hub implements ConnectionHost {
       );
       return;
     }
+    if (frame.presence) conn.presence = true;
     // The acknowledgement goes first: snapshots and replays follow from the channels.
     if (!conn.sendFrame({ type: 'subscribed', auctions: ids })) return; // cut for reading too slowly
     this.o.metrics.subscriptions.inc(added);
@@ -201,6 +203,40 @@ export class Hub implements ConnectionHost {
   /** These users' inboxes may have grown (committed here or on another daemon): their sockets here read on. */
   inboxNews(users: Iterable<number>): void {
     for (const id of users) this.feeds.get(id)?.poke();
+  }
+
+  /** Per auction watched here, its distinct watchers on this daemon: users, plus anonymous sockets. */
+  localWatchers(): Map<number, number> {
+    const out = new Map<number, number>();
+    const users = new Map<number, Set<number>>();
+    for (const conn of this.conns) {
+      for (const id of conn.subs.keys()) {
+        if (conn.userId === null) out.set(id, (out.get(id) ?? 0) + 1);
+        else {
+          let set = users.get(id);
+          if (!set) users.set(id, (set = new Set()));
+          set.add(conn.userId);
+        }
+      }
+    }
+    for (const [id, set] of users) out.set(id, (out.get(id) ?? 0) + set.size);
+    return out;
+  }
+
+  /** Sends auctions' watcher counts to the sockets here that watch them live and asked for presence. */
+  sendPresence(counts: Map<number, number>): void {
+    if (counts.size === 0) return;
+    const frames = new Map<number, Buffer>();
+    for (const [auction, watching] of counts) frames.set(auction, jsonFrame({ type: 'presence', auction, watching }));
+    let n = 0;
+    for (const conn of this.conns) {
+      if (!conn.presence) continue;
+      for (const id of conn.subs.keys()) {
+        const frame = frames.get(id);
+        if (frame && this.channels.get(id)?.isLive(conn) && conn.send(frame)) n++;
+      }
+    }
+    this.o.metrics.fannedOut.inc({ kind: 'presence' }, n);
   }
 
   /** Auctions some socket here watches. */

@@ -18,10 +18,15 @@ import { inboxUsersOf } from './inbox-news.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { OutboxReader } from './outbox-reader.js';
+import { Presence } from './presence.js';
 import { attachSocketServer, registerSocketRoute, type SocketServer } from './socket-server.js';
 
 export interface SocketHubOptions {
   databaseUrl: string;
+  /** A direct connection for LISTEN (not through PgBouncer in transaction mode). */
+  listenDatabaseUrl: string;
+  /** databaseUrl goes through a transaction pooler (database.ts, `pooler`). */
+  pooler: boolean;
   applicationName: string;
   daemonId: string;
   version: string;
@@ -30,10 +35,14 @@ export interface SocketHubOptions {
   limits?: Partial<SocketLimits>;
   /** How often every watched auction's version is checked against the database. */
   catchUpMs?: number;
+  /** How often watcher counts are shared with the other daemons (default 1 s). */
+  presenceMs?: number;
 }
 
 export interface SocketHub {
   hub: Hub;
+  /** How many watch each auction over all daemons. */
+  presence: Presence;
   /** What the rules call after commit. */
   publisher: Publisher;
   limits: SocketLimits;
@@ -51,10 +60,12 @@ export const DEFAULT_CATCH_UP_MS = 1000;
 export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const limits: SocketLimits = { ...defaultSocketLimits, ...o.limits };
   // Its own small pools: a subscription storm or a slow notify never takes a bid's connection.
-  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub` });
-  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify` });
+  const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, pooler: o.pooler });
+  const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, pooler: o.pooler });
+  let presence: Presence | undefined;
   const hub = new Hub({
-    reader: new OutboxReader(readSql),
+    // Snapshots say how many are watching, as of the last presence update.
+    reader: new OutboxReader(readSql, (id) => presence?.watching(id)),
     inboxReader: new InboxReader(readSql),
     limits,
     metrics: o.metrics,
@@ -62,6 +73,9 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     daemonId: o.daemonId,
     version: o.version,
   });
+  // NEIGHBORBID_PRESENCE_MS=0 turns presence off, for measuring what it costs (scripts/cluster/presence-cost.ts).
+  const presenceMs = o.presenceMs ?? Number(process.env.NEIGHBORBID_PRESENCE_MS ?? 1000);
+  presence = new Presence({ sql: readSql, hub, daemonId: o.daemonId, log: o.log, intervalMs: presenceMs });
   const notifier = new Notifier(notifySql, o.daemonId, o.metrics, o.log);
 
   let catchingUp = false;
@@ -74,7 +88,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
       .finally(() => (catchingUp = false));
   };
   const listener = new Listener({
-    url: o.databaseUrl,
+    url: o.listenDatabaseUrl,
     applicationName: `${o.applicationName}:listen`,
     log: o.log,
     onListen: catchUp,
@@ -95,6 +109,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   }
   const timer = setInterval(catchUp, o.catchUpMs ?? DEFAULT_CATCH_UP_MS);
   timer.unref();
+  if (presenceMs > 0) presence.start();
 
   const inboxNews = (users: number[]) => {
     if (users.length === 0) return;
@@ -120,6 +135,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   let server: SocketServer | undefined;
   return {
     hub,
+    presence,
     publisher,
     limits,
     attach(app, auth, draining, peers) {
@@ -131,6 +147,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     },
     async close() {
       clearInterval(timer);
+      await presence!.stop();
       await notifier.close();
       await listener.close();
       await Promise.all([readSql.end({ timeout: 2 }), notifySql.end({ timeout: 2 })]);

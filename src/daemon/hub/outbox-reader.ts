@@ -21,11 +21,12 @@ export class OutboxReader {
   private readonly versionsLoader: BatchLoader<number, number | null>;
   private readonly ranges: BatchLoader<string, AuctionEvent[]>;
 
-  constructor(sql: Sql) {
+  /** `watching` gives an auction's watchers for its snapshots (presence.ts). */
+  constructor(sql: Sql, watching: (id: number) => number | undefined = () => undefined) {
     this.snapshots = new BatchLoader(async (ids) => {
       const rows = await sql<{ id: number; version: number; state: Auction }[]>`
         SELECT a.id, a.version, nb_auction_json(a.*, ${RULES_VERSION}) AS state FROM auctions a WHERE a.id = ANY (${sqlArray(ids)}::bigint[])`;
-      return new Map(rows.map((r) => [r.id, { version: r.version, state: r.state }]));
+      return new Map(rows.map((r) => [r.id, { version: r.version, state: withWatching(r.state, watching(r.id)) }]));
     }, null);
 
     this.versionsLoader = new BatchLoader(async (ids) => {
@@ -63,4 +64,8 @@ export class OutboxReader {
     const hi = Math.min(upTo, after + RANGE_PAGE);
     return this.ranges.load(`${id}:${after}:${hi}`);
   }
+}
+
+function withWatching(state: Auction, watching: number | undefined): Auction {
+  return watching === undefined ? state : { ...state, watching };
 }

@@ -33,9 +33,10 @@ export function startCloser(sql: Sql, publisher: Publisher, metrics: Metrics, lo
     for (let i = 0; i < 20 && !stopped; i++) {
       const n = await settleDue(sql, publisher, 100);
       total += n;
+      // Counted per batch: a later batch that fails does not unsay the ones committed.
+      if (n > 0) metrics.settled.inc(n);
       if (n < 100) break;
     }
-    if (total > 0) metrics.settled.inc(total);
     // Settled here or elsewhere, or bought now: each ended auction waits in inbox_pending.
     for (let i = 0; i < 20 && !stopped; i++) {
       const told = await tellEndedAuctions(sql, 100);

@@ -6,8 +6,8 @@ import { endedLabel, NAME_WIDTH, type RowView } from '../state/board-view.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 /** Widths of the fixed columns; the title takes what is left. */
-export const COLUMNS = { lead: 4, price: 11, leader: NAME_WIDTH + 2, bids: 6, ends: 9 } as const;
-const FIXED = COLUMNS.lead + COLUMNS.price + COLUMNS.leader + COLUMNS.bids + COLUMNS.ends + 1;
+export const COLUMNS = { lead: 4, price: 11, leader: NAME_WIDTH + 2, bids: 6, watching: 6, ends: 9 } as const;
+const FIXED = COLUMNS.lead + COLUMNS.price + COLUMNS.leader + COLUMNS.bids + COLUMNS.watching + COLUMNS.ends + 1;
 
 export function titleWidth(width: number): number {
   return Math.max(8, width - FIXED);
@@ -51,6 +51,7 @@ export function BoardHeading({ width }: { width: number }) {
       <Cell width={COLUMNS.price} align="right" fill={false} text="Price" children={title} />
       <Cell width={COLUMNS.leader} fill={false} text="  Leader" children={title} />
       <Cell width={COLUMNS.bids} align="right" fill={false} text="Bids" children={title} />
+      <Cell width={COLUMNS.watching} align="right" fill={false} text="Watch" children={title} />
       <Cell width={COLUMNS.ends} align="right" fill={false} text="Ends in" children={title} />
     </Box>
   );
@@ -68,7 +69,7 @@ function sameRow(a: BoardRowProps, b: BoardRowProps): boolean {
   return keys.every((k) => a.row[k] === b.row[k]);
 }
 
-/** One auction: a selection mark, your marker (* leading, *+ leading by your maximum, ! outbid), title, price, leader, bids, countdown. */
+/** One auction: a selection mark, your marker (* leading, *+ leading by your maximum, ! outbid), title, price, leader, bids, watching, countdown. */
 export const BoardRow = memo(function BoardRow({ row, selected, width }: BoardRowProps) {
   const theme = useTheme();
   const inv = selected;
@@ -130,6 +131,13 @@ export const BoardRow = memo(function BoardRow({ row, selected, width }: BoardRo
       <Cell width={COLUMNS.bids} align="right" fill={inv} text={String(row.bidCount)}>
         {(t) => (
           <Text inverse={inv} bold={hl}>
+            {t}
+          </Text>
+        )}
+      </Cell>
+      <Cell width={COLUMNS.watching} align="right" fill={inv} text={row.watching === null ? '' : String(row.watching)}>
+        {(t) => (
+          <Text inverse={inv} dimColor={!inv}>
             {t}
           </Text>
         )}

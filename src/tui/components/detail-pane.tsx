@@ -72,7 +72,7 @@ function Info({ auction: a, mine, myMax, who, isMe, now }: { auction: Auction; m
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        {a.title} <Text color={theme.muted}>#{a.id}</Text>
+        {a.title} <Text color={theme.muted}>#{a.id}{a.watching === undefined ? '' : ` · ${a.watching} watching`}</Text>
       </Text>
       {open ? (
         <Text wrap="truncate-end">

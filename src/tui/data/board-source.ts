@@ -20,6 +20,8 @@ export interface BoardSourceHandlers {
   event(event: AuctionEvent): void;
   /** An event private to the token's user (outbid, balance). */
   private(event: PrivateEvent): void;
+  /** How many watch an auction over all daemons, when that changes. */
+  presence?(auction: number, watching: number): void;
   connection(state: ConnectionState): void;
 }
 

@@ -5,5 +5,6 @@ import type { SocketLike } from './live-source.js';
 
 /** The socket for the board; `inboxAfter`: the last private event seq already shown, to resume after. */
 export function connectSocket(url: string, token: string | undefined, inboxAfter?: number): SocketLike {
-  return new SocketClient({ url, token, ...(inboxAfter === undefined ? {} : { inboxAfter }) });
+  // Presence: the board and the detail pane say how many are watching.
+  return new SocketClient({ url, token, presence: true, ...(inboxAfter === undefined ? {} : { inboxAfter }) });
 }

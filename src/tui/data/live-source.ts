@@ -67,6 +67,7 @@ export class LiveBoardSource implements BoardSource {
     const h = this.handlers;
     if (!h) return;
     if (m.type === 'snapshot') h.snapshot(m.state);
+    else if (m.type === 'presence') h.presence?.(m.auction, m.watching);
     else if (m.type !== 'error') h.event(m);
     // A refused subscription (the auction vanished) leaves the row as the list last had it;
     // the next list refresh settles it.

@@ -130,6 +130,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
       snapshot: (a) => changed(store.upsert(a, Date.now())),
       event: (e) => changed(store.apply(e, Date.now())),
       private: (e) => changed(store.applyPrivate(e, Date.now())),
+      presence: (auction, watching) => changed(store.setWatching(auction, watching)),
       connection: (state) => {
         store.setConnection(state);
         // After a reconnect the socket resumes events, but money and new auctions are re-read.

@@ -203,6 +203,14 @@ export class BoardStore {
     return this.touch();
   }
 
+  /** How many watch an auction now (presence); not a change a row is highlighted for. */
+  setWatching(id: number, watching: number): boolean {
+    const e = this.entries.get(id);
+    if (!e || e.auction.watching === watching) return false;
+    e.auction = { ...e.auction, watching };
+    return this.touch();
+  }
+
   /** Applies an event private to the user: money and outbid markers. */
   applyPrivate(event: PrivateEvent, now: number): boolean {
     if (event.type === 'balance') {

@@ -21,6 +21,8 @@ export interface RowView {
   /** The leader is the token's own user (never read from the label: a user may be named anything). */
   leaderIsMe: boolean;
   bidCount: number;
+  /** How many watch it over all daemons; null until the daemon has said. */
+  watching: number | null;
   endsAt: string;
   /** Time left as shown (m:ss), so a row that did not change compares equal within a second. */
   countdown: string;
@@ -99,6 +101,7 @@ export function boardView(store: BoardStore, now: number, filter = '', order: Bo
       leader: who(a.leaderId, NAME_WIDTH),
       leaderIsMe: store.isMe(a.leaderId),
       bidCount: a.bidCount,
+      watching: a.watching ?? null,
       endsAt: a.endsAt,
       countdown: formatRemaining(remainingMs),
       warning: a.status === 'open' && isWarning(remainingMs),

@@ -50,7 +50,8 @@ describe('creating and showing auctions', () => {
     const endsAt = Date.parse(r.json.endsAt as string);
     expect(endsAt).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
     expect(endsAt).toBeLessThanOrEqual(Date.now() + 3600_000 + 1000);
-    expect(await t.daemon.admin.auction(r.json.id as number)).toEqual({ ...r.json, recentBids: [] });
+    // Shown, it also says how many watch it (nobody here).
+    expect(await t.daemon.admin.auction(r.json.id as number)).toEqual({ ...r.json, recentBids: [], watching: 0 });
   });
 
   it('takes an end time with an offset and keeps it to the millisecond', async () => {

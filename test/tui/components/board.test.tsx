@@ -28,6 +28,19 @@ describe('board', () => {
     expect(lineWith(f, 'Brass lamp')).toMatch(/1,250\s+bo\s+2\s/);
   });
 
+  it('shows how many watch each auction under Watch, as presence says it', async () => {
+    const { src, app, auctions: [lamp, vase] } = await showBoard([{ title: 'Brass lamp' }, { title: 'Blue vase' }]);
+    await app.waitFor(() => src.subscribed.has(lamp!.id) && src.subscribed.has(vase!.id));
+    expect(app.frame()).toMatch(/Bids\s+Watch\s+Ends in/);
+    src.emitPresence(lamp!.id, 12);
+    src.emitPresence(vase!.id, 3);
+    const f = await app.waitFor((fr) => /\s12\s+\d+:\d\d/.test(lineWith(fr, 'Brass lamp')));
+    expect(lineWith(f, 'Brass lamp')).toMatch(/—\s+0\s+12\s+\d+:\d\d/);
+    expect(lineWith(f, 'Blue vase')).toMatch(/—\s+0\s+3\s+\d+:\d\d/);
+    src.emitPresence(lamp!.id, 11);
+    expect(lineWith(await app.waitFor((fr) => /\s11\s/.test(lineWith(fr, 'Brass lamp'))), 'Brass lamp')).toMatch(/—\s+0\s+11\s+\d+:\d\d/);
+  });
+
   it('shows leaders as #id until their names arrive, then by name, with one lookup for all the new ones', async () => {
     const { src, app, auctions } = await showBoard([{ title: 'Brass lamp' }, { title: 'Oak table' }, { title: 'Blue vase' }]);
     [[7, 'ada'], [8, 'bo'], [9, 'cyd']].forEach(([id, name]) => src.names.set(id as number, name as string));
@@ -225,6 +238,7 @@ describe('ended strip', () => {
       leader,
       leaderIsMe,
       bidCount: 1,
+      watching: null,
       endsAt: new Date().toISOString(),
       countdown: '0:00',
       warning: false,

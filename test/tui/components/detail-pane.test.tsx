@@ -29,6 +29,16 @@ describe('detail pane', () => {
     expect(d).toMatch(/1,100 bo[\s\S]*1,000 ada/);
   });
 
+  it('says how many watch the selected auction', async () => {
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
+    await app.press(KEY.enter);
+    await app.waitFor('none yet');
+    src.emitPresence(lamp!.id, 4);
+    expect(detailOf(await app.waitFor('4 watching'))).toContain(`Brass lamp #${lamp!.id} · 4 watching`);
+    src.emitPresence(lamp!.id, 1);
+    expect(detailOf(await app.waitFor('1 watching'))).toContain(`Brass lamp #${lamp!.id} · 1 watching`);
+  });
+
   it('adds bids as they arrive, newest first, counting them as 1 bid, 2 bids', async () => {
     const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000 }]);
     await app.press(KEY.enter);

@@ -4,6 +4,7 @@ import rules from './002-rules.js';
 import moneySupply from './003-money-supply.js';
 import rulesVersion from './004-rules-version.js';
 import inbox from './005-inbox.js';
+import presence from './006-presence.js';
 import maximumBids from './007-maximum-bids.js';
 
 export interface Migration {
@@ -18,5 +19,6 @@ export const migrations: Migration[] = [
   { version: 3, name: 'money supply', sql: moneySupply },
   { version: 4, name: 'rules version', sql: rulesVersion },
   { version: 5, name: 'inbox', sql: inbox },
+  { version: 6, name: 'presence', sql: presence },
   { version: 7, name: 'maximum bids', sql: maximumBids },
 ];

@@ -16,12 +16,13 @@ export function auctionRoutes(app: FastifyInstance, ctx: DaemonContext): void {
 
   app.get('/v1/auctions', async (req) => {
     const q = parse(listAuctionsQuery, req.query, 'query');
-    return listAuctions(ctx.sql, q);
+    const page = await listAuctions(ctx.sql, q);
+    return { ...page, auctions: page.auctions.map((a) => ({ ...a, watching: ctx.watching(a.id) })) };
   });
 
   app.get<{ Params: { id: string } }>('/v1/auctions/:id', async (req) => {
     const id = parse(idParam, req.params.id, 'auction id');
-    return getAuction(ctx.sql, id);
+    return { ...(await getAuction(ctx.sql, id)), watching: ctx.watching(id) };
   });
 
   // The same path as a bid frame on the socket (rules/place-bid.ts).
