@@ -39,7 +39,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   try {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(o.dir, 'postgres'),
-      log: (fields, message) => log(`${message} ${Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trim()),
+      log: (message, fields) => log(`${message} ${Object.entries(fields ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trim()),
     });
     started.push(postgres);
     const pgbouncer = await startPgBouncer({ dir: join(o.dir, 'pgbouncer'), serverUrl: postgres.adminUrl });
