@@ -2,18 +2,15 @@
 // connected to: it says so on stderr, comes back through HAProxy on another
 // daemon and resumes from the last event it printed, with no gap or repeat.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCli, type CliProcess } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { spawnCli, stoppedAfterEach } from '../helpers/cli.js';
 import { socketsOn, useCluster } from '../helpers/cluster.js';
 import { tempDir } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/poll.js';
 import { seedAuction, seedUser } from '../helpers/seed.js';
 
 const c = useCluster();
-const running: CliProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
-});
+const running = stoppedAfterEach();
 
 describe('neighborbid watch behind HAProxy', () => {
   it('survives a kill -9 of its daemon and resumes on another without a gap or a repeat', async () => {

@@ -6,30 +6,24 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction, CreatedUser } from '../../src/protocol/types.js';
-import { startCliFixture, type CliFixture } from '../helpers/cli.js';
+import { as, brassLamp, startCliMarket, type CliFixture, type CliMarket } from '../helpers/cli.js';
 import { startTestDaemon } from '../helpers/daemon.js';
 
+let m: CliMarket;
 let f: CliFixture;
 let seller: CreatedUser;
 let alice: CreatedUser;
 let bob: CreatedUser;
 
 beforeAll(async () => {
-  f = await startCliFixture();
-  seller = await f.daemon.admin.createUser('seller');
-  alice = await f.daemon.admin.createUser('alice', 1_000_000);
-  bob = await f.daemon.admin.createUser('bob', 1_000_000);
+  ({ f, seller, alice, bob } = m = await startCliMarket());
 });
 
 afterAll(async () => {
   await f?.close();
 });
 
-function lot(extra: Partial<CreateAuctionBody> = {}): Promise<Auction> {
-  return f.daemon.client(seller.token).createAuction({ title: 'Brass lamp', startPrice: 1000, minIncrement: 100, durationSec: 600, ...extra });
-}
-
-const as = (u: CreatedUser) => ({ NEIGHBORBID_TOKEN: u.token });
+const lot = (extra: Partial<CreateAuctionBody> = {}): Promise<Auction> => brassLamp(m, extra);
 
 describe('bid', () => {
   it('places a bid and says who leads, what is next and when it ends', async () => {

@@ -4,31 +4,26 @@
 // --follow prints new events as they come; a pruned stretch is said on stderr.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneInbox } from '../../src/daemon/rules/inbox.js';
 import type { InboxEvent } from '../../src/protocol/inbox.js';
 import type { CreatedUser } from '../../src/protocol/types.js';
-import { startCliFixture, type CliFixture, type CliProcess } from '../helpers/cli.js';
+import { as, type CliFixture, startCliFixture, stoppedAfterEach } from '../helpers/cli.js';
 import { waitFor } from '../helpers/poll.js';
 
 let f: CliFixture;
 let seller: CreatedUser;
-const running: CliProcess[] = [];
+const running = stoppedAfterEach();
 
 beforeAll(async () => {
   f = await startCliFixture();
   seller = await f.daemon.admin.createUser('carol');
 });
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
-});
-
 afterAll(async () => {
   await f?.close();
 });
 
-const as = (user: CreatedUser) => ({ NEIGHBORBID_TOKEN: user.token });
 const savedPositions = () =>
   (JSON.parse(readFileSync(join(f.env.XDG_CONFIG_HOME!, 'neighborbid', 'config.json'), 'utf8')) as { inbox: Record<string, number> }).inbox;
 const ndjson = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as InboxEvent);

@@ -5,10 +5,10 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction, CreatedUser } from '../../src/protocol/types.js';
-import { startCliFixture, type CliFixture, type CliProcess } from '../helpers/cli.js';
+import { type CliFixture, type CliProcess, startCliFixture, stoppedAfterEach } from '../helpers/cli.js';
 import { BIN } from '../helpers/daemon.js';
 import { metric, nameLookups } from '../helpers/metrics.js';
 
@@ -17,16 +17,11 @@ import { waitFor } from '../helpers/poll.js';
 
 let f: CliFixture;
 let seller: CreatedUser;
-const running: CliProcess[] = [];
+const running = stoppedAfterEach();
 
 beforeAll(async () => {
   f = await startCliFixture();
   seller = await f.daemon.admin.createUser('carol');
-});
-
-afterEach(async () => {
-  // A failed test must not leave a watcher behind.
-  await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
 afterAll(async () => {

@@ -8,14 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase } from '../../src/daemon/db/database.js';
 import type { Health } from '../../src/protocol/types.js';
-import { bidLoad, expectBidsAsAnswered, lastAttempt, type Attempt } from '../helpers/bid-load.js';
+import { bidLoad, lastAttempt, type Attempt } from '../helpers/bid-load.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
-import { embeddedDatabaseUrl, postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
-import { send } from '../helpers/raw-http.js';
+import { postmasterPid, removeDataDir, waitGone } from '../helpers/processes.js';
 import { soak } from '../helpers/soak.js';
-import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
+import { seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
+import { expectSupervisedRunWhole, probeHealth } from '../helpers/supervision.js';
 import { report } from '../helpers/tally.js';
 import { waitFor } from '../helpers/poll.js';
 
@@ -53,14 +52,7 @@ describe('supervised embedded PostgreSQL', () => {
       retryPauseMs: 100,
     });
     // Health as a monitor sees it, every 50 ms, through the outage.
-    const healths: { status: number; body: Health }[] = [];
-    const probing = (async () => {
-      while (running) {
-        const r = await send(d.url, { path: '/v1/health', timeoutMs: 15_000 }).catch(() => null);
-        if (r) healths.push({ status: r.status, body: r.json as Health });
-        await new Promise((ok) => setTimeout(ok, 50));
-      }
-    })();
+    const { healths, done: probing } = probeHealth(d.url, 50, () => running);
 
     const kills = soak(1, 5);
     let accepted = 0;
@@ -106,17 +98,7 @@ describe('supervised embedded PostgreSQL', () => {
     for (const b of bids) expect([201, 422]).toContain(lastAttempt(b).status);
     const unavailable = attempts.filter((a) => a.status === 503);
     for (const a of unavailable) expect(a.code).toBe('UNAVAILABLE');
-    const sql = openDatabase({ url: embeddedDatabaseUrl(dir, d.output()), max: 1 });
-    try {
-      await expectBidsAsAnswered(sql, bids);
-    } finally {
-      await sql.end();
-    }
-    await expectAuditClean(node.admin);
-
-    const pgPid = postmasterPid(dir)!;
-    expect(await d.stop('SIGTERM')).toBe(0);
-    expect(await waitGone(pgPid)).toBe(true);
+    await expectSupervisedRunWhole(d, dir, bids, node);
     report({
       fault: 'kill -9 of the embedded PostgreSQL under a bid load (the daemon restarts it)',
       operations: attempts.length + healths.length,

@@ -142,7 +142,8 @@ describe('SIGTERM', () => {
         agent.destroy();
       }
     });
-    await new Promise((r) => setTimeout(r, 700));
+    // The signal comes once every client has had answers on its kept-open connection.
+    await waitFor(() => bidders.every((b) => bids.filter((x) => x.bidder === b && x.attempts.some((a) => a.status === 201)).length >= 2), 30_000, 'every client bidding');
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
     await Promise.all(clients);

@@ -216,12 +216,8 @@ describe('neighborbid tui in a pseudo-terminal', () => {
       next.type(' ');
       // The board, the lamp marked "!" (outbid): from the inbox, no live event told it.
       await next.waitFor('● live');
-      const deadline = Date.now() + 30_000;
       const marked = new RegExp(`!(\\s|\x1b\\[[\\d;]*m)+${title}(\\s|\x1b\\[[\\d;]*m)+200\\s`);
-      while (!marked.test(next.output())) {
-        if (Date.now() > deadline) throw new Error(`no outbid mark; output:\n${next.output().slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await pollUntil(() => marked.test(next.output()), { what: 'the outbid mark', detail: () => next.output().slice(-3000) });
       next.type('q');
       expect(await next.exited).toBe(0);
     } finally {

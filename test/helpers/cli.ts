@@ -1,12 +1,15 @@
 // Runs the real CLI (`node bin/neighborbid.js …`) as a process, against a daemon
 // started in the test process, with a throwaway home so nothing touches the
 // real one. Spawns asynchronously: the daemon answering it lives in this process.
+import { afterEach } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestDatabase } from './database.js';
 import { BIN, tempDir, type TestDaemon } from './daemon.js';
 import { startDaemonFixture } from './fixture.js';
+import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
+import type { Auction, CreatedUser } from '../../src/protocol/types.js';
 
 export interface CliResult {
   code: number | null;
@@ -180,4 +183,37 @@ export async function startCliFixture(): Promise<CliFixture> {
       await home.remove();
     },
   };
+}
+
+/** A CLI fixture with a seller (no money) and two bidders, alice and bob (1,000,000 each). */
+export interface CliMarket {
+  f: CliFixture;
+  seller: CreatedUser;
+  alice: CreatedUser;
+  bob: CreatedUser;
+}
+
+export async function startCliMarket(): Promise<CliMarket> {
+  const f = await startCliFixture();
+  const seller = await f.daemon.admin.createUser('seller');
+  const alice = await f.daemon.admin.createUser('alice', 1_000_000);
+  const bob = await f.daemon.admin.createUser('bob', 1_000_000);
+  return { f, seller, alice, bob };
+}
+
+/** The seller's "Brass lamp": start 1,000, increment 100, ten minutes, unless `extra` says otherwise. */
+export function brassLamp(m: CliMarket, extra: Partial<CreateAuctionBody> = {}): Promise<Auction> {
+  return m.f.daemon.client(m.seller.token).createAuction({ title: 'Brass lamp', startPrice: 1000, minIncrement: 100, durationSec: 600, ...extra });
+}
+
+/** The environment that makes the CLI act as `u`. */
+export const as = (u: CreatedUser): NodeJS.ProcessEnv => ({ NEIGHBORBID_TOKEN: u.token });
+
+/** A list to put long-running CLI processes in (`watch`, `inbox --follow`): each is killed after its test, whatever happens. */
+export function stoppedAfterEach(): CliProcess[] {
+  const running: CliProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
+  });
+  return running;
 }

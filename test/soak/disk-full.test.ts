@@ -11,13 +11,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/client/http-client.js';
-import { openDatabase } from '../../src/daemon/db/database.js';
-import type { Health } from '../../src/protocol/types.js';
-import { bidLoad, expectBidsAsAnswered, lastAttempt, type Attempt } from '../helpers/bid-load.js';
+import { bidLoad, lastAttempt, type Attempt } from '../helpers/bid-load.js';
 import { CLEAN_ENV, spawnDaemon, tempDir, type SpawnedDaemon } from '../helpers/daemon.js';
-import { embeddedDatabaseUrl, postmasterPid, waitGone } from '../helpers/processes.js';
-import { send } from '../helpers/raw-http.js';
-import { expectAuditClean, seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
+import { postmasterPid, waitGone } from '../helpers/processes.js';
+import { seedAuction, seedUser, seedUsers, type Admin } from '../helpers/seed.js';
+import { expectSupervisedRunWhole, probeHealth } from '../helpers/supervision.js';
 import { report } from '../helpers/tally.js';
 import { waitFor } from '../helpers/poll.js';
 
@@ -88,14 +86,7 @@ describe('a full disk under the embedded PostgreSQL', () => {
       },
       retryPauseMs: 100,
     });
-    const healths: { status: number; body: Health }[] = [];
-    const probing = (async () => {
-      while (running) {
-        const r = await send(d.url, { path: '/v1/health', timeoutMs: 15_000 }).catch(() => null);
-        if (r) healths.push({ status: r.status, body: r.json as Health });
-        await new Promise((ok) => setTimeout(ok, 100));
-      }
-    })();
+    const { healths, done: probing } = probeHealth(d.url, 100, () => running);
     const accepted = async () => {
       let n = 0;
       for (const lot of lots) n += (await node.admin.auction(lot.id).catch(() => ({ bidCount: 0 }))).bidCount;
@@ -131,16 +122,7 @@ describe('a full disk under the embedded PostgreSQL', () => {
     expect(d.output()).toContain(`PostgreSQL pid ${crashed} died (killed by SIGKILL)`);
     expect(d.output()).toMatch(/No space left on device/);
     expect(healths.some((h) => h.status === 503 && h.body.postgres?.state === 'restarting')).toBe(true);
-    const sql = openDatabase({ url: embeddedDatabaseUrl(dir, d.output()), max: 1 });
-    try {
-      await expectBidsAsAnswered(sql, bids);
-    } finally {
-      await sql.end();
-    }
-    await expectAuditClean(node.admin);
-    const pgPid = postmasterPid(dir)!;
-    expect(await d.stop('SIGTERM')).toBe(0);
-    expect(await waitGone(pgPid)).toBe(true);
+    await expectSupervisedRunWhole(d, dir, bids, node);
     report({
       fault: 'disk full under a bid load (a tmpfs filled, then freed)',
       operations: attempts.length + healths.length,
