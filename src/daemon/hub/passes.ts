@@ -1,6 +1,8 @@
-// The worker loop of a channel or an inbox feed: passes run one at a time
-// until one says there is nothing left; a pass that fails (the database away
-// or restarting) is retried after a backoff, and the loop is bounded.
+// The worker of a channel or an inbox feed: passes run one at a time until one
+// says there is nothing left; a pass that fails (the database away or
+// restarting) is retried after a backoff, and the loop is bounded. The worker
+// starts when its owner has work and someone to serve, starts again when work
+// came in while it ran, and tells the owner once it has no one left to serve.
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
@@ -24,5 +26,44 @@ export async function runPasses(pass: () => Promise<boolean>, o: PassOptions): P
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(RETRY_MAX_MS, delay * 2);
     }
+  }
+}
+
+/** What a worker's owner (a channel, an inbox feed) does and knows. */
+export interface WorkerJob extends PassOptions {
+  /** Sockets served or waiting to join. */
+  subscribers(): number;
+  /** True when a pass is needed; it may first do what needs none (a channel sends the events it holds). */
+  needed(): boolean;
+  /** One pass; false when there was nothing to do. */
+  pass(): Promise<boolean>;
+  /** No subscribers and no pass running: the hub may forget the owner. */
+  idle(): void;
+}
+
+/** Runs an owner's passes one at a time, and only while someone is served. */
+export class Worker {
+  private working = false;
+
+  constructor(private readonly job: WorkerJob) {}
+
+  /** Starts the passes unless they are running or nothing needs them. */
+  kick(): void {
+    if (this.working) return;
+    // Nobody to serve: a known gap (a hint, or news) must not start a worker that finds no
+    // one and, its gap still open, kicks again, for ever, without a timer between.
+    if (this.job.subscribers() === 0) return this.maybeIdle();
+    if (!this.job.needed()) return;
+    this.working = true;
+    void runPasses(async () => this.job.subscribers() > 0 && this.job.pass(), this.job).finally(() => {
+      this.working = false;
+      // Work that came in during the last pass, or the owner is idle now.
+      this.kick();
+    });
+  }
+
+  /** Tells the owner it is idle if no pass runs and no one is served. */
+  maybeIdle(): void {
+    if (!this.working && this.job.subscribers() === 0) this.job.idle();
   }
 }
