@@ -57,23 +57,22 @@ export class Channel {
   private readonly live = new Set<Subscriber>();
   private joining: Join[] = [];
   /** Joins, fills and catch-ups, one at a time; a failed pass keeps the joins and the gap and is retried. */
-  private readonly worker = new Worker({
-    subscribers: () => this.subscribers,
-    needed: () => {
-      // Fast path: the next events are in hand and nobody is joining: send them now.
-      if (this.cursor !== null && this.joining.length === 0) this.dispatchHeld(Infinity);
-      return this.joining.length > 0 || (this.cursor !== null && this.known > this.cursor);
-    },
-    pass: () => this.pass(),
-    stopped: () => this.env.stopped(),
-    failed: (err) => this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying'),
-    idle: () => this.env.idle(this),
-  });
+  private readonly worker: Worker<Channel>;
 
   constructor(
     readonly id: number,
     private readonly env: ChannelEnv,
-  ) {}
+  ) {
+    this.worker = new Worker(this, env, {
+      needed: () => {
+        // Fast path: the next events are in hand and nobody is joining: send them now.
+        if (this.cursor !== null && this.joining.length === 0) this.dispatchHeld(Infinity);
+        return this.joining.length > 0 || (this.cursor !== null && this.known > this.cursor);
+      },
+      pass: () => this.pass(),
+      failed: (err) => this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying'),
+    });
+  }
 
   get subscribers(): number {
     return this.live.size + this.joining.length;

@@ -56,22 +56,21 @@ export class InboxFeed {
   /** Something may have been committed past the cursor. */
   private news = false;
   /** Joins and reads, one at a time; a failed pass keeps the joins and the news and is retried. */
-  private readonly worker = new Worker({
-    subscribers: () => this.subscribers,
-    needed: () => this.joining.length > 0 || (this.news && this.cursor !== null),
-    pass: () => this.pass(),
-    stopped: () => this.env.stopped(),
-    failed: (err) => {
-      this.news = true;
-      this.env.log.debug({ ...errorFields(this.env.log, err), user: this.userId }, 'inbox read failed; retrying');
-    },
-    idle: () => this.env.idle(this),
-  });
+  private readonly worker: Worker<InboxFeed>;
 
   constructor(
     readonly userId: number,
     private readonly env: InboxFeedEnv,
-  ) {}
+  ) {
+    this.worker = new Worker(this, env, {
+      needed: () => this.joining.length > 0 || (this.news && this.cursor !== null),
+      pass: () => this.pass(),
+      failed: (err) => {
+        this.news = true;
+        this.env.log.debug({ ...errorFields(this.env.log, err), user: this.userId }, 'inbox read failed; retrying');
+      },
+    });
+  }
 
   get subscribers(): number {
     return this.live.size + this.joining.length;
