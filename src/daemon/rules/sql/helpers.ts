@@ -27,14 +27,21 @@ BEGIN
 END
 $$;
 
+-- The step of an increment table at a price (nb_step_at's lookup).
+CREATE OR REPLACE FUNCTION nb_step_in(p_increments jsonb, p_price bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT (r->>'step')::bigint FROM jsonb_array_elements(p_increments) WITH ORDINALITY AS t(r, i)
+   WHERE (r->>'from')::bigint <= p_price ORDER BY i DESC LIMIT 1
+$$;
+
 -- The increment at a price: the fixed one, or the step of the table's row
 -- with the greatest "from" not above the price (rows ascend; the first is from 0).
+-- No subquery here, so that PostgreSQL inlines it into its callers (a function
+-- with one is called through the SQL-function machinery, several times a bid);
+-- the table's lookup is nb_step_in.
 CREATE OR REPLACE FUNCTION nb_step_at(a auctions, p_price bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN a.increments IS NULL THEN a.min_increment ELSE
-    (SELECT (r->>'step')::bigint FROM jsonb_array_elements(a.increments) WITH ORDINALITY AS t(r, i)
-      WHERE (r->>'from')::bigint <= p_price ORDER BY i DESC LIMIT 1)
-  END
+  SELECT CASE WHEN a.increments IS NULL THEN a.min_increment ELSE nb_step_in(a.increments, p_price) END
 $$;
 
 -- The smallest valid next bid: the start price before the first bid, then the

@@ -14,8 +14,23 @@
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
--- Places a batch of bids on one auction, in the order given, under one lock.
--- p_bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
+-- Places the bids of one or several auctions in one transaction, each auction's
+-- in the order given; nb_place_bids is the one-auction case. p_parts:
+-- [{auction, bids}]. Returns one {results, events, balances} per part, in the
+-- order given.
+--
+-- The batches of several auctions are the daemon's group commit across auctions
+-- (see docs/design.md). All the locks are taken up front, in the global order,
+-- so that groups from several daemons never deadlock. The users' money is read
+-- once and kept here across the parts, so a user bidding on several auctions of
+-- the group is checked against the holds the earlier parts just made. Only the
+-- outbox rows are written per part (their trigger numbers each user's inbox in
+-- the order of the parts); the auction, user, bid and ledger rows of every part
+-- are written once, after the last: each statement has a fixed cost (starting
+-- its plan, the constraints and foreign keys of its table), which a group of n
+-- auctions used to pay n times.
+--
+-- A part's bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
 -- changes nothing; the others go on. Returns {results, events, balances}:
 -- balances are the changes no event row carries (a leader raising their own
@@ -30,11 +45,12 @@ export default /* sql */ `
 -- Cost is per bid, so the loops only decide and remember: answers and events
 -- gather in arrays (appending to a jsonb value would copy it every time), and
 -- the bid, ledger and outbox rows are written by one INSERT per table after
--- the loop. Bid ids come from the sequence as each row is made, so ids and
--- versions still follow arrival order. Idempotency keys are claimed and
+-- the loop (the outbox's after each part's, the others' after the last). Bid
+-- ids come from the sequence as each row is made, so ids and versions still
+-- follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -77,23 +93,40 @@ DECLARE
   v_at_text  text;
   v_extended boolean;
   v_touched  bigint[];
+  v_user     bigint;
+  v_balances jsonb[];
   v_private  jsonb;
   v_payload  jsonb;
   v_row      jsonb;
   v_own_row  jsonb;
   v_rows     jsonb[];
   res        jsonb;
-  results    jsonb[] := '{}';
-  events     jsonb[] := '{}';
-  balances   jsonb[] := '{}';
-  -- Rows to write after the loop.
+  results    jsonb[];
+  events     jsonb[];
+  balances   jsonb[];
+  -- The group's parts: the auctions, one part's auction and bids, the answers.
+  ids        bigint[];
+  part       record;
+  p_auction  bigint;
+  p_bids     jsonb;
+  out        jsonb[] := '{}';
+  -- Rows to write after the last part: bids, ledger, and the auctions' new state.
+  w_id       bigint[] := '{}';
+  w_price    bigint[] := '{}';
+  w_leader   bigint[] := '{}';
+  w_max      bigint[] := '{}';
+  w_count    integer[] := '{}';
+  w_ends     timestamptz[] := '{}';
+  w_version  bigint[] := '{}';
   b_id       bigint[] := '{}';
+  b_auction  bigint[] := '{}';
   b_bidder   bigint[] := '{}';
   b_amount   bigint[] := '{}';
   b_version  bigint[] := '{}';
   b_at       timestamptz[] := '{}';
   b_auto     boolean[] := '{}';
   b_max      bigint[] := '{}';
+  l_auction  bigint[] := '{}';
   l_user     bigint[] := '{}';
   l_kind     text[] := '{}';
   l_delta    bigint[] := '{}';
@@ -105,27 +138,54 @@ DECLARE
   e_at       timestamptz[] := '{}';
 BEGIN
   ${checkCaller}
-  -- Lock 1: the auction row.
-  SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
-  IF NOT FOUND THEN
-    SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction))), '[]')
-      INTO res FROM jsonb_array_elements(p_bids);
-    RETURN jsonb_build_object('results', res, 'events', '[]'::jsonb);
+  SELECT array_agg((e->>'auction')::bigint) INTO ids FROM jsonb_array_elements(p_parts) e;
+  -- Lock 1: the auction rows, ascending id (one auction: its row, read here).
+  IF cardinality(ids) = 1 THEN
+    SELECT * INTO a FROM auctions WHERE id = ids[1] FOR UPDATE;
+    IF NOT FOUND THEN
+      SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', ids[1]))), '[]')
+        INTO res FROM jsonb_array_elements(p_parts->0->'bids');
+      RETURN jsonb_build_array(jsonb_build_object('results', res, 'events', '[]'::jsonb));
+    END IF;
+  ELSE
+    -- Each auction once: a part reads its auction's row as the table has it.
+    IF cardinality(ids) <> (SELECT count(DISTINCT x) FROM unnest(ids) x) THEN
+      RAISE EXCEPTION 'nb_place_bids_multi: an auction in two parts';
+    END IF;
+    PERFORM 1 FROM auctions WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
   END IF;
-  v_start_version := a.version;
-  v_start_max := a.leader_max;
 
-  -- Lock 2: every user this batch can touch (its bidders and the current
-  -- leader), ascending id, in one statement, before any check reads them.
-  -- Whoever leads later in the batch is one of its bidders, so locked too.
+  -- Lock 2: every user the group can touch (its bidders and the current
+  -- leaders), ascending id, in one statement, before any check reads them.
+  -- Whoever leads later in a part is one of its bidders, so locked too.
   SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
     INTO uid, ubal, uheld
     FROM (SELECT u.id, u.balance, u.held FROM users u
-           WHERE u.id = ANY (ARRAY(SELECT (e->>'bidderId')::bigint FROM jsonb_array_elements(p_bids) e)
-                             || a.leader_id)
+           WHERE u.id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(p_parts) e, jsonb_array_elements(e->'bids') x)
+                             || ARRAY(SELECT leader_id FROM auctions WHERE id = ANY (ids) AND leader_id IS NOT NULL))
            ORDER BY u.id
            FOR UPDATE) locked;
   uheld0 := uheld;
+
+  -- Each auction's bids in turn. (The loop's body keeps its indentation.)
+  FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
+                FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
+  p_auction := part.auction;
+  p_bids := part.bids;
+  IF cardinality(ids) > 1 THEN
+    SELECT * INTO a FROM auctions WHERE id = p_auction;
+    IF NOT FOUND THEN
+      SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction))), '[]')
+        INTO res FROM jsonb_array_elements(p_bids);
+      out := out || jsonb_build_object('results', res, 'events', '[]'::jsonb);
+      CONTINUE;
+    END IF;
+  END IF;
+  v_start_version := a.version;
+  v_start_max := a.leader_max;
+  results := '{}';
+  events := '{}';
+  balances := '{}';
 
   FOR req IN
     SELECT (e->>'bidderId')::bigint AS bidder, (e->>'amount')::bigint AS amount,
@@ -238,6 +298,7 @@ BEGIN
           r_lead[1] := req.bidder; r_lead_max[1] := req.amount; r_private[1] := NULL;
         ELSE
           uheld[bi] := uheld[bi] + (req.amount - a.leader_max);
+          l_auction := l_auction || a.id;
           l_user := l_user || req.bidder;
           l_kind := l_kind || 'hold'::text;
           l_delta := l_delta || (req.amount - a.leader_max);
@@ -281,6 +342,7 @@ BEGIN
           IF a.leader_id IS NOT NULL THEN
             li := array_position(uid, a.leader_id);
             uheld[li] := uheld[li] - a.leader_max;
+            l_auction := l_auction || a.id;
             l_user := l_user || a.leader_id;
             l_kind := l_kind || 'release'::text;
             l_delta := l_delta || -a.leader_max;
@@ -289,6 +351,7 @@ BEGIN
           END IF;
           li := array_position(uid, r_lead[k]);
           uheld[li] := uheld[li] + r_lead_max[k];
+          l_auction := l_auction || a.id;
           l_user := l_user || r_lead[k];
           l_kind := l_kind || 'hold'::text;
           l_delta := l_delta || r_lead_max[k];
@@ -313,6 +376,7 @@ BEGIN
         END IF;
 
         b_id := b_id || v_bid_id;
+        b_auction := b_auction || a.id;
         b_bidder := b_bidder || r_bidder[k];
         b_amount := b_amount || r_amount[k];
         b_version := b_version || v_bid_version;
@@ -322,10 +386,13 @@ BEGIN
 
         v_private := r_private[k];
         IF cardinality(v_touched) > 0 THEN
-          SELECT coalesce(v_private, '{}'::jsonb) || jsonb_build_object('balances', jsonb_agg(
-                   jsonb_build_object('userId', t.id, 'balance', ubal[array_position(uid, t.id)],
-                                      'held', uheld[array_position(uid, t.id)]) ORDER BY t.ord))
-            INTO v_private FROM unnest(v_touched) WITH ORDINALITY AS t(id, ord);
+          -- Built by expressions, not a query: a statement per row was a fixed cost of every bid.
+          v_balances := '{}';
+          FOREACH v_user IN ARRAY v_touched LOOP
+            li := array_position(uid, v_user);
+            v_balances := v_balances || jsonb_build_object('userId', v_user, 'balance', ubal[li], 'held', uheld[li]);
+          END LOOP;
+          v_private := coalesce(v_private, '{}'::jsonb) || jsonb_build_object('balances', to_jsonb(v_balances));
         END IF;
         v_payload := jsonb_build_object('type', 'bid', 'auction', a.id, 'version', v_bid_version,
           'at', v_at_text, 'bidId', v_bid_id, 'bidderId', r_bidder[k], 'amount', r_amount[k],
@@ -376,55 +443,50 @@ BEGIN
   END LOOP;
 
   IF a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max THEN
-    UPDATE auctions
-       SET current_price = a.current_price, leader_id = a.leader_id, leader_max = a.leader_max,
-           bid_count = a.bid_count, ends_at = a.ends_at, version = a.version
-     WHERE id = a.id;
+    w_id := w_id || a.id;
+    w_price := w_price || a.current_price;
+    w_leader := w_leader || a.leader_id;
+    w_max := w_max || a.leader_max;
+    w_count := w_count || a.bid_count;
+    w_ends := w_ends || a.ends_at;
+    w_version := w_version || a.version;
+  END IF;
+  IF cardinality(e_version) > 0 THEN
+    INSERT INTO events (auction_id, version, type, payload, private, created_at)
+    SELECT a.id, r.version, r.type, r.payload, r.private, r.at
+      FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
+    e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
+  END IF;
+  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
+  END LOOP;
+
+  IF cardinality(w_id) > 0 THEN
+    UPDATE auctions t
+       SET current_price = w.price, leader_id = w.leader, leader_max = w.lmax,
+           bid_count = w.bid_count, ends_at = w.ends_at, version = w.version
+      FROM unnest(w_id, w_price, w_leader, w_max, w_count, w_ends, w_version)
+           AS w(id, price, leader, lmax, bid_count, ends_at, version)
+     WHERE t.id = w.id;
     UPDATE users u SET held = c.held
       FROM unnest(uid, uheld, uheld0) AS c(id, held, held0)
      WHERE u.id = c.id AND c.held <> c.held0;
     INSERT INTO bids (id, auction_id, bidder_id, amount, version, created_at, automatic, max_amount)
-    SELECT r.id, a.id, r.bidder, r.amount, r.version, r.at, r.auto, r.max
-      FROM unnest(b_id, b_bidder, b_amount, b_version, b_at, b_auto, b_max) AS r(id, bidder, amount, version, at, auto, max);
+    SELECT r.id, r.auction, r.bidder, r.amount, r.version, r.at, r.auto, r.max
+      FROM unnest(b_id, b_auction, b_bidder, b_amount, b_version, b_at, b_auto, b_max)
+           AS r(id, auction, bidder, amount, version, at, auto, max);
     INSERT INTO ledger (user_id, kind, amount, delta_balance, delta_held, auction_id, bid_id)
-    SELECT r.user_id, r.kind, abs(r.delta), 0, r.delta, a.id, r.bid_id
-      FROM unnest(l_user, l_kind, l_delta, l_bid) WITH ORDINALITY AS r(user_id, kind, delta, bid_id, ord)
+    SELECT r.user_id, r.kind, abs(r.delta), 0, r.delta, r.auction, r.bid_id
+      FROM unnest(l_user, l_kind, l_delta, l_auction, l_bid) WITH ORDINALITY AS r(user_id, kind, delta, auction, bid_id, ord)
      ORDER BY r.ord;
-    INSERT INTO events (auction_id, version, type, payload, private, created_at)
-    SELECT a.id, r.version, r.type, r.payload, r.private, r.at
-      FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
   END IF;
-  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
+  RETURN to_jsonb(out);
 END
 $$;
 
--- Places the bids of several auctions in one transaction (the daemon's group
--- commit across auctions, see docs/design.md). p_parts: [{auction, bids}], each
--- bids as for nb_place_bids. All the locks are taken up front, in the global
--- order, so that groups from several daemons never deadlock. Returns one
--- {results, events} per part, in the order given.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-  ids  bigint[];
-  part record;
-  out  jsonb[] := '{}';
-BEGIN
-  ${checkCaller}
-  SELECT array_agg((e->>'auction')::bigint) INTO ids FROM jsonb_array_elements(p_parts) e;
-  -- Lock 1: every auction of the group, ascending id.
-  PERFORM 1 FROM auctions WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
-  -- Lock 2: every user the group can touch (bidders, current leaders), ascending id.
-  PERFORM 1 FROM users
-    WHERE id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(p_parts) e, jsonb_array_elements(e->'bids') x)
-                    || ARRAY(SELECT leader_id FROM auctions WHERE id = ANY (ids) AND leader_id IS NOT NULL))
-    ORDER BY id FOR UPDATE;
-  -- Each auction's bids in order; nb_place_bids takes the same locks again at no cost.
-  FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
-                FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
-    out := out || nb_place_bids(part.auction, part.bids, p_rules);
-  END LOOP;
-  RETURN to_jsonb(out);
-END
+-- Places a batch of bids on one auction, in the order given, under one lock:
+-- the group of one part. Returns {results, events, balances} (see above).
+CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
+LANGUAGE sql AS $$
+  SELECT nb_place_bids_multi(jsonb_build_array(jsonb_build_object('auction', p_auction, 'bids', p_bids)), p_rules)->0
 $$;
 `;
