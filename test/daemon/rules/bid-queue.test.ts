@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../../src/daemon/rules/outcome.js';
 import { silentPublisher } from '../../../src/daemon/rules/publisher.js';
 import { BidQueue } from '../../../src/daemon/rules/bid-queue.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 
@@ -100,6 +101,57 @@ describe('bid queue across auctions', () => {
     expect(codeOf(o3)).toBe('IDEMPOTENCY_CONFLICT');
     const shown = await daemon.admin.auction(b1!.id);
     expect(shown.bidCount).toBe(1);
+    expect((await daemon.admin.audit()).violations).toEqual([]);
+  });
+
+  it('writes every part of a group: its rows, and the inbox in the order of the parts, holds carried between them', async () => {
+    const seller = await daemon.admin.createUser('seller 3');
+    const erin = await daemon.admin.createUser('erin', 1000);
+    const finn = await daemon.admin.createUser('finn', 1000);
+    const sellerClient = daemon.client(seller.token);
+    const [x, y] = await Promise.all(
+      [1, 2].map((i) => sellerClient.createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 10, durationSec: 600 })),
+    );
+    const sql = daemon.context.sql;
+    for (const lot of [x!, y!]) {
+      await sql`SELECT nb_place_bids(${lot.id}, ${sql.json([{ bidderId: erin.id, amount: 100 }])}, ${RULES_VERSION})`;
+    }
+    // Finn takes both leads in one transaction: erin is outbid on x, then on y.
+    const parts = [x!, y!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: finn.id, amount: 200 + i * 100 }] }));
+    const [row] = await sql<{ r: { results: { body: { leading: boolean } }[] }[] }[]>`
+      SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}) AS r`;
+    expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
+
+    const auctions = await sql<{ id: number; current_price: number; leader_id: number; leader_max: number; version: number }[]>`
+      SELECT id, current_price, leader_id, leader_max, version FROM auctions WHERE id IN (${x!.id}, ${y!.id}) ORDER BY id`;
+    expect(auctions).toEqual([
+      { id: x!.id, current_price: 200, leader_id: finn.id, leader_max: 200, version: 2 },
+      { id: y!.id, current_price: 300, leader_id: finn.id, leader_max: 300, version: 2 },
+    ]);
+    const bids = await sql`SELECT auction_id, bidder_id, amount, version FROM bids WHERE auction_id IN (${x!.id}, ${y!.id}) AND version = 2 ORDER BY id`;
+    expect(bids).toEqual([
+      { auction_id: x!.id, bidder_id: finn.id, amount: 200, version: 2 },
+      { auction_id: y!.id, bidder_id: finn.id, amount: 300, version: 2 },
+    ]);
+    const ledger = await sql`
+      SELECT auction_id, user_id, kind, delta_held FROM ledger
+       WHERE auction_id IN (${x!.id}, ${y!.id}) AND user_id IN (${erin.id}, ${finn.id}) AND bid_id IS NOT NULL ORDER BY id`;
+    expect(ledger.slice(2)).toEqual([
+      { auction_id: x!.id, user_id: erin.id, kind: 'release', delta_held: -100 },
+      { auction_id: x!.id, user_id: finn.id, kind: 'hold', delta_held: 200 },
+      { auction_id: y!.id, user_id: erin.id, kind: 'release', delta_held: -100 },
+      { auction_id: y!.id, user_id: finn.id, kind: 'hold', delta_held: 300 },
+    ]);
+    // Erin's inbox: x's outbid and balance (still holding y), then y's.
+    const inbox = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
+      SELECT payload FROM inbox WHERE user_id = ${erin.id} ORDER BY seq`;
+    expect(inbox.slice(-4).map(({ payload: p }) => [p.type, p.auction ?? p.held])).toEqual([
+      ['outbid', x!.id],
+      ['balance', 100],
+      ['outbid', y!.id],
+      ['balance', 0],
+    ]);
+    expect(await daemon.client(finn.token).me()).toMatchObject({ balance: 1000, held: 500 });
     expect((await daemon.admin.audit()).violations).toEqual([]);
   });
 });

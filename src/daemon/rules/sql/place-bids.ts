@@ -15,9 +15,10 @@ import { checkCaller } from './version.js';
 
 export default /* sql */ `
 -- Places the bids of one or several auctions in one transaction, each auction's
--- in the order given; nb_place_bids is the one-auction case. p_parts:
--- [{auction, bids}]. Returns one {results, events, balances} per part, in the
--- order given.
+-- in the order given: p_parts[i] are the bids on p_auctions[i] (a part).
+-- nb_place_bids and nb_place_bids_multi, which the daemon calls, are its one-
+-- and several-auction forms. Returns one {results, events, balances} per part,
+-- in the order given.
 --
 -- The batches of several auctions are the daemon's group commit across auctions
 -- (see docs/design.md). All the locks are taken up front, in the global order,
@@ -50,7 +51,7 @@ export default /* sql */ `
 -- follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -104,9 +105,9 @@ DECLARE
   results    jsonb[];
   events     jsonb[];
   balances   jsonb[];
-  -- The group's parts: the auctions, one part's auction and bids, the answers.
-  ids        bigint[];
-  part       record;
+  -- One part: its auction and bids; the answers of all.
+  pi         integer;
+  v_leaders  bigint[];
   p_auction  bigint;
   p_bids     jsonb;
   out        jsonb[] := '{}';
@@ -138,21 +139,22 @@ DECLARE
   e_at       timestamptz[] := '{}';
 BEGIN
   ${checkCaller}
-  SELECT array_agg((e->>'auction')::bigint) INTO ids FROM jsonb_array_elements(p_parts) e;
   -- Lock 1: the auction rows, ascending id (one auction: its row, read here).
-  IF cardinality(ids) = 1 THEN
-    SELECT * INTO a FROM auctions WHERE id = ids[1] FOR UPDATE;
+  IF cardinality(p_auctions) = 1 THEN
+    SELECT * INTO a FROM auctions WHERE id = p_auctions[1] FOR UPDATE;
     IF NOT FOUND THEN
-      SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', ids[1]))), '[]')
-        INTO res FROM jsonb_array_elements(p_parts->0->'bids');
+      SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auctions[1]))), '[]')
+        INTO res FROM jsonb_array_elements(p_parts[1]);
       RETURN jsonb_build_array(jsonb_build_object('results', res, 'events', '[]'::jsonb));
     END IF;
+    v_leaders := ARRAY[a.leader_id];
   ELSE
     -- Each auction once: a part reads its auction's row as the table has it.
-    IF cardinality(ids) <> (SELECT count(DISTINCT x) FROM unnest(ids) x) THEN
-      RAISE EXCEPTION 'nb_place_bids_multi: an auction in two parts';
+    IF cardinality(p_auctions) <> (SELECT count(DISTINCT x) FROM unnest(p_auctions) x) THEN
+      RAISE EXCEPTION 'nb_place_bids_group: an auction in two parts';
     END IF;
-    PERFORM 1 FROM auctions WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    SELECT array_agg(leader_id) INTO v_leaders
+      FROM (SELECT leader_id FROM auctions WHERE id = ANY (p_auctions) ORDER BY id FOR UPDATE) locked;
   END IF;
 
   -- Lock 2: every user the group can touch (its bidders and the current
@@ -161,18 +163,18 @@ BEGIN
   SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
     INTO uid, ubal, uheld
     FROM (SELECT u.id, u.balance, u.held FROM users u
-           WHERE u.id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(p_parts) e, jsonb_array_elements(e->'bids') x)
-                             || ARRAY(SELECT leader_id FROM auctions WHERE id = ANY (ids) AND leader_id IS NOT NULL))
+           -- (jsonb_array_elements, not unnest(p_parts): with unnest PostgreSQL planned this statement again at every call.)
+           WHERE u.id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(to_jsonb(p_parts)) b, jsonb_array_elements(b) x)
+                             || v_leaders)
            ORDER BY u.id
            FOR UPDATE) locked;
   uheld0 := uheld;
 
   -- Each auction's bids in turn. (The loop's body keeps its indentation.)
-  FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
-                FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
-  p_auction := part.auction;
-  p_bids := part.bids;
-  IF cardinality(ids) > 1 THEN
+  FOR pi IN 1 .. cardinality(p_auctions) LOOP
+  p_auction := p_auctions[pi];
+  p_bids := p_parts[pi];
+  IF cardinality(p_auctions) > 1 THEN
     SELECT * INTO a FROM auctions WHERE id = p_auction;
     IF NOT FOUND THEN
       SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction))), '[]')
@@ -487,6 +489,17 @@ $$;
 -- the group of one part. Returns {results, events, balances} (see above).
 CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
 LANGUAGE sql AS $$
-  SELECT nb_place_bids_multi(jsonb_build_array(jsonb_build_object('auction', p_auction, 'bids', p_bids)), p_rules)->0
+  SELECT nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules)->0
+$$;
+
+-- Places the bids of several auctions in one transaction (the daemon's group
+-- commit across auctions): p_parts [{auction, bids}]. Returns one {results,
+-- events, balances} per part, in the order given.
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
+LANGUAGE sql AS $$
+  SELECT nb_place_bids_group(
+    ARRAY(SELECT (e->>'auction')::bigint FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
+    ARRAY(SELECT e->'bids' FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
+    p_rules)
 $$;
 `;
