@@ -304,9 +304,13 @@ BEGIN
         a.version := a.version + 1;
         v_bid_version := a.version;
         -- Soft close: a row that moves the price or the lead inside the window
-        -- moves the end to now + window. Automatic rows count.
+        -- moves the end to now + window. Automatic rows count. An end that would
+        -- move by less than a second stays: bids a moment apart (the next
+        -- transaction of a burst, milliseconds after one that extended) extend
+        -- once, as the reference model's bids at one instant do, and nobody is
+        -- told of an end that moved by a few milliseconds.
         v_extended := a.soft_close_sec IS NOT NULL
-                  AND a.ends_at - v_now < make_interval(secs => a.soft_close_sec)
+                  AND v_now + make_interval(secs => a.soft_close_sec) >= a.ends_at + interval '1 second'
                   AND (r_amount[k] IS DISTINCT FROM v_prev_price OR a.leader_id IS DISTINCT FROM v_prev);
         IF v_extended THEN
           a.ends_at := v_now + make_interval(secs => a.soft_close_sec);
