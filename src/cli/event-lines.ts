@@ -213,7 +213,9 @@ export class EventLines {
       case 'won':
         return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
       case 'lost':
-        return { ...row, what: 'lost', style: 'red', price: formatMoney(m.price), leader: who(m.winnerId), detail: `private: it ended, won by ${who(m.winnerId)}` };
+        return m.winnerId === null
+          ? { ...row, what: 'lost', style: 'yellow', price: '—', leader: '—', detail: 'private: it ended below its reserve; nobody won it' }
+          : { ...row, what: 'lost', style: 'red', price: formatMoney(m.price), leader: who(m.winnerId), detail: `private: it ended, won by ${who(m.winnerId)}` };
       case 'sale':
         return { ...row, what: 'sale', style: 'green', price: formatMoney(m.price), leader: who(m.buyerId), detail: `private: your auction sold to ${who(m.buyerId)}` };
       case 'unsold':

@@ -122,8 +122,15 @@ export const wonEvent = z
   .describe('Private to one user: you won an auction (it closed with you leading, or you bought it now).');
 
 export const lostEvent = z
-  .object({ type: z.literal('lost'), ...base, price: positiveMoney, winnerId: id, seq })
-  .describe('Private to one user: an auction you bid on ended with someone else winning it.');
+  .object({
+    type: z.literal('lost'),
+    ...base,
+    price: positiveMoney.nullable().describe('What the winner pays; null when it ended below its reserve.'),
+    winnerId: id.nullable().describe('Who won or bought it; null when it ended below its reserve.'),
+    reason: z.enum(unsoldReasons).nullable().describe('`reserve_not_met` when nobody won (the leader hears it too), else null.'),
+    seq,
+  })
+  .describe('Private to one user: an auction you bid on ended without you winning it (someone else won it, or it ended below its reserve).');
 
 export const saleEvent = z
   .object({ type: z.literal('sale'), ...base, price: positiveMoney, buyerId: id, seq })

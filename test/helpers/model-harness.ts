@@ -210,6 +210,16 @@ export class DaemonDriver {
     return out;
   }
 
+  /** Every `lost` event in the run's users' inboxes, as lostNotes gives the model's. */
+  async lost(): Promise<Note[]> {
+    const rows = await this.sql<{ user_id: number; payload: { auction: number; version: number; price: number | null; winnerId: number | null; reason: string | null } }[]>`
+      SELECT user_id, payload FROM inbox
+       WHERE user_id = ANY (${sqlArray([...this.userModel.keys()])}::bigint[]) AND payload->>'type' = 'lost'`;
+    return sortNotes(rows.map(({ user_id, payload: p }) => [
+      this.m(user_id), this.auctionModel.get(p.auction)!, p.version, p.price, this.m(p.winnerId), p.reason,
+    ]));
+  }
+
   /** Every bid row of a model auction as [bidder, amount, automatic]. */
   async rows(auction: number): Promise<[number | null, number, boolean][]> {
     const rows = await this.sql<{ bidder_id: number; amount: number; automatic: boolean }[]>`
@@ -226,6 +236,13 @@ export class DaemonDriver {
       .sort((p, q) => p.auction - q.auction);
   }
 }
+
+/** The model's `lost` events as notes: [to, auction, version, price, winner, reason], in one order. */
+export function lostNotes(events: ModelEvent[]): Note[] {
+  return sortNotes(events.flatMap((e) => (e.type === 'lost' ? [[e.to, e.auction, e.version, e.price, e.winnerId, e.reason]] : [])));
+}
+
+const sortNotes = (notes: Note[]): Note[] => notes.sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)));
 
 /** A public event as compared (version and end left out: they are compared apart). */
 function publicNote(e: Record<string, unknown>): Note {
@@ -253,7 +270,8 @@ export function modelNotes(events: ModelEvent[]): Map<number, Note[]> {
   const rows = new Map<string, { pub: Note; priv: [number, Note][] }>();
   const byAuction = new Map<number, { pub: Note; priv: [number, Note][] }[]>();
   for (const e of events) {
-    if (e.type === 'balance') continue;
+    // Balances compare as money; a `lost` the daemon writes on the closer's next pass, compared at the end.
+    if (e.type === 'balance' || e.type === 'lost') continue;
     if ('to' in e) {
       const n: Note =
         e.type === 'maxRaised' ? ['maxRaised', e.to, e.version, e.price, e.max]

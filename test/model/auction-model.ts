@@ -76,7 +76,11 @@
 //     reserve → unsold, reason reserve_not_met, hold released; else closed:
 //     the winner pays the price (not their maximum), the rest of the hold is
 //     released, the seller is paid. The public `closed` event has status,
-//     winnerId, price (both null when unsold) and reason.
+//     winnerId, price (both null when unsold) and reason. Every bidder but
+//     the winner (or the buyer, after a buy-now) gets a private `lost` with
+//     the same price, winner and reason: below the reserve nobody won, so the
+//     leader gets one too. (The daemon writes these on the closer's next
+//     pass; the model right after the ending.)
 // 17. Events: each public event (bid, extended, sold, closed, cancelled)
 //     bumps the version by one, so versions are gapless. Private events
 //     (outbid, maxRaised, maxExhausted) carry the version of the public event

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../src/protocol/errors.js';
 import { minNextBid } from '../../src/protocol/increments.js';
 import type {
   Accepted, Answer, BuyNowRefusal, ModelAuction, ModelBid, ModelEvent, ModelState, ModelUser,
-  PublicAuction, Refused, Step,
+  PublicAuction, Refused, Step, UnsoldReason,
 } from './types.js';
 
 /** An empty world at time `now` (ms). */
@@ -117,6 +117,17 @@ export class Tx {
     this.user(a.leaderId)!.held -= freed;
     a.leaderMax = null;
     return freed;
+  }
+
+  /**
+   * Tells every bidder of an ended auction but its winner (`winnerId`; null:
+   * nobody won) that they lost it, ascending id, after its closing event.
+   */
+  tellLosers(a: ModelAuction, version: number, winnerId: number | null, price: number | null, reason: UnsoldReason | null): void {
+    const bidders = new Set(this.state.bids.filter((b) => b.auctionId === a.id).map((b) => b.bidderId));
+    for (const to of [...bidders].filter((u) => u !== winnerId).sort((p, q) => p - q)) {
+      this.events.push({ type: 'lost', to, auction: a.id, version, price, winnerId, reason });
+    }
   }
 
   /** Bumps the auction's version for a new public event and returns it. */

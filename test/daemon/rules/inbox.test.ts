@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { pruneInbox } from '../../../src/daemon/rules/inbox.js';
 import type { InboxEvent } from '../../../src/protocol/inbox.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
+import { endIn } from '../../helpers/maxima.js';
 import { send } from '../../helpers/raw-http.js';
 import { ENDS_SOON, seedAuction, seedUser, seedUsers, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
 
@@ -107,7 +108,7 @@ describe('the inbox', () => {
       { seq: before.cat + 2, type: 'balance', userId: cat!.id, balance: 700, held: 0, available: 700, at: expect.any(String) },
     ]);
     for (const [u, after] of [[ann!, before.ann], [bob!, before.bob]] as const) {
-      expect(await inboxOf(u, after)).toEqual([{ seq: after + 1, type: 'lost', ...ending, price: 300, winnerId: cat!.id }]);
+      expect(await inboxOf(u, after)).toEqual([{ seq: after + 1, type: 'lost', ...ending, price: 300, winnerId: cat!.id, reason: null }]);
     }
     const sellerEvents = await inboxOf(seller);
     expect(sellerEvents.map(({ seq, type, ...rest }) => ({ type, auction: (rest as { auction?: number }).auction }))).toEqual(
@@ -137,14 +138,39 @@ describe('the inbox', () => {
     expect(await inboxOf(ann!, annBefore)).toEqual([
       { seq: annBefore + 1, type: 'outbid', ...sold, by: 'buyNow', price: 500, leaderId: bob!.id, released: 120 },
       { seq: annBefore + 2, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
-      { seq: annBefore + 3, type: 'lost', ...sold, price: 500, winnerId: bob!.id },
+      { seq: annBefore + 3, type: 'lost', ...sold, price: 500, winnerId: bob!.id, reason: null },
     ]);
-    expect(await inboxOf(cat!, catBefore)).toEqual([{ seq: catBefore + 1, type: 'lost', ...sold, price: 500, winnerId: bob!.id }]);
+    expect(await inboxOf(cat!, catBefore)).toEqual([{ seq: catBefore + 1, type: 'lost', ...sold, price: 500, winnerId: bob!.id, reason: null }]);
     expect(kinds(await inboxOf(bob!))).toEqual(['1:won', '2:balance']);
     expect(await inboxOf(seller)).toEqual([
       { seq: 1, type: 'sale', ...sold, price: 500, buyerId: bob!.id },
       { seq: 2, type: 'balance', userId: seller.id, balance: 500, held: 0, available: 500, at: expect.any(String) },
     ]);
+  });
+
+  it('tells every bidder of an auction ended below its reserve that they did not win it, the leader too', async () => {
+    const seller = await seedUser(t.daemon);
+    const [ann, bob, cat] = await seedUsers(t.daemon, 3, 1000);
+    const lot = await seedAuction(seller, { startPrice: 100, minIncrement: 10, reservePrice: 500 });
+    await ann!.client.bidMax(lot.id, 450);
+    await bob!.client.bid(lot.id, 300);
+    const before = { ann: (await ann!.client.inbox()).last, bob: (await bob!.client.inbox()).last, cat: (await cat!.client.inbox()).last };
+    await endIn(t.daemon.context.sql, lot.id, 0);
+    expect(await t.daemon.closer.runOnce()).toBe(1);
+
+    const ended = await t.daemon.admin.auction(lot.id);
+    expect(ended).toMatchObject({ status: 'unsold', unsoldReason: 'reserve_not_met', leaderId: ann!.id });
+    const lost = { type: 'lost', auction: lot.id, version: ended.version, at: expect.any(String), price: null, winnerId: null, reason: 'reserve_not_met' };
+    // Ann led at 310 with her maximum of 450: the ending released it, then told her.
+    expect(await inboxOf(ann!, before.ann)).toEqual([
+      { seq: before.ann + 1, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
+      { seq: before.ann + 2, ...lost },
+    ]);
+    expect(await inboxOf(bob!, before.bob)).toEqual([{ seq: before.bob + 1, ...lost }]);
+    expect(await inboxOf(cat!, before.cat)).toEqual([]);
+    expect((await inboxOf(seller)).map((e) => e.type)).toEqual(['unsold']);
+    const [left] = await t.daemon.context.sql<{ n: number }[]>`SELECT count(*) AS n FROM inbox_pending`;
+    expect(left!.n).toBe(0);
   });
 
   it('keeps the newest events per user and those younger than the days; asking before them says truncated', async () => {

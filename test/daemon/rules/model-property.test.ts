@@ -11,7 +11,8 @@
 // details, rows, leading, yourMax, the public auction), every user's balance
 // and hold, every auction's price, leader, hidden maximum, bid count, status
 // and unsold reason, every event in the outbox with its private part, and at
-// the end every bid row, every user's GET /v1/me/bids, and a clean audit.
+// the end every bid row, every user's GET /v1/me/bids, every `lost` event in
+// the inboxes (the closer's pass writes them), and a clean audit.
 //
 // Prints its seed; NB_SEED=<seed> replays a run (NB_PATH=<path> from the
 // failure report replays just the shrunk counterexample). Short in `npm test`,
@@ -19,7 +20,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MANUAL_CLOSER, useDaemon } from '../../helpers/fixture.js';
-import { DaemonDriver, modelNotes, TIME_UNIT_MS, type View } from '../../helpers/model-harness.js';
+import { DaemonDriver, lostNotes, modelNotes, TIME_UNIT_MS, type View } from '../../helpers/model-harness.js';
 import { expectAuditClean } from '../../helpers/seed.js';
 import { soak } from '../../helpers/soak.js';
 import { report } from '../../helpers/tally.js';
@@ -176,10 +177,13 @@ function tallyStep(tally: Tally, answer: Answer, events: ModelEvent[]): void {
 async function play(w: Workload, tally: Tally): Promise<void> {
   const d = new DaemonDriver(t.daemon);
   let s = initialState(0);
+  // Every event the model made: the `lost` ones the daemon tells on the closer's pass are compared at the end.
+  const told: ModelEvent[] = [];
   const where = (what: string) => `${what} (seed ${seed})`;
 
   /** Compares everything after a command or burst whose model events are `events`. */
   const compare = async (events: ModelEvent[], what: string) => {
+    told.push(...events);
     const want = observe(s);
     const got = await d.observe();
     expect(got.users, where(`users after ${what}`)).toEqual(want.users);
@@ -257,6 +261,7 @@ async function play(w: Workload, tally: Tally): Promise<void> {
     const want = myBids(s, u.id).map(({ endsAt: _e, ...b }) => b);
     expect(await d.myBids(u.id), where(`GET /v1/me/bids of user ${u.id}`)).toEqual(want);
   }
+  expect(await d.lost(), where('every lost event in the inboxes')).toEqual(lostNotes(told));
   await expectAuditClean(t.daemon.admin);
   count(tally, 'commands', d.sent);
 }
