@@ -3,10 +3,8 @@ import { nbError } from '../../protocol/errors.js';
 import { formatMoney } from '../../format/money.js';
 import type { BidResult } from '../../protocol/types.js';
 import type { Context } from '../context.js';
-import { namesOf } from '../names.js';
 import { relativeTime } from '../output.js';
 import { idempotencyKeyFor, unsettled, withRetries } from '../retry.js';
-import type { Who } from '../views.js';
 
 /** Places a bid: an amount, the auction's minimum next bid (--min), or a maximum (--max) the auction bids up to for you. */
 export async function bid(
@@ -28,19 +26,23 @@ export async function bid(
       () => (max !== undefined ? client.bidMax(auctionId, max, { idempotencyKey: key }) : client.bid(auctionId, value, { idempotencyKey: key })),
       { onRetry: (err, n) => ctx.verbose && ctx.note(`${err.code}; sending the bid again with the same key (retry ${n})`) },
     );
-    // Whoever leads instead of the bidder, by name as the rest of the CLI writes users (one lookup; none with --json).
-    const who = await namesOf(ctx, result.leading ? [] : [result.auction.leaderId]);
-    ctx.print(result, () => (max !== undefined ? maxSentence(result, max) : plainSentence(result, who)));
+    // Whoever leads instead of a plain bidder, by name as the rest of the CLI writes users (one
+    // lookup; none with --json). Loaded only then: other lines name nobody, and bid starts lean.
+    const leaderId = result.auction.leaderId;
+    const named = max === undefined && !result.leading && !ctx.json;
+    const leader = named ? (await (await import('../names.js')).namesOf(ctx, [leaderId]))(leaderId) : null;
+    ctx.print(result, () => (max !== undefined ? maxSentence(result, max) : plainSentence(result, leader)));
   } catch (err) {
     throw unsettled(err, key, 'bid');
   }
 }
 
-function plainSentence({ bid: placed, bids, auction: a, leading }: BidResult, who: Who): string {
+/** The bid's line; `leader` names whoever leads when the bidder does not. */
+function plainSentence({ bid: placed, bids, auction: a, leading }: BidResult, leader: string | null): string {
   const answered = !leading && bids.at(-1)?.automatic === true ? ' (a maximum answered your bid at once)' : '';
   return (
     (placed === null ? `Auction ${a.id} "${a.title}": price ${formatMoney(a.currentPrice)}. ` : `Bid ${placed.id}: ${formatMoney(placed.amount)} on auction ${a.id} "${a.title}". `) +
-    `${leading ? 'You lead' : `The leader is ${who(a.leaderId)}${answered}`}; ` +
+    `${leading ? 'You lead' : `The leader is ${leader}${answered}`}; ` +
     `the next bid must be at least ${formatMoney(a.minNextBid)}; it ends ${relativeTime(a.endsAt)}.`
   );
 }
