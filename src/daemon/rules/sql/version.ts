@@ -4,9 +4,10 @@
 // caller's version, so that two daemons of different versions on one database
 // never run each other's rules (src/daemon/rules/install.ts).
 // 2: maximum bids, increment tables, reserve, buy-now-until (issue 15).
-// 3: a soft close moves the end by a second or more, or not at all; the
+// 3: nb_one_answer, the result of buy now and cancel written once (no change of behaviour).
+// 4: a soft close moves the end by a second or more, or not at all; the
 //    bidders of an auction ending below its reserve hear of it in their inbox.
-export const RULES_VERSION = 3;
+export const RULES_VERSION = 4;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
