@@ -32,6 +32,8 @@ import { bidAmount, lotMoney } from '../../model/arbitraries.js';
 
 const seed = process.env.NB_SEED ? Number(process.env.NB_SEED) : Math.floor(Math.random() * 2 ** 31);
 const path = process.env.NB_PATH;
+/** Sequences to run: 100 in `npm test`, 5,000 under `npm run test:soak`, or NB_RUNS. */
+const runs = process.env.NB_RUNS ? Number(process.env.NB_RUNS) : soak(100, 5000);
 const t = useDaemon(MANUAL_CLOSER);
 
 const USERS = 5;
@@ -277,7 +279,7 @@ describe('the daemon against the reference model', () => {
           count(tally, 'runs');
         }),
         {
-          seed, numRuns: soak(100, 5000), ...(path ? { path } : {}),
+          seed, numRuns: runs, ...(path ? { path } : {}),
           // Shrinking a failure replays whole sequences; past this, report the smallest found so far.
           interruptAfterTimeLimit: soak(10 * 60_000, 5 * 3600_000), markInterruptAsFailure: true,
         },
