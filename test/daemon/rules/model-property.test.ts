@@ -16,7 +16,7 @@
 //
 // Prints its seed; NB_SEED=<seed> replays a run (NB_PATH=<path> from the
 // failure report replays just the shrunk counterexample). Short in `npm test`,
-// long under `npm run test:soak` (NB_SOAK=1).
+// long under `npm run test:soak` (NB_SOAK=1); NB_RUNS=<n> sets the count.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MANUAL_CLOSER, useDaemon } from '../../helpers/fixture.js';
