@@ -169,8 +169,10 @@ export class BidQueue {
     // Committed: tell the world first, then answer, so that an answered bid's
     // event is already on its way to every watcher.
     parts.forEach((p, i) => {
-      this.publisher.publish(results[i]!.events);
-      const balances = results[i]!.balances ?? [];
+      const r = results[i]!;
+      this.publisher.publish(r.events, r.inbox);
+      // The balance changes no event carries are in the inbox rows, when the rule returned them.
+      const balances = r.inbox ? [] : (r.balances ?? []);
       if (balances.length > 0) this.publisher.publishBalances(balances);
     });
     committed();

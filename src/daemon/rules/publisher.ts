@@ -1,5 +1,6 @@
 // The seam between committing and telling: rules hand their committed events to
 // a Publisher only after the transaction that wrote them has committed.
+import type { UserInboxRow } from './inbox.js';
 import type { OutboxEvent } from './outcome.js';
 
 export interface BalanceChange {
@@ -9,8 +10,12 @@ export interface BalanceChange {
 }
 
 export interface Publisher {
-  /** Committed auction events, in version order per auction. */
-  publish(events: OutboxEvent[]): void;
+  /**
+   * Committed auction events, in version order per auction, and, when the rule
+   * returned them, every inbox row the same transaction wrote (then no socket
+   * needs to read them back).
+   */
+  publish(events: OutboxEvent[], inbox?: UserInboxRow[]): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
@@ -31,9 +36,9 @@ export const silentPublisher: Publisher = {
  */
 export function neverThrowing(publisher: Publisher, onError: (err: unknown) => void): Publisher {
   return {
-    publish(events) {
+    publish(events, inbox) {
       try {
-        publisher.publish(events);
+        publisher.publish(events, inbox);
       } catch (err) {
         onError(err);
       }

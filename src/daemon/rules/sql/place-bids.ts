@@ -17,9 +17,11 @@ export default /* sql */ `
 -- Places a batch of bids on one auction, in the order given, under one lock.
 -- p_bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
--- changes nothing; the others go on. Returns {results, events, balances}:
--- balances are the changes no event row carries (a leader raising their own
--- maximum moves only their hold).
+-- changes nothing; the others go on. Returns {results, events, balances,
+-- inbox}: balances are the changes no event row carries (a leader raising
+-- their own maximum moves only their hold); inbox is every inbox row the
+-- batch wrote, [{userId, seq, payload}], so that the daemon can hand them to
+-- its sockets after commit without reading them back.
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -43,6 +45,7 @@ DECLARE
   ubal       bigint[];
   uheld      bigint[];
   uheld0     bigint[];
+  useq0      bigint[];
   bi         integer;
   li         integer;
   v_start_version bigint;
@@ -83,6 +86,7 @@ DECLARE
   v_own_row  jsonb;
   v_rows     jsonb[];
   res        jsonb;
+  v_inbox    jsonb;
   results    jsonb[] := '{}';
   events     jsonb[] := '{}';
   balances   jsonb[] := '{}';
@@ -118,9 +122,10 @@ BEGIN
   -- Lock 2: every user this batch can touch (its bidders and the current
   -- leader), ascending id, in one statement, before any check reads them.
   -- Whoever leads later in the batch is one of its bidders, so locked too.
-  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
-    INTO uid, ubal, uheld
-    FROM (SELECT u.id, u.balance, u.held FROM users u
+  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id),
+         array_agg(inbox_seq ORDER BY id)
+    INTO uid, ubal, uheld, useq0
+    FROM (SELECT u.id, u.balance, u.held, u.inbox_seq FROM users u
            WHERE u.id = ANY (ARRAY(SELECT (e->>'bidderId')::bigint FROM jsonb_array_elements(p_bids) e)
                              || a.leader_id)
            ORDER BY u.id
@@ -394,7 +399,16 @@ BEGIN
     SELECT a.id, r.version, r.type, r.payload, r.private, r.at
       FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
   END IF;
-  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
+  -- The inbox rows the batch wrote (the trigger on events, a leader's raised
+  -- maximum): all of them are locked users', numbered past the seq each had
+  -- when it was locked. One index range per user, rows this transaction wrote.
+  SELECT coalesce(jsonb_agg(jsonb_build_object('userId', x.user_id, 'seq', x.seq, 'payload', x.payload)
+                            ORDER BY x.user_id, x.seq), '[]')
+    INTO v_inbox
+    FROM unnest(uid, useq0) AS c(id, seq0)
+    JOIN inbox x ON x.user_id = c.id AND x.seq > c.seq0;
+  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
+                            'inbox', v_inbox);
 END
 $$;
 
