@@ -206,6 +206,11 @@ export class Hub implements ConnectionHost {
     for (const id of users) this.feeds.get(id)?.poke();
   }
 
+  /** Some user's socket here takes private events. */
+  get takesInboxRows(): boolean {
+    return this.feeds.size > 0;
+  }
+
   /** Inbox rows this daemon's transaction wrote, after its commit: each user's go to the user's sockets here. */
   inboxRows(rows: UserInboxRow[]): void {
     if (this.feeds.size === 0) return;

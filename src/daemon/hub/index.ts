@@ -134,6 +134,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     publishInbox(users) {
       inboxNews(users);
     },
+    takesInboxRows: () => hub.takesInboxRows,
   };
 
   let server: SocketServer | undefined;

@@ -184,17 +184,19 @@ export class BidQueue {
     const bids = (p: Part) =>
       p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, max: b.req.max ?? false, key: b.req.key ?? null, hash: b.req.hash ?? null }));
     const onRetry = (err: unknown) => this.options.onRetry?.(err);
+    // Asked for when some socket here takes private events, so that they go out without a read.
+    const inbox = this.publisher.takesInboxRows();
     if (parts.length === 1) {
       const p = parts[0]!;
       const [row] = await withRetry(
-        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}) AS r`,
+        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}, ${inbox}) AS r`,
         { onRetry },
       );
       return [row!.r];
     }
     const payload = parts.map((p) => ({ auction: p.lane.auctionId, bids: bids(p) }));
     const [row] = await withRetry(
-      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}) AS r`,
+      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}, ${inbox}) AS r`,
       { onRetry },
     );
     return row!.r;

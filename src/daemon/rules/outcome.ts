@@ -31,8 +31,8 @@ export interface RuleResult {
   events: OutboxEvent[];
   /** Balance changes no event carries (a leader raising their own maximum moves only their hold). */
   balances?: { userId: number; balance: number; held: number }[];
-  /** Every inbox row the transaction wrote, by user then seq, when the rule returns them (nb_place_bids). */
-  inbox?: UserInboxRow[];
+  /** Every inbox row the transaction wrote, by user then seq, when the rule returns them (nb_place_bids asked to). */
+  inbox?: UserInboxRow[] | null;
 }
 
 /**

@@ -15,11 +15,13 @@ export interface Publisher {
    * returned them, every inbox row the same transaction wrote (then no socket
    * needs to read them back).
    */
-  publish(events: OutboxEvent[], inbox?: UserInboxRow[]): void;
+  publish(events: OutboxEvent[], inbox?: UserInboxRow[] | null): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
   publishInbox(users: number[]): void;
+  /** True when some user's socket here takes private events: the bid rules then return the inbox rows they write. */
+  takesInboxRows(): boolean;
 }
 
 /** A publisher that tells nobody; for tools that only need the rules. */
@@ -27,6 +29,7 @@ export const silentPublisher: Publisher = {
   publish: () => {},
   publishBalances: () => {},
   publishInbox: () => {},
+  takesInboxRows: () => false,
 };
 
 /**
@@ -57,5 +60,6 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
         onError(err);
       }
     },
+    takesInboxRows: () => publisher.takesInboxRows(),
   };
 }

@@ -19,9 +19,10 @@ export default /* sql */ `
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
 -- changes nothing; the others go on. Returns {results, events, balances,
 -- inbox}: balances are the changes no event row carries (a leader raising
--- their own maximum moves only their hold); inbox is every inbox row the
--- batch wrote, [{userId, seq, payload}], so that the daemon can hand them to
--- its sockets after commit without reading them back.
+-- their own maximum moves only their hold); with p_inbox, inbox is every
+-- inbox row the batch wrote, [{userId, seq, payload}], so that a daemon with
+-- users' sockets can hand them over after commit without reading them back
+-- (null without: a daemon with no such socket pays nothing for them).
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -36,7 +37,7 @@ export default /* sql */ `
 -- versions still follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -402,11 +403,13 @@ BEGIN
   -- The inbox rows the batch wrote (the trigger on events, a leader's raised
   -- maximum): all of them are locked users', numbered past the seq each had
   -- when it was locked. One index range per user, rows this transaction wrote.
-  SELECT coalesce(jsonb_agg(jsonb_build_object('userId', x.user_id, 'seq', x.seq, 'payload', x.payload)
-                            ORDER BY x.user_id, x.seq), '[]')
-    INTO v_inbox
-    FROM unnest(uid, useq0) AS c(id, seq0)
-    JOIN inbox x ON x.user_id = c.id AND x.seq > c.seq0;
+  IF p_inbox THEN
+    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', x.user_id, 'seq', x.seq, 'payload', x.payload)
+                              ORDER BY x.user_id, x.seq), '[]')
+      INTO v_inbox
+      FROM unnest(uid, useq0) AS c(id, seq0)
+      JOIN inbox x ON x.user_id = c.id AND x.seq > c.seq0;
+  END IF;
   RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
                             'inbox', v_inbox);
 END
@@ -414,10 +417,10 @@ $$;
 
 -- Places the bids of several auctions in one transaction (the daemon's group
 -- commit across auctions, see docs/design.md). p_parts: [{auction, bids}], each
--- bids as for nb_place_bids. All the locks are taken up front, in the global
+-- bids as for nb_place_bids (and p_inbox too). All the locks are taken up front, in the global
 -- order, so that groups from several daemons never deadlock. Returns one
 -- {results, events} per part, in the order given.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   ids  bigint[];
@@ -436,7 +439,7 @@ BEGIN
   -- Each auction's bids in order; nb_place_bids takes the same locks again at no cost.
   FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
                 FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
-    out := out || nb_place_bids(part.auction, part.bids, p_rules);
+    out := out || nb_place_bids(part.auction, part.bids, p_rules, p_inbox);
   END LOOP;
   RETURN to_jsonb(out);
 END
