@@ -143,7 +143,7 @@ export class BidQueue {
 
   /**
    * Runs one transaction and answers its bids. `committed` is called once it
-   * has committed, before the answers are written, so that the next
+   * has committed, before its events are published and its answers written, so that the next
    * transaction of these auctions is already on its way while the answers go out.
    */
   private async settle(parts: Part[], committed: () => void = () => {}): Promise<void> {
@@ -166,8 +166,11 @@ export class BidQueue {
       return;
     }
     this.options.onBatch?.(parts.reduce((n, p) => n + p.batch.length, 0), performance.now() - started);
-    // Committed: tell the world first, then answer, so that an answered bid's
-    // event is already on its way to every watcher.
+    // Committed: the next transaction of these auctions goes first (its result
+    // comes in a later turn, so events still leave in version order), then
+    // the world is told, then the bids are answered, so that an answered
+    // bid's event is already on its way to every watcher.
+    committed();
     parts.forEach((p, i) => {
       const r = results[i]!;
       this.publisher.publish(r.events, r.inbox);
@@ -175,7 +178,6 @@ export class BidQueue {
       const balances = r.inbox ? [] : (r.balances ?? []);
       if (balances.length > 0) this.publisher.publishBalances(balances);
     });
-    committed();
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
 

@@ -402,13 +402,17 @@ BEGIN
   END IF;
   -- The inbox rows the batch wrote (the trigger on events, a leader's raised
   -- maximum): all of them are locked users', numbered past the seq each had
-  -- when it was locked. One index range per user, rows this transaction wrote.
+  -- when it was locked. One primary-key range per user: OFFSET 0 keeps the
+  -- LATERAL subquery from becoming a join, which a plan cached while the inbox
+  -- was small made a hash join over all of it (milliseconds, growing, under the
+  -- auction's lock).
   IF p_inbox THEN
-    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', x.user_id, 'seq', x.seq, 'payload', x.payload)
-                              ORDER BY x.user_id, x.seq), '[]')
+    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', c.id, 'seq', x.seq, 'payload', x.payload)
+                              ORDER BY c.id, x.seq), '[]')
       INTO v_inbox
       FROM unnest(uid, useq0) AS c(id, seq0)
-      JOIN inbox x ON x.user_id = c.id AND x.seq > c.seq0;
+     CROSS JOIN LATERAL (SELECT i.seq, i.payload FROM inbox i
+                          WHERE i.user_id = c.id AND i.seq > c.seq0 ORDER BY i.seq OFFSET 0) x;
   END IF;
   RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
                             'inbox', v_inbox);
