@@ -63,6 +63,8 @@ export interface DaemonOptions {
   sockets?: Partial<SocketLimits>;
   /** How often watched auctions are checked against the outbox for missed events. */
   catchUpMs?: number;
+  /** Socket writes at most this often, in ms (hub.ts, "the flush window"; default NEIGHBORBID_WS_FLUSH_MS or DEFAULT_FLUSH_MS). */
+  socketFlushMs?: number;
 
   /** Plain HTTP connections open at once from one address (default 256; 0: no limit). */
   maxConnectionsPerIp?: number;
@@ -163,6 +165,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       metrics: metrics.sockets,
       limits: options.sockets,
       catchUpMs: options.catchUpMs,
+      flushMs: options.socketFlushMs,
     });
     const publisher = neverThrowing(sockets.publisher, (err) => log.error({ err }, 'publishing committed events failed'));
     const bids = new BidQueue(sql, publisher, {

@@ -4,7 +4,7 @@
 // PgBouncer in transaction mode. What must follow the migrations atomically
 // (the rules' install) runs in the same transaction, under the same lock.
 import type { Sql, TxSql } from './database.js';
-import { migrations } from './migrations/index.js';
+import { migrationSql, migrations } from './migrations.js';
 
 // An arbitrary constant shared by every neighborbid daemon.
 const MIGRATION_LOCK = 7_700_001;
@@ -27,7 +27,7 @@ export async function migrate(sql: Sql, then?: (tx: TxSql) => Promise<void>): Pr
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
-      await tx.unsafe(m.sql);
+      await tx.unsafe(migrationSql(m));
       await tx`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
       applied.push(m.version);
     }

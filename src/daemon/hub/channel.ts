@@ -14,7 +14,7 @@ import type { AuctionEvent } from '../../protocol/events.js';
 import type { SnapshotFrame, SocketLimits } from '../../protocol/frames.js';
 import { errorFields } from '../log-fields.js';
 import type { OutboxReader } from './outbox-reader.js';
-import { runPasses } from './passes.js';
+import { Worker } from './passes.js';
 import { jsonFrame } from './ws-frame.js';
 
 /** What the channel needs of a socket. */
@@ -56,12 +56,23 @@ export class Channel {
   /** Live subscribers: each has been sent every version up to the cursor. */
   private readonly live = new Set<Subscriber>();
   private joining: Join[] = [];
-  private working = false;
+  /** Joins, fills and catch-ups, one at a time; a failed pass keeps the joins and the gap and is retried. */
+  private readonly worker: Worker<Channel>;
 
   constructor(
     readonly id: number,
     private readonly env: ChannelEnv,
-  ) {}
+  ) {
+    this.worker = new Worker(this, env, {
+      needed: () => {
+        // Fast path: the next events are in hand and nobody is joining: send them now.
+        if (this.cursor !== null && this.joining.length === 0) this.dispatchHeld(Infinity);
+        return this.joining.length > 0 || (this.cursor !== null && this.known > this.cursor);
+      },
+      pass: () => this.pass(),
+      failed: (err) => this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying'),
+    });
+  }
 
   get subscribers(): number {
     return this.live.size + this.joining.length;
@@ -77,14 +88,14 @@ export class Channel {
     this.live.delete(sub);
     this.joining = this.joining.filter((j) => j.sub !== sub);
     this.joining.push({ sub, generation, after });
-    this.kick();
+    this.worker.kick();
   }
 
   /** Removes a socket; nothing more is sent to it. */
   leave(sub: Subscriber): void {
     this.live.delete(sub);
     this.joining = this.joining.filter((j) => j.sub !== sub);
-    this.maybeIdle();
+    this.worker.maybeIdle();
   }
 
   /** A committed event, from any source; duplicates and old versions are ignored. */
@@ -93,57 +104,25 @@ export class Channel {
     if (this.cursor !== null && v <= this.cursor) return;
     this.held.set(v, event);
     if (v > this.known) this.known = v;
-    this.kick();
+    this.worker.kick();
   }
 
   /** Versions up to `version` are committed (a notification or a catch-up said so). */
   hint(version: number): void {
     if (version <= this.known) return;
     this.known = version;
-    this.kick();
+    this.worker.kick();
   }
 
-  private kick(): void {
-    if (this.working) return;
-    // Nobody to serve: a known gap (a hint, or an offer past the snapshot) must not start a worker
-    // that finds no one and, its gap still open, kicks again, for ever, without a timer between.
-    if (this.live.size === 0 && this.joining.length === 0) return this.maybeIdle();
-    // Fast path: the next events are in hand and nobody is joining: send them now.
-    if (this.cursor !== null && this.joining.length === 0) {
+  /** Serves joins or moves the cursor. */
+  private async pass(): Promise<boolean> {
+    if (this.joining.length > 0) await this.serveJoins();
+    else {
       this.dispatchHeld(Infinity);
-      if (this.known <= this.cursor) return;
+      if (this.cursor !== null && this.known > this.cursor) await this.fill();
+      else return false;
     }
-    if (this.cursor === null && this.joining.length === 0) return;
-    this.working = true;
-    void this.work().finally(() => {
-      this.working = false;
-      if (this.joining.length > 0 || (this.cursor !== null && this.known > this.cursor)) this.kick();
-      else this.maybeIdle();
-    });
-  }
-
-  private maybeIdle(): void {
-    if (!this.working && this.live.size === 0 && this.joining.length === 0) this.env.idle(this);
-  }
-
-  /** Each pass serves joins or moves the cursor; a failed one keeps the joins and the gap and is retried. */
-  private work(): Promise<void> {
-    return runPasses(
-      async () => {
-        if (this.live.size === 0 && this.joining.length === 0) return false;
-        if (this.joining.length > 0) await this.serveJoins();
-        else {
-          this.dispatchHeld(Infinity);
-          if (this.cursor !== null && this.known > this.cursor) await this.fill();
-          else return false;
-        }
-        return true;
-      },
-      {
-        stopped: () => this.env.stopped(),
-        failed: (err) => this.env.log.debug({ ...errorFields(this.env.log, err), auction: this.id }, 'channel read failed; retrying'),
-      },
-    );
+    return true;
   }
 
   /** Serves every waiting join from one read of the auction. */

@@ -3,18 +3,20 @@
 // (closed as SLOW_CONSUMER, then terminated if even the close cannot get through), so a
 // reader that stalls costs at most the limit in memory.
 //
-// Frames are coalesced: every message frame a socket gets in an event-loop
-// turn (already framed once for all sockets, ws-frame.ts) is queued here, and
-// the hub flushes every socket with frames once the turn's work is done
-// (setImmediate), so they leave in one write of the TCP socket under `ws`.
-// With 1,000 watchers of the same auctions, a write per frame made the
-// kernel's writev most of the daemon's CPU; a busy daemon does more per turn,
-// so its writes carry more frames — like group commit, without a timer.
+// Frames are coalesced: every message frame a socket gets (already framed
+// once for all sockets, ws-frame.ts) is queued here, and the hub writes every
+// socket with frames at most once per flush window (hub.ts), so they leave in
+// one write of the TCP socket under `ws`. The write is most of a delivery's
+// cost (a loopback send does the receiver's TCP work too), and a socket that
+// watches busy auctions gets several events per write instead of one — like
+// group commit. A frame the client waits for (a reply, a pong, an
+// acknowledgement) does not wait for the window: it goes at the end of the
+// turn and takes the queued events along.
 // Writing under `ws` is safe because compression is off: `ws` then writes each
 // of its own frames (pongs, the close frame) whole and at once, never queued,
 // so they cannot split one of these, and the close frame is sent only after
 // the queued frames are flushed. A socket that asked for batches (`?batch=1`)
-// gets a turn's frames as one batch frame (ws-frame.ts) when there are several.
+// gets the frames of one write as one batch frame (ws-frame.ts) when there are several.
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { closeCodeOf, nbError, NbError } from '../../protocol/errors.js';
@@ -44,8 +46,10 @@ export interface ConnectionHost {
   sent(bytesQueued: number): void;
   rejected(err: NbError): void;
   slow(conn: Connection): void;
-  /** The connection queued its first frame of this turn; flush it at the end of the turn. */
+  /** The connection queued its first frame since its last write; the hub flushes it with the others. */
   queued(conn: Connection): void;
+  /** The connection queued a frame its client waits for (a reply, an acknowledgement): flush it at the end of this turn. */
+  urgent(conn: Connection): void;
 }
 
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
@@ -71,13 +75,13 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   /** Bids sent on this socket and not yet replied to. */
   bidsInFlight = 0;
   readonly admin: boolean;
-  /** Several frames of one turn leave as one batch frame. */
+  /** Several frames of one write leave as one batch frame. */
   readonly batch: boolean;
   private generation = 0;
   /** The number of the socket's latest inbox start (see startInbox). */
   private inboxGeneration = 0;
   private cut = false;
-  /** Frames queued this turn, and their bytes. */
+  /** Frames queued since the last write, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** Frames received before the welcome went out, to handle after it; null once welcomed. */
@@ -87,7 +91,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     readonly ws: WebSocket,
     readonly userId: number | null,
     private readonly host: ConnectionHost,
-    /** The upgraded TCP socket under `ws`, written once per turn. */
+    /** The upgraded TCP socket under `ws`, written once per flush. */
     private readonly raw: Duplex,
     /** False: write each frame at once (for measuring what coalescing is worth). */
     private readonly coalesce = true,
@@ -105,7 +109,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     ws.on('error', () => {});
   }
 
-  /** Bytes queued and not yet taken by the kernel: this turn's frames and the socket's write buffer. */
+  /** Bytes queued and not yet taken by the kernel: the frames waiting for the flush and the socket's write buffer. */
   get buffered(): number {
     // What `ws.bufferedAmount` adds up, less its sender's own queue, which stays
     // empty without compression; read on every frame, so read directly.
@@ -163,7 +167,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     return true;
   }
 
-  /** Writes the frames queued this turn, in one write; false when there was nothing to write. */
+  /** Writes the frames queued since the last write, in one write; false when there was nothing to write. */
   flush(): boolean {
     const frames = this.pending;
     const bytes = this.pendingBytes;
@@ -175,8 +179,11 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     return true;
   }
 
+  /** Queues a frame the client waits for; it leaves at the end of the turn, taking the queued events along. */
   sendFrame(frame: ServerFrame): boolean {
-    return this.send(jsonFrame(frame));
+    if (!this.send(jsonFrame(frame))) return false;
+    if (this.coalesce) this.host.urgent(this);
+    return true;
   }
 
   sendReply(reply: ReplyFrame): void {

@@ -28,6 +28,22 @@ export interface HubOptions {
   log: Logger;
   daemonId: string;
   version: string;
+  /** The flush window: sockets are written at most once per this many ms (default DEFAULT_FLUSH_MS). */
+  flushMs?: number | undefined;
+}
+
+/**
+ * The flush window's default, in ms. Measured with `bench load` (docs/design.md,
+ * "The flush window"): the socket write is most of a delivery's cost, and a
+ * write that waits this long carries several events instead of one.
+ * NEIGHBORBID_WS_FLUSH_MS overrides it (0: flush every turn).
+ */
+export const DEFAULT_FLUSH_MS = 10;
+
+function flushWindow(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const env = Number(process.env.NEIGHBORBID_WS_FLUSH_MS);
+  return process.env.NEIGHBORBID_WS_FLUSH_MS !== undefined && Number.isFinite(env) && env >= 0 ? env : DEFAULT_FLUSH_MS;
 }
 
 export class Hub implements ConnectionHost {
@@ -38,8 +54,18 @@ export class Hub implements ConnectionHost {
   private readonly feedEnv: InboxFeedEnv;
   private stopped = false;
   private peak = 0;
-  /** Connections with frames queued this turn (see connection.ts). */
+  /**
+   * Connections with frames waiting for the flush (connection.ts). The flush
+   * window: they are written at the end of the turn when the last flush was at
+   * least flushMs ago, else when it will be — an idle daemon writes at once, a
+   * busy one at most once per window, each write carrying what gathered.
+   */
   private queuedConns: Connection[] = [];
+  /** Connections with a frame their client waits for, flushed at the end of the turn. */
+  private urgentConns: Connection[] = [];
+  /** When the sockets were last flushed (performance.now()). */
+  private lastFlush = 0;
+  private readonly flushMs: number;
   /**
    * Coalesce each socket's frames per event-loop turn (connection.ts). The
    * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
@@ -50,6 +76,7 @@ export class Hub implements ConnectionHost {
   private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
+    this.flushMs = flushWindow(o.flushMs);
     this.channelEnv = {
       reader: o.reader,
       limits: o.limits,
@@ -171,12 +198,30 @@ export class Hub implements ConnectionHost {
   }
 
   queued(conn: Connection): void {
-    if (this.queuedConns.push(conn) === 1) setImmediate(() => this.flushAll());
+    if (this.queuedConns.push(conn) !== 1) return;
+    const wait = this.lastFlush + this.flushMs - performance.now();
+    if (wait <= 0) setImmediate(this.flushAll);
+    else setTimeout(this.flushAll, wait).unref(); // an open socket keeps the process alive, not its next write
   }
 
-  private flushAll(): void {
+  urgent(conn: Connection): void {
+    if (this.urgentConns.push(conn) === 1) setImmediate(this.flushUrgent);
+  }
+
+  private readonly flushAll = (): void => {
+    this.lastFlush = performance.now();
     const conns = this.queuedConns;
     this.queuedConns = [];
+    this.flushEach(conns);
+  };
+
+  private readonly flushUrgent = (): void => {
+    const conns = this.urgentConns;
+    this.urgentConns = [];
+    this.flushEach(conns);
+  };
+
+  private flushEach(conns: Connection[]): void {
     let writes = 0;
     for (const conn of conns) if (conn.flush()) writes++;
     this.o.metrics.socketWrites.inc(writes);

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { SocketLimits } from '../../protocol/frames.js';
 import { inboxEvent, startOf, truncation, type InboxRow } from '../rules/inbox.js';
 import { INBOX_RANGE_PAGE, type InboxReader } from './inbox-reader.js';
-import { runPasses } from './passes.js';
+import { Worker } from './passes.js';
 import { jsonFrame } from './ws-frame.js';
 import { errorFields } from '../log-fields.js';
 
@@ -59,12 +59,22 @@ export class InboxFeed {
   private joining: Join[] = [];
   /** Something may have been committed past the cursor. */
   private news = false;
-  private working = false;
+  /** Joins and reads, one at a time; a failed pass keeps the joins and the news and is retried. */
+  private readonly worker: Worker<InboxFeed>;
 
   constructor(
     readonly userId: number,
     private readonly env: InboxFeedEnv,
-  ) {}
+  ) {
+    this.worker = new Worker(this, env, {
+      needed: () => this.joining.length > 0 || (this.news && this.cursor !== null),
+      pass: () => this.pass(),
+      failed: (err) => {
+        this.news = true;
+        this.env.log.debug({ ...errorFields(this.env.log, err), user: this.userId }, 'inbox read failed; retrying');
+      },
+    });
+  }
 
   get subscribers(): number {
     return this.live.size + this.joining.length;
@@ -78,20 +88,20 @@ export class InboxFeed {
   join(sub: InboxSubscriber, generation: number, after: number | undefined, started: OnStart): void {
     this.live.delete(sub);
     this.joining.push({ sub, generation, after, started });
-    this.kick();
+    this.worker.kick();
   }
 
   /** Removes a socket; nothing more is sent to it. */
   leave(sub: InboxSubscriber): void {
     this.live.delete(sub);
     this.joining = this.joining.filter((j) => j.sub !== sub);
-    this.maybeIdle();
+    this.worker.maybeIdle();
   }
 
   /** The user's inbox may have grown (a commit here or elsewhere, or a catch-up). */
   poke(): void {
     this.news = true;
-    this.kick();
+    this.worker.kick();
   }
 
   /**
@@ -105,46 +115,18 @@ export class InboxFeed {
     if (this.cursor === null) return;
     const fresh = rows.filter((r) => r.seq > this.cursor!);
     if (fresh.length === 0) return;
-    if (this.working || !fresh.every((r, i) => r.seq === this.cursor! + 1 + i)) return this.poke();
+    if (this.worker.busy || !fresh.every((r, i) => r.seq === this.cursor! + 1 + i)) return this.poke();
     this.dispatch(fresh);
   }
 
-  private kick(): void {
-    if (this.working) return;
-    if (this.live.size === 0 && this.joining.length === 0) return this.maybeIdle();
-    if (this.joining.length === 0 && !(this.news && this.cursor !== null)) return;
-    this.working = true;
-    void this.work().finally(() => {
-      this.working = false;
-      if (this.joining.length > 0 || (this.news && this.live.size > 0)) this.kick();
-      else this.maybeIdle();
-    });
-  }
-
-  private maybeIdle(): void {
-    if (!this.working && this.live.size === 0 && this.joining.length === 0) this.env.idle(this);
-  }
-
-  /** Each pass serves joins or reads news; a failed one keeps the joins and the news and is retried. */
-  private work(): Promise<void> {
-    return runPasses(
-      async () => {
-        if (this.live.size === 0 && this.joining.length === 0) return false;
-        if (this.joining.length > 0) await this.serveJoins();
-        else if (this.news && this.cursor !== null) {
-          this.news = false;
-          await this.advance();
-        } else return false;
-        return true;
-      },
-      {
-        stopped: () => this.env.stopped(),
-        failed: (err) => {
-          this.news = true;
-          this.env.log.debug({ ...errorFields(this.env.log, err), user: this.userId }, 'inbox read failed; retrying');
-        },
-      },
-    );
+  /** Serves joins or reads news. */
+  private async pass(): Promise<boolean> {
+    if (this.joining.length > 0) await this.serveJoins();
+    else if (this.news && this.cursor !== null) {
+      this.news = false;
+      await this.advance();
+    } else return false;
+    return true;
   }
 
   /** Sends the live subscribers everything committed after the cursor. */

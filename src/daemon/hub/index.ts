@@ -37,6 +37,8 @@ export interface SocketHubOptions {
   catchUpMs?: number;
   /** How often watcher counts are shared with the other daemons (default 1 s). */
   presenceMs?: number;
+  /** The sockets' flush window in ms (hub.ts). */
+  flushMs?: number | undefined;
 }
 
 export interface SocketHub {
@@ -72,6 +74,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     log: o.log,
     daemonId: o.daemonId,
     version: o.version,
+    flushMs: o.flushMs,
   });
   // NEIGHBORBID_PRESENCE_MS=0 turns presence off, for measuring what it costs (scripts/cluster/presence-cost.ts).
   const presenceMs = o.presenceMs ?? Number(process.env.NEIGHBORBID_PRESENCE_MS ?? 1000);

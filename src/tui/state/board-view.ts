@@ -1,7 +1,7 @@
 // What the board draws, made from the store at one moment: rows with labels,
 // countdowns, highlights and markers. Pure: the same store and time give the same view.
 import { formatMoney } from '../../format/money.js';
-import type { AuctionStatus } from '../../protocol/types.js';
+import type { Auction, AuctionStatus } from '../../protocol/types.js';
 import { ENDED_LINGER_MS, type BoardStore, type Mine } from './board-store.js';
 import { compareRows, DEFAULT_SORT, type BoardSort } from './board-sort.js';
 import { formatRemaining, isWarning } from './countdown.js';
@@ -12,7 +12,8 @@ export const HIGHLIGHT_MS = 1500;
 /** Longest name in the board's Leader column (and so in the ended labels made from it). */
 export const NAME_WIDTH = 8;
 
-export interface RowView {
+/** What a line about an auction shows, on the board and in the list of ended auctions. */
+export interface AuctionLine {
   id: number;
   title: string;
   status: AuctionStatus;
@@ -21,6 +22,9 @@ export interface RowView {
   /** The leader is the token's own user (never read from the label: a user may be named anything). */
   leaderIsMe: boolean;
   bidCount: number;
+}
+
+export interface RowView extends AuctionLine {
   /** How many watch it over all daemons; null until the daemon has said. */
   watching: number | null;
   endsAt: string;
@@ -65,6 +69,19 @@ export function labels(store: BoardStore): Who {
   };
 }
 
+/** An auction's line, its leader named by `who`. */
+export function auctionLine(a: Auction, store: BoardStore, who: Who): AuctionLine {
+  return {
+    id: a.id,
+    title: a.title,
+    status: a.status,
+    price: a.currentPrice,
+    leader: who(a.leaderId, NAME_WIDTH),
+    leaderIsMe: store.isMe(a.leaderId),
+    bidCount: a.bidCount,
+  };
+}
+
 /** The final state of an ended auction in a few words. */
 export function endedLabel(status: AuctionStatus, price: number | null, leader: string): string {
   switch (status) {
@@ -94,13 +111,7 @@ export function boardView(store: BoardStore, now: number, filter = '', order: Bo
     const endsMs = Date.parse(a.endsAt);
     const remainingMs = endsMs - now;
     const row: RowView = {
-      id: a.id,
-      title: a.title,
-      status: a.status,
-      price: a.currentPrice,
-      leader: who(a.leaderId, NAME_WIDTH),
-      leaderIsMe: store.isMe(a.leaderId),
-      bidCount: a.bidCount,
+      ...auctionLine(a, store, who),
       watching: a.watching ?? null,
       endsAt: a.endsAt,
       countdown: formatRemaining(remainingMs),

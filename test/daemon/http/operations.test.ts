@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/daemon/db/database.js';
-import { migrations } from '../../../src/daemon/db/migrations/index.js';
+import { migrations } from '../../../src/daemon/db/migrations.js';
 import { buildHttpApp } from '../../../src/daemon/http/app.js';
 import { VERSION } from '../../../src/version.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';

@@ -26,8 +26,7 @@ BEGIN
   -- Lock 1: the auction row.
   SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
   IF NOT FOUND THEN
-    RETURN jsonb_build_object('results', jsonb_build_array(
-      nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction))), 'events', '[]'::jsonb);
+    RETURN nb_one_answer(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction)));
   END IF;
   -- Lock 2: buyer, seller and current leader, ascending id.
   PERFORM 1 FROM users
@@ -36,7 +35,7 @@ BEGIN
   -- Lock 3: the idempotency key.
   res := nb_idem_claim('user:' || p_buyer, p_key, p_hash, p_rules);
   IF res IS NOT NULL THEN
-    RETURN jsonb_build_object('results', jsonb_build_array(res), 'events', '[]'::jsonb);
+    RETURN nb_one_answer(res);
   END IF;
 
   v_price := a.buy_now_price;
@@ -101,12 +100,11 @@ BEGIN
     VALUES (a.id, a.version, 'sold', v_payload, v_private, v_at);
     res := jsonb_build_object('body', jsonb_build_object('auction', nb_auction_json(a, p_rules)));
     PERFORM nb_idem_store('user:' || p_buyer, p_key, res, p_rules);
-    RETURN jsonb_build_object('results', jsonb_build_array(res), 'events',
-      jsonb_build_array(jsonb_build_object('payload', v_payload, 'private', v_private)));
+    RETURN nb_one_answer(res, jsonb_build_array(jsonb_build_object('payload', v_payload, 'private', v_private)));
   END IF;
 
   PERFORM nb_idem_store('user:' || p_buyer, p_key, res, p_rules);
-  RETURN jsonb_build_object('results', jsonb_build_array(res), 'events', '[]'::jsonb);
+  RETURN nb_one_answer(res);
 END
 $$;
 `;

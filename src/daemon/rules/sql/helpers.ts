@@ -1,7 +1,7 @@
 // The shared helpers of the rules: the one definition of an auction's and a
 // bid's JSON, the increment at a price and the minimum next bid, the reserve
-// and buy-now tests, timestamps as ISO text, the shape of a rule's refusal,
-// and the refusal of a caller of another rules version. Each mirrors a
+// and buy-now tests, timestamps as ISO text, the shape of a rule's refusal and
+// of a one-request rule's result, and the refusal of a caller of another rules version. Each mirrors a
 // function of the reference model (test/model/state.ts, bid.ts) of the same
 // meaning.
 import { RULES_VERSION } from './version.js';
@@ -106,5 +106,12 @@ $$;
 CREATE OR REPLACE FUNCTION nb_err(p_code text, p_details jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
   SELECT jsonb_build_object('body', jsonb_build_object('error', p_details || jsonb_build_object('code', p_code)))
+$$;
+
+-- What a rule of one request (buy now, cancel) returns: its one answer and the
+-- events it made ({payload, private} each), none unless given.
+CREATE OR REPLACE FUNCTION nb_one_answer(p_answer jsonb, p_events jsonb DEFAULT '[]') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_build_object('results', jsonb_build_array(p_answer), 'events', p_events)
 $$;
 `;

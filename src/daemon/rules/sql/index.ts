@@ -1,6 +1,6 @@
 // The rules as installed: every file of this folder, in the order they are
 // created (helpers first, then what calls them). Tables live in migrations
-// (src/daemon/db/migrations/), which only ever grow; the rule functions live
+// (migrations/ at the package's root), which only ever grow; the rule functions live
 // here, one file per rule, and every daemon installs them at start with
 // CREATE OR REPLACE, so a rule change is a diff of its file (and a new
 // RULES_VERSION in version.ts).

@@ -4,8 +4,9 @@
 // caller's version, so that two daemons of different versions on one database
 // never run each other's rules (src/daemon/rules/install.ts).
 // 2: maximum bids, increment tables, reserve, buy-now-until (issue 15).
-// 3: nb_place_bids returns the inbox rows it wrote (issue 17).
-export const RULES_VERSION = 3;
+// 3: nb_one_answer, the result of buy now and cancel written once (no change of behaviour).
+// 4: nb_place_bids returns the inbox rows it wrote, when asked (issue 17).
+export const RULES_VERSION = 4;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of

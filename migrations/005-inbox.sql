@@ -1,24 +1,23 @@
-// The inbox: every private event of a user, stored in the transaction that
-// makes the change it reports, numbered per user (seq 1, 2, 3… with no gap, in
-// commit order). See docs/protocol.md, "The inbox".
-//
-// Numbering: users.inbox_seq is the user's last seq. A transaction takes the
-// next numbers only while it holds that user's row lock, so the numbers of one
-// user are handed out one transaction at a time, in commit order, and a reader
-// that sees seq n also sees every seq below it.
-//
-// Lock order, unchanged: the rules lock auction rows (ascending id), then every
-// user whose balance or held changes (ascending id), then write the outbox.
-// The trigger below runs at the end of that INSERT, inside the rule's
-// transaction, and touches only users the rule has already locked — those
-// named in `private` (their money moved), and the winner or buyer and the
-// seller of an ended auction (nb_settle_due and nb_buy_now lock them) — so it
-// never waits and never takes a lock out of order. The other bidders of an
-// ended auction are not locked there; each such auction leaves a row in
-// inbox_pending, and the closer's pass (src/daemon/rules/inbox.ts) locks the
-// pending row, then those users (ascending id), and tells them in a
-// transaction of its own.
-export default /* sql */ `
+-- The inbox: every private event of a user, stored in the transaction that
+-- makes the change it reports, numbered per user (seq 1, 2, 3… with no gap, in
+-- commit order). See docs/protocol.md, "The inbox".
+--
+-- Numbering: users.inbox_seq is the user's last seq. A transaction takes the
+-- next numbers only while it holds that user's row lock, so the numbers of one
+-- user are handed out one transaction at a time, in commit order, and a reader
+-- that sees seq n also sees every seq below it.
+--
+-- Lock order, unchanged: the rules lock auction rows (ascending id), then every
+-- user whose balance or held changes (ascending id), then write the outbox.
+-- The trigger below runs at the end of that INSERT, inside the rule's
+-- transaction, and touches only users the rule has already locked — those
+-- named in `private` (their money moved), and the winner or buyer and the
+-- seller of an ended auction (nb_settle_due and nb_buy_now lock them) — so it
+-- never waits and never takes a lock out of order. The other bidders of an
+-- ended auction are not locked there; each such auction leaves a row in
+-- inbox_pending, and the closer's pass (src/daemon/rules/inbox.ts) locks the
+-- pending row, then those users (ascending id), and tells them in a
+-- transaction of its own.
 ALTER TABLE users ADD COLUMN inbox_seq bigint NOT NULL DEFAULT 0;
 
 -- No foreign key to users: rows are written only by nb_inbox_append, for users
@@ -62,7 +61,7 @@ LANGUAGE sql AS $$
 $$;
 
 -- The other bidders of ended auctions (pending rows given as two arrays), each
--- with its \`lost\` event, in a fixed order. Read twice by the closer's pass: to
+-- with its `lost` event, in a fixed order. Read twice by the closer's pass: to
 -- lock these users, then to append.
 CREATE FUNCTION nb_inbox_losers(p_auctions bigint[], p_versions bigint[])
 RETURNS TABLE (user_id bigint, payload jsonb, at timestamptz)
@@ -138,4 +137,3 @@ $$;
 CREATE TRIGGER events_to_inbox AFTER INSERT ON events
   REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION nb_inbox_from_events();
-`;

@@ -1,6 +1,5 @@
-// Tables, constraints and indexes. Money columns are BIGINT and bounded to
-// 2^53−1 so every value survives JSON as a safe integer.
-export default /* sql */ `
+-- Tables, constraints and indexes. Money columns are BIGINT and bounded to
+-- 2^53−1 so every value survives JSON as a safe integer.
 CREATE TABLE users (
   id          bigserial PRIMARY KEY,
   name        text NOT NULL,
@@ -87,4 +86,3 @@ CREATE TABLE idempotency_keys (
   created_at    timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (principal, key)
 );
-`;

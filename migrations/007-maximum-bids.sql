@@ -1,9 +1,8 @@
-// Maximum (proxy) bids, increment tables, a hidden reserve and buy now that
-// goes away (issue 15; the rules are docs/rules.md). What is hidden stays in
-// columns no public JSON reads: the leader's working maximum (leader_max), the
-// reserve price, and the maximum behind each bid row (bids.max_amount, for the
-// audit).
-export default /* sql */ `
+-- Maximum (proxy) bids, increment tables, a hidden reserve and buy now that
+-- goes away (issue 15; the rules are docs/rules.md). What is hidden stays in
+-- columns no public JSON reads: the leader's working maximum (leader_max), the
+-- reserve price, and the maximum behind each bid row (bids.max_amount, for the
+-- audit).
 ALTER TABLE auctions
   -- A fixed increment (min_increment) or a table (increments: [{from, step}, …]), never both.
   ALTER COLUMN min_increment DROP NOT NULL,
@@ -40,4 +39,3 @@ ALTER TABLE bids
 
 -- GET /v1/me/bids: a user's auctions.
 CREATE INDEX bids_by_bidder ON bids (bidder_id, auction_id);
-`;

@@ -1,16 +1,15 @@
-// The money-moving rules, each one SQL function so that a whole rule runs in
-// one round trip while it holds its row locks (see docs/design.md, "One round
-// trip per transaction"). Bids, buys, cancels and settlements move money only
-// here; deposits and opening balances are booked in src/daemon/rules/users.ts.
-//
-// Lock order, everywhere: auction rows (ascending id) → user rows (ascending id)
-// → idempotency keys (each claimed while its owner's user row is held).
-// Checks run only after the locks are held.
-//
-// Results are JSON: {status, body} per request, where body is the exact HTTP
-// answer ({bid, auction} / {auction}) or {error: {code, ...details}}; the
-// daemon adds the human sentence for the code.
-export default /* sql */ `
+-- The money-moving rules, each one SQL function so that a whole rule runs in
+-- one round trip while it holds its row locks (see docs/design.md, "One round
+-- trip per transaction"). Bids, buys, cancels and settlements move money only
+-- here; deposits and opening balances are booked in src/daemon/rules/users.ts.
+--
+-- Lock order, everywhere: auction rows (ascending id) → user rows (ascending id)
+-- → idempotency keys (each claimed while its owner's user row is held).
+-- Checks run only after the locks are held.
+--
+-- Results are JSON: {status, body} per request, where body is the exact HTTP
+-- answer ({bid, auction} / {auction}) or {error: {code, ...details}}; the
+-- daemon adds the human sentence for the code.
 CREATE FUNCTION nb_iso(t timestamptz) RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
@@ -555,4 +554,3 @@ BEGIN
   RETURN jsonb_build_object('events', events);
 END
 $$;
-`;
