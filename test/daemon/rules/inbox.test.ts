@@ -3,7 +3,9 @@
 // bids and deposits, read back through GET /v1/me/events; the events of an
 // ending (won, lost, sale, unsold); and what retention leaves, said plainly.
 import { describe, expect, it } from 'vitest';
-import { pruneInbox } from '../../../src/daemon/rules/inbox.js';
+import { pruneInbox, type UserInboxRow } from '../../../src/daemon/rules/inbox.js';
+import type { RuleResult } from '../../../src/daemon/rules/outcome.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 import type { InboxEvent } from '../../../src/protocol/inbox.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
 import { endIn } from '../../helpers/maxima.js';
@@ -193,6 +195,48 @@ describe('the inbox', () => {
     await pruneInbox(sql);
     expect(await ann.client.inbox(3)).toEqual({ events: [], next: 5, last: 5, truncated: true });
     expect(await ann.client.inbox(5)).toEqual({ events: [], next: 5, last: 5, truncated: false });
+  });
+
+  it('a bid batch asked for its inbox rows returns exactly the rows it wrote, by user then seq; not asked, none', async () => {
+    const [ann, bob, cid] = await seedUsers(t.daemon, 3, 100_000);
+    const [lot, other] = [await seedAuction(t.seller), await seedAuction(t.seller)];
+    await ann!.client.bid(lot.id, 100); // rows before the batch, which it must not return
+    await t.daemon.admin.deposit(bob!.id, 5);
+    const { sql } = t.daemon.context;
+    const before = await Promise.all([ann!, bob!, cid!].map(async (u) => (await u.client.inbox(0)).last));
+    const bids = [
+      { bidderId: bob!.id, amount: 300, max: true }, // outbids ann
+      { bidderId: ann!.id, amount: 150, max: false }, // answered by bob's maximum: maxRaised, outbid
+      { bidderId: bob!.id, amount: 900, max: true }, // the leader raises their maximum: a balance row, no event
+      { bidderId: cid!.id, amount: 100, max: false }, // too low: writes nothing
+    ];
+    const [row] = await sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${lot.id}, ${sql.json(bids)}, ${RULES_VERSION}, true) AS r`;
+    const written = async (): Promise<UserInboxRow[]> => {
+      const out: UserInboxRow[] = [];
+      const users = [ann!, bob!, cid!].map((u, i) => ({ u, after: before[i]! })).sort((a, b) => a.u.id - b.u.id);
+      for (const { u, after } of users) {
+        for (const { seq, ...payload } of (await u.client.inbox(after)).events) out.push({ userId: u.id, seq, payload } as UserInboxRow);
+      }
+      return out;
+    };
+    const rows = await written();
+    expect(rows.map((r) => r.payload.type)).toContain('maxRaised');
+    expect(rows.filter((r) => r.userId === cid!.id)).toEqual([]);
+    expect(row!.r.inbox).toEqual(rows);
+
+    // The same for each auction of a group; and a batch not asked for its rows returns none.
+    const again = await Promise.all([ann!, bob!, cid!].map(async (u) => (await u.client.inbox(0)).last));
+    before.splice(0, 3, ...again);
+    const parts = [
+      { auction: lot.id, bids: [{ bidderId: cid!.id, amount: 1000, max: false }] },
+      { auction: other.id, bids: [{ bidderId: ann!.id, amount: 100, max: false }, { bidderId: cid!.id, amount: 200, max: false }] },
+    ];
+    const [multi] = await sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
+    expect(multi!.r.flatMap((r) => r.inbox!).sort((a, b) => a.userId - b.userId || a.seq - b.seq)).toEqual(await written());
+    expect(multi!.r[1]!.inbox!.map((r) => r.userId)).toContain(ann!.id);
+    const [plain] = await sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${other.id}, ${sql.json([{ bidderId: bob!.id, amount: 300, max: false }])}, ${RULES_VERSION}) AS r`;
+    expect(plain!.r.results[0]).toMatchObject({ body: { leading: true } });
+    expect(plain!.r.inbox).toBeNull();
   });
 
   it('refuses a bad query with INVALID_INPUT, the admin with FORBIDDEN and no token with UNAUTHORIZED', async () => {

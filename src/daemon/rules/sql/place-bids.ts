@@ -17,9 +17,12 @@ export default /* sql */ `
 -- Places a batch of bids on one auction, in the order given, under one lock.
 -- p_bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
--- changes nothing; the others go on. Returns {results, events, balances}:
--- balances are the changes no event row carries (a leader raising their own
--- maximum moves only their hold).
+-- changes nothing; the others go on. Returns {results, events, balances,
+-- inbox}: balances are the changes no event row carries (a leader raising
+-- their own maximum moves only their hold); with p_inbox, inbox is every
+-- inbox row the batch wrote, [{userId, seq, payload}], so that a daemon with
+-- users' sockets can hand them over after commit without reading them back
+-- (null without: a daemon with no such socket pays nothing for them).
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -34,7 +37,7 @@ export default /* sql */ `
 -- versions still follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -43,6 +46,7 @@ DECLARE
   ubal       bigint[];
   uheld      bigint[];
   uheld0     bigint[];
+  useq0      bigint[];
   bi         integer;
   li         integer;
   v_start_version bigint;
@@ -83,6 +87,7 @@ DECLARE
   v_own_row  jsonb;
   v_rows     jsonb[];
   res        jsonb;
+  v_inbox    jsonb;
   results    jsonb[] := '{}';
   events     jsonb[] := '{}';
   balances   jsonb[] := '{}';
@@ -118,9 +123,10 @@ BEGIN
   -- Lock 2: every user this batch can touch (its bidders and the current
   -- leader), ascending id, in one statement, before any check reads them.
   -- Whoever leads later in the batch is one of its bidders, so locked too.
-  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
-    INTO uid, ubal, uheld
-    FROM (SELECT u.id, u.balance, u.held FROM users u
+  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id),
+         array_agg(inbox_seq ORDER BY id)
+    INTO uid, ubal, uheld, useq0
+    FROM (SELECT u.id, u.balance, u.held, u.inbox_seq FROM users u
            WHERE u.id = ANY (ARRAY(SELECT (e->>'bidderId')::bigint FROM jsonb_array_elements(p_bids) e)
                              || a.leader_id)
            ORDER BY u.id
@@ -398,16 +404,31 @@ BEGIN
     SELECT a.id, r.version, r.type, r.payload, r.private, r.at
       FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
   END IF;
-  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
+  -- The inbox rows the batch wrote (the trigger on events, a leader's raised
+  -- maximum): all of them are locked users', numbered past the seq each had
+  -- when it was locked. One primary-key range per user: OFFSET 0 keeps the
+  -- LATERAL subquery from becoming a join, which a plan cached while the inbox
+  -- was small made a hash join over all of it (milliseconds, growing, under the
+  -- auction's lock).
+  IF p_inbox THEN
+    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', c.id, 'seq', x.seq, 'payload', x.payload)
+                              ORDER BY c.id, x.seq), '[]')
+      INTO v_inbox
+      FROM unnest(uid, useq0) AS c(id, seq0)
+     CROSS JOIN LATERAL (SELECT i.seq, i.payload FROM inbox i
+                          WHERE i.user_id = c.id AND i.seq > c.seq0 ORDER BY i.seq OFFSET 0) x;
+  END IF;
+  RETURN jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
+                            'inbox', v_inbox);
 END
 $$;
 
 -- Places the bids of several auctions in one transaction (the daemon's group
 -- commit across auctions, see docs/design.md). p_parts: [{auction, bids}], each
--- bids as for nb_place_bids. All the locks are taken up front, in the global
+-- bids as for nb_place_bids (and p_inbox too). All the locks are taken up front, in the global
 -- order, so that groups from several daemons never deadlock. Returns one
 -- {results, events} per part, in the order given.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   ids  bigint[];
@@ -426,7 +447,7 @@ BEGIN
   -- Each auction's bids in order; nb_place_bids takes the same locks again at no cost.
   FOR part IN SELECT (e->>'auction')::bigint AS auction, e->'bids' AS bids
                 FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord LOOP
-    out := out || nb_place_bids(part.auction, part.bids, p_rules);
+    out := out || nb_place_bids(part.auction, part.bids, p_rules, p_inbox);
   END LOOP;
   RETURN to_jsonb(out);
 END

@@ -7,7 +7,8 @@
 // 3: nb_one_answer, the result of buy now and cancel written once (no change of behaviour).
 // 4: a soft close moves the end by a second or more, or not at all; the
 //    bidders of an auction ending below its reserve hear of it in their inbox.
-export const RULES_VERSION = 4;
+// 5: nb_place_bids returns the inbox rows it wrote, when asked (issue 17).
+export const RULES_VERSION = 5;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
