@@ -25,6 +25,20 @@ interface Known extends EventFields {
   hasReserve?: boolean;
 }
 
+/** Whom each kind of message names (the types left out name nobody but you). */
+const NAMED: { [T in WatchedMessage['type']]?: (m: Extract<WatchedMessage, { type: T }>, known: Map<number, Known>) => (number | null)[] } = {
+  snapshot: (m) => [m.state.leaderId],
+  bid: (m) => [m.leaderId, m.previousLeaderId],
+  // An extension carries no leader: the one the lines know.
+  extended: (m, known) => [known.get(m.auction)?.leaderId ?? null],
+  sold: (m) => [m.buyerId],
+  closed: (m) => [m.winnerId],
+  cancelled: (m) => [m.previousLeaderId],
+  outbid: (m) => [m.leaderId],
+  lost: (m) => [m.winnerId],
+  sale: (m) => [m.buyerId],
+};
+
 /** An auction no snapshot has described: its events still get lines. */
 const UNKNOWN: Known = {
   title: '',
@@ -92,43 +106,8 @@ export class EventLines {
 
   /** The users (other than you) the line for a message names: whose names to know before it is printed. */
   users(m: WatchedMessage): number[] {
-    const ids: (number | null)[] = [];
-    switch (m.type) {
-      case 'snapshot':
-        ids.push(m.state.leaderId);
-        break;
-      case 'bid':
-        ids.push(m.leaderId, m.previousLeaderId);
-        break;
-      case 'extended':
-        ids.push(this.known.get(m.auction)?.leaderId ?? null);
-        break;
-      case 'sold':
-        ids.push(m.buyerId);
-        break;
-      case 'closed':
-        ids.push(m.winnerId);
-        break;
-      case 'cancelled':
-        ids.push(m.previousLeaderId);
-        break;
-      case 'outbid':
-        ids.push(m.leaderId);
-        break;
-      case 'lost':
-        ids.push(m.winnerId);
-        break;
-      case 'sale':
-        ids.push(m.buyerId);
-        break;
-      case 'maxRaised':
-      case 'maxExhausted':
-      case 'balance':
-      case 'won':
-      case 'unsold':
-      case 'presence':
-        break;
-    }
+    const named = NAMED[m.type] as ((m: WatchedMessage, known: Map<number, Known>) => (number | null)[]) | undefined;
+    const ids = named?.(m, this.known) ?? [];
     return ids.filter((id): id is number => id !== null && id !== this.me);
   }
 
@@ -213,7 +192,9 @@ export class EventLines {
       case 'won':
         return { ...row, what: 'won', style: 'green', price: formatMoney(m.price), leader: 'you', detail: `private: you won it for ${formatMoney(m.price)}` };
       case 'lost':
-        return { ...row, what: 'lost', style: 'red', price: formatMoney(m.price), leader: who(m.winnerId), detail: `private: it ended, won by ${who(m.winnerId)}` };
+        return m.winnerId === null
+          ? { ...row, what: 'lost', style: 'yellow', price: '—', leader: '—', detail: 'private: it ended below its reserve; nobody won it' }
+          : { ...row, what: 'lost', style: 'red', price: formatMoney(m.price), leader: who(m.winnerId), detail: `private: it ended, won by ${who(m.winnerId)}` };
       case 'sale':
         return { ...row, what: 'sale', style: 'green', price: formatMoney(m.price), leader: who(m.buyerId), detail: `private: your auction sold to ${who(m.buyerId)}` };
       case 'unsold':

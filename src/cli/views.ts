@@ -85,7 +85,8 @@ export function auctionTable(auctions: readonly Auction[], paint: Paint, now = D
       { header: 'PRICE', align: 'right', value: (a) => formatMoney(a.currentPrice) },
       { header: 'BIDS', align: 'right', value: (a) => String(a.bidCount) },
       { header: 'NEXT MIN', align: 'right', value: (a) => formatMoney(a.minNextBid) },
-      { header: 'BUY NOW', align: 'right', value: (a) => formatMoney(a.buyNowPrice) },
+      // Only while it can be bought: a buy-now that bidding took away is no price to offer.
+      { header: 'BUY NOW', align: 'right', value: (a) => (a.buyNowAvailable ? formatMoney(a.buyNowPrice) : '—') },
       { header: 'LEADER', value: (a) => user(a.leaderId) },
       { header: 'ENDS', value: (a) => relativeTime(a.endsAt, now) },
     ],

@@ -1,8 +1,8 @@
 // Schemas of what the daemon answers over HTTP: the source of the OpenAPI
-// document's answer schemas. The types in types.ts are the ones code uses; the
-// checks at the end keep these schemas and those types the same shape.
+// document's answer schemas. The types in types.ts are the ones code uses; each
+// schema names its type (shapeOf), so the two cannot drift apart unseen.
 import { z } from 'zod';
-import type { Expect, Same } from './shape-check.js';
+import { shapeOf, type Expect, type Same } from './shape-check.js';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { nonNegativeMoney, positiveMoney } from './schemas.js';
 import {
@@ -33,7 +33,7 @@ export const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const time = z.iso.datetime();
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const auction = z
+export const auction = shapeOf<Auction>()(z
   .object({
     id,
     title: z.string(),
@@ -60,9 +60,9 @@ export const auction = z
     unsoldReason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold: no bids, or the reserve was not met.'),
     watching: count.optional().describe('Distinct users (or anonymous sockets) watching it over all daemons, as of the last second: in show and list answers and in snapshots.'),
   })
-  .describe('An auction as anyone sees it (never a maximum nor the reserve price); money is a whole number of the smallest unit.');
+  .describe('An auction as anyone sees it (never a maximum nor the reserve price); money is a whole number of the smallest unit.'));
 
-export const bid = z.object({
+export const bid = shapeOf<Bid>()(z.object({
   id,
   auctionId: id,
   bidderId: id,
@@ -70,24 +70,24 @@ export const bid = z.object({
   version: version.describe('The auction version this bid produced.'),
   at: time,
   automatic: z.boolean().describe("Placed by the bidder's maximum in answer to someone else's bid."),
-});
+}));
 
-export const auctionDetail = auction.extend({ recentBids: z.array(bid).describe('The most recent bids, newest first.') });
+export const auctionDetail = shapeOf<AuctionDetail>()(auction.extend({ recentBids: z.array(bid).describe('The most recent bids, newest first.') }));
 
-export const auctionList = z.object({
+export const auctionList = shapeOf<AuctionList>()(z.object({
   auctions: z.array(auction),
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
-});
+}));
 
-export const bidResult = z.object({
+export const bidResult = shapeOf<BidResult>()(z.object({
   bid: bid.nullable().describe('Your own bid row; null when you raised your maximum without moving the price.'),
   bids: z.array(bid).describe('Every row your bid made, in version order: yours and the automatic ones it caused.'),
   auction,
   leading: z.boolean().describe('You lead after this bid.'),
   yourMax: positiveMoney.nullable().describe('Your working maximum while you lead (shown to you alone); null otherwise.'),
-});
+}));
 
-export const myBid = z.object({
+export const myBid = shapeOf<MyBid>()(z.object({
   auctionId: id,
   title: z.string(),
   status: z.enum(auctionStatuses),
@@ -97,20 +97,20 @@ export const myBid = z.object({
   endsAt: time,
   leading: z.boolean().describe('You lead (open) or won (closed).'),
   yourMax: positiveMoney.describe('Your working maximum while you lead; else your highest bid.'),
-});
+}));
 
-export const myBids = z.object({ bids: z.array(myBid).describe('The auctions you have bid on, newest first.') });
+export const myBids = shapeOf<MyBids>()(z.object({ bids: z.array(myBid).describe('The auctions you have bid on, newest first.') }));
 
 /** Buy-now and cancel answer with the auction as it is afterwards. */
 export const auctionResult = z.object({ auction });
 
-export const balance = z.object({ id, balance: nonNegativeMoney, held: nonNegativeMoney, available: nonNegativeMoney });
+export const balance = shapeOf<Balance>()(z.object({ id, balance: nonNegativeMoney, held: nonNegativeMoney, available: nonNegativeMoney }));
 
-export const me = balance.extend({ name: z.string() });
+export const me = shapeOf<Me>()(balance.extend({ name: z.string() }));
 
-export const userName = z.object({ id, name: z.string() }).describe('What anyone may read about a user: the name they bid under.');
+export const userName = shapeOf<UserName>()(z.object({ id, name: z.string() }).describe('What anyone may read about a user: the name they bid under.'));
 
-export const userList = z.object({ users: z.array(userName).describe('The users asked for that exist, each once, in the order asked.') });
+export const userList = shapeOf<UserList>()(z.object({ users: z.array(userName).describe('The users asked for that exist, each once, in the order asked.') }));
 
 export const createdUser = z.object({
   id,
@@ -129,7 +129,7 @@ export const whoami = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), id, name: z.string() }),
 ]);
 
-export const auditReport = z.object({
+export const auditReport = shapeOf<AuditReport>()(z.object({
   ok: z.boolean(),
   violations: z.array(
     z.object({ kind: z.string(), message: z.string(), userId: id.optional(), auctionId: id.optional() }),
@@ -139,14 +139,14 @@ export const auditReport = z.object({
   ledgerRows: count,
   totalDeposits: count.nullable().describe('Sum of all deposits; equals totalBalances when money is conserved.'),
   totalBalances: count.nullable(),
-});
+}));
 
-export const health = z.object({
+export const health = shapeOf<Health>()(z.object({
   ok: z.boolean(),
   version: z.string(),
   database: z.enum(['up', 'down']),
   daemonId: z.string(),
-});
+}));
 
 /** The answer of the liveness and readiness probes. */
 export const probe = z.object({ ok: z.literal(true) });
@@ -165,22 +165,7 @@ export const errorAnswer = z
   })
   .describe('Every refusal and failure.');
 
-// ---- the schemas above and the types in types.ts stay one shape ----
-
-export type AnswerShapesMatch = [
-  Expect<Same<z.infer<typeof auction>, Auction>>,
-  Expect<Same<z.infer<typeof bid>, Bid>>,
-  Expect<Same<z.infer<typeof auctionDetail>, AuctionDetail>>,
-  Expect<Same<z.infer<typeof auctionList>, AuctionList>>,
-  Expect<Same<z.infer<typeof bidResult>, BidResult>>,
-  Expect<Same<z.infer<typeof myBid>, MyBid>>,
-  Expect<Same<z.infer<typeof myBids>, MyBids>>,
-  Expect<Same<z.infer<typeof balance>, Balance>>,
-  Expect<Same<z.infer<typeof me>, Me>>,
-  Expect<Same<z.infer<typeof userName>, UserName>>,
-  Expect<Same<z.infer<typeof userList>, UserList>>,
-  Expect<Same<z.infer<typeof auditReport>, AuditReport>>,
-  Expect<Same<z.infer<typeof health>, Health>>,
-  // The type says string: code reading it holds a first answer. A replay answers null.
-  Expect<Same<Omit<z.infer<typeof createdUser>, 'token'>, Omit<CreatedUser, 'token'>>>,
-];
+// Each schema above names its type in types.ts (shapeOf); the token of a created
+// user is the one field apart: the type says string, for code that holds a first
+// answer, while a replay answers null.
+export type CreatedUserShape = Expect<Same<Omit<z.infer<typeof createdUser>, 'token'>, Omit<CreatedUser, 'token'>>>;

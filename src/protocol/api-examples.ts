@@ -193,7 +193,7 @@ export const frameExamples = {
   balance,
   inboxOp: { op: 'inbox', after: 16 },
   won: { type: 'won', auction: 42, version: 6, at: '2030-05-01T18:00:00.400Z', price: 1300, seq: 19 },
-  lost: { type: 'lost', auction: 43, version: 9, at: '2030-05-01T18:05:00.400Z', price: 2100, winnerId: 12, seq: 20 },
+  lost: { type: 'lost', auction: 43, version: 9, at: '2030-05-01T18:05:00.400Z', price: 2100, winnerId: 12, reason: null, seq: 20 },
   sale: { type: 'sale', auction: 44, version: 7, at: '2030-05-01T18:10:00.400Z', price: 800, buyerId: 12, seq: 21 },
   unsold: { type: 'unsold', auction: 45, version: 1, at: '2030-05-01T18:15:00.400Z', reason: 'no_bids', seq: 22 },
   inbox: { type: 'inbox', after: 16, truncated: false },

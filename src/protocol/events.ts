@@ -119,11 +119,19 @@ export interface WonEvent extends EventBase {
   price: number;
 }
 
-/** Private to one user: an auction you bid on ended with someone else winning it. */
+/**
+ * Private to one user: an auction you bid on ended without you winning it —
+ * someone else won or bought it, or it ended below its reserve (nobody won;
+ * the leader hears it too).
+ */
 export interface LostEvent extends EventBase {
   type: 'lost';
-  price: number;
-  winnerId: number;
+  /** What the winner pays; null when it ended below its reserve. */
+  price: number | null;
+  /** Who won or bought it; null when it ended below its reserve. */
+  winnerId: number | null;
+  /** `reserve_not_met` when nobody won, else null (as the public `closed` event's). */
+  reason: UnsoldReason | null;
 }
 
 /** Private to the seller: your auction sold (at its close, or bought now). */

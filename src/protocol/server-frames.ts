@@ -1,9 +1,9 @@
 // Schemas of what the daemon sends on the WebSocket: the events of events.ts and
 // the other frames of frames.ts, for the AsyncAPI document. Code uses the types
-// there; the checks at the end keep these schemas and those types one shape.
+// there; each schema names its type (shapeOf), so the two stay one shape.
 import { z } from 'zod';
 import { CloseCode } from './errors.js';
-import type { Expect, Same } from './shape-check.js';
+import { shapeOf, type Expect, type Same } from './shape-check.js';
 import { auction, bidResult, errorAnswer, errorCodeSchema, id, time, version } from './answers.js';
 import {
   outbidCauses, type BalanceEvent, type BidEvent, type CancelledEvent, type ClosedEvent, type ExtendedEvent, type LostEvent,
@@ -36,7 +36,7 @@ const base = {
   at: time.describe('When the transaction wrote the event (just before its commit).'),
 };
 
-export const bidEvent = z.object({
+export const bidEvent = shapeOf<BidEvent>()(z.object({
   type: z.literal('bid'),
   ...base,
   bidId: id,
@@ -50,13 +50,13 @@ export const bidEvent = z.object({
   endsAt: time,
   minNextBid: positiveMoney.nullable(),
   reserveMet: z.boolean(),
-});
+}));
 
-export const extendedEvent = z
+export const extendedEvent = shapeOf<ExtendedEvent>()(z
   .object({ type: z.literal('extended'), ...base, endsAt: time, bidId: id })
-  .describe('A bid inside the soft-close window moved the end.');
+  .describe('A bid inside the soft-close window moved the end.'));
 
-export const soldEvent = z.object({
+export const soldEvent = shapeOf<SoldEvent>()(z.object({
   type: z.literal('sold'),
   ...base,
   status: z.literal('sold'),
@@ -65,9 +65,9 @@ export const soldEvent = z.object({
   leaderId: id,
   previousLeaderId: id.nullable(),
   endsAt: time,
-});
+}));
 
-export const closedEvent = z.object({
+export const closedEvent = shapeOf<ClosedEvent>()(z.object({
   type: z.literal('closed'),
   ...base,
   status: z.enum(['closed', 'unsold']),
@@ -75,17 +75,17 @@ export const closedEvent = z.object({
   price: positiveMoney.nullable(),
   reason: z.enum(unsoldReasons).nullable().describe('Why it ended unsold; null when closed with a winner.'),
   endsAt: time,
-});
+}));
 
-export const cancelledEvent = z.object({
+export const cancelledEvent = shapeOf<CancelledEvent>()(z.object({
   type: z.literal('cancelled'),
   ...base,
   status: z.literal('cancelled'),
   previousLeaderId: id.nullable(),
   endsAt: time,
-});
+}));
 
-export const outbidEvent = z
+export const outbidEvent = shapeOf<OutbidEvent & { seq: number }>()(z
   .object({
     type: z.literal('outbid'),
     ...base,
@@ -95,17 +95,17 @@ export const outbidEvent = z
     released: nonNegativeMoney.describe('Your hold on this auction, now released (0 when your bid never led).'),
     seq,
   })
-  .describe("Private to one user: someone else took the lead from you, or a leader's maximum answered your bid at once.");
+  .describe("Private to one user: someone else took the lead from you, or a leader's maximum answered your bid at once."));
 
-export const maxRaisedEvent = z
+export const maxRaisedEvent = shapeOf<MaxRaisedEvent & { seq: number }>()(z
   .object({ type: z.literal('maxRaised'), ...base, price: positiveMoney, max: positiveMoney.describe('Your maximum.'), seq })
-  .describe('Private to one user: your maximum answered a bid; you lead at `price`.');
+  .describe('Private to one user: your maximum answered a bid; you lead at `price`.'));
 
-export const maxExhaustedEvent = z
+export const maxExhaustedEvent = shapeOf<MaxExhaustedEvent & { seq: number }>()(z
   .object({ type: z.literal('maxExhausted'), ...base, max: positiveMoney, seq })
-  .describe('Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead.');
+  .describe('Private to one user: the price has reached your maximum; an `outbid` follows if you lost the lead.'));
 
-export const balanceEvent = z
+export const balanceEvent = shapeOf<BalanceEvent & { seq: number }>()(z
   .object({
     type: z.literal('balance'),
     userId: id,
@@ -115,44 +115,51 @@ export const balanceEvent = z
     at: time,
     seq,
   })
-  .describe('Private to one user: their balance or holds changed.');
+  .describe('Private to one user: their balance or holds changed.'));
 
-export const wonEvent = z
+export const wonEvent = shapeOf<WonEvent & { seq: number }>()(z
   .object({ type: z.literal('won'), ...base, price: positiveMoney.describe('What you pay: your winning bid, or the buy-now price.'), seq })
-  .describe('Private to one user: you won an auction (it closed with you leading, or you bought it now).');
+  .describe('Private to one user: you won an auction (it closed with you leading, or you bought it now).'));
 
-export const lostEvent = z
-  .object({ type: z.literal('lost'), ...base, price: positiveMoney, winnerId: id, seq })
-  .describe('Private to one user: an auction you bid on ended with someone else winning it.');
+export const lostEvent = shapeOf<LostEvent & { seq: number }>()(z
+  .object({
+    type: z.literal('lost'),
+    ...base,
+    price: positiveMoney.nullable().describe('What the winner pays; null when it ended below its reserve.'),
+    winnerId: id.nullable().describe('Who won or bought it; null when it ended below its reserve.'),
+    reason: z.enum(unsoldReasons).nullable().describe('`reserve_not_met` when nobody won (the leader hears it too), else null.'),
+    seq,
+  })
+  .describe('Private to one user: an auction you bid on ended without you winning it (someone else won it, or it ended below its reserve).'));
 
-export const saleEvent = z
+export const saleEvent = shapeOf<SaleEvent & { seq: number }>()(z
   .object({ type: z.literal('sale'), ...base, price: positiveMoney, buyerId: id, seq })
-  .describe('Private to the seller: your auction sold (at its close, or bought now).');
+  .describe('Private to the seller: your auction sold (at its close, or bought now).'));
 
-export const unsoldPrivateEvent = z
+export const unsoldPrivateEvent = shapeOf<UnsoldEvent & { seq: number }>()(z
   .object({ type: z.literal('unsold'), ...base, reason: z.enum(unsoldReasons).describe('Without a bid, or below your reserve.'), seq })
-  .describe('Private to the seller: your auction ended unsold.');
+  .describe('Private to the seller: your auction ended unsold.'));
 
-export const inboxAckFrame = z
+export const inboxAckFrame = shapeOf<InboxAckFrame>()(z
   .object({
     type: z.literal('inbox'),
     after: z.number().int().min(0).describe('Where the events restart: the private events that follow have seq > after.'),
     truncated: z.boolean().describe('Events after the position asked for are no longer kept (or the position is from another database).'),
   })
-  .describe('Answers an inbox op: the private events that follow have seq > after, with no gap and no repeat.');
+  .describe('Answers an inbox op: the private events that follow have seq > after, with no gap and no repeat.'));
 
 const auctionIds = z.array(id);
 
-export const socketLimits = z.object({
+export const socketLimits = shapeOf<SocketLimits>()(z.object({
   maxPayloadBytes: z.number().int().min(1).describe(`Largest frame a client may send; a larger one closes the socket with ${CloseCode.tooBig}.`),
   maxSubscriptions: z.number().int().min(1).describe('Auctions one socket may watch at once.'),
   sendBufferBytes: z.number().int().min(1).describe(`Bytes queued for a socket that does not read before it is closed with ${CloseCode.slowConsumer}.`),
   heartbeatMs: z.number().int().min(1).describe('The daemon pings this often; a socket that missed the previous pong is dropped.'),
   maxReplay: z.number().int().min(0).describe('Most events replayed per auction on resume; further behind, a snapshot comes instead.'),
   maxBidsInFlight: z.number().int().min(1).describe('Bids one socket may have waiting for their replies; past it a bid is answered RATE_LIMITED at once.'),
-});
+}));
 
-export const welcomeFrame = z
+export const welcomeFrame = shapeOf<WelcomeFrame>()(z
   .object({
     type: z.literal('welcome'),
     daemonId: z.string(),
@@ -163,27 +170,27 @@ export const welcomeFrame = z
     features: z.array(z.enum(SOCKET_FEATURES)).optional().describe('What the daemon offers besides watching: batch frames, bids on the socket.'),
     batch: z.boolean().optional().describe('True when this socket gets batch frames (it asked with ?batch=1).'),
   })
-  .describe('First frame on every socket.');
+  .describe('First frame on every socket.'));
 
-export const subscribedFrame = z
+export const subscribedFrame = shapeOf<SubscribedFrame>()(z
   .object({ type: z.literal('subscribed'), auctions: auctionIds })
-  .describe('Acknowledges a subscribe; a snapshot or the missed events follow per auction.');
+  .describe('Acknowledges a subscribe; a snapshot or the missed events follow per auction.'));
 
-export const unsubscribedFrame = z
+export const unsubscribedFrame = shapeOf<UnsubscribedFrame>()(z
   .object({ type: z.literal('unsubscribed'), auctions: auctionIds })
-  .describe('Acknowledges an unsubscribe; nothing more comes for these auctions.');
+  .describe('Acknowledges an unsubscribe; nothing more comes for these auctions.'));
 
-export const snapshotFrame = z
+export const snapshotFrame = shapeOf<SnapshotFrame>()(z
   .object({ type: z.literal('snapshot'), auction: id, version, state: auction })
-  .describe('The whole state of an auction at `version`; events after it follow.');
+  .describe('The whole state of an auction at `version`; events after it follow.'));
 
-export const presenceFrame = z
+export const presenceFrame = shapeOf<PresenceFrame>()(z
   .object({ type: z.literal('presence'), auction: id, watching: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
-  .describe('How many distinct users (or anonymous sockets) watch the auction over all daemons; at most once a second per auction, when it changes, to sockets that subscribed with presence: true. No version, never replayed.');
+  .describe('How many distinct users (or anonymous sockets) watch the auction over all daemons; at most once a second per auction, when it changes, to sockets that subscribed with presence: true. No version, never replayed.'));
 
-export const pongFrame = z.object({ type: z.literal('pong') });
+export const pongFrame = shapeOf<PongFrame>()(z.object({ type: z.literal('pong') }));
 
-export const errorFrame = z
+export const errorFrame = shapeOf<ErrorFrame>()(z
   .object({
     type: z.literal('error'),
     code: errorCodeSchema,
@@ -194,9 +201,9 @@ export const errorFrame = z
     op: z.string().nullable().optional(),
     ref: z.union([z.string(), z.number().int()]).optional().describe('The ref of a bid frame refused as malformed.'),
   })
-  .describe('A frame the daemon could not act on; the socket stays open unless a close follows.');
+  .describe('A frame the daemon could not act on; the socket stays open unless a close follows.'));
 
-export const replyFrame = z
+export const replyFrame = shapeOf<ReplyFrame>()(z
   .object({
     type: z.literal('reply'),
     ref: z.union([z.string(), z.number().int()]).describe("The bid frame's ref."),
@@ -205,7 +212,7 @@ export const replyFrame = z
     replayed: z.literal(true).optional().describe("The stored first answer to the bid's key (HTTP's Idempotent-Replayed)."),
     retryAfter: z.number().int().min(0).optional().describe('Seconds before a retry, where HTTP would send Retry-After.'),
   })
-  .describe("Answers a bid frame once its transaction has committed, or with the bid's refusal.");
+  .describe("Answers a bid frame once its transaction has committed, or with the bid's refusal."));
 
 /** Every frame the daemon sends, by its `type`. */
 export const serverFrames = {
@@ -238,7 +245,7 @@ export const serverFrames = {
  * ?batch=1): any of `serverFrames` (the shape check below fails to compile
  * when one is missing here).
  */
-export const batchMessage = z
+export const batchMessage = shapeOf<BatchFrame>()(z
   .object({
     type: z.literal('batch'),
     frames: z.array(
@@ -249,38 +256,11 @@ export const batchMessage = z
       ]),
     ),
   })
-  .describe('The frames of one event-loop turn for a socket that asked for batches, in order; never nested.');
+  .describe('The frames of one event-loop turn for a socket that asked for batches, in order; never nested.'));
 
-// ---- the schemas above and the types in events.ts and frames.ts stay one shape ----
-
-export type FrameShapesMatch = [
-  Expect<Same<z.infer<typeof bidEvent>, BidEvent>>,
-  Expect<Same<z.infer<typeof extendedEvent>, ExtendedEvent>>,
-  Expect<Same<z.infer<typeof soldEvent>, SoldEvent>>,
-  Expect<Same<z.infer<typeof closedEvent>, ClosedEvent>>,
-  Expect<Same<z.infer<typeof cancelledEvent>, CancelledEvent>>,
-  Expect<Same<z.infer<typeof outbidEvent>, OutbidEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof maxRaisedEvent>, MaxRaisedEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof maxExhaustedEvent>, MaxExhaustedEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof balanceEvent>, BalanceEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof wonEvent>, WonEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof lostEvent>, LostEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof saleEvent>, SaleEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof unsoldPrivateEvent>, UnsoldEvent & { seq: number }>>,
-  Expect<Same<z.infer<typeof inboxAckFrame>, InboxAckFrame>>,
-  Expect<Same<z.infer<typeof socketLimits>, SocketLimits>>,
-  Expect<Same<z.infer<typeof welcomeFrame>, WelcomeFrame>>,
-  Expect<Same<z.infer<typeof subscribedFrame>, SubscribedFrame>>,
-  Expect<Same<z.infer<typeof unsubscribedFrame>, UnsubscribedFrame>>,
-  Expect<Same<z.infer<typeof snapshotFrame>, SnapshotFrame>>,
-  Expect<Same<z.infer<typeof presenceFrame>, PresenceFrame>>,
-  Expect<Same<z.infer<typeof pongFrame>, PongFrame>>,
-  Expect<Same<z.infer<typeof errorFrame>, ErrorFrame>>,
-  Expect<Same<z.infer<typeof replyFrame>, ReplyFrame>>,
-  Expect<Same<z.infer<typeof batchMessage>, BatchFrame>>,
-  // One schema for each frame the daemon sends, none for a frame it does not.
-  Expect<Same<keyof typeof serverFrames, ServerFrame['type']>>,
-];
+// Each schema above names its type in events.ts or frames.ts (shapeOf); and
+// there is one schema for each frame the daemon sends, none for a frame it does not.
+export type ServerFramesComplete = Expect<Same<keyof typeof serverFrames, ServerFrame['type']>>;
 
 /** The answer of GET /v1/me/events: the same private events as the socket's, with their seq. */
 export const inboxPage = z

@@ -154,13 +154,14 @@ describe('EventLines', () => {
     );
   });
 
-  it('says what an ending meant to you: won, lost, sold, unsold', () => {
+  it('says what an ending meant to you: won, lost (to someone, or below the reserve), sold, unsold', () => {
     const lines = new EventLines(plain, () => NOW);
     lines.me = 4;
     lines.learnTitle(7, 'Brass lamp');
     const endings: PrivateEvent[] = [
       { type: 'won', auction: 7, version: 9, at: at(9), price: 1500 },
-      { type: 'lost', auction: 7, version: 9, at: at(9), price: 1500, winnerId: 5 },
+      { type: 'lost', auction: 7, version: 9, at: at(9), price: 1500, winnerId: 5, reason: null },
+      { type: 'lost', auction: 7, version: 4, at: at(9), price: null, winnerId: null, reason: 'reserve_not_met' },
       { type: 'sale', auction: 7, version: 9, at: at(9), price: 1500, buyerId: 5 },
       { type: 'unsold', auction: 7, version: 1, at: at(9), reason: 'no_bids' },
       { type: 'unsold', auction: 7, version: 4, at: at(9), reason: 'reserve_not_met' },
@@ -170,13 +171,14 @@ describe('EventLines', () => {
     expect(endings.map((m) => lines.line(m))).toEqual([
       `${clock(9)}  #7  Brass lamp  won        1,500  you     private: you won it for 1,500`,
       `${clock(9)}  #7  Brass lamp  lost       1,500  user 5  private: it ended, won by user 5`,
+      `${clock(9)}  #7  Brass lamp  lost           —  —       private: it ended below its reserve; nobody won it`,
       `${clock(9)}  #7  Brass lamp  sale       1,500  user 5  private: your auction sold to user 5`,
       `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended without a bid`,
       `${clock(9)}  #7  Brass lamp  no sale        —  —       private: your auction ended below its reserve`,
       `${clock(9)}  #7  Brass lamp  max raised  1,200          private: your maximum of 2,000 answered a bid`,
       `${clock(9)}  #7  Brass lamp  max used up  2,000          private: the price reached your maximum of 2,000`,
     ]);
-    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [5], [], [], [], []]);
+    expect(endings.map((m) => lines.users(m))).toEqual([[], [5], [], [5], [], [], [], []]);
   });
 
   it('keeps the price and leader for an extension, which does not carry them', () => {

@@ -37,7 +37,11 @@ describe('bid --max', () => {
     // Bob's plain bid is answered at once by Alice's maximum: he learns the price, never her maximum.
     const answered = await f.run(['bid', String(a.id), '2,000'], as(bob));
     expect(answered.code).toBe(0);
-    expect(answered.stdout).toMatch(new RegExp(`^Bid \\d+: 2,000 on auction ${a.id} "Brass lamp"\\. User ${alice.id} leads; the next bid must be at least 2,200;`));
+    // The leader named as the rest of the CLI names users: by name, not by id.
+    expect(answered.stdout).toMatch(
+      new RegExp(`^Bid \\d+: 2,000 on auction ${a.id} "Brass lamp"\\. The leader is alice \\(a maximum answered your bid at once\\); the next bid must be at least 2,200;`),
+    );
+    expect(answered.stdout).not.toContain(`user ${alice.id}`);
     expect(answered.stdout).not.toContain('5,000');
 
     // Bob's maximum above hers takes the lead at hers plus one increment.

@@ -10,6 +10,7 @@ import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
 import type { Auction, CreatedUser } from '../../src/protocol/types.js';
 import { type CliFixture, type CliProcess, startCliFixture, stoppedAfterEach } from '../helpers/cli.js';
 import { BIN } from '../helpers/daemon.js';
+import { endIn } from '../helpers/maxima.js';
 import { metric, nameLookups } from '../helpers/metrics.js';
 
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -70,8 +71,9 @@ async function closedPort(): Promise<number> {
 describe('watch', () => {
   it('prints a line per bid, extension, sale, close and cancel for people, the same events as NDJSON with --json, and ends with --until closed', async () => {
     const [alice, bob] = [await bidder('alice'), await bidder('bob')];
-    // Every bid on the lamp is inside its soft-close window, so each one extends it.
-    const lamp = await lot({ durationSec: 5, softCloseSec: 5 });
+    // Every bid on the lamp is well inside its soft-close window, so each one extends it
+    // (an end moves by a second or more, or not at all: docs/rules.md).
+    const lamp = await lot({ durationSec: 3, softCloseSec: 5 });
     const rug = await lot({ title: 'Persian rug', buyNowPrice: 5000 });
     const chair = await lot({ title: 'Oak chair' });
     const vase = await lot({ title: 'Vase', startPrice: 10, minIncrement: 1, durationSec: 6 });
@@ -83,6 +85,8 @@ describe('watch', () => {
     await json.waitForLines(/"type":"snapshot"/, 4);
 
     await f.daemon.client(alice.token).bid(lamp.id, 1000);
+    // Three seconds of the window gone before bob bids (the test's clock hook), so his bid moves the end again.
+    await endIn(f.daemon.context.sql, lamp.id, 2);
     await f.daemon.client(bob.token).bid(lamp.id, 1100);
     await f.daemon.client(alice.token).buy(rug.id);
     await f.daemon.client(seller.token).cancel(chair.id);

@@ -80,6 +80,9 @@ async function expectMissedThenLive(client: SocketClient, seen: AuctionMessage[]
 describe('two daemons on one database', () => {
   it('a watcher on each sees the same event sequence for bids taken on either', async () => {
     const [lot] = await makeAuctions(seller, 1, { softCloseSec: 3600 });
+    // The test's clock: every fifth bid finds most of the window gone, so it extends the end
+    // (bids a moment apart would move it by less than a second, which is no extension).
+    const clock = postgres(db.url, { max: 1, onnotice: () => {} });
     const onA = await openWatcher(a.url);
     const onB = await openWatcher(b.url);
     for (const w of [onA, onB]) w.send({ op: 'subscribe', auctions: [lot!.id] });
@@ -90,16 +93,21 @@ describe('two daemons on one database', () => {
     const annOnA = new HttpClient({ url: a.url, token: bidders[0]!.token });
     const bobOnB = new HttpClient({ url: b.url, token: bidders[1]!.token });
     let amount = 100;
-    for (let i = 0; i < 20; i++) {
-      await (i % 2 === 0 ? annOnA : bobOnB).bid(lot!.id, amount);
-      amount += 10;
+    try {
+      for (let i = 0; i < 20; i++) {
+        if (i % 5 === 0) await clock`UPDATE auctions SET ends_at = now() + interval '10 minutes' WHERE id = ${lot!.id}`;
+        await (i % 2 === 0 ? annOnA : bobOnB).bid(lot!.id, amount);
+        amount += 10;
+      }
+    } finally {
+      await clock.end();
     }
     await Promise.allSettled([annOnA.bid(lot!.id, amount), bobOnB.bid(lot!.id, amount + 5)]);
 
     const truth = await outbox(db.url, lot!.id);
     const last = truth[truth.length - 1]!.version;
-    // Every bid extends the end (soft close): bid and extended events interleave.
-    expect(truth.filter((e) => e.type === 'extended').length).toBeGreaterThan(0);
+    // Bid and extended events interleave.
+    expect(truth.filter((e) => e.type === 'extended').length).toBeGreaterThanOrEqual(4);
     for (const w of [onA, onB]) await w.until((f) => framesOf(f, lot!.id).some((x) => 'version' in x && x.version === last));
     const seqA = framesOf(onA.frames, lot!.id);
     const seqB = framesOf(onB.frames, lot!.id);

@@ -50,8 +50,11 @@
 //     price is always the amount of the latest row; rows never go down.
 // 12. Soft close: a row that changes the price or the leader while
 //     endsAt − now < window moves endsAt to now + window, and an `extended`
-//     event follows its `bid` event. Automatic rows count. One command
-//     extends at most once (its later rows find the full window).
+//     event follows its `bid` event. Automatic rows count. An end that would
+//     move by less than a second stays (no event): one command extends at
+//     most once (its later rows find the full window), and so do bids a
+//     moment apart — the daemon's burst of transactions milliseconds apart
+//     as much as the model's commands at one instant.
 // 13. Reserve: hidden, ≥ startPrice. The auction shows hasReserve and
 //     reserveMet (price ≥ reserve; without a reserve, any bid meets it).
 //     While open, a leader's maximum at or above the reserve means the price
@@ -73,7 +76,11 @@
 //     reserve → unsold, reason reserve_not_met, hold released; else closed:
 //     the winner pays the price (not their maximum), the rest of the hold is
 //     released, the seller is paid. The public `closed` event has status,
-//     winnerId, price (both null when unsold) and reason.
+//     winnerId, price (both null when unsold) and reason. Every bidder but
+//     the winner (or the buyer, after a buy-now) gets a private `lost` with
+//     the same price, winner and reason: below the reserve nobody won, so the
+//     leader gets one too. (The daemon writes these on the closer's next
+//     pass; the model right after the ending.)
 // 17. Events: each public event (bid, extended, sold, closed, cancelled)
 //     bumps the version by one, so versions are gapless. Private events
 //     (outbid, maxRaised, maxExhausted) carry the version of the public event

@@ -16,6 +16,7 @@ describe('buy now', () => {
     expect(w.events).toEqual([
       { type: 'sold', auction: lot, version: 2, status: 'sold', buyerId: bob, price: 600, leaderId: bob, previousLeaderId: ann, endsAt: w.a(lot).endsAt },
       { type: 'outbid', to: ann, auction: lot, version: 2, by: 'buyNow', price: 600, leaderId: bob, released: 500 },
+      { type: 'lost', to: ann, auction: lot, version: 2, price: 600, winnerId: bob, reason: null },
       { type: 'balance', to: seller, balance: 600, held: 0, available: 600 },
       { type: 'balance', to: ann, balance: 1000, held: 0, available: 1000 },
       { type: 'balance', to: bob, balance: 400, held: 0, available: 400 },

@@ -35,5 +35,6 @@ export function buy(tx: Tx, cmd: { auction: number; user: number }): Answer {
   if (previousLeaderId !== null && previousLeaderId !== buyer.id) {
     tx.events.push({ type: 'outbid', to: previousLeaderId, auction: a.id, version, by: 'buyNow', price, leaderId: buyer.id, released });
   }
+  tx.tellLosers(a, version, buyer.id, price, null);
   return ok({ auction: publicAuction(a, tx.now) });
 }

@@ -51,8 +51,9 @@ function settleOne(tx: Tx, a: ModelAuction): void {
     a.status = 'unsold';
     a.unsoldReason = reason;
   }
-  tx.events.push({
-    type: 'closed', auction: a.id, version: tx.nextVersion(a), status: a.status,
-    winnerId: reason === null ? leaderId : null, price: reason === null ? a.price : null, reason, endsAt: a.endsAt,
-  });
+  const winnerId = reason === null ? leaderId : null;
+  const price = reason === null ? a.price : null;
+  const version = tx.nextVersion(a);
+  tx.events.push({ type: 'closed', auction: a.id, version, status: a.status, winnerId, price, reason, endsAt: a.endsAt });
+  tx.tellLosers(a, version, winnerId, price, reason);
 }

@@ -15,6 +15,7 @@ describe('settling', () => {
     expect(w.settle()).toEqual([lot]);
     expect(w.events).toEqual([
       { type: 'closed', auction: lot, version: 4, status: 'closed', winnerId: ann, price: 310, reason: null, endsAt: w.a(lot).endsAt },
+      { type: 'lost', to: bob, auction: lot, version: 4, price: 310, winnerId: ann, reason: null },
       { type: 'balance', to: seller, balance: 310, held: 0, available: 310 },
       { type: 'balance', to: ann, balance: 690, held: 0, available: 690 },
     ]);

@@ -78,7 +78,7 @@ describe('a reserve', () => {
 });
 
 describe('an auction that ends below its reserve', () => {
-  it('is unsold with reason reserve_not_met, and every hold is released', () => {
+  it('is unsold with reason reserve_not_met, every hold is released, and every bidder, the leader too, hears they lost', () => {
     const { w, seller, ann, bob, lot } = reserved();
     w.max(lot, ann, 450);
     w.bid(lot, bob, 300);
@@ -87,6 +87,8 @@ describe('an auction that ends below its reserve', () => {
     expect(w.settle()).toEqual([lot]);
     expect(w.events).toEqual([
       { type: 'closed', auction: lot, version: 4, status: 'unsold', winnerId: null, price: null, reason: 'reserve_not_met', endsAt: w.a(lot).endsAt },
+      { type: 'lost', to: ann, auction: lot, version: 4, price: null, winnerId: null, reason: 'reserve_not_met' },
+      { type: 'lost', to: bob, auction: lot, version: 4, price: null, winnerId: null, reason: 'reserve_not_met' },
       { type: 'balance', to: ann, balance: 1000, held: 0, available: 1000 },
     ]);
     expect(w.a(lot)).toMatchObject({ status: 'unsold', unsoldReason: 'reserve_not_met' });

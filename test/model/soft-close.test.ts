@@ -29,6 +29,26 @@ describe('soft close', () => {
     expect(w.a(lot).endsAt).toBe(end);
   });
 
+  it('extends once for bids a moment apart: the end moves by a second or more, or not at all', () => {
+    const { w, ann, bob, cat, lot, end } = closing();
+    w.advance(end - w.state.now - 30_000);
+    const types = () => w.publicEvents().map((e) => e.type);
+    w.bid(lot, ann, 100);
+    expect(types()).toEqual(['bid', 'extended']);
+    const extended = w.a(lot).endsAt;
+    // Bob's bid at the same instant and Cat's 999 ms later would move the end by less than a second.
+    w.bid(lot, bob, 110);
+    expect(types()).toEqual(['bid']);
+    w.advance(999);
+    w.bid(lot, cat, 120);
+    expect(types()).toEqual(['bid']);
+    expect(w.a(lot).endsAt).toBe(extended);
+    w.advance(1);
+    w.bid(lot, ann, 130);
+    expect(types()).toEqual(['bid', 'extended']);
+    expect(w.a(lot).endsAt).toBe(extended + 1000);
+  });
+
   it('extends on an automatic bid: a leader\'s maximum used up by a higher bid', () => {
     const { w, ann, bob, lot, end } = closing();
     w.max(lot, ann, 500);

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../src/protocol/errors.js';
 import { minNextBid } from '../../src/protocol/increments.js';
 import type {
   Accepted, Answer, BuyNowRefusal, ModelAuction, ModelBid, ModelEvent, ModelState, ModelUser,
-  PublicAuction, Refused, Step,
+  PublicAuction, Refused, Step, UnsoldReason,
 } from './types.js';
 
 /** An empty world at time `now` (ms). */
@@ -78,6 +78,9 @@ export function available(u: ModelUser): number {
   return u.balance - u.held;
 }
 
+/** The least a soft close moves an end by; a smaller move is no extension. */
+export const EXTEND_MIN_MS = 1000;
+
 /** One command's work on a private copy of the state. */
 export class Tx {
   readonly state: ModelState;
@@ -116,6 +119,17 @@ export class Tx {
     return freed;
   }
 
+  /**
+   * Tells every bidder of an ended auction but its winner (`winnerId`; null:
+   * nobody won) that they lost it, ascending id, after its closing event.
+   */
+  tellLosers(a: ModelAuction, version: number, winnerId: number | null, price: number | null, reason: UnsoldReason | null): void {
+    const bidders = new Set(this.state.bids.filter((b) => b.auctionId === a.id).map((b) => b.bidderId));
+    for (const to of [...bidders].filter((u) => u !== winnerId).sort((p, q) => p - q)) {
+      this.events.push({ type: 'lost', to, auction: a.id, version, price, winnerId, reason });
+    }
+  }
+
   /** Bumps the auction's version for a new public event and returns it. */
   nextVersion(a: ModelAuction): number {
     return ++a.version;
@@ -125,7 +139,8 @@ export class Tx {
    * Records a bid row at `amount` (the new price) and its public `bid` event;
    * `newLead` moves the lead (and the holds) first. A row that changes the
    * price or the leader inside the soft-close window moves the end to
-   * now + window, with an `extended` event right after.
+   * now + window, with an `extended` event right after — unless that moves it
+   * by less than a second (EXTEND_MIN_MS): bids a moment apart extend once.
    */
   row(a: ModelAuction, bidderId: number, amount: number, automatic: boolean, newLead?: { userId: number; max: number }): ModelBid {
     const previousLeaderId = a.leaderId;
@@ -137,7 +152,7 @@ export class Tx {
       id: this.state.bids.length + 1, auctionId: a.id, bidderId, amount, version: this.nextVersion(a), automatic, at: this.now,
     };
     this.state.bids.push(bid);
-    const extend = a.softCloseMs !== null && a.endsAt - this.now < a.softCloseMs &&
+    const extend = a.softCloseMs !== null && this.now + a.softCloseMs - a.endsAt >= EXTEND_MIN_MS &&
       (amount !== previousPrice || a.leaderId !== previousLeaderId);
     if (extend) a.endsAt = this.now + a.softCloseMs!;
     this.events.push({

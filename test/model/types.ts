@@ -214,7 +214,21 @@ export interface MaxRaisedEvent { type: 'maxRaised'; to: number; auction: number
 /** Your maximum is used up: the price reached it (an `outbid` follows if you lost the lead). */
 export interface MaxExhaustedEvent { type: 'maxExhausted'; to: number; auction: number; version: number; max: number }
 export interface BalanceEvent { type: 'balance'; to: number; balance: number; held: number; available: number }
-export type PrivateEvent = OutbidEvent | MaxRaisedEvent | MaxExhaustedEvent | BalanceEvent;
+/**
+ * An auction you bid on ended without you winning it: to every bidder but the
+ * winner or buyer — every bidder when it ended below its reserve (price,
+ * winner null). The daemon tells them on the closer's next pass.
+ */
+export interface LostEvent {
+  type: 'lost';
+  to: number;
+  auction: number;
+  version: number;
+  price: number | null;
+  winnerId: number | null;
+  reason: UnsoldReason | null;
+}
+export type PrivateEvent = OutbidEvent | MaxRaisedEvent | MaxExhaustedEvent | BalanceEvent | LostEvent;
 
 export type ModelEvent = PublicEvent | PrivateEvent;
 

@@ -26,16 +26,23 @@ export async function bid(
       () => (max !== undefined ? client.bidMax(auctionId, max, { idempotencyKey: key }) : client.bid(auctionId, value, { idempotencyKey: key })),
       { onRetry: (err, n) => ctx.verbose && ctx.note(`${err.code}; sending the bid again with the same key (retry ${n})`) },
     );
-    ctx.print(result, () => (max !== undefined ? maxSentence(result, max) : plainSentence(result)));
+    // Whoever leads instead of a plain bidder, by name as the rest of the CLI writes users (one
+    // lookup; none with --json). Loaded only then: other lines name nobody, and bid starts lean.
+    const leaderId = result.auction.leaderId;
+    const named = max === undefined && !result.leading && !ctx.json;
+    const leader = named ? (await (await import('../names.js')).namesOf(ctx, [leaderId]))(leaderId) : null;
+    ctx.print(result, () => (max !== undefined ? maxSentence(result, max) : plainSentence(result, leader)));
   } catch (err) {
     throw unsettled(err, key, 'bid');
   }
 }
 
-function plainSentence({ bid: placed, auction: a, leading }: BidResult): string {
+/** The bid's line; `leader` names whoever leads when the bidder does not. */
+function plainSentence({ bid: placed, bids, auction: a, leading }: BidResult, leader: string | null): string {
+  const answered = !leading && bids.at(-1)?.automatic === true ? ' (a maximum answered your bid at once)' : '';
   return (
     (placed === null ? `Auction ${a.id} "${a.title}": price ${formatMoney(a.currentPrice)}. ` : `Bid ${placed.id}: ${formatMoney(placed.amount)} on auction ${a.id} "${a.title}". `) +
-    `${leading ? 'You lead' : `User ${a.leaderId} leads`}; ` +
+    `${leading ? 'You lead' : `The leader is ${leader}${answered}`}; ` +
     `the next bid must be at least ${formatMoney(a.minNextBid)}; it ends ${relativeTime(a.endsAt)}.`
   );
 }

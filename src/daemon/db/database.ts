@@ -37,6 +37,7 @@ export function openDatabase(options: DatabaseOptions): Sql {
     // would kill the daemon. We pass arrays as literals (sqlArray) instead.
     fetch_types: false,
     onnotice: () => {},
+    ...(process.env.NB_COUNT_QUERIES ? { debug: countQuery(options.applicationName ?? 'neighborbid') } : {}),
     connection: { application_name: options.applicationName ?? 'neighborbid' },
     types: {
       bigint: {
@@ -163,4 +164,20 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
     }
   }
+}
+
+// TEMPORARY (measuring): counts queries per pool and statement head, dumped every second.
+const counts = new Map<string, number>();
+let dumper: NodeJS.Timeout | undefined;
+function countQuery(app: string) {
+  if (!dumper) {
+    dumper = setInterval(() => {
+      void import('node:fs').then((fs) => fs.writeFileSync(`${process.env.NB_COUNT_QUERIES}/q-${process.pid}.json`, JSON.stringify([...counts].sort((a, b) => b[1] - a[1]), null, 1)));
+    }, 1000);
+    dumper.unref();
+  }
+  return (_c: unknown, query: string) => {
+    const k = `${app.replace(/:[0-9a-f]+/, '')} | ${query.replace(/\s+/g, ' ').trim().slice(0, 70)}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  };
 }

@@ -21,11 +21,14 @@ export class InboxReader {
 
     this.ranges = new BatchLoader(async (keys) => {
       const parsed = keys.map((k) => k.split(':').map(Number) as [number, number, number]);
+      // One primary-key range per key: OFFSET 0 keeps the LATERAL subquery from becoming a
+      // join, which a plan cached while the inbox was small makes a hash join over all of it.
       const rows = await sql<{ i: number; seq: number; payload: InboxRow['payload'] }[]>`
         SELECT r.i, x.seq, x.payload
           FROM unnest(${sqlArray(parsed.map((p) => p[0]))}::bigint[], ${sqlArray(parsed.map((p) => p[1]))}::bigint[],
                       ${sqlArray(parsed.map((p) => p[2]))}::bigint[]) WITH ORDINALITY AS r(user_id, lo, hi, i)
-          JOIN inbox x ON x.user_id = r.user_id AND x.seq > r.lo AND x.seq <= r.hi
+         CROSS JOIN LATERAL (SELECT i.seq, i.payload FROM inbox i
+                              WHERE i.user_id = r.user_id AND i.seq > r.lo AND i.seq <= r.hi ORDER BY i.seq OFFSET 0) x
          ORDER BY r.i, x.seq`;
       const out = new Map<string, InboxRow[]>(keys.map((k) => [k, []]));
       for (const row of rows) out.get(keys[row.i - 1]!)!.push({ seq: row.seq, payload: row.payload });

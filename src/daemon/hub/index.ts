@@ -120,11 +120,15 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     notifier.add([], users);
   };
   const publisher: Publisher = {
-    publish(rows) {
-      if (rows.length === 0) return;
+    publish(rows, inbox) {
+      if (rows.length === 0 && !inbox?.length) return;
       const users = new Set(rows.flatMap(inboxUsersOf));
       hub.publishLocal(rows.map((r) => r.payload));
-      hub.inboxNews(users);
+      if (inbox) {
+        // Every inbox row the transaction wrote: the sockets here get them as they are.
+        hub.inboxRows(inbox);
+        for (const r of inbox) users.add(r.userId);
+      } else hub.inboxNews(users);
       notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
     },
     publishBalances(changes) {
@@ -133,6 +137,7 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     publishInbox(users) {
       inboxNews(users);
     },
+    takesInboxRows: () => hub.takesInboxRows,
   };
 
   let server: SocketServer | undefined;

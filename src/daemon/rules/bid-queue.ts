@@ -143,7 +143,7 @@ export class BidQueue {
 
   /**
    * Runs one transaction and answers its bids. `committed` is called once it
-   * has committed, before the answers are written, so that the next
+   * has committed, before its events are published and its answers written, so that the next
    * transaction of these auctions is already on its way while the answers go out.
    */
   private async settle(parts: Part[], committed: () => void = () => {}): Promise<void> {
@@ -166,14 +166,18 @@ export class BidQueue {
       return;
     }
     this.options.onBatch?.(parts.reduce((n, p) => n + p.batch.length, 0), performance.now() - started);
-    // Committed: tell the world first, then answer, so that an answered bid's
-    // event is already on its way to every watcher.
+    // Committed: the next transaction of these auctions goes first (its result
+    // comes in a later turn, so events still leave in version order), then
+    // the world is told, then the bids are answered, so that an answered
+    // bid's event is already on its way to every watcher.
+    committed();
     parts.forEach((p, i) => {
-      this.publisher.publish(results[i]!.events);
-      const balances = results[i]!.balances ?? [];
+      const r = results[i]!;
+      this.publisher.publish(r.events, r.inbox);
+      // The balance changes no event carries are in the inbox rows, when the rule returned them.
+      const balances = r.inbox ? [] : (r.balances ?? []);
       if (balances.length > 0) this.publisher.publishBalances(balances);
     });
-    committed();
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
 
@@ -182,17 +186,19 @@ export class BidQueue {
     const bids = (p: Part) =>
       p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, max: b.req.max ?? false, key: b.req.key ?? null, hash: b.req.hash ?? null }));
     const onRetry = (err: unknown) => this.options.onRetry?.(err);
+    // Asked for when some socket here takes private events, so that they go out without a read.
+    const inbox = this.publisher.takesInboxRows();
     if (parts.length === 1) {
       const p = parts[0]!;
       const [row] = await withRetry(
-        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}) AS r`,
+        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}, ${inbox}) AS r`,
         { onRetry },
       );
       return [row!.r];
     }
     const payload = parts.map((p) => ({ auction: p.lane.auctionId, bids: bids(p) }));
     const [row] = await withRetry(
-      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}) AS r`,
+      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}, ${inbox}) AS r`,
       { onRetry },
     );
     return row!.r;

@@ -13,6 +13,11 @@ export interface InboxRow {
   payload: PrivateEvent;
 }
 
+/** An inbox row as a rule returns the rows it wrote: whose it is, too. */
+export interface UserInboxRow extends InboxRow {
+  userId: number;
+}
+
 /** The event as sent: the stored payload with its seq. */
 export function inboxEvent(row: InboxRow): InboxEvent {
   return { ...row.payload, seq: row.seq };

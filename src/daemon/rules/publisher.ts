@@ -1,5 +1,6 @@
 // The seam between committing and telling: rules hand their committed events to
 // a Publisher only after the transaction that wrote them has committed.
+import type { UserInboxRow } from './inbox.js';
 import type { OutboxEvent } from './outcome.js';
 
 export interface BalanceChange {
@@ -9,12 +10,18 @@ export interface BalanceChange {
 }
 
 export interface Publisher {
-  /** Committed auction events, in version order per auction. */
-  publish(events: OutboxEvent[]): void;
+  /**
+   * Committed auction events, in version order per auction, and, when the rule
+   * returned them, every inbox row the same transaction wrote (then no socket
+   * needs to read them back).
+   */
+  publish(events: OutboxEvent[], inbox?: UserInboxRow[] | null): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
   publishInbox(users: number[]): void;
+  /** True when some user's socket here takes private events: the bid rules then return the inbox rows they write. */
+  takesInboxRows(): boolean;
 }
 
 /** A publisher that tells nobody; for tools that only need the rules. */
@@ -22,6 +29,7 @@ export const silentPublisher: Publisher = {
   publish: () => {},
   publishBalances: () => {},
   publishInbox: () => {},
+  takesInboxRows: () => false,
 };
 
 /**
@@ -31,9 +39,9 @@ export const silentPublisher: Publisher = {
  */
 export function neverThrowing(publisher: Publisher, onError: (err: unknown) => void): Publisher {
   return {
-    publish(events) {
+    publish(events, inbox) {
       try {
-        publisher.publish(events);
+        publisher.publish(events, inbox);
       } catch (err) {
         onError(err);
       }
@@ -52,5 +60,6 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
         onError(err);
       }
     },
+    takesInboxRows: () => publisher.takesInboxRows(),
   };
 }

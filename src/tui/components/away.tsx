@@ -34,7 +34,9 @@ export function awayText(e: InboxEvent, title: (id: number) => string | undefine
     case 'won':
       return `won ${t(e.auction)} for ${formatMoney(e.price)}`;
     case 'lost':
-      return `lost ${t(e.auction)}: ${who(e.winnerId)} won it for ${formatMoney(e.price)}`;
+      return e.winnerId === null
+        ? `${t(e.auction)} ended below its reserve; nobody won it`
+        : `lost ${t(e.auction)}: ${who(e.winnerId)} won it for ${formatMoney(e.price)}`;
     case 'sale':
       return `sold ${t(e.auction)} to ${who(e.buyerId)} for ${formatMoney(e.price)}`;
     case 'unsold':

@@ -115,7 +115,7 @@ export function useBoard(source: BoardSource, options: BoardOptions = {}): Board
       const now = Date.now();
       for (const e of events) if (e.type === 'outbid') store.applyPrivate(e, now);
       store.setNotice({ kind: 'info', text: `While you were away: ${inboxSummary(events)}.`, at: now });
-      const users = events.flatMap((e) => (e.type === 'outbid' ? (e.leaderId === null ? [] : [e.leaderId]) : e.type === 'lost' ? [e.winnerId] : e.type === 'sale' ? [e.buyerId] : []));
+      const users = events.flatMap((e) => (e.type === 'outbid' ? (e.leaderId === null ? [] : [e.leaderId]) : e.type === 'lost' ? (e.winnerId === null ? [] : [e.winnerId]) : e.type === 'sale' ? [e.buyerId] : []));
       void names.lookup(users).then((learned) => alive && learned && store.namesChanged() && batcher.mark());
       const ids = [...new Set(events.flatMap((e) => ('auction' in e ? [e.auction] : [])))].slice(-AWAY_TITLES);
       void Promise.allSettled(ids.map((id) => source.detail(id))).then((found) => {

@@ -43,7 +43,7 @@ describe('bid queue across auctions', () => {
     const batches: number[] = [];
     const queue = new BidQueue(
       daemon.context.sql,
-      { publish: (events) => published.push(...events), publishBalances: () => {}, publishInbox: () => {} },
+      { publish: (events) => published.push(...events), publishBalances: () => {}, publishInbox: () => {}, takesInboxRows: () => false },
       { slots: 1, onBatch: (size) => batches.push(size) },
     );
 

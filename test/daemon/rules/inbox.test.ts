@@ -3,9 +3,12 @@
 // bids and deposits, read back through GET /v1/me/events; the events of an
 // ending (won, lost, sale, unsold); and what retention leaves, said plainly.
 import { describe, expect, it } from 'vitest';
-import { pruneInbox } from '../../../src/daemon/rules/inbox.js';
+import { pruneInbox, type UserInboxRow } from '../../../src/daemon/rules/inbox.js';
+import type { RuleResult } from '../../../src/daemon/rules/outcome.js';
+import { RULES_VERSION } from '../../../src/daemon/rules/sql/index.js';
 import type { InboxEvent } from '../../../src/protocol/inbox.js';
 import { useRulesDaemon } from '../../helpers/fixture.js';
+import { endIn } from '../../helpers/maxima.js';
 import { send } from '../../helpers/raw-http.js';
 import { ENDS_SOON, seedAuction, seedUser, seedUsers, waitUntilEnded, type SeededUser } from '../../helpers/seed.js';
 
@@ -107,7 +110,7 @@ describe('the inbox', () => {
       { seq: before.cat + 2, type: 'balance', userId: cat!.id, balance: 700, held: 0, available: 700, at: expect.any(String) },
     ]);
     for (const [u, after] of [[ann!, before.ann], [bob!, before.bob]] as const) {
-      expect(await inboxOf(u, after)).toEqual([{ seq: after + 1, type: 'lost', ...ending, price: 300, winnerId: cat!.id }]);
+      expect(await inboxOf(u, after)).toEqual([{ seq: after + 1, type: 'lost', ...ending, price: 300, winnerId: cat!.id, reason: null }]);
     }
     const sellerEvents = await inboxOf(seller);
     expect(sellerEvents.map(({ seq, type, ...rest }) => ({ type, auction: (rest as { auction?: number }).auction }))).toEqual(
@@ -137,14 +140,39 @@ describe('the inbox', () => {
     expect(await inboxOf(ann!, annBefore)).toEqual([
       { seq: annBefore + 1, type: 'outbid', ...sold, by: 'buyNow', price: 500, leaderId: bob!.id, released: 120 },
       { seq: annBefore + 2, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
-      { seq: annBefore + 3, type: 'lost', ...sold, price: 500, winnerId: bob!.id },
+      { seq: annBefore + 3, type: 'lost', ...sold, price: 500, winnerId: bob!.id, reason: null },
     ]);
-    expect(await inboxOf(cat!, catBefore)).toEqual([{ seq: catBefore + 1, type: 'lost', ...sold, price: 500, winnerId: bob!.id }]);
+    expect(await inboxOf(cat!, catBefore)).toEqual([{ seq: catBefore + 1, type: 'lost', ...sold, price: 500, winnerId: bob!.id, reason: null }]);
     expect(kinds(await inboxOf(bob!))).toEqual(['1:won', '2:balance']);
     expect(await inboxOf(seller)).toEqual([
       { seq: 1, type: 'sale', ...sold, price: 500, buyerId: bob!.id },
       { seq: 2, type: 'balance', userId: seller.id, balance: 500, held: 0, available: 500, at: expect.any(String) },
     ]);
+  });
+
+  it('tells every bidder of an auction ended below its reserve that they did not win it, the leader too', async () => {
+    const seller = await seedUser(t.daemon);
+    const [ann, bob, cat] = await seedUsers(t.daemon, 3, 1000);
+    const lot = await seedAuction(seller, { startPrice: 100, minIncrement: 10, reservePrice: 500 });
+    await ann!.client.bidMax(lot.id, 450);
+    await bob!.client.bid(lot.id, 300);
+    const before = { ann: (await ann!.client.inbox()).last, bob: (await bob!.client.inbox()).last, cat: (await cat!.client.inbox()).last };
+    await endIn(t.daemon.context.sql, lot.id, 0);
+    expect(await t.daemon.closer.runOnce()).toBe(1);
+
+    const ended = await t.daemon.admin.auction(lot.id);
+    expect(ended).toMatchObject({ status: 'unsold', unsoldReason: 'reserve_not_met', leaderId: ann!.id });
+    const lost = { type: 'lost', auction: lot.id, version: ended.version, at: expect.any(String), price: null, winnerId: null, reason: 'reserve_not_met' };
+    // Ann led at 310 with her maximum of 450: the ending released it, then told her.
+    expect(await inboxOf(ann!, before.ann)).toEqual([
+      { seq: before.ann + 1, type: 'balance', userId: ann!.id, balance: 1000, held: 0, available: 1000, at: expect.any(String) },
+      { seq: before.ann + 2, ...lost },
+    ]);
+    expect(await inboxOf(bob!, before.bob)).toEqual([{ seq: before.bob + 1, ...lost }]);
+    expect(await inboxOf(cat!, before.cat)).toEqual([]);
+    expect((await inboxOf(seller)).map((e) => e.type)).toEqual(['unsold']);
+    const [left] = await t.daemon.context.sql<{ n: number }[]>`SELECT count(*) AS n FROM inbox_pending`;
+    expect(left!.n).toBe(0);
   });
 
   it('keeps the newest events per user and those younger than the days; asking before them says truncated', async () => {
@@ -167,6 +195,48 @@ describe('the inbox', () => {
     await pruneInbox(sql);
     expect(await ann.client.inbox(3)).toEqual({ events: [], next: 5, last: 5, truncated: true });
     expect(await ann.client.inbox(5)).toEqual({ events: [], next: 5, last: 5, truncated: false });
+  });
+
+  it('a bid batch asked for its inbox rows returns exactly the rows it wrote, by user then seq; not asked, none', async () => {
+    const [ann, bob, cid] = await seedUsers(t.daemon, 3, 100_000);
+    const [lot, other] = [await seedAuction(t.seller), await seedAuction(t.seller)];
+    await ann!.client.bid(lot.id, 100); // rows before the batch, which it must not return
+    await t.daemon.admin.deposit(bob!.id, 5);
+    const { sql } = t.daemon.context;
+    const before = await Promise.all([ann!, bob!, cid!].map(async (u) => (await u.client.inbox(0)).last));
+    const bids = [
+      { bidderId: bob!.id, amount: 300, max: true }, // outbids ann
+      { bidderId: ann!.id, amount: 150, max: false }, // answered by bob's maximum: maxRaised, outbid
+      { bidderId: bob!.id, amount: 900, max: true }, // the leader raises their maximum: a balance row, no event
+      { bidderId: cid!.id, amount: 100, max: false }, // too low: writes nothing
+    ];
+    const [row] = await sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${lot.id}, ${sql.json(bids)}, ${RULES_VERSION}, true) AS r`;
+    const written = async (): Promise<UserInboxRow[]> => {
+      const out: UserInboxRow[] = [];
+      const users = [ann!, bob!, cid!].map((u, i) => ({ u, after: before[i]! })).sort((a, b) => a.u.id - b.u.id);
+      for (const { u, after } of users) {
+        for (const { seq, ...payload } of (await u.client.inbox(after)).events) out.push({ userId: u.id, seq, payload } as UserInboxRow);
+      }
+      return out;
+    };
+    const rows = await written();
+    expect(rows.map((r) => r.payload.type)).toContain('maxRaised');
+    expect(rows.filter((r) => r.userId === cid!.id)).toEqual([]);
+    expect(row!.r.inbox).toEqual(rows);
+
+    // The same for each auction of a group; and a batch not asked for its rows returns none.
+    const again = await Promise.all([ann!, bob!, cid!].map(async (u) => (await u.client.inbox(0)).last));
+    before.splice(0, 3, ...again);
+    const parts = [
+      { auction: lot.id, bids: [{ bidderId: cid!.id, amount: 1000, max: false }] },
+      { auction: other.id, bids: [{ bidderId: ann!.id, amount: 100, max: false }, { bidderId: cid!.id, amount: 200, max: false }] },
+    ];
+    const [multi] = await sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
+    expect(multi!.r.flatMap((r) => r.inbox!).sort((a, b) => a.userId - b.userId || a.seq - b.seq)).toEqual(await written());
+    expect(multi!.r[1]!.inbox!.map((r) => r.userId)).toContain(ann!.id);
+    const [plain] = await sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${other.id}, ${sql.json([{ bidderId: bob!.id, amount: 300, max: false }])}, ${RULES_VERSION}) AS r`;
+    expect(plain!.r.results[0]).toMatchObject({ body: { leading: true } });
+    expect(plain!.r.inbox).toBeNull();
   });
 
   it('refuses a bad query with INVALID_INPUT, the admin with FORBIDDEN and no token with UNAUTHORIZED', async () => {

@@ -88,8 +88,9 @@ describe('rules in files', () => {
     expect([...row!.functions].sort()).toEqual([...names].sort());
     const installed = (await overloads(sql)).map((o) => o.signature);
     expect(installed).toHaveLength(functionsOf(rules).length);
-    expect(installed).toContain('nb_place_bids(bigint,jsonb,integer)');
+    expect(installed).toContain('nb_place_bids(bigint,jsonb,integer,boolean)');
     expect(installed).not.toContain('nb_place_bids(bigint,jsonb)');
+    expect(installed).not.toContain('nb_place_bids(bigint,jsonb,integer)');
   });
 
   it('are installed again by every start, replacing each function in place', async () => {

@@ -2,6 +2,7 @@
 // while the auction's buy_now_until still offers it (test/model/buy.ts).
 // Lock order as everywhere: the auction row → user rows (ascending id) → the
 // idempotency key.
+import { lockAuction } from './lock-auction.js';
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
@@ -23,11 +24,7 @@ DECLARE
   res        jsonb;
 BEGIN
   ${checkCaller}
-  -- Lock 1: the auction row.
-  SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN nb_one_answer(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction)));
-  END IF;
+  ${lockAuction}
   -- Lock 2: buyer, seller and current leader, ascending id.
   PERFORM 1 FROM users
     WHERE id IN (p_buyer, a.seller_id, a.leader_id)

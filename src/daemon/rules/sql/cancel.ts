@@ -1,6 +1,7 @@
 // Cancelling an auction: the seller while nobody has bid, the admin at any
 // time. Lock order as everywhere: the auction row → user rows (ascending id) →
 // the idempotency key.
+import { lockAuction } from './lock-auction.js';
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
@@ -19,11 +20,7 @@ DECLARE
   res        jsonb;
 BEGIN
   ${checkCaller}
-  -- Lock 1: the auction row.
-  SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN nb_one_answer(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auction)));
-  END IF;
+  ${lockAuction}
   -- Lock 2: the caller and the leader, ascending id.
   PERFORM 1 FROM users WHERE id IN (p_caller, a.leader_id) ORDER BY id FOR UPDATE;
   -- Lock 3: the idempotency key.

@@ -7,8 +7,32 @@
 // Lock order, unchanged: the trigger runs at the end of a rule's INSERT into
 // events and touches only users that rule has locked — those named in
 // `private` (outbid, a maximum answering or used up, money that moved), and
-// the winner or buyer and the seller of an ended auction.
+// the winner or buyer and the seller of an ended auction. The other bidders
+// of an ended auction are told by the closer's pass (nb_inbox_losers).
 export default /* sql */ `
+-- The other bidders of ended auctions (pending rows given as two arrays), each
+-- with its \`lost\` event, in a fixed order; read twice by the closer's pass
+-- (src/daemon/rules/inbox.ts): to lock these users, then to append. "Other"
+-- than the winner or buyer: an auction that ended below its reserve has
+-- none, so every bidder hears of it (the leader too, whose hold the ending
+-- released), with the public \`closed\` event's price, winner (both null) and
+-- reason. Without a bid there is nobody to tell.
+CREATE OR REPLACE FUNCTION nb_inbox_losers(p_auctions bigint[], p_versions bigint[])
+RETURNS TABLE (user_id bigint, payload jsonb, at timestamptz)
+LANGUAGE sql STABLE AS $$
+  SELECT l.bidder_id,
+         jsonb_build_object('type', 'lost', 'auction', e.auction_id, 'version', e.version,
+           'at', e.payload->'at', 'price', e.payload->'price', 'winnerId', w.winner,
+           'reason', coalesce(e.payload->'reason', 'null'::jsonb)),
+         e.created_at
+    FROM unnest(p_auctions, p_versions) AS p(auction_id, version)
+    JOIN events e ON e.auction_id = p.auction_id AND e.version = p.version
+   CROSS JOIN LATERAL (SELECT (e.payload->>(CASE e.type WHEN 'sold' THEN 'buyerId' ELSE 'winnerId' END))::bigint AS winner) w
+   CROSS JOIN LATERAL (SELECT DISTINCT b.bidder_id FROM bids b
+                        WHERE b.auction_id = e.auction_id AND b.bidder_id IS DISTINCT FROM w.winner) l
+   ORDER BY e.auction_id, e.version, l.bidder_id
+$$;
+
 -- One call per INSERT statement (a batch of bids is one), reading only the rows
 -- just written. Per outbox row, in this order: maxRaised, maxExhausted, outbid,
 -- won, sale or unsold, then balances.

@@ -17,8 +17,8 @@ export default /* sql */ `
 -- Places the bids of one or several auctions in one transaction, each auction's
 -- in the order given: p_parts[i] are the bids on p_auctions[i] (a part).
 -- nb_place_bids and nb_place_bids_multi, which the daemon calls, are its one-
--- and several-auction forms. Returns one {results, events, balances} per part,
--- in the order given.
+-- and several-auction forms. Returns one answer per part (below), in the
+-- order given.
 --
 -- The batches of several auctions are the daemon's group commit across auctions
 -- (see docs/design.md). All the locks are taken up front, in the global order,
@@ -33,9 +33,12 @@ export default /* sql */ `
 --
 -- A part's bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
--- changes nothing; the others go on. Returns {results, events, balances}:
--- balances are the changes no event row carries (a leader raising their own
--- maximum moves only their hold).
+-- changes nothing; the others go on. A part's answer is {results, events,
+-- balances, inbox}: balances are the changes no event row carries (a leader
+-- raising their own maximum moves only their hold); with p_inbox, inbox is
+-- every inbox row the part wrote, [{userId, seq, payload}], so that a daemon
+-- with users' sockets can hand them over after commit without reading them
+-- back (null without: a daemon with no such socket pays nothing for them).
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -51,7 +54,7 @@ export default /* sql */ `
 -- follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer, p_inbox boolean) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -60,6 +63,7 @@ DECLARE
   ubal       bigint[];
   uheld      bigint[];
   uheld0     bigint[];
+  useq0      bigint[];
   bi         integer;
   li         integer;
   v_start_version bigint;
@@ -96,6 +100,7 @@ DECLARE
   v_touched  bigint[];
   v_user     bigint;
   v_balances jsonb[];
+  v_inbox    jsonb;
   v_private  jsonb;
   v_payload  jsonb;
   v_row      jsonb;
@@ -160,9 +165,10 @@ BEGIN
   -- Lock 2: every user the group can touch (its bidders and the current
   -- leaders), ascending id, in one statement, before any check reads them.
   -- Whoever leads later in a part is one of its bidders, so locked too.
-  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
-    INTO uid, ubal, uheld
-    FROM (SELECT u.id, u.balance, u.held FROM users u
+  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id),
+         array_agg(inbox_seq ORDER BY id)
+    INTO uid, ubal, uheld, useq0
+    FROM (SELECT u.id, u.balance, u.held, u.inbox_seq FROM users u
            -- (jsonb_array_elements, not unnest(p_parts): with unnest PostgreSQL planned this statement again at every call.)
            WHERE u.id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(to_jsonb(p_parts)) b, jsonb_array_elements(b) x)
                              || v_leaders)
@@ -369,9 +375,13 @@ BEGIN
         a.version := a.version + 1;
         v_bid_version := a.version;
         -- Soft close: a row that moves the price or the lead inside the window
-        -- moves the end to now + window. Automatic rows count.
+        -- moves the end to now + window. Automatic rows count. An end that would
+        -- move by less than a second stays: bids a moment apart (the next
+        -- transaction of a burst, milliseconds after one that extended) extend
+        -- once, as the reference model's bids at one instant do, and nobody is
+        -- told of an end that moved by a few milliseconds.
         v_extended := a.soft_close_sec IS NOT NULL
-                  AND a.ends_at - v_now < make_interval(secs => a.soft_close_sec)
+                  AND v_now + make_interval(secs => a.soft_close_sec) >= a.ends_at + interval '1 second'
                   AND (r_amount[k] IS DISTINCT FROM v_prev_price OR a.leader_id IS DISTINCT FROM v_prev);
         IF v_extended THEN
           a.ends_at := v_now + make_interval(secs => a.soft_close_sec);
@@ -459,7 +469,26 @@ BEGIN
       FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
     e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
   END IF;
-  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
+  -- The inbox rows the part wrote (the trigger on events, a leader's raised
+  -- maximum): all of them are locked users', numbered past the seq each had
+  -- when the part began. One primary-key range per user: OFFSET 0 keeps the
+  -- LATERAL subquery from becoming a join, which a plan cached while the inbox
+  -- was small made a hash join over all of it (milliseconds, growing, under the
+  -- auction's lock).
+  IF p_inbox THEN
+    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', c.id, 'seq', x.seq, 'payload', x.payload)
+                              ORDER BY c.id, x.seq), '[]')
+      INTO v_inbox
+      FROM unnest(uid, useq0) AS c(id, seq0)
+     CROSS JOIN LATERAL (SELECT i.seq, i.payload FROM inbox i
+                          WHERE i.user_id = c.id AND i.seq > c.seq0 ORDER BY i.seq OFFSET 0) x;
+    IF pi < cardinality(p_auctions) THEN
+      -- The next part's rows are those past these.
+      SELECT array_agg(inbox_seq ORDER BY id) INTO useq0 FROM users WHERE id = ANY (uid);
+    END IF;
+  END IF;
+  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
+                                   'inbox', v_inbox);
   END LOOP;
 
   IF cardinality(w_id) > 0 THEN
@@ -487,19 +516,19 @@ $$;
 
 -- Places a batch of bids on one auction, in the order given, under one lock:
 -- the group of one part. Returns {results, events, balances} (see above).
-CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql AS $$
-  SELECT nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules)->0
+  SELECT nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules, p_inbox)->0
 $$;
 
 -- Places the bids of several auctions in one transaction (the daemon's group
--- commit across auctions): p_parts [{auction, bids}]. Returns one {results,
--- events, balances} per part, in the order given.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
+-- commit across auctions): p_parts [{auction, bids}], and p_inbox as for
+-- nb_place_bids. Returns one answer per part, in the order given.
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql AS $$
   SELECT nb_place_bids_group(
     ARRAY(SELECT (e->>'auction')::bigint FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
     ARRAY(SELECT e->'bids' FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
-    p_rules)
+    p_rules, p_inbox)
 $$;
 `;
