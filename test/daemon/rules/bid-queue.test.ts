@@ -118,9 +118,14 @@ describe('bid queue across auctions', () => {
     }
     // Finn takes both leads in one transaction: erin is outbid on x, then on y.
     const parts = [x!, y!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: finn.id, amount: 200 + i * 100 }] }));
-    const [row] = await sql<{ r: { results: { body: { leading: boolean } }[] }[] }[]>`
-      SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}) AS r`;
+    type Part = { results: { body: { leading: boolean } }[]; inbox: { userId: number; seq: number; payload: { type: string; auction?: number; held?: number } }[] };
+    const [row] = await sql<{ r: Part[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
     expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
+    // Each part returns the inbox rows it wrote, and only those.
+    expect(row!.r.map((p) => p.inbox.map((i) => [i.userId, i.payload.type, i.payload.auction ?? i.payload.held]))).toEqual([
+      [[erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [finn.id, 'balance', 200]],
+      [[erin.id, 'outbid', y!.id], [erin.id, 'balance', 0], [finn.id, 'balance', 500]],
+    ]);
 
     const auctions = await sql<{ id: number; current_price: number; leader_id: number; leader_max: number; version: number }[]>`
       SELECT id, current_price, leader_id, leader_max, version FROM auctions WHERE id IN (${x!.id}, ${y!.id}) ORDER BY id`;
