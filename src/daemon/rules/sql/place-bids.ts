@@ -54,7 +54,7 @@ export default /* sql */ `
 -- follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer, p_inbox boolean) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer, p_inbox boolean) RETURNS jsonb[]
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -150,7 +150,7 @@ BEGIN
     IF NOT FOUND THEN
       SELECT coalesce(jsonb_agg(nb_err('NOT_FOUND', jsonb_build_object('auction', p_auctions[1]))), '[]')
         INTO res FROM jsonb_array_elements(p_parts[1]);
-      RETURN jsonb_build_array(jsonb_build_object('results', res, 'events', '[]'::jsonb));
+      RETURN ARRAY[jsonb_build_object('results', res, 'events', '[]'::jsonb)];
     END IF;
     v_leaders := ARRAY[a.leader_id];
   ELSE
@@ -454,7 +454,7 @@ BEGIN
     results := results || res;
   END LOOP;
 
-  IF a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max THEN
+  IF cardinality(p_auctions) > 1 AND (a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max) THEN
     w_id := w_id || a.id;
     w_price := w_price || a.current_price;
     w_leader := w_leader || a.leader_id;
@@ -491,13 +491,21 @@ BEGIN
                                    'inbox', v_inbox);
   END LOOP;
 
-  IF cardinality(w_id) > 0 THEN
+  IF cardinality(p_auctions) = 1 AND (a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max) THEN
+    -- One auction: its row as it is here (a join with the arrays below costs a little more).
+    UPDATE auctions
+       SET current_price = a.current_price, leader_id = a.leader_id, leader_max = a.leader_max,
+           bid_count = a.bid_count, ends_at = a.ends_at, version = a.version
+     WHERE id = a.id;
+  ELSIF cardinality(w_id) > 0 THEN
     UPDATE auctions t
        SET current_price = w.price, leader_id = w.leader, leader_max = w.lmax,
            bid_count = w.bid_count, ends_at = w.ends_at, version = w.version
       FROM unnest(w_id, w_price, w_leader, w_max, w_count, w_ends, w_version)
            AS w(id, price, leader, lmax, bid_count, ends_at, version)
      WHERE t.id = w.id;
+  END IF;
+  IF cardinality(b_id) > 0 OR cardinality(l_user) > 0 THEN
     UPDATE users u SET held = c.held
       FROM unnest(uid, uheld, uheld0) AS c(id, held, held0)
      WHERE u.id = c.id AND c.held <> c.held0;
@@ -510,7 +518,7 @@ BEGIN
       FROM unnest(l_user, l_kind, l_delta, l_auction, l_bid) WITH ORDINALITY AS r(user_id, kind, delta, auction, bid_id, ord)
      ORDER BY r.ord;
   END IF;
-  RETURN to_jsonb(out);
+  RETURN out;
 END
 $$;
 
@@ -518,7 +526,7 @@ $$;
 -- the group of one part. Returns {results, events, balances} (see above).
 CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql AS $$
-  SELECT nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules, p_inbox)->0
+  SELECT (nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules, p_inbox))[1]
 $$;
 
 -- Places the bids of several auctions in one transaction (the daemon's group
@@ -526,9 +534,9 @@ $$;
 -- nb_place_bids. Returns one answer per part, in the order given.
 CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
 LANGUAGE sql AS $$
-  SELECT nb_place_bids_group(
+  SELECT to_jsonb(nb_place_bids_group(
     ARRAY(SELECT (e->>'auction')::bigint FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
     ARRAY(SELECT e->'bids' FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
-    p_rules, p_inbox)
+    p_rules, p_inbox))
 $$;
 `;
