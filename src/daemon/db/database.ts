@@ -141,7 +141,10 @@ export function toNbError(err: unknown): NbError {
     }
     return nbError('INVALID_INPUT', { reason: 'balanceRange' });
   }
-  return nbError('INTERNAL');
+  // What went wrong stays with the error for the daemon's log, not its clients.
+  const e = nbError('INTERNAL');
+  e.cause = err;
+  return e;
 }
 
 export interface RetryOptions {

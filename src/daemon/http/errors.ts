@@ -31,7 +31,7 @@ function translate(err: FastifyError | Error): NbError {
 /** Answers any failure as {"error":{…}}; also Fastify's `frameworkErrors` (bad URLs before routing). */
 export function sendError(err: Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = translate(err);
-  if (e.code === 'INTERNAL') req.log.error({ err, method: req.method, url: req.url }, 'unexpected error');
+  if (e.code === 'INTERNAL') req.log.error({ err: e.cause ?? err, method: req.method, url: req.url }, 'unexpected error');
   else if (e.code === 'UNAVAILABLE' && e.details.reason === 'rules') {
     const last = outdatedLogged.get(req.server) ?? -Infinity;
     if (Date.now() - last >= OUTDATED_LOG_MS) {
