@@ -109,9 +109,9 @@ describe('bid queue across auctions', () => {
     const erin = await daemon.admin.createUser('erin', 1000);
     const finn = await daemon.admin.createUser('finn', 1000);
     const sellerClient = daemon.client(seller.token);
-    const [x, y] = await Promise.all(
-      [1, 2].map((i) => sellerClient.createAuction({ title: `lot ${i}`, startPrice: 100, minIncrement: 10, durationSec: 600 })),
-    );
+    // One after the other, so that x has the lower id (the rows below are read in id order).
+    const x = await sellerClient.createAuction({ title: 'lot 1', startPrice: 100, minIncrement: 10, durationSec: 600 });
+    const y = await sellerClient.createAuction({ title: 'lot 2', startPrice: 100, minIncrement: 10, durationSec: 600 });
     const sql = daemon.context.sql;
     for (const lot of [x!, y!]) {
       await sql`SELECT nb_place_bids(${lot.id}, ${sql.json([{ bidderId: erin.id, amount: 100 }])}, ${RULES_VERSION})`;
