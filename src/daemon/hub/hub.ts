@@ -38,7 +38,7 @@ export interface HubOptions {
  * write that waits this long carries several events instead of one.
  * NEIGHBORBID_WS_FLUSH_MS overrides it (0: flush every turn).
  */
-export const DEFAULT_FLUSH_MS = 10;
+export const DEFAULT_FLUSH_MS = 20;
 
 function flushWindow(option: number | undefined): number {
   if (option !== undefined) return option;
