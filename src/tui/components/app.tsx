@@ -324,7 +324,15 @@ export function App({ source, options }: AppProps) {
       <EndedStrip rows={view.ended} width={columns} />
       <Box flexDirection="column" height={2}>
         {mode.kind === 'bid' ? (
-          <BidInput max={mode.max} title={mode.title} minimum={mode.minimum} field={mode.field} busy={mode.busy} error={mode.error} />
+          <BidInput
+            max={mode.max}
+            title={mode.title}
+            // Live: others keep bidding while you type, and the prompt says what it takes now.
+            minimum={store.auction(mode.id)?.minNextBid ?? mode.minimum}
+            field={mode.field}
+            busy={mode.busy}
+            error={mode.error}
+          />
         ) : mode.kind === 'buy' ? (
           <Confirm question={`Buy “${mode.title}” now for ${formatMoney(mode.price)}?`} busy={mode.busy} error={mode.error} />
         ) : mode.kind === 'filter' ? (

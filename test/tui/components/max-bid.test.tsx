@@ -24,6 +24,16 @@ describe('maximum bid', () => {
     expect(detail).toContain('* your max 5,000 · leading');
   });
 
+  it('keeps the prompt\'s minimum live while others bid, and leaves the typed amount alone', async () => {
+    const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000, minIncrement: 50 }]);
+    await app.press('m');
+    await app.waitFor('(min 1,000): 1,000');
+    await app.press('\x15', '3', ',', '0', '0', '0');
+    await app.waitFor('(min 1,000): 3,000');
+    src.placeBid(lamp.id, 7, 1200);
+    expect(await app.waitFor('(min 1,250)')).toMatch(/Max bid on “Brass lamp” \(min 1,250\): 3,000/);
+  });
+
   it('answers a bid by itself, then says outbid once the maximum is used up', async () => {
     const { src, app, auctions: [lamp] } = await showBoard([{ title: 'Brass lamp', startPrice: 1000, minIncrement: 50 }]);
     await app.press('m', '\x15', '2', '0', '0', '0', KEY.enter);
