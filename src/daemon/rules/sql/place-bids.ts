@@ -14,6 +14,16 @@
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
+-- Writes a part's gathered outbox rows in one INSERT (the trigger on events
+-- turns their private parts into inbox rows); the caller then empties its arrays.
+CREATE OR REPLACE FUNCTION nb_write_events(p_auction bigint, p_version bigint[], p_type text[], p_payload jsonb[],
+                                           p_private jsonb[], p_at timestamptz[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO events (auction_id, version, type, payload, private, created_at)
+  SELECT p_auction, r.version, r.type, r.payload, r.private, r.at
+    FROM unnest(p_version, p_type, p_payload, p_private, p_at) AS r(version, type, payload, private, at)
+$$;
+
 -- Places the bids of one or several auctions in one transaction, each auction's
 -- in the order given: p_parts[i] are the bids on p_auctions[i] (a part).
 -- nb_place_bids and nb_place_bids_multi, which the daemon calls, are its one-
@@ -317,9 +327,7 @@ BEGIN
           -- inbox events of the rows made before it (written first), so that the
           -- user's inbox keeps the order things happened in.
           IF cardinality(e_version) > 0 THEN
-            INSERT INTO events (auction_id, version, type, payload, private, created_at)
-            SELECT a.id, r.version, r.type, r.payload, r.private, r.at
-              FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
+            PERFORM nb_write_events(a.id, e_version, e_type, e_payload, e_private, e_at);
             e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
           END IF;
           v_at := clock_timestamp();
@@ -464,9 +472,7 @@ BEGIN
     w_version := w_version || a.version;
   END IF;
   IF cardinality(e_version) > 0 THEN
-    INSERT INTO events (auction_id, version, type, payload, private, created_at)
-    SELECT a.id, r.version, r.type, r.payload, r.private, r.at
-      FROM unnest(e_version, e_type, e_payload, e_private, e_at) AS r(version, type, payload, private, at);
+    PERFORM nb_write_events(a.id, e_version, e_type, e_payload, e_private, e_at);
     e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
   END IF;
   -- The inbox rows the part wrote (the trigger on events, a leader's raised

@@ -12,7 +12,8 @@
 //    are nb_place_bids_group's one- and several-auction forms, which writes the
 //    auction, user, bid and ledger rows of all its parts once; a bid's balances
 //    built without a query; nb_step_at inlinable.
-export const RULES_VERSION = 6;
+// 7: a part's outbox rows written by one helper, nb_write_events (no change of behaviour).
+export const RULES_VERSION = 7;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
