@@ -3,25 +3,14 @@
 // must never act twice.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
-import type { Auction, CreatedUser } from '../../src/protocol/types.js';
-import { as, brassLamp, startCliMarket, type CliFixture, type CliMarket } from '../helpers/cli.js';
+import type { Auction } from '../../src/protocol/types.js';
+import { as, brassLamp, useCliMarket } from '../helpers/cli.js';
 import { startTestDaemon } from '../helpers/daemon.js';
 
-let m: CliMarket;
-let f: CliFixture;
-let seller: CreatedUser;
-let alice: CreatedUser;
-let bob: CreatedUser;
-
-beforeAll(async () => {
-  ({ f, seller, alice, bob } = m = await startCliMarket());
-});
-
-afterAll(async () => {
-  await f?.close();
-});
+const m = useCliMarket();
+const { f, seller, alice, bob } = m;
 
 const lot = (extra: Partial<CreateAuctionBody> = {}): Promise<Auction> => brassLamp(m, extra);
 

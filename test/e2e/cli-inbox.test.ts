@@ -4,25 +4,15 @@
 // --follow prints new events as they come; a pruned stretch is said on stderr.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pruneInbox } from '../../src/daemon/rules/inbox.js';
 import type { InboxEvent } from '../../src/protocol/inbox.js';
-import type { CreatedUser } from '../../src/protocol/types.js';
-import { as, type CliFixture, startCliFixture, stoppedAfterEach } from '../helpers/cli.js';
+import { as, stoppedAfterEach, useCliFixture, useCliUser } from '../helpers/cli.js';
 import { waitFor } from '../helpers/poll.js';
 
-let f: CliFixture;
-let seller: CreatedUser;
+const f = useCliFixture();
+const seller = useCliUser(f, 'carol');
 const running = stoppedAfterEach();
-
-beforeAll(async () => {
-  f = await startCliFixture();
-  seller = await f.daemon.admin.createUser('carol');
-});
-
-afterAll(async () => {
-  await f?.close();
-});
 
 const savedPositions = () =>
   (JSON.parse(readFileSync(join(f.env.XDG_CONFIG_HOME!, 'neighborbid', 'config.json'), 'utf8')) as { inbox: Record<string, number> }).inbox;

@@ -1,24 +1,13 @@
 // Maximum bids, the increment table, the reserve and buy-now-until from the
 // command line: `bid --max`, `bids`, `auction create/show` and `watch`, as real
 // processes against a real daemon. A working maximum is printed only to its bidder.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
-import type { Auction, CreatedUser } from '../../src/protocol/types.js';
-import { as, brassLamp, startCliMarket, type CliFixture, type CliMarket } from '../helpers/cli.js';
+import type { Auction } from '../../src/protocol/types.js';
+import { as, brassLamp, useCliMarket } from '../helpers/cli.js';
 
-let m: CliMarket;
-let f: CliFixture;
-let seller: CreatedUser;
-let alice: CreatedUser;
-let bob: CreatedUser;
-
-beforeAll(async () => {
-  ({ f, seller, alice, bob } = m = await startCliMarket());
-});
-
-afterAll(async () => {
-  await f?.close();
-});
+const m = useCliMarket();
+const { f, seller, alice, bob } = m;
 
 const lot = (extra: Partial<CreateAuctionBody> = {}): Promise<Auction> => brassLamp(m, extra);
 

@@ -5,10 +5,10 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CreateAuctionBody } from '../../src/protocol/schemas.js';
-import type { Auction, CreatedUser } from '../../src/protocol/types.js';
-import { type CliFixture, type CliProcess, startCliFixture, stoppedAfterEach } from '../helpers/cli.js';
+import type { Auction } from '../../src/protocol/types.js';
+import { type CliProcess, stoppedAfterEach, useCliFixture, useCliUser } from '../helpers/cli.js';
 import { BIN } from '../helpers/daemon.js';
 import { endIn } from '../helpers/maxima.js';
 import { metric, nameLookups } from '../helpers/metrics.js';
@@ -16,18 +16,9 @@ import { metric, nameLookups } from '../helpers/metrics.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { waitFor } from '../helpers/poll.js';
 
-let f: CliFixture;
-let seller: CreatedUser;
+const f = useCliFixture();
+const seller = useCliUser(f, 'carol');
 const running = stoppedAfterEach();
-
-beforeAll(async () => {
-  f = await startCliFixture();
-  seller = await f.daemon.admin.createUser('carol');
-});
-
-afterAll(async () => {
-  await f?.close();
-});
 
 /** Starts `neighborbid watch ...args`, stopped after the test whatever happens. */
 function watch(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {

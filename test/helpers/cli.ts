@@ -1,7 +1,7 @@
 // Runs the real CLI (`node bin/neighborbid.js …`) as a process, against a daemon
 // started in the test process, with a throwaway home so nothing touches the
 // real one. Spawns asynchronously: the daemon answering it lives in this process.
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -185,6 +185,32 @@ export async function startCliFixture(): Promise<CliFixture> {
   };
 }
 
+/**
+ * Registers hooks that give the file its own CLI fixture, closed after its
+ * last test. The object is filled in place before the first test, so a file
+ * may hold it from its top: `const f = useCliFixture();`.
+ */
+export function useCliFixture(): CliFixture {
+  const f = {} as CliFixture;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const started = await startCliFixture();
+    close = started.close;
+    Object.assign(f, started);
+  });
+  afterAll(() => close?.());
+  return f;
+}
+
+/** A user made on `f`'s daemon before the file's first test (after the fixture's own hook), filled in place like it. */
+export function useCliUser(f: CliFixture, name: string, balance?: number): CreatedUser {
+  const user = {} as CreatedUser;
+  beforeAll(async () => {
+    Object.assign(user, await f.daemon.admin.createUser(name, balance));
+  });
+  return user;
+}
+
 /** A CLI fixture with a seller (no money) and two bidders, alice and bob (1,000,000 each). */
 export interface CliMarket {
   f: CliFixture;
@@ -193,12 +219,10 @@ export interface CliMarket {
   bob: CreatedUser;
 }
 
-export async function startCliMarket(): Promise<CliMarket> {
-  const f = await startCliFixture();
-  const seller = await f.daemon.admin.createUser('seller');
-  const alice = await f.daemon.admin.createUser('alice', 1_000_000);
-  const bob = await f.daemon.admin.createUser('bob', 1_000_000);
-  return { f, seller, alice, bob };
+/** The file's CLI market: `const m = useCliMarket(); const { f, alice } = m;`. */
+export function useCliMarket(): CliMarket {
+  const f = useCliFixture();
+  return { f, seller: useCliUser(f, 'seller'), alice: useCliUser(f, 'alice', 1_000_000), bob: useCliUser(f, 'bob', 1_000_000) };
 }
 
 /** The seller's "Brass lamp": start 1,000, increment 100, ten minutes, unless `extra` says otherwise. */

@@ -1,5 +1,6 @@
 // One database and one in-process daemon per test file, made before the first
 // test and removed after the last: `const t = useDaemon(); … t.daemon …`.
+import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { DaemonOptions } from '../../src/daemon/daemon.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -38,6 +39,18 @@ export function useDaemon(options: DaemonOptions = {}): DaemonFixture {
   });
   afterAll(() => close?.());
   return fixture;
+}
+
+/** A small pool of its own on the file's database, apart from the daemon's: to read what committed while the daemon's transactions run. */
+export function useChecker(fixture: DaemonFixture): { sql: postgres.Sql } {
+  const checker = {} as { sql: postgres.Sql };
+  beforeAll(() => {
+    checker.sql = postgres(fixture.db.url, { max: 4, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await checker.sql?.end();
+  });
+  return checker;
 }
 
 /** Long enough that the closer only runs when a test calls `closer.runOnce()`. */

@@ -3,24 +3,16 @@
 // its idempotency key is the HTTP route's (a retry on either edge replays the
 // other); a refusal is a reply and the socket stays open; malformed frames
 // get INVALID_INPUT error frames; the rate budget is HTTP's.
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReplyFrame } from '../../../src/protocol/frames.js';
-import { startDaemonFixture, useRulesDaemon } from '../../helpers/fixture.js';
+import { startDaemonFixture, useChecker, useRulesDaemon } from '../../helpers/fixture.js';
 import { send } from '../../helpers/raw-http.js';
 import { holdAuctionRow } from '../../helpers/row-lock.js';
 import { seedAuction, seedUser, seedUsers } from '../../helpers/seed.js';
 import { openWatcher, type Watcher } from '../../helpers/watcher.js';
 
 const t = useRulesDaemon();
-let checker: postgres.Sql;
-
-beforeAll(() => {
-  checker = postgres(t.db.url, { max: 4, onnotice: () => {} });
-});
-afterAll(async () => {
-  await checker?.end();
-});
+const checker = useChecker(t);
 
 let refs = 0;
 
@@ -46,7 +38,7 @@ async function stillOpen(w: Watcher): Promise<void> {
 }
 
 const bidsOn = async (auction: number) =>
-  (await checker<{ n: number }[]>`SELECT count(*)::int AS n FROM bids WHERE auction_id = ${auction}`)[0]!.n;
+  (await checker.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM bids WHERE auction_id = ${auction}`)[0]!.n;
 
 describe('a bid over the socket', () => {
   it('is answered with what POST /bids answers: 201 with the bid and the auction, or the refusal', async () => {
@@ -191,7 +183,7 @@ describe('the reply comes only after commit', () => {
     const onReply = (w: Watcher, ref: number) =>
       replyTo(w, ref).then(async (reply) => {
         const id = (reply.body as { bid?: { id: number } }).bid?.id;
-        const visible = id === undefined ? undefined : (await checker`SELECT id FROM bids WHERE id = ${id}`).length === 1;
+        const visible = id === undefined ? undefined : (await checker.sql`SELECT id FROM bids WHERE id = ${id}`).length === 1;
         arrivals.push({ ref, reply, visibleOnArrival: visible });
       });
     const row = await holdAuctionRow(t.db.url, auction.id);
@@ -225,7 +217,7 @@ describe('the reply comes only after commit', () => {
     expect(accepted.length).toBeGreaterThan(0);
     for (const a of arrivals) expect([201, 422]).toContain(a.reply.status);
     for (const a of accepted) expect(a.visibleOnArrival, `reply ${a.ref}`).toBe(true);
-    const rows = await checker<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id = ${auction.id} ORDER BY id`;
+    const rows = await checker.sql<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id = ${auction.id} ORDER BY id`;
     expect(rows.map((r) => r.id)).toEqual(accepted.map((a) => (a.reply.body as { bid: { id: number } }).bid.id).sort((x, y) => x - y));
   });
 });

@@ -6,21 +6,14 @@
 // answer is checked the moment it arrives, from another connection: the bid
 // it accepts must already be visible, i.e. committed.
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NbError } from '../../../src/protocol/errors.js';
-import { useRulesDaemon } from '../../helpers/fixture.js';
+import { useChecker, useRulesDaemon } from '../../helpers/fixture.js';
 import { seedAuction, seedUsers, type SeededUser } from '../../helpers/seed.js';
 import { waitFor } from '../../helpers/poll.js';
 
 const t = useRulesDaemon();
-let checker: postgres.Sql;
-
-beforeAll(() => {
-  checker = postgres(t.db.url, { max: 4, onnotice: () => {} });
-});
-afterAll(async () => {
-  await checker?.end();
-});
+const checker = useChecker(t);
 
 interface Answer {
   amount: number;
@@ -39,7 +32,7 @@ function fire(bidders: SeededUser[], auctions: number[], from: number, answers: 
       const started = Date.now();
       try {
         const r = await b.client.bid(auctions[i % auctions.length]!, amount);
-        const rows = await checker`SELECT id FROM bids WHERE id = ${r.bid!.id}`;
+        const rows = await checker.sql`SELECT id FROM bids WHERE id = ${r.bid!.id}`;
         answers.push({ amount, status: 201, bidId: r.bid!.id, visibleOnArrival: rows.length === 1, ms: Date.now() - started });
       } catch (err) {
         answers.push({ amount, status: err instanceof NbError ? err.code : String(err), ms: Date.now() - started });
@@ -50,7 +43,7 @@ function fire(bidders: SeededUser[], auctions: number[], from: number, answers: 
 
 /** Daemon connections of this database waiting for a lock. */
 async function daemonBackendsWaitingOnLocks(): Promise<number> {
-  const [row] = await checker<{ n: number }[]>`
+  const [row] = await checker.sql<{ n: number }[]>`
     SELECT count(*)::int AS n FROM pg_stat_activity
      WHERE datname = current_database() AND application_name LIKE 'neighborbid:%' AND wait_event_type = 'Lock'`;
   return row!.n;
@@ -87,7 +80,7 @@ describe('a 201 is never sent before its commit', () => {
     expect(accepted.length).toBeGreaterThan(0);
     for (const a of answers) expect([201, 'BID_TOO_LOW']).toContain(a.status);
     for (const a of accepted) expect(a.visibleOnArrival, `bid ${a.bidId} (${a.amount})`).toBe(true);
-    const rows = await checker<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id = ${auction.id} ORDER BY id`;
+    const rows = await checker.sql<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id = ${auction.id} ORDER BY id`;
     expect(rows.map((r) => r.id)).toEqual(accepted.map((a) => a.bidId).sort((x, y) => x! - y!));
   });
 
@@ -97,7 +90,7 @@ describe('a 201 is never sent before its commit', () => {
     const ids = lots.map((a) => a.id);
     const fn = `nb_test_slow_commit_${process.pid}`;
     // Sleeps once per transaction, at COMMIT, when it wrote a bid on one of these auctions.
-    await checker.unsafe(`
+    await checker.sql.unsafe(`
       CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.auction_id IN (${ids.join(', ')}) AND current_setting('nb_test.slept', true) IS DISTINCT FROM 'yes' THEN
@@ -114,7 +107,7 @@ describe('a 201 is never sent before its commit', () => {
       await fire(bidders.slice(0, 6), [ids[0]!], 100, answers);
       await fire(bidders.slice(6), ids, 1000, answers);
     } finally {
-      await checker.unsafe(`DROP TRIGGER ${fn} ON bids; DROP FUNCTION ${fn}();`);
+      await checker.sql.unsafe(`DROP TRIGGER ${fn} ON bids; DROP FUNCTION ${fn}();`);
     }
     const accepted = answers.filter((a) => a.status === 201);
     expect(accepted.length).toBeGreaterThanOrEqual(4);
@@ -124,7 +117,7 @@ describe('a 201 is never sent before its commit', () => {
       // The commit was really held back: no accepted bid was answered sooner.
       expect(a.ms).toBeGreaterThanOrEqual(400);
     }
-    const rows = await checker<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id IN ${checker(ids)} ORDER BY id`;
+    const rows = await checker.sql<{ id: number }[]>`SELECT id::int AS id FROM bids WHERE auction_id IN ${checker.sql(ids)} ORDER BY id`;
     expect(rows.map((r) => r.id)).toEqual(accepted.map((a) => a.bidId).sort((x, y) => x! - y!));
   });
 });
