@@ -84,6 +84,8 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   /** Frames queued since the last write, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The hub has been asked to flush this socket at the end of the turn, and has not yet. */
+  private urgent = false;
   /** Frames received before the welcome went out, to handle after it; null once welcomed. */
   private held: [RawData, boolean][] | null = null;
 
@@ -169,6 +171,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
 
   /** Writes the frames queued since the last write, in one write; false when there was nothing to write. */
   flush(): boolean {
+    this.urgent = false;
     const frames = this.pending;
     const bytes = this.pendingBytes;
     if (frames.length === 0) return false;
@@ -182,7 +185,10 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   /** Queues a frame the client waits for; it leaves at the end of the turn, taking the queued events along. */
   sendFrame(frame: ServerFrame): boolean {
     if (!this.send(jsonFrame(frame))) return false;
-    if (this.coalesce) this.host.urgent(this);
+    if (this.coalesce && !this.urgent) {
+      this.urgent = true;
+      this.host.urgent(this);
+    }
     return true;
   }
 
