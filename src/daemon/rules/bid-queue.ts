@@ -43,7 +43,7 @@ interface Part {
 export interface BidQueueOptions {
   /** Most bids one transaction takes. */
   cap?: number;
-  /** Most bid transactions in flight at once (default 8, or NEIGHBORBID_BID_SLOTS). */
+  /** Most bid transactions in flight at once (default 2, or NEIGHBORBID_BID_SLOTS). */
   slots?: number;
   /**
    * Let one transaction carry the bids of several auctions (default true; the
@@ -57,11 +57,14 @@ export interface BidQueueOptions {
 }
 
 export const DEFAULT_BATCH_CAP = 64;
-// Measured on the bench's spread workload (docs/design.md): with 2 to 8
-// transactions in flight, each carrying the bids of several auctions, a bid
-// costs 30–50% less CPU than with one auction per transaction; 8 gave the most
-// bids/s; at 16 the groups shrink to ~2 bids and the gain fades.
-export const DEFAULT_SLOTS = 8;
+// Measured on a quiet 2-core machine (docs/design.md, "How many transactions
+// in flight"): a bid transaction is PostgreSQL CPU and a WAL flush, so more
+// of them at once than PostgreSQL has cores to run only adds waits on the WAL
+// lock and shrinks the groups. 2 against 8: PostgreSQL's CPU at 600 bids/s
+// 51% against 67%, commit-to-watcher p99 35 against 49 ms, and `spread` took
+// 2,487 bids/s against 2,074. 1 saves a little more CPU but doubles the bids'
+// p99 at 800 bids/s.
+export const DEFAULT_SLOTS = 2;
 
 /** Per-auction queues that turn concurrent bids into few transactions. */
 export class BidQueue {
