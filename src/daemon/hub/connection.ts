@@ -5,8 +5,9 @@
 //
 // Frames are coalesced: every message frame a socket gets (already framed
 // once for all sockets, ws-frame.ts) is queued here, and the hub writes every
-// socket with frames at most once per flush window (hub.ts), so they leave in
-// one write of the TCP socket under `ws`. The write is most of a delivery's
+// socket with frames at most once per flush window, counted from the socket's
+// own last write (flush-schedule.ts), so they leave in one write of the TCP
+// socket under `ws`. The write is most of a delivery's
 // cost (a loopback send does the receiver's TCP work too), and a socket that
 // watches busy auctions gets several events per write instead of one — like
 // group commit. A frame the client waits for (a reply, a pong, an
@@ -84,6 +85,8 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   /** Frames queued since the last write, and their bytes. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** performance.now() of the last write of queued frames (the flush window counts from it). */
+  lastWrite = -Infinity;
   /** The hub has been asked to flush this socket at the end of the turn, and has not yet. */
   private urgent = false;
   /** Frames received before the welcome went out, to handle after it; null once welcomed. */
@@ -170,7 +173,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   }
 
   /** Writes the frames queued since the last write, in one write; false when there was nothing to write. */
-  flush(): boolean {
+  flush(now = performance.now()): boolean {
     this.urgent = false;
     const frames = this.pending;
     const bytes = this.pendingBytes;
@@ -178,6 +181,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.open) return false;
+    this.lastWrite = now;
     this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
     return true;
   }

@@ -13,6 +13,7 @@ import { SOCKET_FEATURES, type BidFrame, type SocketLimits, type SubscribeFrame,
 import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
 import { Connection, type ConnectionHost, type ConnectionOptions } from './connection.js';
+import { FlushSchedule } from './flush-schedule.js';
 import type { UserInboxRow } from '../rules/inbox.js';
 import { InboxFeed, type InboxFeedEnv } from './inbox-feed.js';
 import type { InboxReader } from './inbox-reader.js';
@@ -54,18 +55,8 @@ export class Hub implements ConnectionHost {
   private readonly feedEnv: InboxFeedEnv;
   private stopped = false;
   private peak = 0;
-  /**
-   * Connections with frames waiting for the flush (connection.ts). The flush
-   * window: they are written at the end of the turn when the last flush was at
-   * least flushMs ago, else when it will be — an idle daemon writes at once, a
-   * busy one at most once per window, each write carrying what gathered.
-   */
-  private queuedConns: Connection[] = [];
-  /** Connections with a frame their client waits for, flushed at the end of the turn. */
-  private urgentConns: Connection[] = [];
-  /** When the sockets were last flushed (performance.now()). */
-  private lastFlush = 0;
-  private readonly flushMs: number;
+  /** When each socket is written: at most once per flush window, a window per socket (flush-schedule.ts). */
+  private readonly flushes: FlushSchedule<Connection>;
   /**
    * Coalesce each socket's frames per event-loop turn (connection.ts). The
    * environment variable NEIGHBORBID_WS_COALESCE=0 turns it off, for
@@ -76,7 +67,7 @@ export class Hub implements ConnectionHost {
   private bids: SocketBidsEnv | undefined;
 
   constructor(private readonly o: HubOptions) {
-    this.flushMs = flushWindow(o.flushMs);
+    this.flushes = new FlushSchedule(flushWindow(o.flushMs), (writes) => this.o.metrics.socketWrites.inc(writes));
     this.channelEnv = {
       reader: o.reader,
       limits: o.limits,
@@ -198,33 +189,11 @@ export class Hub implements ConnectionHost {
   }
 
   queued(conn: Connection): void {
-    if (this.queuedConns.push(conn) !== 1) return;
-    const wait = this.lastFlush + this.flushMs - performance.now();
-    if (wait <= 0) setImmediate(this.flushAll);
-    else setTimeout(this.flushAll, wait).unref(); // an open socket keeps the process alive, not its next write
+    this.flushes.waiting(conn);
   }
 
   urgent(conn: Connection): void {
-    if (this.urgentConns.push(conn) === 1) setImmediate(this.flushUrgent);
-  }
-
-  private readonly flushAll = (): void => {
-    this.lastFlush = performance.now();
-    const conns = this.queuedConns;
-    this.queuedConns = [];
-    this.flushEach(conns);
-  };
-
-  private readonly flushUrgent = (): void => {
-    const conns = this.urgentConns;
-    this.urgentConns = [];
-    this.flushEach(conns);
-  };
-
-  private flushEach(conns: Connection[]): void {
-    let writes = 0;
-    for (const conn of conns) if (conn.flush()) writes++;
-    this.o.metrics.socketWrites.inc(writes);
+    this.flushes.atEndOfTurn(conn);
   }
 
   rejected(err: NbError): void {
