@@ -47,10 +47,85 @@ function maskedFrame(opcode: number, payload: Buffer): Buffer {
   return frame;
 }
 
+export interface FrameHandlers {
+  /** A text frame's payload, buf[start, end): a view (use it before returning). */
+  text(buf: Buffer, start: number, end: number): void;
+  /** A ping's payload (a view). */
+  ping(payload: Buffer): void;
+  /** A close frame's code (1005 without one). */
+  close(code: number): void;
+  /** A frame masked by the server: the stream cannot be trusted further, and nothing more is read. */
+  masked(): void;
+  odd(what: string): void;
+}
+
+/**
+ * Cuts the bytes from the server, read after read, into frames. A read's
+ * bytes are views into a buffer the next read overwrites: a frame cut by the
+ * end of a read is copied out until the rest comes.
+ */
+export class FrameSplitter {
+  private pending: Buffer | undefined;
+
+  constructor(private readonly on: FrameHandlers) {}
+
+  /** Frames from buf[from, to), after what was left unfinished by the last read. */
+  read(chunk: Buffer, from: number, to: number): void {
+    let buf = chunk;
+    let at = from;
+    let end = to;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk.subarray(from, to)]);
+      at = 0;
+      end = buf.length;
+      this.pending = undefined;
+    }
+    while (end - at >= 2) {
+      const b0 = buf[at]!;
+      const b1 = buf[at + 1]!;
+      let len = b1 & 0x7f;
+      let head = 2;
+      if (len === 126) {
+        if (end - at < 4) break;
+        len = buf.readUInt16BE(at + 2);
+        head = 4;
+      } else if (len === 127) {
+        if (end - at < 10) break;
+        len = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
+        head = 10;
+      }
+      if (b1 & 0x80) {
+        this.on.masked();
+        return;
+      }
+      if (end - at < head + len) break;
+      const start = at + head;
+      at = start + len;
+      const opcode = b0 & 0x0f;
+      if (!(b0 & 0x80)) this.on.odd('fragmented frame');
+      else if (opcode === 0x1) this.on.text(buf, start, at);
+      else if (opcode === 0x9) this.on.ping(buf.subarray(start, at));
+      else if (opcode === 0x8) this.on.close(len >= 2 ? buf.readUInt16BE(start) : 1005);
+      else if (opcode !== 0xa) this.on.odd(`opcode ${opcode}`);
+    }
+    // Keep a partial frame for the next read (copied: the read buffer is reused).
+    if (at < end) this.pending = Buffer.from(buf.subarray(at, end));
+  }
+}
+
 export class LeanSocket {
   private socket: Socket | undefined;
-  private pending: Buffer | undefined;
   private closeCode = 1006;
+  private readonly frames = new FrameSplitter({
+    text: (buf, start, end) => this.on.text(buf, start, end),
+    ping: (payload) => this.socket?.write(maskedFrame(0xa, payload)),
+    close: (code) => (this.closeCode = code),
+    masked: () => {
+      this.on.odd('masked frame from the server');
+      this.destroy();
+    },
+    odd: (what) => this.on.odd(what),
+  });
   private opened = false;
   /** Before the upgrade: the response so far, and what to do with it once whole. */
   private handshake: ((head: Buffer) => void) | undefined;
@@ -98,7 +173,7 @@ export class LeanSocket {
         }
         this.opened = true;
         socket.once('close', () => this.on.closed(this.closeCode));
-        if (end + 4 < head.length) this.read(head, end + 4, head.length);
+        if (end + 4 < head.length) this.frames.read(head, end + 4, head.length);
         ok();
       };
       socket.on('error', (err) => {
@@ -143,51 +218,7 @@ export class LeanSocket {
       // Copied: the read buffer is reused by the next read.
       this.head = Buffer.concat([this.head, buf.subarray(0, n)]);
       this.handshake(this.head);
-    } else if (this.opened) this.read(buf, 0, n);
+    } else if (this.opened) this.frames.read(buf, 0, n);
     return true;
-  }
-
-  /** Frames from buf[from, to), after what was left unfinished by the last read. */
-  private read(chunk: Buffer, from: number, to: number): void {
-    let buf = chunk;
-    let at = from;
-    let end = to;
-    if (this.pending) {
-      buf = Buffer.concat([this.pending, chunk.subarray(from, to)]);
-      at = 0;
-      end = buf.length;
-      this.pending = undefined;
-    }
-    while (end - at >= 2) {
-      const b0 = buf[at]!;
-      const b1 = buf[at + 1]!;
-      let len = b1 & 0x7f;
-      let head = 2;
-      if (len === 126) {
-        if (end - at < 4) break;
-        len = buf.readUInt16BE(at + 2);
-        head = 4;
-      } else if (len === 127) {
-        if (end - at < 10) break;
-        len = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
-        head = 10;
-      }
-      if (b1 & 0x80) {
-        this.on.odd('masked frame from the server');
-        this.destroy();
-        return;
-      }
-      if (end - at < head + len) break;
-      const start = at + head;
-      at = start + len;
-      const opcode = b0 & 0x0f;
-      if (!(b0 & 0x80)) this.on.odd('fragmented frame');
-      else if (opcode === 0x1) this.on.text(buf, start, at);
-      else if (opcode === 0x9) this.socket?.write(maskedFrame(0xa, buf.subarray(start, at)));
-      else if (opcode === 0x8) this.closeCode = len >= 2 ? buf.readUInt16BE(start) : 1005;
-      else if (opcode !== 0xa) this.on.odd(`opcode ${opcode}`);
-    }
-    // Keep a partial frame for the next read (copied: the read buffer is reused).
-    if (at < end) this.pending = Buffer.from(buf.subarray(at, end));
   }
 }

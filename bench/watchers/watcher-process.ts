@@ -1,5 +1,6 @@
 // A watcher process of the load scenario (forked by watchers/pool.ts): holds
-// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library),
+// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library;
+// frame-reader.ts: event frames read where they lie, the rest parsed),
 // each subscribed to its auctions, and checks every frame as it comes:
 // versions in order, each once, from the snapshot on (delivery-check.ts), and
 // when it came: against the event's `at` at once, and against the commit of
@@ -96,7 +97,8 @@ function onOther(w: Watched, frame: Buffer): void {
     count(unexpected, 'frame that is not a JSON object with a type');
     return;
   }
-  if (m.type === 'snapshot' && typeof m.auction === 'number' && typeof m.version === 'number') {
+  if (m.type === 'error') count(unexpected, `error ${String(m.code)}`);
+  else if (m.type === 'snapshot' && typeof m.auction === 'number' && typeof m.version === 'number') {
     const stream = w.streams.get(m.auction);
     if (!stream) count(unexpected, 'snapshot of an auction not watched');
     else {
@@ -108,9 +110,7 @@ function onOther(w: Watched, frame: Buffer): void {
     // An event the reader declined: checked all the same.
     const at = typeof m.at === 'string' ? Date.parse(m.at) : NaN;
     delivered(w, { type: m.type, auction: m.auction, version: m.version, at, bidId: typeof m.bidId === 'number' ? m.bidId : NaN });
-  } else if (m.type !== 'welcome' && m.type !== 'subscribed' && m.type !== 'pong') {
-    count(unexpected, m.type === 'error' ? `error ${String(m.code)}` : `${m.type} frame`);
-  }
+  } else if (m.type !== 'welcome' && m.type !== 'subscribed' && m.type !== 'pong') count(unexpected, `${m.type} frame`);
 }
 
 function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
