@@ -7,7 +7,7 @@ import { runBaseline } from './scenarios/baseline.js';
 import { runHot } from './scenarios/hot.js';
 import { processOpenFiles } from './harness/open-files.js';
 import { DEFAULT_SWEEP, loadDefaults, runLoad, WATCHERS_PER_AUCTION } from './scenarios/load.js';
-import type { LoadOptions, SocketMode } from './scenarios/load-types.js';
+import type { BidTransport, LoadOptions, SocketMode } from './scenarios/load-types.js';
 import { raceDefaults, runRace, type RaceOptions, type RaceTarget } from './scenarios/race.js';
 import { runSpread } from './scenarios/spread.js';
 import { contenderLabels, type Contender, type WorkloadFlags } from './scenarios/throughput.js';
@@ -59,8 +59,11 @@ load:
   --rate <n>             an open loop: n bids/s, each written at its slot and timed from it
   --rate-sweep [list]    the open loop at each rate of a comma-separated list (default
                          ${DEFAULT_SWEEP.join(',')}), a fresh daemon each; prints the knee
+  --bids-over <t>        with a rate, what the open loop's bids go over: http (default), keep-alive
+                         connections; or ws, one WebSocket per bidder, each bid a frame with its
+                         own ref (any number in flight per socket), timed to its reply
   --concurrency <n>      HTTP connections autocannon bids over, and of the SQL baselines (default ${loadDefaults.concurrency});
-                         with a rate, the most connections the open loop opens (default 256)
+                         with a rate over http, the most connections the open loop opens (default 256)
   --duration <s>         seconds of bidding per run, and per baseline (default ${loadDefaults.durationSec}; 10 per rate)
   --bidders <n>          users the bids are sent as (default ${loadDefaults.bidders})
   --max-bids <n>         bids per run at most
@@ -106,6 +109,7 @@ const OPTIONS = {
   'max-share': { type: 'string' },
   rate: { type: 'string' },
   'rate-sweep': { type: 'string' },
+  'bids-over': { type: 'string' },
 } as const;
 
 /** The value `--rate-sweep` stands for when no list follows it. */
@@ -196,6 +200,8 @@ function daemonSocketCapacity(): number {
 function loadOptions(f: Flags, { durationSec, bidders, maxBids }: WorkloadFlags): Partial<LoadOptions> {
   const sockets = f.sockets ?? 'multiplexed';
   if (sockets !== 'multiplexed' && sockets !== 'per-auction') throw new UsageError('--sockets is multiplexed or per-auction');
+  const bidsOver = f['bids-over'] ?? 'http';
+  if (bidsOver !== 'http' && bidsOver !== 'ws') throw new UsageError('--bids-over is http or ws');
   const o = {
     users: int(f, 'users', 1, 1_000_000),
     perUser: int(f, 'per-user', 1, 1000),
@@ -207,7 +213,9 @@ function loadOptions(f: Flags, { durationSec, bidders, maxBids }: WorkloadFlags)
     watcherProcesses: int(f, 'watcher-processes', 1, 64),
     baseline: f['no-baseline'] ? false : undefined,
     rates: rates(f),
+    bidsOver: bidsOver as BidTransport,
   };
+  if (bidsOver === 'ws' && !o.rates.length) throw new UsageError('--bids-over ws needs --rate or --rate-sweep (the closed loop is autocannon, over HTTP)');
   // The closed loop's baselines open this many PostgreSQL connections, beside the bench's own: below its 300.
   if (!o.rates.length && (o.concurrency ?? 0) > 250) {
     throw new UsageError('--concurrency must be a whole number from 1 to 250 (the baselines open that many PostgreSQL connections)');
@@ -215,7 +223,9 @@ function loadOptions(f: Flags, { durationSec, bidders, maxBids }: WorkloadFlags)
   const users = o.users ?? loadDefaults.users;
   const perAuctionSockets = (o.perAuctionUsers ?? loadDefaults.perAuctionUsers) * (o.perUser ?? loadDefaults.perUser);
   const capacity = daemonSocketCapacity();
-  const most = Math.max(users, sockets === 'per-auction' ? perAuctionSockets : 0);
+  // Over ws, the bidders' sockets are open beside the watchers'.
+  const bidderSockets = bidsOver === 'ws' ? (bidders ?? loadDefaults.bidders) : 0;
+  const most = Math.max(users, sockets === 'per-auction' ? perAuctionSockets : 0) + bidderSockets;
   if (most > capacity) {
     throw new UsageError(`the run would open ${fmt(most)} sockets to one daemon; it may hold at most ${fmt(capacity)} here (${fmt(processOpenFiles())} open files per process)`);
   }

@@ -66,12 +66,19 @@ export function errorCode(status: number, body: string): string {
   return `HTTP_${status}`;
 }
 
-/** One keep-alive connection carrying one bid at a time (the closed loop's and the open loop's). */
+/**
+ * One keep-alive connection carrying one bid at a time (the closed loop's and
+ * the open loop's); or, with `sockets` set, connections that carry any number
+ * of bids at once (the bidders' WebSockets, socket-bids.ts).
+ */
 export interface BidConnection {
+  /** Set when it takes a bid while others are in flight: the sockets it stands for. */
+  readonly sockets?: number;
   /**
    * Writes the bid; `answered` is called once, with null (accepted) or the
    * refusal's code, or with `broken` set when the connection failed first
-   * (then it is closed and must not be used again).
+   * (then it is closed and must not be used again; for one with `sockets`,
+   * only the bid's own socket failed).
    */
   send(shot: BidShot, answered: (code: string | null, broken?: boolean) => void): void;
   close(): void;

@@ -5,7 +5,9 @@
 // opened meanwhile, up to a cap), and that wait is in its latency: a stall in
 // the daemon shows as the waits it causes instead of as fewer, faster bids (the
 // coordinated omission of a closed loop). How late bids were written after
-// their slots is reported beside.
+// their slots is reported beside. A connection that carries any number of bids
+// at once (the bidders' WebSockets) is never busy: every bid is written at its
+// slot.
 import { Latency } from '../measure/histogram.js';
 import type { BidConnection, BidShot, Connect } from './http-bids.js';
 import { Tally, type BidLoadResult } from './tally.js';
@@ -84,7 +86,7 @@ export interface OpenLoopResult extends BidLoadResult {
   dropped: number;
   /** Bids written but not answered by the end. */
   unanswered: number;
-  /** The most connections open at once. */
+  /** The most connections (or sockets) open at once. */
   peakConnections: number;
 }
 
@@ -112,6 +114,12 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     let lastAnswerAt: number | undefined;
     let cancelTimer = () => {};
     let failedToOpen = 0;
+    // Connections open, counting each of a multiplexed connection's sockets.
+    const width = () => {
+      let n = 0;
+      for (const c of all) n += c.sockets ?? 1;
+      return n;
+    };
 
     const open = () => {
       opening++;
@@ -119,7 +127,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         (c) => {
           opening--;
           all.add(c);
-          peak = Math.max(peak, all.size);
+          peak = Math.max(peak, width());
           idle(c);
         },
         () => {
@@ -142,17 +150,22 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         inFlight--;
         if (broken) {
           tally.transportErrors++;
-          all.delete(c);
-          if (head < waiting.length && all.size + opening < o.maxConnections) open();
+          // One of a multiplexed connection's sockets failed: the others go on.
+          if (c.sockets === undefined) {
+            all.delete(c);
+            if (head < waiting.length && all.size + opening < o.maxConnections) open();
+          }
         } else {
           const now = clock.now();
           lastAnswerAt = now;
           tally.answer(code, now - slot);
           fromWrite.record(now - sentAt);
-          idle(c);
+          if (c.sockets === undefined) idle(c);
         }
         settle();
       });
+      // A multiplexed connection takes the next bid at once.
+      if (c.sockets !== undefined && !finished) free.push(c);
     };
 
     // A connection is free: the oldest waiting bid takes it, else it waits for the next slot.
@@ -225,7 +238,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         (c) => {
           all.add(c);
           free.push(c);
-          peak = all.size;
+          peak = width();
           counted();
         },
         failed,

@@ -1,7 +1,7 @@
 // One phase of the load scenario, in one socket mode (and for the open loop at
 // one rate), on a fresh daemon: warm it up, open the watchers' sockets, fire
 // bids while they watch (autocannon's closed loop, or the open loop at a
-// fixed rate, load-gen/open-loop.ts), wait
+// fixed rate, load-gen/open-loop.ts, over HTTP or the bidders' sockets), wait
 // until every watcher has every event, then check the deliveries against the
 // outbox and put the figures together (memory, CPU, what the daemon's metrics
 // saw, PostgreSQL's connections).
@@ -15,6 +15,7 @@ import type { BenchEnv } from '../harness/session.js';
 import { runCannon } from '../load-gen/autocannon-bids.js';
 import { bidConnector } from '../load-gen/http-bids.js';
 import { runOpenLoop, type OpenLoopResult } from '../load-gen/open-loop.js';
+import { bidderSockets } from '../load-gen/socket-bids.js';
 import type { BidLoadResult } from '../load-gen/tally.js';
 import type { BidStream } from '../load-gen/workload.js';
 import { cpuSeconds, treeCpuSeconds } from '../measure/cpu.js';
@@ -177,20 +178,24 @@ const openLoopConnections = (rate: number, cap: number) => Math.min(cap, Math.ma
 /** Seconds of bids at the open loop's rate, watched but not measured, before its measured run (wrk2's calibration). */
 export const WATCHED_WARM_UP_SEC = 2;
 
-// The run's bids: autocannon's closed loop, or the open loop at `rate`.
-function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: number | undefined, durationSec = ph.o.durationSec): Promise<BidLoadResult | OpenLoopResult> {
+type FireBids = () => Promise<BidLoadResult | OpenLoopResult>;
+
+/**
+ * The run's bids, ready to fire: autocannon's closed loop, or the open loop at
+ * `rate` — over HTTP connections it opens as it goes, or over every bidder's
+ * WebSocket, opened and welcomed here, before its clock (and the CPU window) starts.
+ */
+async function readyBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: number | undefined, durationSec = ph.o.durationSec): Promise<FireBids> {
   const { o, env } = ph;
   const limits = { durationMs: durationSec * 1000, maxBids: o.maxBids, next: () => ph.stream.nextShot(), onTick: env.progress.ticker(label) };
-  if (rate === undefined) return runCannon({ url: daemon.url, connections: o.concurrency, ...limits });
-  return runOpenLoop({
-    ...limits,
-    rate,
-    connections: openLoopConnections(rate, o.concurrency),
-    maxConnections: o.concurrency,
-    // Bids still waiting for a connection when the slots end get this long to go (bounded: then they are dropped).
-    drainMs: Math.min(30_000, Math.max(5_000, limits.durationMs)),
-    connect: bidConnector(daemon.url),
-  });
+  if (rate === undefined) return () => runCannon({ url: daemon.url, connections: o.concurrency, ...limits });
+  // Bids still waiting for a connection when the slots end get this long to go (bounded: then they are dropped).
+  const loop = { ...limits, rate, drainMs: Math.min(30_000, Math.max(5_000, limits.durationMs)) };
+  if (o.bidsOver === 'http') {
+    return () => runOpenLoop({ ...loop, connections: openLoopConnections(rate, o.concurrency), maxConnections: o.concurrency, connect: bidConnector(daemon.url) });
+  }
+  const sockets = await bidderSockets(daemon.url, ph.fx.bidders.map((b) => b.token));
+  return () => runOpenLoop({ ...loop, connections: 1, maxConnections: 1, connect: (ready) => ready(sockets) });
 }
 
 /**
@@ -201,7 +206,7 @@ function fireBids(ph: PhaseSetup, label: string, daemon: BenchDaemon, rate: numb
  */
 async function warmUpWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon, pool: WatcherPool, rate: number): Promise<Map<number, number>> {
   ph.env.progress.step(`${label}: ${WATCHED_WARM_UP_SEC} s of bids at the rate while they watch (not measured)`);
-  await fireBids(ph, `${label} (warm-up)`, daemon, rate, WATCHED_WARM_UP_SEC);
+  await (await readyBids(ph, `${label} (warm-up)`, daemon, rate, WATCHED_WARM_UP_SEC))();
   ph.env.progress.end();
   const finals = await settledVersions(ph.c, ph.fx.auctions);
   await pool.settle(finals, 60_000);
@@ -210,7 +215,8 @@ async function warmUpWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon,
 
 // The bids for the run's duration while the sockets watch, then the wait until every watcher has every event.
 async function bidWhileWatched(ph: PhaseSetup, label: string, daemon: BenchDaemon, pool: WatcherPool, starts: Map<number, number>, rate: number | undefined): Promise<Measured> {
-  const { env, o, c } = ph;
+  const { env, c } = ph;
+  const fire = await readyBids(ph, label, daemon, rate);
   const rss = startSampler(200, async () => (await memoryOf(daemon.pid))?.rss);
   const conns = startSampler(250, () => pgConnections(c));
   const mBefore = await scrapeMetrics(daemon.url);
@@ -219,7 +225,7 @@ async function bidWhileWatched(ph: PhaseSetup, label: string, daemon: BenchDaemo
   const t0 = performance.now();
   const loadStartedAt = Date.now();
   const machineLoad = round2(loadavg()[0]!);
-  const bids = await fireBids(ph, label, daemon, rate);
+  const bids = await fire();
   env.progress.end();
   env.progress.step(`${label}: waiting for every watcher to have every event`);
   const finals = await settledVersions(c, ph.fx.auctions);
@@ -255,7 +261,8 @@ export async function runPhase(ph: PhaseSetup, mode: SocketMode, rate?: number):
     pool = await startWatchers({ url: daemon.url, sockets: specs, processes, parallel: 32, timeoutMs: 120_000 });
     const watched = await openWatchers(ph, daemon, pool, openStarted);
     const starts = rate === undefined ? watched.starts : await warmUpWatched(ph, label, daemon, pool, rate);
-    const how = rate === undefined ? `autocannon, ${o.concurrency} connections` : `open loop, ${fmt(rate)} bids/s on up to ${o.concurrency} connections`;
+    const over = o.bidsOver === 'ws' ? `over ${fmt(ph.fx.bidders.length)} bidders' WebSockets` : `on up to ${o.concurrency} connections`;
+    const how = rate === undefined ? `autocannon, ${o.concurrency} connections` : `open loop, ${fmt(rate)} bids/s ${over}`;
     env.progress.step(`${label}: ${how}, ${o.durationSec} s, while ${fmt(specs.length)} sockets watch`);
     const m = await bidWhileWatched(ph, label, daemon, pool, starts, rate);
     env.progress.step(`${label}: checking the deliveries against the outbox`);

@@ -311,9 +311,15 @@ function introText(o: LoadOptions, runs: PhaseResult[], limits: string): string 
     `The watchers run in ${processes} child processes on a lean WebSocket reader of their own (no library; each frame's auction, version, \`at\` and bid read without a full JSON parse); ` +
     'the bid generator runs in the bench process; each run has a fresh daemon process.';
   if (o.rates.length) {
+    const over =
+      o.bidsOver === 'ws'
+        ? `over the daemon's WebSocket at a fixed rate, one socket per bidder (${fmt(o.bidders)}, opened and welcomed before the clock starts, subscribed to nothing): ` +
+          `bid i is written at its slot, start + i ÷ rate, as a bid frame with its own ref on its bidder's socket (a socket carries any number of bids at once, so no bid waits for a connection), ` +
+          `and its latency counts from its slot to its reply.`
+        : `over HTTP at a fixed rate: bid i is written at its slot, start + i ÷ rate, on a free keep-alive connection ` +
+          `(more are opened when every one is busy, up to ${o.concurrency}), and its latency counts from its slot, so a bid that had to wait is timed with its wait.`;
     return (
-      `${shape}, while an open loop fires bids over HTTP at a fixed rate: bid i is written at its slot, start + i ÷ rate, on a free keep-alive connection ` +
-      `(more are opened when every one is busy, up to ${o.concurrency}), and its latency counts from its slot, so a bid that had to wait is timed with its wait. ` +
+      `${shape}, while an open loop fires bids ${over} ` +
       `${o.durationSec} s at each of ${o.rates.map(fmt).join(', ')} bids/s; ${o.bidders} bidders, a random auction per bid, amounts rising per auction. ${watchers} ${limits}`
     );
   }

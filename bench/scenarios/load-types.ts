@@ -8,6 +8,9 @@ import type { WatcherResult } from '../watchers/watcher-protocol.js';
 
 export type SocketMode = 'multiplexed' | 'per-auction';
 
+/** What the open loop's bids go over: HTTP keep-alive connections, or one WebSocket per bidder. */
+export type BidTransport = 'http' | 'ws';
+
 export interface LoadOptions {
   /** Watching users of the multiplexed run: one socket each. */
   users: number;
@@ -35,6 +38,8 @@ export interface LoadOptions {
    * Empty: the closed loop (autocannon with `concurrency` connections).
    */
   rates: number[];
+  /** The open loop's bids over HTTP (`concurrency` connections at most) or over the bidders' WebSockets, one each; the closed loop's are HTTP. */
+  bidsOver: BidTransport;
 }
 
 /** What an open-loop run's generator saw besides the answers (load-gen/open-loop.ts). */

@@ -12,7 +12,9 @@
 // from an open loop at R bids/s instead (latency from each bid's slot, no
 // baselines), and with `--rate-sweep` at each of several rates, a fresh daemon
 // and fresh watchers per rate, to find the knee: the highest rate whose
-// commit-to-watcher p99 stays ≤ 50 ms with nothing lost. A phase (one socket
+// commit-to-watcher p99 stays ≤ 50 ms with nothing lost; with `--bids-over ws`
+// the open loop's bids go over one WebSocket per bidder instead of HTTP
+// connections, as the TUI's users bid. A phase (one socket
 // mode, one rate) is load-phase.ts; the tables and charts are load-report.ts.
 import { loadavg } from 'node:os';
 import { HttpClient } from '../../src/client/http-client.js';
@@ -41,6 +43,7 @@ export const loadDefaults: LoadOptions = {
   watcherProcesses: 2,
   baseline: true,
   rates: [],
+  bidsOver: 'http',
 };
 
 /** The rates of `--rate-sweep` without a list, bids/s. */

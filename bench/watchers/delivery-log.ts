@@ -19,8 +19,44 @@ export interface CommitTiming {
   untimed: number;
 }
 
+/** Versions below this are looked up by index in a typed array (grown as they come), any other in a Map. */
+const INDEXED_VERSIONS = 1 << 20;
+
+/** One auction's events seen: each version's event number. */
+class AuctionEvents {
+  /** By version: the event number + 1 (0: not seen). */
+  private byVersion = new Int32Array(256);
+  private readonly other = new Map<number, number>();
+
+  get(version: number): number | undefined {
+    if (version >= 0 && version < INDEXED_VERSIONS && Number.isInteger(version)) {
+      const k = version < this.byVersion.length ? this.byVersion[version]! : 0;
+      return k === 0 ? undefined : k - 1;
+    }
+    return this.other.get(version);
+  }
+
+  set(version: number, key: number): void {
+    if (version >= 0 && version < INDEXED_VERSIONS && Number.isInteger(version)) {
+      if (version >= this.byVersion.length) {
+        const grown = new Int32Array(Math.min(INDEXED_VERSIONS, Math.max(version + 1, this.byVersion.length * 2)));
+        grown.set(this.byVersion);
+        this.byVersion = grown;
+      }
+      this.byVersion[version] = key + 1;
+    } else this.other.set(version, key);
+  }
+
+  /** [version, event number] of each version seen. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let v = 0; v < this.byVersion.length; v++) if (this.byVersion[v] !== 0) out.push([v, this.byVersion[v]! - 1]);
+    return out.concat([...this.other]);
+  }
+}
+
 export class DeliveryLog {
-  private readonly eventOf = new Map<number, Map<number, number>>();
+  private readonly eventOf = new Map<number, AuctionEvents>();
   private readonly events: [auction: number, version: number][] = [];
   /** Beside `events`: the first signature each event came with (its bid id, or its type when not a bid). */
   private readonly signatures: (number | string)[] = [];
@@ -37,7 +73,7 @@ export class DeliveryLog {
    */
   record(auction: number, version: number, ms: number, signature: number | string): boolean {
     let versions = this.eventOf.get(auction);
-    if (!versions) this.eventOf.set(auction, (versions = new Map()));
+    if (!versions) this.eventOf.set(auction, (versions = new AuctionEvents()));
     let key = versions.get(version);
     let mismatched = false;
     if (key === undefined) {
@@ -57,7 +93,7 @@ export class DeliveryLog {
 
   /** Per auction, each version seen with its first signature. */
   seen(): [auction: number, versions: [version: number, signature: number | string][]][] {
-    return [...this.eventOf].map(([a, versions]) => [a, [...versions].map(([v, key]) => [v, this.signatures[key]!])]);
+    return [...this.eventOf].map(([a, versions]) => [a, versions.entries().map(([v, key]) => [v, this.signatures[key]!])]);
   }
 
   /** Times every logged delivery against its event's commit (epoch ms, by auction and version). */

@@ -1,85 +1,26 @@
 // A WebSocket client cut down to what a load-test watcher needs, on a plain
 // TCP socket: the handshake (its accept key checked), unmasked frames from
-// the daemon handed over as Buffer slices without copying or decoding, masked
+// the daemon handed over where they lie, without copying or decoding, masked
 // frames out, pings answered. Nothing else: a frame it does not expect
-// (fragmented, binary, masked by the server) is reported, not handled. Asked
-// to (`batch`), it takes batch frames and hands over each frame in them as if
-// it had come alone, split on the JSON's own brackets without parsing it.
+// (fragmented, binary, masked by the server) is reported, not handled. It
+// reads straight into a buffer of its own rather than through the socket's
+// stream (no Buffer and no 'data' event per read), and asked to (`batch`)
+// it asks the daemon for batch frames, left to the caller to unroll.
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts), and how each frame in it does. */
-const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
-const TYPE_OPEN = Buffer.from('{"type":"');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const CLOSE_BRACKET = 0x5d;
-
 /**
- * Frames whose JSON is one flat object whose strings hold no brace (times,
- * statuses, types): such a frame ends at the first `}` after its start. The
- * others (snapshots and their titles, replies, errors) are scanned in full.
+ * Every socket of the process reads into this one buffer (net's `onread`:
+ * no Buffer made and no stream event per read); a frame is handed over as a
+ * view into it, and the unfinished end of a read is copied out.
  */
-const FLAT_TYPES = new Set(['bid', 'extended', 'sold', 'closed', 'cancelled', 'outbid', 'balance', 'pong', 'subscribed', 'unsubscribed']);
-
-/** Where the frame starting at `start` ends (the index after its last `}`), brackets counted outside strings; -1 if it does not. */
-function scanFrame(payload: Buffer, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < payload.length; i++) {
-    const c = payload[i]!;
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === 0x5b /* [ */) depth++;
-    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
-  }
-  return -1;
-}
-
-/** Where the flat frame starting at `start` ends, or -1 when it is not one of the flat types. */
-function flatFrameEnd(payload: Buffer, start: number): number {
-  if (payload.compare(TYPE_OPEN, 0, TYPE_OPEN.length, start, start + TYPE_OPEN.length) !== 0) return -1;
-  const typeStart = start + TYPE_OPEN.length;
-  const typeEnd = payload.indexOf(QUOTE, typeStart);
-  if (typeEnd < 0 || !FLAT_TYPES.has(payload.toString('latin1', typeStart, typeEnd))) return -1;
-  const close = payload.indexOf(CLOSE_BRACE, typeEnd);
-  const nested = payload.indexOf(OPEN_BRACE, typeEnd);
-  // Nothing nested before the brace, and the frame is followed by the next one or the end of the list.
-  if (close < 0 || (nested !== -1 && nested < close)) return -1;
-  const next = payload[close + 1];
-  return next === COMMA || next === CLOSE_BRACKET ? close + 1 : -1;
-}
-
-/**
- * Calls `each` with every frame in a batch frame's `frames` array (views into
- * `payload`) and returns true; false when the payload is not a batch. Event
- * frames are flat and end at their first `}`; any other frame is scanned to
- * the bracket that closes it, outside strings. Nothing is parsed.
- */
-export function eachInBatch(payload: Buffer, each: (frame: Buffer) => void): boolean {
-  if (payload.length < BATCH_OPEN.length || payload.compare(BATCH_OPEN, 0, BATCH_OPEN.length, 0, BATCH_OPEN.length) !== 0) return false;
-  let at = BATCH_OPEN.length;
-  while (at < payload.length && payload[at] === OPEN_BRACE) {
-    let end = flatFrameEnd(payload, at);
-    if (end < 0) end = scanFrame(payload, at);
-    if (end < 0) break;
-    each(payload.subarray(at, end));
-    // Past the comma between frames (or onto the closing bracket, which ends the loop).
-    at = payload[end] === COMMA ? end + 1 : end;
-  }
-  return true;
-}
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 
 export interface LeanSocketHandlers {
-  /** One text frame's payload, or one frame of a batch (a view into the read buffer: use it before returning). */
-  text(payload: Buffer): void;
+  /** One text frame's payload: buf[start, end), in the read buffer (use it before returning). */
+  text(buf: Buffer, start: number, end: number): void;
   /** A frame this client does not handle. */
   odd(what: string): void;
   /** The connection ended after opening: the close code sent by the daemon, or 1006 without one. */
@@ -106,23 +47,97 @@ function maskedFrame(opcode: number, payload: Buffer): Buffer {
   return frame;
 }
 
+export interface FrameHandlers {
+  /** A text frame's payload, buf[start, end): a view (use it before returning). */
+  text(buf: Buffer, start: number, end: number): void;
+  /** A ping's payload (a view). */
+  ping(payload: Buffer): void;
+  /** A close frame's code (1005 without one). */
+  close(code: number): void;
+  /** A frame masked by the server: the stream cannot be trusted further, and nothing more is read. */
+  masked(): void;
+  odd(what: string): void;
+}
+
+/**
+ * Cuts the bytes from the server, read after read, into frames. A read's
+ * bytes are views into a buffer the next read overwrites: a frame cut by the
+ * end of a read is copied out until the rest comes.
+ */
+export class FrameSplitter {
+  private pending: Buffer | undefined;
+
+  constructor(private readonly on: FrameHandlers) {}
+
+  /** Frames from buf[from, to), after what was left unfinished by the last read. */
+  read(chunk: Buffer, from: number, to: number): void {
+    let buf = chunk;
+    let at = from;
+    let end = to;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk.subarray(from, to)]);
+      at = 0;
+      end = buf.length;
+      this.pending = undefined;
+    }
+    while (end - at >= 2) {
+      const b0 = buf[at]!;
+      const b1 = buf[at + 1]!;
+      let len = b1 & 0x7f;
+      let head = 2;
+      if (len === 126) {
+        if (end - at < 4) break;
+        len = buf.readUInt16BE(at + 2);
+        head = 4;
+      } else if (len === 127) {
+        if (end - at < 10) break;
+        len = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
+        head = 10;
+      }
+      if (b1 & 0x80) {
+        this.on.masked();
+        return;
+      }
+      if (end - at < head + len) break;
+      const start = at + head;
+      at = start + len;
+      const opcode = b0 & 0x0f;
+      if (!(b0 & 0x80)) this.on.odd('fragmented frame');
+      else if (opcode === 0x1) this.on.text(buf, start, at);
+      else if (opcode === 0x9) this.on.ping(buf.subarray(start, at));
+      else if (opcode === 0x8) this.on.close(len >= 2 ? buf.readUInt16BE(start) : 1005);
+      else if (opcode !== 0xa) this.on.odd(`opcode ${opcode}`);
+    }
+    // Keep a partial frame for the next read (copied: the read buffer is reused).
+    if (at < end) this.pending = Buffer.from(buf.subarray(at, end));
+  }
+}
+
 export class LeanSocket {
   private socket: Socket | undefined;
-  private pending: Buffer | undefined;
   private closeCode = 1006;
+  private readonly frames = new FrameSplitter({
+    text: (buf, start, end) => this.on.text(buf, start, end),
+    ping: (payload) => this.socket?.write(maskedFrame(0xa, payload)),
+    close: (code) => (this.closeCode = code),
+    masked: () => {
+      this.on.odd('masked frame from the server');
+      this.destroy();
+    },
+    odd: (what) => this.on.odd(what),
+  });
   private opened = false;
-
-  private readonly batch: boolean;
-  private readonly emit = (frame: Buffer) => this.on.text(frame);
+  /** Before the upgrade: the response so far, and what to do with it once whole. */
+  private handshake: ((head: Buffer) => void) | undefined;
+  private head = Buffer.alloc(0);
 
   constructor(
     private readonly url: URL,
     private readonly on: LeanSocketHandlers,
-    /** Ask the daemon for batch frames (`?batch=1`) and unroll them. */
+    /** Ask the daemon for batch frames (`?batch=1`). */
     options: { batch?: boolean } = {},
   ) {
-    this.batch = options.batch ?? false;
-    if (this.batch) {
+    if (options.batch) {
       this.url = new URL(url);
       this.url.searchParams.set('batch', '1');
     }
@@ -132,7 +147,11 @@ export class LeanSocket {
   open(timeoutMs: number): Promise<void> {
     const key = randomBytes(16).toString('base64');
     const accept = createHash('sha1').update(key + GUID).digest('base64');
-    const socket = connect(Number(this.url.port), this.url.hostname);
+    const socket = connect({
+      port: Number(this.url.port),
+      host: this.url.hostname,
+      onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.received(buf as Buffer, n) },
+    });
     this.socket = socket;
     socket.setNoDelay(true);
     return new Promise((ok, fail) => {
@@ -140,13 +159,12 @@ export class LeanSocket {
         socket.destroy();
         fail(new Error(`no upgrade in ${timeoutMs} ms`));
       }, timeoutMs);
-      let head = Buffer.alloc(0);
-      const onHandshake = (chunk: Buffer) => {
-        head = Buffer.concat([head, chunk]);
+      this.handshake = (head) => {
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
         clearTimeout(timer);
-        socket.off('data', onHandshake);
+        this.handshake = undefined;
+        this.head = Buffer.alloc(0);
         const text = head.toString('latin1', 0, end);
         if (!text.startsWith('HTTP/1.1 101') || !new RegExp(`^sec-websocket-accept: *${accept.replace(/[+/=]/g, '\\$&')}\\s*$`, 'im').test(text)) {
           socket.destroy();
@@ -154,13 +172,10 @@ export class LeanSocket {
           return;
         }
         this.opened = true;
-        socket.on('data', (c: Buffer) => this.read(c));
         socket.once('close', () => this.on.closed(this.closeCode));
-        const rest = head.subarray(end + 4);
-        if (rest.length) this.read(Buffer.from(rest));
+        if (end + 4 < head.length) this.frames.read(head, end + 4, head.length);
         ok();
       };
-      socket.on('data', onHandshake);
       socket.on('error', (err) => {
         if (!this.opened) {
           clearTimeout(timer);
@@ -197,42 +212,13 @@ export class LeanSocket {
     return !this.socket || this.socket.destroyed;
   }
 
-  private read(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
-    let at = 0;
-    while (buf.length - at >= 2) {
-      const b0 = buf[at]!;
-      const b1 = buf[at + 1]!;
-      let len = b1 & 0x7f;
-      let head = 2;
-      if (len === 126) {
-        if (buf.length - at < 4) break;
-        len = buf.readUInt16BE(at + 2);
-        head = 4;
-      } else if (len === 127) {
-        if (buf.length - at < 10) break;
-        len = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
-        head = 10;
-      }
-      if (b1 & 0x80) {
-        this.on.odd('masked frame from the server');
-        this.destroy();
-        return;
-      }
-      if (buf.length - at < head + len) break;
-      const payload = buf.subarray(at + head, at + head + len);
-      at += head + len;
-      const opcode = b0 & 0x0f;
-      if (!(b0 & 0x80)) this.on.odd('fragmented frame');
-      else if (opcode === 0x1) {
-        if (!this.batch || !eachInBatch(payload, this.emit)) this.on.text(payload);
-      }
-      else if (opcode === 0x9) this.socket?.write(maskedFrame(0xa, payload));
-      else if (opcode === 0x8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-      else if (opcode !== 0xa) this.on.odd(`opcode ${opcode}`);
-    }
-    // Keep a partial frame for the next chunk (copied: the chunk's memory is not ours to keep).
-    if (at < buf.length) this.pending = Buffer.from(buf.subarray(at));
+  /** `n` bytes read into `buf` (the shared read buffer); true: go on reading. */
+  private received(buf: Buffer, n: number): boolean {
+    if (this.handshake) {
+      // Copied: the read buffer is reused by the next read.
+      this.head = Buffer.concat([this.head, buf.subarray(0, n)]);
+      this.handshake(this.head);
+    } else if (this.opened) this.frames.read(buf, 0, n);
+    return true;
   }
 }

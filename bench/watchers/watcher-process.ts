@@ -1,5 +1,6 @@
 // A watcher process of the load scenario (forked by watchers/pool.ts): holds
-// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library),
+// many WebSockets to the daemon (lean-websocket.ts: raw frames, no library;
+// frame-reader.ts: event frames read where they lie, the rest parsed),
 // each subscribed to its auctions, and checks every frame as it comes:
 // versions in order, each once, from the snapshot on (delivery-check.ts), and
 // when it came: against the event's `at` at once, and against the commit of
@@ -11,7 +12,8 @@
 import PQueue from 'p-queue';
 import { StreamCheck } from './delivery-check.js';
 import { DeliveryLog } from './delivery-log.js';
-import { eventFields, type EventFields } from './event-fields.js';
+import type { EventFields } from './event-fields.js';
+import { FrameReader, isBatch } from './frame-reader.js';
 import { Latency } from '../measure/histogram.js';
 import { LeanSocket } from './lean-websocket.js';
 import type { FromWatcher, SocketSpec, ToWatcher, WatcherResult } from './watcher-protocol.js';
@@ -46,50 +48,85 @@ let closing = false;
 const send = (m: FromWatcher) => process.send?.(m);
 const count = (bag: Record<string, number>, key: string) => (bag[key] = (bag[key] ?? 0) + 1);
 
-function onFrame(w: Watched, data: Buffer): void {
-  const f = eventFields(data);
-  if (f?.type === 'snapshot') {
-    const f = JSON.parse(data.toString('utf8')) as { auction: number; version: number };
-    const stream = w.streams.get(f.auction);
-    if (!stream) count(unexpected, 'snapshot of an auction not watched');
-    else {
-      if (stream.start === null) awaitingSnapshots--;
-      else count(unexpected, 'second snapshot');
-      stream.begin(f.version);
-    }
-    return;
+/** When the frame being read arrived (epoch ms): one clock reading per frame from the socket, for every event in it. */
+let arrivedAt = 0;
+
+/** One event delivered on `w` (its fields read in place, or from a full parse). */
+function delivered(w: Watched, f: EventFields): boolean {
+  const stream = w.streams.get(f.auction);
+  if (!stream) {
+    count(unexpected, `${f.type} frame`);
+    return false;
   }
-  const stream = f && w.streams.get(f.auction);
-  if (!f || !stream) {
-    const other = JSON.parse(data.toString('utf8')) as { type: string; code?: string };
-    if (other.type !== 'welcome' && other.type !== 'subscribed' && other.type !== 'pong') {
-      count(unexpected, other.type === 'error' ? `error ${other.code}` : `${other.type} frame`);
-    }
-    return;
-  }
-  const now = performance.timeOrigin + performance.now();
   deliveries++;
-  lastDeliveryAt = now;
-  latency.record(now - f.at);
+  lastDeliveryAt = arrivedAt;
+  latency.record(arrivedAt - f.at);
   // One (auction, version) is one committed event: every copy must be the same one.
-  if (log.record(f.auction, f.version, now, f.bidId ?? f.type)) mismatched++;
+  if (log.record(f.auction, f.version, arrivedAt, Number.isNaN(f.bidId) ? f.type : f.bidId)) mismatched++;
   stream.accept(f.version);
-  if (deliveries % CROSS_CHECK_EVERY === 0) crossCheck(data, f);
+  return true;
 }
 
-function crossCheck(data: Buffer, f: EventFields): void {
-  const full = JSON.parse(data.toString('utf8')) as { type: string; auction: number; version: number; at: string; bidId?: number };
-  if (full.type !== f.type || full.auction !== f.auction || full.version !== f.version || Date.parse(full.at) !== f.at || full.bidId !== f.bidId) {
+/** An event frame read in place by the frame reader; one in CROSS_CHECK_EVERY is also parsed in full. */
+function onEvent(w: Watched, f: EventFields, buf: Buffer, start: number, end: number): void {
+  if (delivered(w, f) && deliveries % CROSS_CHECK_EVERY === 0) crossCheck(buf.subarray(start, end), f);
+}
+
+function crossCheck(frame: Buffer, f: EventFields): void {
+  const full = parse(frame) as { type: string; auction: number; version: number; at: string; bidId?: number } | undefined;
+  if (
+    full?.type !== f.type || full.auction !== f.auction || full.version !== f.version ||
+    !Object.is(Date.parse(full.at), f.at) || !Object.is(full.bidId ?? NaN, f.bidId)
+  ) {
     count(unexpected, 'field reader disagrees with JSON.parse');
   }
 }
 
+function parse(frame: Buffer): unknown {
+  try {
+    return JSON.parse(frame.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Any frame the reader did not read in place (snapshots, replies, errors, …), parsed in full. */
+function onOther(w: Watched, frame: Buffer): void {
+  const m = parse(frame) as { type?: unknown; auction?: unknown; version?: unknown; at?: unknown; bidId?: unknown; code?: unknown } | undefined;
+  if (typeof m?.type !== 'string') {
+    count(unexpected, 'frame that is not a JSON object with a type');
+    return;
+  }
+  if (m.type === 'error') count(unexpected, `error ${String(m.code)}`);
+  else if (m.type === 'snapshot' && typeof m.auction === 'number' && typeof m.version === 'number') {
+    const stream = w.streams.get(m.auction);
+    if (!stream) count(unexpected, 'snapshot of an auction not watched');
+    else {
+      if (stream.start === null) awaitingSnapshots--;
+      else count(unexpected, 'second snapshot');
+      stream.begin(m.version);
+    }
+  } else if (typeof m.auction === 'number' && typeof m.version === 'number') {
+    // An event the reader declined: checked all the same.
+    const at = typeof m.at === 'string' ? Date.parse(m.at) : NaN;
+    delivered(w, { type: m.type, auction: m.auction, version: m.version, at, bidId: typeof m.bidId === 'number' ? m.bidId : NaN });
+  } else if (m.type !== 'welcome' && m.type !== 'subscribed' && m.type !== 'pong') count(unexpected, `${m.type} frame`);
+}
+
 function openOne(url: URL, spec: SocketSpec, timeoutMs: number): Promise<void> {
   const streams = new Map(spec.auctions.map((a) => [a, new StreamCheck()]));
+  const reader = new FrameReader({
+    event: (f, buf, start, end) => onEvent(w, f, buf, start, end),
+    other: (frame) => onOther(w, frame),
+  });
   const w: Watched = {
     streams,
     ws: new LeanSocket(url, {
-      text: (payload) => onFrame(w, payload),
+      text: (buf, start, end) => {
+        arrivedAt = performance.timeOrigin + performance.now();
+        if (BATCH && isBatch(buf, start, end)) reader.batch(buf, start, end);
+        else reader.one(buf, start, end);
+      },
       odd: (what) => count(unexpected, what),
       closed: (code) => {
         if (!closing) count(closes, String(code));

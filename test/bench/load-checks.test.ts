@@ -3,7 +3,7 @@
 // reader the watchers use instead of JSON.parse, held to JSON.parse.
 import { describe, expect, it } from 'vitest';
 import { StreamCheck } from '../../bench/watchers/delivery-check.js';
-import { eventFields } from '../../bench/watchers/event-fields.js';
+import { newEventFields, readEvent } from '../../bench/watchers/event-fields.js';
 import { watchList } from '../../bench/scenarios/load-phase.js';
 import { kneeMisses, kneeOf } from '../../bench/scenarios/load-report.js';
 import type { PhaseResult } from '../../bench/scenarios/load-types.js';
@@ -39,32 +39,41 @@ describe('StreamCheck', () => {
   });
 });
 
-describe('eventFields', () => {
+describe('readEvent', () => {
   // Frames as the daemon sends them: jsonb's key order for events, JSON.stringify's for the rest.
   const frames = [
-    '{"at":"2026-11-25T17:08:04.937Z","type":"bid","bidId":812,"price":130,"amount":130,"endsAt":"2026-12-02T17:00:00.000Z","auction":7,"version":42,"bidCount":12,"bidderId":4,"leaderId":4,"minNextBid":131,"previousLeaderId":9}',
+    '{"at":"2026-11-25T17:08:04.937Z","type":"bid","bidId":812,"price":130,"amount":130,"endsAt":"2026-12-02T17:00:00.000Z","auction":7,"version":42,"bidCount":12,"bidderId":4,"leaderId":4,"automatic":false,"minNextBid":131,"reserveMet":true,"previousLeaderId":9}',
     '{"at":"2026-11-25T23:59:59.999Z","type":"extended","bidId":5,"endsAt":"2026-11-26T00:02:00.000Z","auction":12,"version":3}',
     '{"at":"2026-01-01T00:00:00.000Z","type":"cancelled","status":"cancelled","endsAt":"2026-01-02T00:00:00.000Z","auction":3,"version":1,"previousLeaderId":null}',
+    '{"at":"2027-03-01T00:00:00.000Z","type":"closed","price":null,"reason":"reserve_not_met","status":"unsold","endsAt":"2027-03-01T00:00:00.000Z","auction":3,"version":2,"winnerId":null}',
   ];
+  const read = (text: string) => {
+    const f = newEventFields();
+    return readEvent(Buffer.from(text), 0, text.length, f) === text.length ? f : undefined;
+  };
 
   it('reads what JSON.parse reads', () => {
     for (const text of frames) {
       const full = JSON.parse(text) as { type: string; auction: number; version: number; at: string; bidId?: number };
-      expect(eventFields(Buffer.from(text))).toEqual({
-        type: full.type, auction: full.auction, version: full.version, at: Date.parse(full.at), ...(full.bidId === undefined ? {} : { bidId: full.bidId }),
-      });
+      expect(read(text)).toEqual({ type: full.type, auction: full.auction, version: full.version, at: Date.parse(full.at), bidId: full.bidId ?? NaN });
     }
   });
 
-  it('marks a snapshot (whose nested state has its own version and a free title) for a full parse', () => {
-    const snapshot = JSON.stringify({ type: 'snapshot', auction: 7, version: 41, state: { id: 7, title: '"version":99', version: 41 } });
-    expect(eventFields(Buffer.from(snapshot))?.type).toBe('snapshot');
+  it('reads every hour of a run right, the hour it read last or not', () => {
+    for (const at of ['2026-11-25T17:08:04.937Z', '2026-11-25T17:59:59.999Z', '2026-11-25T18:00:00.000Z', '2026-11-25T17:00:00.001Z', '2027-01-01T00:00:00.000Z']) {
+      expect(read(`{"at":"${at}","type":"bid","bidId":1,"auction":1,"version":1}`)?.at).toBe(Date.parse(at));
+    }
+  });
+
+  it('leaves a snapshot (whose nested state has its own version and a free title) to a full parse', () => {
+    expect(read(JSON.stringify({ type: 'snapshot', auction: 7, version: 41, state: { id: 7, title: '"version":99', version: 41 } }))).toBeUndefined();
+    expect(read(JSON.stringify({ type: 'bid', state: { auction: 7, version: 41 } }))).toBeUndefined();
   });
 
   it('reads nothing from frames that are not events', () => {
-    expect(eventFields(Buffer.from('{"type":"welcome","daemonId":"3f9a0c1e","version":"0.1.0","userId":null}'))).toBeUndefined();
-    expect(eventFields(Buffer.from('{"type":"subscribed","auctions":[7,9]}'))).toBeUndefined();
-    expect(eventFields(Buffer.from('{"type":"error","code":"NOT_FOUND","auction":7}'))).toBeUndefined();
+    expect(read('{"type":"welcome","daemonId":"3f9a0c1e","version":"0.1.0","userId":null}')).toBeUndefined();
+    expect(read('{"type":"subscribed","auctions":[7,9]}')).toBeUndefined();
+    expect(read('{"type":"error","code":"NOT_FOUND","auction":7}')).toBeUndefined();
   });
 });
 

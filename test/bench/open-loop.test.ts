@@ -55,6 +55,30 @@ function serviceConnections(clock: ManualClock, serviceMs: number) {
   return { connect, counts };
 }
 
+/**
+ * One connection standing for `sockets` sockets that carries any number of bids
+ * at once (as the bidders' WebSockets do), answering bid n (from 1) `serviceMs`
+ * after its write — with its socket failed first when `lost(n)`.
+ */
+function multiplexedConnection(clock: ManualClock, sockets: number, serviceMs: number, lost = (_n: number) => false) {
+  const counts = { opened: 0, closed: 0, written: [] as number[] };
+  const c: BidConnection = {
+    sockets,
+    send(_shot, answered) {
+      const n = counts.written.push(clock.now());
+      clock.at(clock.now() + serviceMs, () => (lost(n) ? answered(null, true) : answered(null)));
+    },
+    close() {
+      counts.closed++;
+    },
+  };
+  const connect: Connect = (ready) => {
+    counts.opened++;
+    ready(c);
+  };
+  return { connect, counts };
+}
+
 const shot = () => ({ auction: 1, amount: 1, token: 't' });
 
 describe('RateSchedule', () => {
@@ -106,6 +130,32 @@ describe('runOpenLoop', () => {
     expect(r.sendLag.summary().maxMs).toBeCloseTo(0, 0);
     // Three bids are in flight at once at most (one every 10 ms, 30 ms each).
     expect([counts.opened, r.peakConnections]).toEqual([3, 3]);
+  });
+
+  it('writes every bid at its slot on a connection that carries many at once (the bidders\' sockets), counting its sockets as connections', async () => {
+    const clock = new ManualClock();
+    // Five sockets behind one connection, each answer 30 ms after its write: three bids in flight at once.
+    const { connect, counts } = multiplexedConnection(clock, 5, 30);
+    const run = runOpenLoop({ rate: 100, durationMs: 100, maxBids: 1000, connections: 1, maxConnections: 1, drainMs: 1000, connect, next: shot, clock });
+    clock.runUntil(5000);
+    const r = await run;
+    expect(counts.written).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect([r.accepted, r.late, r.dropped, r.unanswered]).toEqual([10, 0, 0, 0]);
+    expect(r.latency.summary().maxMs).toBeCloseTo(30, 0);
+    expect([counts.opened, r.peakConnections]).toEqual([1, 5]);
+  });
+
+  it('counts a bid lost with one socket of a multiplexed connection as a connection error, and goes on with the others', async () => {
+    const clock = new ManualClock();
+    // Bid 3's socket fails before its answer; the bids after it still go at their slots.
+    const { connect, counts } = multiplexedConnection(clock, 2, 15, (n) => n === 3);
+    const run = runOpenLoop({ rate: 100, durationMs: 100, maxBids: 1000, connections: 1, maxConnections: 1, drainMs: 1000, connect, next: shot, clock });
+    clock.runUntil(5000);
+    const r = await run;
+    expect(counts.written).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect([r.sent, r.accepted, r.transportErrors, r.dropped, r.unanswered]).toEqual([10, 9, 1, 0, 0]);
+    // Kept (not replaced) and closed once, at the end.
+    expect([counts.opened, counts.closed]).toEqual([1, 1]);
   });
 
   it('drops the bids still waiting when the drain ends, and counts late ones by LATE_MS', async () => {
