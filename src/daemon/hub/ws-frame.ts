@@ -56,7 +56,8 @@ const BATCH_CLOSE = Buffer.from(']}');
  * serialised again, so a batch costs one allocation and a copy of the bytes.
  */
 export function batchFrame(frames: readonly Buffer[]): Buffer {
-  let n = BATCH_OPEN.length + BATCH_CLOSE.length + frames.length - 1;
+  // The commas between the frames: one fewer than the frames, none for none.
+  let n = BATCH_OPEN.length + BATCH_CLOSE.length + Math.max(0, frames.length - 1);
   for (const f of frames) n += f.length - payloadStart(f);
   const out = Buffer.allocUnsafe(headerLength(n) + n);
   let at = writeHeader(out, n);

@@ -61,4 +61,12 @@ describe('batch frames', () => {
     const b = textFrame('{"type":"bid","version":2}');
     expect(payloadOf(batchFrame([a, b])).toString()).toBe(`{"type":"batch","frames":[${payloadOf(a).toString()},${payloadOf(b).toString()}]}`);
   });
+
+  it('hold exactly their bytes at any count, none and one included (the header says the length)', () => {
+    for (const n of [0, 1, 2, 5]) {
+      const frames = Array.from({ length: n }, (_, i) => jsonFrame({ type: 'bid', version: i }));
+      const payload = payloadOf(batchFrame(frames));
+      expect(JSON.parse(payload.toString())).toEqual({ type: 'batch', frames: frames.map((f) => JSON.parse(payloadOf(f).toString())) });
+    }
+  });
 });
