@@ -136,6 +136,19 @@ export function compareReports(old: Report, now: Report): string {
     const better = f.value === o.value ? '=' : (f.value > o.value) === f.higherIsBetter ? 'better' : 'worse';
     rows.push([f.key, `${fmt(o.value)} ${f.unit}`, `${fmt(f.value)} ${f.unit}`, `${change >= 0 ? '+' : ''}${round1(change)}%`, better]);
   }
-  const title = `### Compared with ${old.scenario} of ${old.startedAt}` + (old.scenario !== now.scenario ? ' (another scenario!)' : '');
+  const changed = optionChanges(old, now);
+  const title =
+    `### Compared with ${old.scenario} of ${old.startedAt}` +
+    (old.scenario !== now.scenario ? ' (another scenario!)' : '') +
+    (changed.length ? `\n\nRun with other options: ${changed.join('; ')}.` : '');
   return rows.length ? `${title}\n\n${table(['figure', 'before', 'now', 'change', ''], rows)}\n` : `${title}\n\nNo figures in common.\n`;
+}
+
+/** The options the two runs differ in, as `name before → now` (a figure's change may be the option's). */
+function optionChanges(old: Report, now: Report): string[] {
+  const show = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v));
+  const names = [...new Set([...Object.keys(old.options ?? {}), ...Object.keys(now.options ?? {})])];
+  return names
+    .filter((n) => show(old.options?.[n]) !== show(now.options?.[n]))
+    .map((n) => `${n} ${show(old.options?.[n])} → ${show(now.options?.[n])}`);
 }
