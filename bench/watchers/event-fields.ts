@@ -8,6 +8,8 @@
 // parses any other frame in full, and cross-checks these fields against a
 // full parse of a sample of the frames.
 
+import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE } from './json-bytes.js';
+
 /** The checked fields of one event frame (one object, reused from frame to frame). */
 export interface EventFields {
   type: string;
@@ -22,11 +24,7 @@ export interface EventFields {
 /** A fresh fields object to read into. */
 export const newEventFields = (): EventFields => ({ type: '', auction: NaN, version: NaN, at: NaN, bidId: NaN });
 
-const QUOTE = 0x22;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+/** The first byte of "version" (found natively, then checked as the key). */
 const V = 0x76;
 
 /** The frame types whose JSON is flat, as the protocol defines them (src/protocol/events.ts, frames.ts). */

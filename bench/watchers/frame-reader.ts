@@ -5,6 +5,7 @@
 // cut out by counting its brackets outside strings and handed over to be
 // parsed in full. Nothing is copied or allocated for an event frame.
 import { newEventFields, readEvent, type EventFields } from './event-fields.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 export interface FrameSink {
   /** An event frame, read into `f` (reused: use it before returning); its JSON is buf[start, end). */
@@ -15,13 +16,6 @@ export interface FrameSink {
 
 /** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts). */
 const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
 
 /** Where the JSON value starting at `start` ends (the index after its last bracket), brackets counted outside strings; -1 if not before `end`. */
 function scanFrame(buf: Buffer, start: number, end: number): number {
