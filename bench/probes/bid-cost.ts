@@ -15,7 +15,9 @@
 // the statements and functions that took the time (pg_stat_statements and
 // pg_stat_user_functions, reset before each shape).
 //
-// Run: npm run build && node dist/bench/probes/bid-cost.js [seconds-per-shape] [rounds]
+// Run: npm run build && node dist/bench/probes/bid-cost.js [seconds-per-shape] [rounds] [shapes]
+// With NB_PROBE_INBOX=1 each call also asks for its inbox rows back, as the
+// daemon does once one user's inbox feed is open on it (a TUI user's socket).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
       SELECT ${seller}, 'lot ' || g, 100, 1, now() + interval '1 day' FROM generate_series(1, ${AUCTIONS}) g RETURNING id`).map((a) => a.id);
     const price = new Map<number, number>(auctions.map((a) => [a, 99]));
     const leader = new Map<number, number>();
+    // NB_PROBE_INBOX=1: ask for the inbox rows back, as a daemon with a user's inbox feed open does.
+    const inbox = process.env.NB_PROBE_INBOX === '1';
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
     // A bidder who does not lead the auction, at the next valid amount.
     const bidOn = (auction: number) => {
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
         bidsPerTxn: 1,
         call: (s) => {
           const a = pick(auctions);
-          return s`SELECT nb_place_bids(${a}, ${s.json([bidOn(a)])}, ${RULES_VERSION}) AS r`;
+          return s`SELECT nb_place_bids(${a}, ${s.json([bidOn(a)])}, ${RULES_VERSION}, ${inbox}) AS r`;
         },
       },
       {
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
         call: (s) => {
           const first = Math.floor(Math.random() * (AUCTIONS - 3));
           const parts = auctions.slice(first, first + 3).map((a) => ({ auction: a, bids: [bidOn(a)] }));
-          return s`SELECT nb_place_bids_multi(${s.json(parts)}, ${RULES_VERSION}) AS r`;
+          return s`SELECT nb_place_bids_multi(${s.json(parts)}, ${RULES_VERSION}, ${inbox}) AS r`;
         },
       },
       {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
         bidsPerTxn: 64,
         call: (s) => {
           const a = auctions[0]!;
-          return s`SELECT nb_place_bids(${a}, ${s.json(Array.from({ length: 64 }, () => bidOn(a)))}, ${RULES_VERSION}) AS r`;
+          return s`SELECT nb_place_bids(${a}, ${s.json(Array.from({ length: 64 }, () => bidOn(a)))}, ${RULES_VERSION}, ${inbox}) AS r`;
         },
       },
     ];
