@@ -87,6 +87,8 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
   private pendingBytes = 0;
   /** performance.now() of the last write of queued frames (the flush window counts from it). */
   lastWrite = -Infinity;
+  /** How many frames the last write carried: the flush schedule's measure of a busy socket. */
+  lastWriteFrames = 0;
   /** The hub has been asked to flush this socket at the end of the turn, and has not yet. */
   private urgent = false;
   /** Frames received before the welcome went out, to handle after it; null once welcomed. */
@@ -182,6 +184,7 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     this.pendingBytes = 0;
     if (!this.open) return false;
     this.lastWrite = now;
+    this.lastWriteFrames = frames.length;
     this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
     return true;
   }

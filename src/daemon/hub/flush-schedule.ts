@@ -8,11 +8,20 @@
 // window is written at the end of the turn, so a quiet daemon adds no wait,
 // and a frame its client waits for (a reply, a pong) always goes at the end of
 // the turn, taking the waiting events along.
+//
+// The window pays only where it saves writes: a socket that gets an event now
+// and then has a write per event whatever the window, and waiting only delays
+// it. So a light socket — its last write carried fewer than BUSY_FRAMES
+// frames — waits two thirds of the window, and a busy one the whole window,
+// where each millisecond of waiting puts more events in each write
+// (docs/design.md, "The flush window").
 
 /** A socket as the schedule sees it. */
 export interface Flushable {
   /** performance.now() of its last write; -Infinity before the first. */
   lastWrite: number;
+  /** How many frames its last write carried (0 before the first). */
+  lastWriteFrames: number;
   /** Writes what is waiting, stamping lastWrite with `now`; false when nothing was. */
   flush(now: number): boolean;
 }
@@ -20,12 +29,21 @@ export interface Flushable {
 /** Windows are kept in this many ticks: a socket is written up to one tick early. */
 const TICKS_PER_WINDOW = 10;
 
+/** A write of this many frames or more marks its socket busy: its next write waits the whole window. */
+export const BUSY_FRAMES = 3;
+
+/** A light socket's window: two thirds of a busy one's, in whole milliseconds. */
+export function lightWindowMs(windowMs: number): number {
+  return Math.round((windowMs * 2) / 3);
+}
+
 export class FlushSchedule<S extends Flushable> {
   /** Sockets to write at the end of this turn. */
   private endOfTurn: S[] = [];
   /** Sockets whose window is still open, by the tick at which it closes. */
   private readonly due = new Map<number, S[]>();
   private readonly tickMs: number;
+  private readonly lightMs: number;
   private timer: NodeJS.Timeout | undefined;
   /** The tick the timer is set for (Infinity: none). */
   private timerTick = Infinity;
@@ -35,12 +53,18 @@ export class FlushSchedule<S extends Flushable> {
     /** Told how many sockets each pass wrote. */
     private readonly wrote: (writes: number) => void,
   ) {
-    this.tickMs = Math.max(1, windowMs / TICKS_PER_WINDOW);
+    this.lightMs = lightWindowMs(windowMs);
+    this.tickMs = Math.max(1, this.lightMs / TICKS_PER_WINDOW);
+  }
+
+  /** The window `socket` waits since its last write: the whole one when that write was busy. */
+  private windowOf(socket: S): number {
+    return socket.lastWriteFrames >= BUSY_FRAMES ? this.windowMs : this.lightMs;
   }
 
   /** `socket` has its first frame since its last write: written when its window closes. */
   waiting(socket: S): void {
-    const closes = socket.lastWrite + this.windowMs;
+    const closes = socket.lastWrite + this.windowOf(socket);
     if (closes <= performance.now()) {
       this.atEndOfTurn(socket);
       return;
@@ -89,7 +113,7 @@ export class FlushSchedule<S extends Flushable> {
       this.due.delete(tick);
       for (const s of sockets) {
         // Written since (a reply went out): its new frames are in a later tick already.
-        if (now - s.lastWrite < this.windowMs - this.tickMs) continue;
+        if (now - s.lastWrite < this.windowOf(s) - this.tickMs) continue;
         if (s.flush(now)) writes++;
       }
     }

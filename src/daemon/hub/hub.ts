@@ -37,9 +37,10 @@ export interface HubOptions {
  * The flush window's default, in ms. Measured with `bench load` (docs/design.md,
  * "The flush window"): the socket write is most of a delivery's cost, and a
  * write that waits this long carries several events instead of one. 30 rather
- * than 20: at 1,000 bids/s a delivery cost the daemon 2.3 µs instead of 3.1,
- * and the commit-to-watcher p99 went down (40.7 against 44.3 ms), because the
- * saved CPU is the two cores' bottleneck; at 200 bids/s it rose from 21 to 32 ms.
+ * than 20: at 1,000 bids/s a delivery cost the daemon 2.3–2.8 µs instead of
+ * 3.1–3.2, and the commit-to-watcher p99 did not rise, because the saved CPU is
+ * the two cores' bottleneck. A light socket waits two thirds of it
+ * (flush-schedule.ts), so low rates keep the 20 ms window's latency.
  * NEIGHBORBID_WS_FLUSH_MS overrides it (0: flush every turn).
  */
 export const DEFAULT_FLUSH_MS = 30;

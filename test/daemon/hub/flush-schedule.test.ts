@@ -2,13 +2,18 @@
 // the sockets carry and that the daemon's sockets follow it are proved with
 // real sockets in flush-window.test.ts and coalesced-writes.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FlushSchedule, type Flushable } from '../../../src/daemon/hub/flush-schedule.js';
+import { BUSY_FRAMES, FlushSchedule, lightWindowMs, type Flushable } from '../../../src/daemon/hub/flush-schedule.js';
 
-const WINDOW = 20;
+/** A busy socket's window, and a light one's (two thirds of it). */
+const WINDOW = 30;
+const LIGHT = lightWindowMs(WINDOW);
+/** The schedule's tick: a socket may be written this much early. */
+const TICK = LIGHT / 10;
 
 /** A socket that records when it was written; `frame()` queues one frame as a connection does. */
 class FakeSocket implements Flushable {
   lastWrite = -Infinity;
+  lastWriteFrames = 0;
   readonly writes: number[] = [];
   private pending = 0;
 
@@ -25,6 +30,7 @@ class FakeSocket implements Flushable {
 
   flush(now: number): boolean {
     if (this.pending === 0) return false;
+    this.lastWriteFrames = this.pending;
     this.pending = 0;
     this.lastWrite = now;
     this.writes.push(now);
@@ -67,11 +73,11 @@ describe('the flush schedule', () => {
     s.frame(); // a second frame joins the first; no second entry
     vi.advanceTimersByTime(5);
     expect(s.writes).toEqual([0]);
-    vi.advanceTimersByTime(WINDOW);
+    vi.advanceTimersByTime(LIGHT);
     expect(s.writes).toHaveLength(2);
-    // Due at 20: up to one tick (2 ms) early, never late by more than the timer's millisecond.
-    expect(s.writes[1]).toBeGreaterThanOrEqual(WINDOW - WINDOW / 10);
-    expect(s.writes[1]).toBeLessThanOrEqual(WINDOW + 1);
+    // Due at 20 (a light socket's window): up to one tick (2 ms) early, never late by more than the timer's millisecond.
+    expect(s.writes[1]).toBeGreaterThanOrEqual(LIGHT - TICK);
+    expect(s.writes[1]).toBeLessThanOrEqual(LIGHT + 1);
   });
 
   it('writes sockets on their own windows, not all in one pass', () => {
@@ -85,9 +91,9 @@ describe('the flush schedule', () => {
     a.frame();
     b.frame();
     vi.advanceTimersByTime(40);
-    expect(a.writes[1]).toBeLessThanOrEqual(WINDOW + 1);
-    expect(b.writes[1]).toBeGreaterThanOrEqual(10 + WINDOW - WINDOW / 10);
-    expect(b.writes[1]! - a.writes[1]!).toBeGreaterThanOrEqual(10 - WINDOW / 10);
+    expect(a.writes[1]).toBeLessThanOrEqual(LIGHT + 1);
+    expect(b.writes[1]).toBeGreaterThanOrEqual(10 + LIGHT - TICK);
+    expect(b.writes[1]! - a.writes[1]!).toBeGreaterThanOrEqual(10 - TICK);
     expect(passes.filter((n) => n > 0).every((n) => n === 1)).toBe(true);
   });
 
@@ -107,7 +113,29 @@ describe('the flush schedule', () => {
     expect(s.writes).toEqual([0, 6]);
     vi.advanceTimersByTime(10);
     expect(s.writes).toHaveLength(3);
-    expect(s.writes[2]).toBeGreaterThanOrEqual(6 + WINDOW - WINDOW / 10);
+    expect(s.writes[2]).toBeGreaterThanOrEqual(6 + LIGHT - TICK);
+  });
+
+  it('makes a socket whose last write carried several frames wait the whole window, and a light one two thirds of it', () => {
+    expect(LIGHT).toBe(20);
+    const s = new FakeSocket(schedule);
+    for (let i = 0; i < BUSY_FRAMES; i++) s.frame();
+    endOfTurn(); // a busy write at 0
+    vi.advanceTimersByTime(5);
+    s.frame();
+    vi.advanceTimersByTime(LIGHT + 1 - 5); // past a light socket's window
+    expect(s.writes).toEqual([0]);
+    vi.advanceTimersByTime(WINDOW - LIGHT);
+    expect(s.writes).toHaveLength(2);
+    expect(s.writes[1]).toBeGreaterThanOrEqual(WINDOW - TICK);
+    expect(s.writes[1]).toBeLessThanOrEqual(WINDOW + 1);
+    // That write carried one frame: the socket is light again.
+    const busyAt = s.writes[1]!;
+    s.frame();
+    vi.advanceTimersByTime(LIGHT + 1);
+    expect(s.writes).toHaveLength(3);
+    expect(s.writes[2]! - busyAt).toBeGreaterThanOrEqual(LIGHT - TICK);
+    expect(s.writes[2]! - busyAt).toBeLessThanOrEqual(LIGHT + 1);
   });
 
   it('with a window of 0 writes every socket at the end of each turn', () => {
