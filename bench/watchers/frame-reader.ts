@@ -5,6 +5,7 @@
 // cut out by counting its brackets outside strings and handed over to be
 // parsed in full. Nothing is copied or allocated for an event frame.
 import { newEventFields, readEvent, type EventFields } from './event-fields.js';
+import { BATCH_OPENING } from '../../src/protocol/frames.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 export interface FrameSink {
@@ -14,8 +15,7 @@ export interface FrameSink {
   other(frame: Buffer): void;
 }
 
-/** How every batch frame from the daemon begins (src/daemon/hub/ws-frame.ts). */
-const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
+const BATCH_OPEN = Buffer.from(BATCH_OPENING);
 
 /** Where the JSON value starting at `start` ends (the index after its last bracket), brackets counted outside strings; -1 if not before `end`. */
 function scanFrame(buf: Buffer, start: number, end: number): number {

@@ -255,6 +255,14 @@ export interface BatchFrame {
   frames: ServerFrame[];
 }
 
+/**
+ * How the daemon writes every batch message: this text, its frames' JSON
+ * comma-separated, then `]}` — so a reader may find the frames without
+ * parsing the whole (the daemon's ws-frame.ts writes it, the bench's watchers
+ * read it).
+ */
+export const BATCH_OPENING = '{"type":"batch","frames":[';
+
 /** A frame the daemon could not act on; the socket stays open unless a close follows. */
 export interface ErrorFrame {
   type: 'error';

@@ -5,6 +5,7 @@
 // `ws` instead would build a header and make two stream writes per socket.
 // A socket that asked for batches gets the frames of one turn in one batch
 // frame, made by copying their JSON bytes between a fixed head and tail.
+import { BATCH_OPENING } from '../../protocol/frames.js';
 
 /** Bytes of the header of an unmasked frame carrying `n` payload bytes. */
 function headerLength(n: number): number {
@@ -47,7 +48,7 @@ export function payloadOf(frame: Buffer): Buffer {
   return frame.subarray(payloadStart(frame));
 }
 
-const BATCH_OPEN = Buffer.from('{"type":"batch","frames":[');
+const BATCH_OPEN = Buffer.from(BATCH_OPENING);
 const BATCH_CLOSE = Buffer.from(']}');
 
 /**
