@@ -16,8 +16,9 @@
 // pg_stat_user_functions, reset before each shape).
 //
 // Run: npm run build && node dist/bench/probes/bid-cost.js [seconds-per-shape] [rounds] [shapes]
-// With NB_PROBE_INBOX=1 each call also asks for its inbox rows back, as the
+// With NB_PROBE_INBOX=1 each call also asks whose inbox it wrote to, as the
 // daemon does once one user's inbox feed is open on it (a TUI user's socket).
+// (Until rules version 8 that returned the rows themselves.)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       SELECT ${seller}, 'lot ' || g, 100, 1, now() + interval '1 day' FROM generate_series(1, ${AUCTIONS}) g RETURNING id`).map((a) => a.id);
     const price = new Map<number, number>(auctions.map((a) => [a, 99]));
     const leader = new Map<number, number>();
-    // NB_PROBE_INBOX=1: ask for the inbox rows back, as a daemon with a user's inbox feed open does.
+    // NB_PROBE_INBOX=1: ask whose inbox the call wrote to, as a daemon with a user's inbox feed open does.
     const inbox = process.env.NB_PROBE_INBOX === '1';
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
     // A bidder who does not lead the auction, at the next valid amount.

@@ -229,7 +229,12 @@ export class Hub implements ConnectionHost {
     return this.feeds.size > 0;
   }
 
-  /** Inbox rows this daemon's transaction wrote, after its commit: each user's go to the user's sockets here. */
+  /** This user has a socket here that takes private events. */
+  takesInboxOf(userId: number): boolean {
+    return this.feeds.has(userId);
+  }
+
+  /** Inbox rows this daemon's transaction wrote, read after its commit: each user's go to the user's sockets here. */
   inboxRows(rows: UserInboxRow[]): void {
     if (this.feeds.size === 0) return;
     const byUser = new Map<number, UserInboxRow[]>();

@@ -65,10 +65,11 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, pooler: o.pooler });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, pooler: o.pooler });
   let presence: Presence | undefined;
+  const inboxReader = new InboxReader(readSql);
   const hub = new Hub({
     // Snapshots say how many are watching, as of the last presence update.
     reader: new OutboxReader(readSql, (id) => presence?.watching(id)),
-    inboxReader: new InboxReader(readSql),
+    inboxReader,
     limits,
     metrics: o.metrics,
     log: o.log,
@@ -120,16 +121,23 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     notifier.add([], users);
   };
   const publisher: Publisher = {
-    publish(rows, inbox) {
-      if (rows.length === 0 && !inbox?.length) return;
+    publish(rows, grown) {
+      if (rows.length === 0 && !grown?.length) return;
       const users = new Set(rows.flatMap(inboxUsersOf));
       hub.publishLocal(rows.map((r) => r.payload));
-      if (inbox) {
-        // Every inbox row the transaction wrote: the sockets here get them as they are.
-        hub.inboxRows(inbox);
-        for (const r of inbox) users.add(r.userId);
-      } else hub.inboxNews(users);
+      for (const [id] of grown ?? []) users.add(id);
       notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
+      if (!grown) return hub.inboxNews(users);
+      // Exactly the rows the transaction wrote, for the users with sockets here,
+      // read in one batched query; if the read fails, their feeds read for themselves.
+      const here = grown.filter(([id]) => hub.takesInboxOf(id));
+      if (here.length === 0) return;
+      return Promise.all(here.map(([id, after, upTo]) => inboxReader.events(id, after, upTo).then((list) => list.map((r) => ({ ...r, userId: id })))))
+        .then((lists) => hub.inboxRows(lists.flat()))
+        .catch((err) => {
+          o.log.debug(errorFields(o.log, err), 'reading committed inbox rows failed; the feeds read them');
+          hub.inboxNews(here.map(([id]) => id));
+        });
     },
     publishBalances(changes) {
       inboxNews(changes.map((c) => c.userId));

@@ -4,7 +4,7 @@
 // The rules themselves never name an HTTP status.
 import { errorCodes, errorMessage, isErrorCode, type NbError } from '../../protocol/errors.js';
 import type { AuctionEvent, EventPrivate } from '../../protocol/events.js';
-import type { UserInboxRow } from './inbox.js';
+import type { InboxGrowth } from './inbox.js';
 
 export interface Outcome {
   status: number;
@@ -31,8 +31,8 @@ export interface RuleResult {
   events: OutboxEvent[];
   /** Balance changes no event carries (a leader raising their own maximum moves only their hold). */
   balances?: { userId: number; balance: number; held: number }[];
-  /** Every inbox row the transaction wrote, by user then seq, when the rule returns them (nb_place_bids asked to). */
-  inbox?: UserInboxRow[] | null;
+  /** Whose inbox the transaction wrote to, by user, when the rule says (nb_place_bids asked to). */
+  inboxSeqs?: InboxGrowth[] | null;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The seam between committing and telling: rules hand their committed events to
 // a Publisher only after the transaction that wrote them has committed.
-import type { UserInboxRow } from './inbox.js';
+import type { InboxGrowth } from './inbox.js';
 import type { OutboxEvent } from './outcome.js';
 
 export interface BalanceChange {
@@ -11,16 +11,18 @@ export interface BalanceChange {
 
 export interface Publisher {
   /**
-   * Committed auction events, in version order per auction, and, when the rule
-   * returned them, every inbox row the same transaction wrote (then no socket
-   * needs to read them back).
+   * Committed auction events, in version order per auction (sent on before it
+   * returns), and, when the rule said, whose inbox the same transaction wrote
+   * to. Then the rows for this daemon's sockets are read and handed over, and
+   * the promise it returns settles (never rejects) once they are, so that a
+   * bid's answer can follow its private events in the same write.
    */
-  publish(events: OutboxEvent[], inbox?: UserInboxRow[] | null): void;
+  publish(events: OutboxEvent[], inbox?: InboxGrowth[] | null): void | Promise<void>;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
   publishInbox(users: number[]): void;
-  /** True when some user's socket here takes private events: the bid rules then return the inbox rows they write. */
+  /** True when some user's socket here takes private events: the bid rules then say whose inbox they wrote to. */
   takesInboxRows(): boolean;
 }
 
@@ -41,7 +43,7 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
   return {
     publish(events, inbox) {
       try {
-        publisher.publish(events, inbox);
+        return publisher.publish(events, inbox)?.catch(onError);
       } catch (err) {
         onError(err);
       }

@@ -4,7 +4,7 @@
 // other); a refusal is a reply and the socket stays open; malformed frames
 // get INVALID_INPUT error frames; the rate budget is HTTP's.
 import { describe, expect, it } from 'vitest';
-import type { ReplyFrame } from '../../../src/protocol/frames.js';
+import { framesOfMessage, type ReplyFrame } from '../../../src/protocol/frames.js';
 import { startDaemonFixture, useChecker, useRulesDaemon } from '../../helpers/fixture.js';
 import { send } from '../../helpers/raw-http.js';
 import { holdAuctionRow } from '../../helpers/row-lock.js';
@@ -126,6 +126,29 @@ describe('a bid over the socket', () => {
       expect(both.body).toEqual(bothHttp.json);
     } finally {
       await w.close();
+    }
+  });
+
+  it("arrives with the bidder's private events of its transaction before it, in the same message", async () => {
+    const a = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
+    const [ann, bob] = await seedUsers(t.daemon, 2, 10_000);
+    const [wa, wb] = [await openWatcher(t.daemon.url, { token: ann!.token, batch: true }), await openWatcher(t.daemon.url, { token: bob!.token, batch: true })];
+    try {
+      // The frames of the message that carried a reply, as types (with the money a balance shows).
+      const messageOf = (w: Watcher, reply: ReplyFrame) =>
+        framesOfMessage(w.messages.find((m) => framesOfMessage(m).includes(reply))!).map((f) =>
+          f.type === 'balance' ? `balance:${(f as { held: number }).held}` : f.type === 'outbid' ? `outbid:${(f as { auction: number }).auction}` : f.type,
+        );
+      const first = await bid(wa, a.id, { amount: 100 });
+      expect(first.status).toBe(201);
+      expect(messageOf(wa, first)).toEqual(['balance:100', 'reply']);
+      // Bob outbids ann: his hold comes with his reply; ann hears she was outbid, with her hold released.
+      const second = await bid(wb, a.id, { amount: 150 });
+      expect(messageOf(wb, second)).toEqual(['balance:150', 'reply']);
+      await wa.until((f) => f.some((x) => x.type === 'outbid'), 10_000, "ann's outbid");
+      expect(wa.frames.filter((f) => f.type === 'outbid' || f.type === 'balance').map((f) => f.type)).toEqual(['balance', 'outbid', 'balance']);
+    } finally {
+      await Promise.all([wa.close(), wb.close()]);
     }
   });
 });

@@ -43,7 +43,7 @@ describe('bid queue across auctions', () => {
     const batches: number[] = [];
     const queue = new BidQueue(
       daemon.context.sql,
-      { publish: (events) => published.push(...events), publishBalances: () => {}, publishInbox: () => {}, takesInboxRows: () => false },
+      { publish: (events) => void published.push(...events), publishBalances: () => {}, publishInbox: () => {}, takesInboxRows: () => false },
       { slots: 1, onBatch: (size) => batches.push(size) },
     );
 
@@ -118,14 +118,26 @@ describe('bid queue across auctions', () => {
     }
     // Finn takes both leads in one transaction: erin is outbid on x, then on y.
     const parts = [x!, y!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: finn.id, amount: 200 + i * 100 }] }));
-    type Part = { results: { body: { leading: boolean } }[]; inbox: { userId: number; seq: number; payload: { type: string; auction?: number; held?: number } }[] };
+    type Part = { results: { body: { leading: boolean } }[]; inboxSeqs: [number, number, number][] };
     const [row] = await sql<{ r: Part[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
     expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
-    // Each part returns the inbox rows it wrote, and only those.
-    expect(row!.r.map((p) => p.inbox.map((i) => [i.userId, i.payload.type, i.payload.auction ?? i.payload.held]))).toEqual([
+    // Each part says whose inbox it wrote to, and which seqs: exactly its own rows.
+    const rowsOf = async ([user, after, upTo]: [number, number, number]) => {
+      const rows = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
+        SELECT payload FROM inbox WHERE user_id = ${user} AND seq > ${after} AND seq <= ${upTo} ORDER BY seq`;
+      return rows.map(({ payload: p }) => [user, p.type, p.auction ?? p.held]);
+    };
+    const written = [];
+    for (const p of row!.r) written.push((await Promise.all(p.inboxSeqs.map(rowsOf))).flat());
+    expect(written).toEqual([
       [[erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [finn.id, 'balance', 200]],
       [[erin.id, 'outbid', y!.id], [erin.id, 'balance', 0], [finn.id, 'balance', 500]],
     ]);
+    // The two parts' seqs follow each other: nothing between them, nothing after.
+    const [erinX, erinY] = row!.r.map((p) => p.inboxSeqs.find(([u]) => u === erin.id)!);
+    expect(erinY![1]).toBe(erinX![2]);
+    const [erinNow] = await sql<{ inbox_seq: number }[]>`SELECT inbox_seq FROM users WHERE id = ${erin.id}`;
+    expect(erinY![2]).toBe(erinNow!.inbox_seq);
 
     const auctions = await sql<{ id: number; current_price: number; leader_id: number; leader_max: number; version: number }[]>`
       SELECT id, current_price, leader_id, leader_max, version FROM auctions WHERE id IN (${x!.id}, ${y!.id}) ORDER BY id`;

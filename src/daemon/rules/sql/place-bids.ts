@@ -44,11 +44,11 @@ $$;
 -- A part's bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
 -- changes nothing; the others go on. A part's answer is {results, events,
--- balances, inbox}: balances are the changes no event row carries (a leader
--- raising their own maximum moves only their hold); with p_inbox, inbox is
--- every inbox row the part wrote, [{userId, seq, payload}], so that a daemon
--- with users' sockets can hand them over after commit without reading them
--- back (null without: a daemon with no such socket pays nothing for them).
+-- balances, inboxSeqs}: balances are the changes no event row carries (a leader
+-- raising their own maximum moves only their hold); with p_inbox, inboxSeqs
+-- says whose inbox the part wrote to, [[userId, seq before, seq after]], so
+-- that a daemon with users' sockets reads exactly those rows after commit and
+-- hands them over (null without: a daemon with no such socket pays nothing).
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -74,6 +74,7 @@ DECLARE
   uheld      bigint[];
   uheld0     bigint[];
   useq0      bigint[];
+  useq1      bigint[];
   bi         integer;
   li         integer;
   v_start_version bigint;
@@ -475,26 +476,22 @@ BEGIN
     PERFORM nb_write_events(a.id, e_version, e_type, e_payload, e_private, e_at);
     e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
   END IF;
-  -- The inbox rows the part wrote (the trigger on events, a leader's raised
-  -- maximum): all of them are locked users', numbered past the seq each had
-  -- when the part began. One primary-key range per user: OFFSET 0 keeps the
-  -- LATERAL subquery from becoming a join, which a plan cached while the inbox
-  -- was small made a hash join over all of it (milliseconds, growing, under the
-  -- auction's lock).
+  -- Whose inbox the part wrote to (the trigger on events, a leader's raised
+  -- maximum), as [userId, seq before, seq after] per user whose seq moved: all
+  -- of them are locked users. The rows themselves are read by the daemon after
+  -- commit, outside the auction's lock: read here, they made every transaction
+  -- of a hot auction longer (docs/design.md, "Private events: handed over after commit").
   IF p_inbox THEN
-    SELECT coalesce(jsonb_agg(jsonb_build_object('userId', c.id, 'seq', x.seq, 'payload', x.payload)
-                              ORDER BY c.id, x.seq), '[]')
+    SELECT array_agg(inbox_seq ORDER BY id) INTO useq1 FROM users WHERE id = ANY (uid);
+    SELECT coalesce(jsonb_agg(jsonb_build_array(c.id, c.seq0, c.seq1) ORDER BY c.id), '[]')
       INTO v_inbox
-      FROM unnest(uid, useq0) AS c(id, seq0)
-     CROSS JOIN LATERAL (SELECT i.seq, i.payload FROM inbox i
-                          WHERE i.user_id = c.id AND i.seq > c.seq0 ORDER BY i.seq OFFSET 0) x;
-    IF pi < cardinality(p_auctions) THEN
-      -- The next part's rows are those past these.
-      SELECT array_agg(inbox_seq ORDER BY id) INTO useq0 FROM users WHERE id = ANY (uid);
-    END IF;
+      FROM unnest(uid, useq0, useq1) AS c(id, seq0, seq1)
+     WHERE c.seq1 > c.seq0;
+    -- The next part's rows are those past these.
+    useq0 := useq1;
   END IF;
   out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
-                                   'inbox', v_inbox);
+                                   'inboxSeqs', v_inbox);
   END LOOP;
 
   IF cardinality(p_auctions) = 1 AND (a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max) THEN

@@ -13,7 +13,9 @@
 //    auction, user, bid and ledger rows of all its parts once; a bid's balances
 //    built without a query; nb_step_at inlinable.
 // 7: a part's outbox rows written by one helper, nb_write_events (no change of behaviour).
-export const RULES_VERSION = 7;
+// 8: nb_place_bids returns whose inbox it wrote to (inboxSeqs), not the rows: the daemon
+//    reads them after commit, outside the auction's lock (issue 17).
+export const RULES_VERSION = 8;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
