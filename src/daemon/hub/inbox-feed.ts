@@ -1,7 +1,7 @@
 // One user's private events in one daemon: every socket of that user here gets
 // the user's inbox events (migration 005) once each, in seq order. The rows a
-// bid transaction of this daemon wrote come back with its result and are
-// offered here after its commit; they go out at once when they follow the
+// bid transaction of this daemon wrote (its result says which seqs) are read
+// after its commit and offered here; they go out at once when they follow the
 // cursor. Anything else — another daemon's or another rule's events (news from
 // a notification, a poke, the periodic catch-up), or offered rows after a gap —
 // is read from the inbox table, so a socket on any daemon sees the same sequence.

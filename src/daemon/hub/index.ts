@@ -129,10 +129,12 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
       notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
       if (!grown) return hub.inboxNews(users);
       // Exactly the rows the transaction wrote, for the users with sockets here,
-      // read in one batched query; if the read fails, their feeds read for themselves.
+      // read in one batched query outside the auction's lock; the bids' answers
+      // do not wait for them (docs/design.md, "Private events: handed over after
+      // commit"). If the read fails, the users' feeds read for themselves.
       const here = grown.filter(([id]) => hub.takesInboxOf(id));
       if (here.length === 0) return;
-      return Promise.all(here.map(([id, after, upTo]) => inboxReader.events(id, after, upTo).then((list) => list.map((r) => ({ ...r, userId: id })))))
+      void Promise.all(here.map(([id, after, upTo]) => inboxReader.events(id, after, upTo).then((list) => list.map((r) => ({ ...r, userId: id })))))
         .then((lists) => hub.inboxRows(lists.flat()))
         .catch((err) => {
           o.log.debug(errorFields(o.log, err), 'reading committed inbox rows failed; the feeds read them');

@@ -174,19 +174,13 @@ export class BidQueue {
     // the world is told, then the bids are answered, so that an answered
     // bid's event is already on its way to every watcher.
     committed();
-    const handed: Promise<void>[] = [];
     parts.forEach((p, i) => {
       const r = results[i]!;
-      const rows = this.publisher.publish(r.events, r.inboxSeqs);
-      if (rows) handed.push(rows);
+      this.publisher.publish(r.events, r.inboxSeqs);
       // The balance changes no event carries are in the inbox, when the rule said whose it wrote to.
       const balances = r.inboxSeqs ? [] : (r.balances ?? []);
       if (balances.length > 0) this.publisher.publishBalances(balances);
     });
-    // The private rows are read after commit (the next transaction of these
-    // auctions already runs); the answers wait for them so that a bidder's
-    // socket gets both in one write.
-    if (handed.length > 0) await Promise.all(handed);
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
 
@@ -195,7 +189,7 @@ export class BidQueue {
     const bids = (p: Part) =>
       p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, max: b.req.max ?? false, key: b.req.key ?? null, hash: b.req.hash ?? null }));
     const onRetry = (err: unknown) => this.options.onRetry?.(err);
-    // Asked for when some socket here takes private events: whose inbox grew, so that only theirs are read.
+    // Asked for when some socket here takes private events: whose inbox grew, so that only those rows are read.
     const inbox = this.publisher.takesInboxRows();
     if (parts.length === 1) {
       const p = parts[0]!;

@@ -13,11 +13,9 @@ export interface Publisher {
   /**
    * Committed auction events, in version order per auction (sent on before it
    * returns), and, when the rule said, whose inbox the same transaction wrote
-   * to. Then the rows for this daemon's sockets are read and handed over, and
-   * the promise it returns settles (never rejects) once they are, so that a
-   * bid's answer can follow its private events in the same write.
+   * to: exactly those rows are then read for this daemon's sockets and follow.
    */
-  publish(events: OutboxEvent[], inbox?: InboxGrowth[] | null): void | Promise<void>;
+  publish(events: OutboxEvent[], inbox?: InboxGrowth[] | null): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
@@ -43,7 +41,7 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
   return {
     publish(events, inbox) {
       try {
-        return publisher.publish(events, inbox)?.catch(onError);
+        publisher.publish(events, inbox);
       } catch (err) {
         onError(err);
       }

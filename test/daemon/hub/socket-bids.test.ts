@@ -4,7 +4,7 @@
 // other); a refusal is a reply and the socket stays open; malformed frames
 // get INVALID_INPUT error frames; the rate budget is HTTP's.
 import { describe, expect, it } from 'vitest';
-import { framesOfMessage, type ReplyFrame } from '../../../src/protocol/frames.js';
+import type { ReplyFrame } from '../../../src/protocol/frames.js';
 import { startDaemonFixture, useChecker, useRulesDaemon } from '../../helpers/fixture.js';
 import { send } from '../../helpers/raw-http.js';
 import { holdAuctionRow } from '../../helpers/row-lock.js';
@@ -129,24 +129,29 @@ describe('a bid over the socket', () => {
     }
   });
 
-  it("arrives with the bidder's private events of its transaction before it, in the same message", async () => {
+  it("is followed by the private events its transaction wrote, for the bidder and whoever it outbid, once each and in order", async () => {
     const a = await seedAuction(t.seller, { startPrice: 100, minIncrement: 10 });
     const [ann, bob] = await seedUsers(t.daemon, 2, 10_000);
-    const [wa, wb] = [await openWatcher(t.daemon.url, { token: ann!.token, batch: true }), await openWatcher(t.daemon.url, { token: bob!.token, batch: true })];
+    const [wa, wb] = [await openWatcher(t.daemon.url, { token: ann!.token }), await openWatcher(t.daemon.url, { token: bob!.token })];
     try {
-      // The frames of the message that carried a reply, as types (with the money a balance shows).
-      const messageOf = (w: Watcher, reply: ReplyFrame) =>
-        framesOfMessage(w.messages.find((m) => framesOfMessage(m).includes(reply))!).map((f) =>
-          f.type === 'balance' ? `balance:${(f as { held: number }).held}` : f.type === 'outbid' ? `outbid:${(f as { auction: number }).auction}` : f.type,
-        );
-      const first = await bid(wa, a.id, { amount: 100 });
-      expect(first.status).toBe(201);
-      expect(messageOf(wa, first)).toEqual(['balance:100', 'reply']);
-      // Bob outbids ann: his hold comes with his reply; ann hears she was outbid, with her hold released.
-      const second = await bid(wb, a.id, { amount: 150 });
-      expect(messageOf(wb, second)).toEqual(['balance:150', 'reply']);
-      await wa.until((f) => f.some((x) => x.type === 'outbid'), 10_000, "ann's outbid");
-      expect(wa.frames.filter((f) => f.type === 'outbid' || f.type === 'balance').map((f) => f.type)).toEqual(['balance', 'outbid', 'balance']);
+      // A user's private events, as seq:type (with the hold a balance shows).
+      const privateOf = (w: Watcher) =>
+        w.frames
+          .filter((f) => f.type === 'balance' || f.type === 'outbid')
+          .map((f) => `${(f as { seq: number }).seq}:${f.type === 'balance' ? `held ${(f as { held: number }).held}` : f.type}`);
+      const starts = [wa, wb].map((w) => (w.frames[0] as { inbox: number }).inbox);
+      expect((await bid(wa, a.id, { amount: 100 })).status).toBe(201);
+      await wa.until(() => privateOf(wa).length === 1, 10_000, "ann's hold");
+      // Bob outbids ann: his hold; ann hears she was outbid, then her hold released.
+      expect((await bid(wb, a.id, { amount: 150 })).status).toBe(201);
+      await wb.until(() => privateOf(wb).length === 1, 10_000, "bob's hold");
+      await wa.until(() => privateOf(wa).length === 3, 10_000, "ann's outbid");
+      // A sentinel: a deposit's balance comes after everything the bids wrote.
+      await t.daemon.admin.deposit(ann!.id, 1);
+      await wa.until(() => privateOf(wa).length === 4, 10_000, "ann's deposit");
+      const s = starts[0]!;
+      expect(privateOf(wa)).toEqual([`${s + 1}:held 100`, `${s + 2}:outbid`, `${s + 3}:held 0`, `${s + 4}:held 0`]);
+      expect(privateOf(wb)).toEqual([`${starts[1]! + 1}:held 150`]);
     } finally {
       await Promise.all([wa.close(), wb.close()]);
     }

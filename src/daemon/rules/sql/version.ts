@@ -7,7 +7,7 @@
 // 3: nb_one_answer, the result of buy now and cancel written once (no change of behaviour).
 // 4: a soft close moves the end by a second or more, or not at all; the
 //    bidders of an auction ending below its reserve hear of it in their inbox.
-// 5: nb_place_bids returns the inbox rows it wrote, when asked (issue 17).
+// 5: nb_place_bids returns the inbox rows it wrote, when asked (issue 17; replaced by 8).
 // 6: cheaper bids, same behaviour (issue 17): nb_place_bids and nb_place_bids_multi
 //    are nb_place_bids_group's one- and several-auction forms, which writes the
 //    auction, user, bid and ledger rows of all its parts once; a bid's balances
