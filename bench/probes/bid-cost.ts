@@ -1,11 +1,12 @@
 // Where a bid transaction's PostgreSQL time goes (issue 17). A fresh embedded
 // PostgreSQL with pg_stat_statements (nested statements too) and
 // track_functions, the daemon's migrations and rules, and one connection
-// calling the rules back to back, as the bid queue does, in three shapes:
+// calling the rules back to back, as the bid queue does, in four shapes:
 //
 //   single   nb_place_bids with one bid, a random one of 100 auctions (the
 //            knee of `bench load`: one bid per transaction)
 //   multi3   nb_place_bids_multi with one bid on each of 3 auctions
+//   multi8   the same with 8 (`bench load` at 1,200 bids/s: 6–14 bids a group)
 //   hot64    nb_place_bids with 64 bids on one auction (`bench hot`)
 //
 // Every bid is valid (the probe knows each price: it is the only bidder) and
@@ -88,15 +89,15 @@ async function main(): Promise<void> {
           return s`SELECT nb_place_bids(${a}, ${s.json([bidOn(a)])}, ${RULES_VERSION}, ${inbox}) AS r`;
         },
       },
-      {
-        name: 'multi3',
-        bidsPerTxn: 3,
-        call: (s) => {
-          const first = Math.floor(Math.random() * (AUCTIONS - 3));
-          const parts = auctions.slice(first, first + 3).map((a) => ({ auction: a, bids: [bidOn(a)] }));
+      ...[3, 8].map((n) => ({
+        name: `multi${n}`,
+        bidsPerTxn: n,
+        call: (s: Sql) => {
+          const first = Math.floor(Math.random() * (AUCTIONS - n));
+          const parts = auctions.slice(first, first + n).map((a) => ({ auction: a, bids: [bidOn(a)] }));
           return s`SELECT nb_place_bids_multi(${s.json(parts)}, ${RULES_VERSION}, ${inbox}) AS r`;
         },
-      },
+      })),
       {
         name: 'hot64',
         bidsPerTxn: 64,

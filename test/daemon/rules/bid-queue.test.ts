@@ -121,23 +121,22 @@ describe('bid queue across auctions', () => {
     type Part = { results: { body: { leading: boolean } }[]; inboxSeqs: [number, number, number][] };
     const [row] = await sql<{ r: Part[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
     expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
-    // Each part says whose inbox it wrote to, and which seqs: exactly its own rows.
+    // The last part says whose inbox the group wrote to, and which seqs: exactly its rows, in the order of the parts.
+    expect(row!.r[0]!.inboxSeqs).toEqual([]);
     const rowsOf = async ([user, after, upTo]: [number, number, number]) => {
       const rows = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
         SELECT payload FROM inbox WHERE user_id = ${user} AND seq > ${after} AND seq <= ${upTo} ORDER BY seq`;
       return rows.map(({ payload: p }) => [user, p.type, p.auction ?? p.held]);
     };
-    const written = [];
-    for (const p of row!.r) written.push((await Promise.all(p.inboxSeqs.map(rowsOf))).flat());
-    expect(written).toEqual([
-      [[erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [finn.id, 'balance', 200]],
-      [[erin.id, 'outbid', y!.id], [erin.id, 'balance', 0], [finn.id, 'balance', 500]],
+    const grown = row!.r[1]!.inboxSeqs;
+    expect((await Promise.all(grown.map(rowsOf))).flat()).toEqual([
+      [erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [erin.id, 'outbid', y!.id], [erin.id, 'balance', 0],
+      [finn.id, 'balance', 200], [finn.id, 'balance', 500],
     ]);
-    // The two parts' seqs follow each other: nothing between them, nothing after.
-    const [erinX, erinY] = row!.r.map((p) => p.inboxSeqs.find(([u]) => u === erin.id)!);
-    expect(erinY![1]).toBe(erinX![2]);
-    const [erinNow] = await sql<{ inbox_seq: number }[]>`SELECT inbox_seq FROM users WHERE id = ${erin.id}`;
-    expect(erinY![2]).toBe(erinNow!.inbox_seq);
+    for (const [user, , upTo] of grown) {
+      const [now] = await sql<{ inbox_seq: number }[]>`SELECT inbox_seq FROM users WHERE id = ${user}`;
+      expect(upTo).toBe(now!.inbox_seq);
+    }
 
     const auctions = await sql<{ id: number; current_price: number; leader_id: number; leader_max: number; version: number }[]>`
       SELECT id, current_price, leader_id, leader_max, version FROM auctions WHERE id IN (${x!.id}, ${y!.id}) ORDER BY id`;
@@ -169,6 +168,20 @@ describe('bid queue across auctions', () => {
       ['balance', 0],
     ]);
     expect(await daemon.client(finn.token).me()).toMatchObject({ balance: 1000, held: 500 });
+
+    // Parts in the other order (y, then x): erin takes both back, and finn's inbox follows the parts, not
+    // the ids or the versions (finn raising his own bid on y first puts y's next version above x's).
+    await sql`SELECT nb_place_bids(${y!.id}, ${sql.json([{ bidderId: finn.id, amount: 350 }])}, ${RULES_VERSION})`;
+    const back = [y!, x!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: erin.id, amount: 400 - i * 100 }] }));
+    await sql`SELECT nb_place_bids_multi(${sql.json(back)}, ${RULES_VERSION}, true)`;
+    const finns = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
+      SELECT payload FROM inbox WHERE user_id = ${finn.id} ORDER BY seq`;
+    expect(finns.slice(-4).map(({ payload: p }) => [p.type, p.auction ?? p.held])).toEqual([
+      ['outbid', y!.id],
+      ['balance', 200],
+      ['outbid', x!.id],
+      ['balance', 0],
+    ]);
     expect((await daemon.admin.audit()).violations).toEqual([]);
   });
 });

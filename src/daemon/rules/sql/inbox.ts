@@ -33,25 +33,30 @@ LANGUAGE sql STABLE AS $$
    ORDER BY e.auction_id, e.version, l.bidder_id
 $$;
 
--- One call per INSERT statement (a batch of bids is one), reading only the rows
+-- One call per INSERT statement (a group of bids is one), reading only the rows
 -- just written. Per outbox row, in this order: maxRaised, maxExhausted, outbid,
 -- won, sale or unsold, then balances.
 CREATE OR REPLACE FUNCTION nb_inbox_from_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  -- The bid rules write several auctions' rows in one statement and say here
+  -- in which order they made them (nb_write_events): each user's rows are
+  -- numbered in that order, auction by auction. Other rules leave it unset.
+  v_order bigint[] := nullif(current_setting('nb.event_order', true), '')::bigint[];
 BEGIN
-  PERFORM nb_inbox_append(array_agg(t.user_id ORDER BY t.version, t.k),
-                          array_agg(t.payload ORDER BY t.version, t.k),
-                          array_agg(t.at ORDER BY t.version, t.k))
+  PERFORM nb_inbox_append(array_agg(t.user_id ORDER BY t.o, t.version, t.k),
+                          array_agg(t.payload ORDER BY t.o, t.version, t.k),
+                          array_agg(t.at ORDER BY t.o, t.version, t.k))
      FROM (
        -- Your maximum answered a bid: you lead at the row's price. Your maximum, to you alone.
-       SELECT (e.private->'maxRaised'->>'userId')::bigint AS user_id, e.version, 0 AS k, e.created_at AS at,
+       SELECT (e.private->'maxRaised'->>'userId')::bigint AS user_id, array_position(v_order, e.auction_id) AS o, e.version, 0 AS k, e.created_at AS at,
               jsonb_build_object('type', 'maxRaised', 'auction', e.auction_id, 'version', e.version,
                 'at', e.payload->'at', 'price', e.payload->'price', 'max', e.private->'maxRaised'->'max') AS payload
          FROM new_events e
         WHERE e.type = 'bid' AND e.private ? 'maxRaised'
        UNION ALL
        -- The price reached your maximum.
-       SELECT (e.private->'maxExhausted'->>'userId')::bigint, e.version, 1, e.created_at,
+       SELECT (e.private->'maxExhausted'->>'userId')::bigint, array_position(v_order, e.auction_id), e.version, 1, e.created_at,
               jsonb_build_object('type', 'maxExhausted', 'auction', e.auction_id, 'version', e.version,
                 'at', e.payload->'at', 'max', e.private->'maxExhausted'->'max')
          FROM new_events e
@@ -59,7 +64,7 @@ BEGIN
        UNION ALL
        -- Someone took the lead from you (a bid, a maximum, a buy-now, an admin's cancel),
        -- or a leader's maximum answered your bid at once.
-       SELECT (e.private->'outbid'->>'userId')::bigint, e.version, 2, e.created_at,
+       SELECT (e.private->'outbid'->>'userId')::bigint, array_position(v_order, e.auction_id), e.version, 2, e.created_at,
               jsonb_build_object('type', 'outbid', 'auction', e.auction_id, 'version', e.version,
                 'at', e.payload->'at',
                 'by', coalesce(e.private->'outbid'->'by', to_jsonb(CASE e.type WHEN 'sold' THEN 'buyNow' ELSE 'bid' END)),
@@ -70,14 +75,14 @@ BEGIN
         WHERE e.type IN ('bid', 'sold', 'cancelled') AND e.private ? 'outbid'
        UNION ALL
        -- You won: bought now, or leading at the close (with the reserve met).
-       SELECT (e.payload->>(CASE e.type WHEN 'sold' THEN 'buyerId' ELSE 'winnerId' END))::bigint, e.version, 3, e.created_at,
+       SELECT (e.payload->>(CASE e.type WHEN 'sold' THEN 'buyerId' ELSE 'winnerId' END))::bigint, array_position(v_order, e.auction_id), e.version, 3, e.created_at,
               jsonb_build_object('type', 'won', 'auction', e.auction_id, 'version', e.version,
                 'at', e.payload->'at', 'price', e.payload->'price')
          FROM new_events e
         WHERE e.type = 'sold' OR (e.type = 'closed' AND e.payload->>'status' = 'closed')
        UNION ALL
        -- Your auction ended: sold, or unsold (without a bid, or below your reserve). The auction row is the rule's, locked.
-       SELECT (SELECT a.seller_id FROM auctions a WHERE a.id = e.auction_id), e.version, 4, e.created_at,
+       SELECT (SELECT a.seller_id FROM auctions a WHERE a.id = e.auction_id), array_position(v_order, e.auction_id), e.version, 4, e.created_at,
               CASE WHEN e.payload->>'status' = 'unsold'
                 THEN jsonb_build_object('type', 'unsold', 'auction', e.auction_id, 'version', e.version,
                        'at', e.payload->'at', 'reason', coalesce(e.payload->'reason', '"no_bids"'::jsonb))
@@ -89,7 +94,7 @@ BEGIN
         WHERE e.type IN ('sold', 'closed')
        UNION ALL
        -- Your balance or holds changed.
-       SELECT (b.value->>'userId')::bigint, e.version, 4 + b.i::integer, e.created_at,
+       SELECT (b.value->>'userId')::bigint, array_position(v_order, e.auction_id), e.version, 4 + b.i::integer, e.created_at,
               jsonb_build_object('type', 'balance', 'userId', b.value->'userId',
                 'balance', b.value->'balance', 'held', b.value->'held',
                 'available', (b.value->>'balance')::bigint - (b.value->>'held')::bigint,

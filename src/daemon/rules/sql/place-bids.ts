@@ -14,14 +14,28 @@
 import { checkCaller } from './version.js';
 
 export default /* sql */ `
--- Writes a part's gathered outbox rows in one INSERT (the trigger on events
--- turns their private parts into inbox rows); the caller then empties its arrays.
-CREATE OR REPLACE FUNCTION nb_write_events(p_auction bigint, p_version bigint[], p_type text[], p_payload jsonb[],
+-- Writes the gathered outbox rows of a group, in the order they were made, in
+-- one INSERT (the trigger on events turns their private parts into inbox
+-- rows); the caller then empties its arrays. The trigger numbers each user's
+-- inbox rows in the order the auctions come here, which the rows themselves do
+-- not say, so it is handed over for this statement (nb.event_order).
+CREATE OR REPLACE FUNCTION nb_write_events(p_auction bigint[], p_version bigint[], p_type text[], p_payload jsonb[],
                                            p_private jsonb[], p_at timestamptz[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- Each auction's rows come together, so the first and the last differ when there are several.
+  v_several boolean := p_auction[1] <> p_auction[cardinality(p_auction)];
+BEGIN
+  IF v_several THEN
+    PERFORM set_config('nb.event_order', p_auction::text, true);
+  END IF;
   INSERT INTO events (auction_id, version, type, payload, private, created_at)
-  SELECT p_auction, r.version, r.type, r.payload, r.private, r.at
-    FROM unnest(p_version, p_type, p_payload, p_private, p_at) AS r(version, type, payload, private, at)
+  SELECT r.auction, r.version, r.type, r.payload, r.private, r.at
+    FROM unnest(p_auction, p_version, p_type, p_payload, p_private, p_at) AS r(auction, version, type, payload, private, at);
+  IF v_several THEN
+    PERFORM set_config('nb.event_order', '', true);
+  END IF;
+END
 $$;
 
 -- Places the bids of one or several auctions in one transaction, each auction's
@@ -34,21 +48,22 @@ $$;
 -- (see docs/design.md). All the locks are taken up front, in the global order,
 -- so that groups from several daemons never deadlock. The users' money is read
 -- once and kept here across the parts, so a user bidding on several auctions of
--- the group is checked against the holds the earlier parts just made. Only the
--- outbox rows are written per part (their trigger numbers each user's inbox in
--- the order of the parts); the auction, user, bid and ledger rows of every part
--- are written once, after the last: each statement has a fixed cost (starting
--- its plan, the constraints and foreign keys of its table), which a group of n
--- auctions used to pay n times.
+-- the group is checked against the holds the earlier parts just made. The
+-- outbox, auction, user, bid and ledger rows of every part are written once,
+-- after the last (the trigger on the outbox numbers each user's inbox in the
+-- order of the parts, nb_write_events): each statement has a fixed cost
+-- (starting its plan, the constraints and foreign keys of its table, a
+-- trigger), which a group of n auctions used to pay n times.
 --
 -- A part's bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
 -- changes nothing; the others go on. A part's answer is {results, events,
 -- balances, inboxSeqs}: balances are the changes no event row carries (a leader
--- raising their own maximum moves only their hold); with p_inbox, inboxSeqs
--- says whose inbox the part wrote to, [[userId, seq before, seq after]], so
--- that a daemon with users' sockets reads exactly those rows after commit and
--- hands them over (null without: a daemon with no such socket pays nothing).
+-- raising their own maximum moves only their hold); with p_inbox, the last
+-- part's inboxSeqs says whose inbox the group wrote to, [[userId, seq before,
+-- seq after]] ([] on the other parts), so that a daemon with users' sockets
+-- reads exactly those rows after commit and hands them over (null without: a
+-- daemon with no such socket pays nothing).
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -148,6 +163,7 @@ DECLARE
   l_kind     text[] := '{}';
   l_delta    bigint[] := '{}';
   l_bid      bigint[] := '{}';
+  e_auction  bigint[] := '{}';
   e_version  bigint[] := '{}';
   e_type     text[] := '{}';
   e_payload  jsonb[] := '{}';
@@ -328,8 +344,8 @@ BEGIN
           -- inbox events of the rows made before it (written first), so that the
           -- user's inbox keeps the order things happened in.
           IF cardinality(e_version) > 0 THEN
-            PERFORM nb_write_events(a.id, e_version, e_type, e_payload, e_private, e_at);
-            e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
+            PERFORM nb_write_events(e_auction, e_version, e_type, e_payload, e_private, e_at);
+            e_auction := '{}'; e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
           END IF;
           v_at := clock_timestamp();
           PERFORM nb_inbox_append(ARRAY[req.bidder], ARRAY[jsonb_build_object('type', 'balance', 'userId', req.bidder,
@@ -420,6 +436,7 @@ BEGIN
           'automatic', r_auto[k], 'price', a.current_price, 'leaderId', a.leader_id,
           'previousLeaderId', v_prev, 'bidCount', a.bid_count, 'endsAt', nb_iso(a.ends_at),
           'minNextBid', nb_min_next_bid(a), 'reserveMet', nb_reserve_met(a));
+        e_auction := e_auction || a.id;
         e_version := e_version || v_bid_version;
         e_type := e_type || 'bid'::text;
         e_payload := e_payload || v_payload;
@@ -431,6 +448,7 @@ BEGIN
           a.version := a.version + 1;
           v_payload := jsonb_build_object('type', 'extended', 'auction', a.id, 'version', a.version,
             'at', v_at_text, 'endsAt', nb_iso(a.ends_at), 'bidId', v_bid_id);
+          e_auction := e_auction || a.id;
           e_version := e_version || a.version;
           e_type := e_type || 'extended'::text;
           e_payload := e_payload || v_payload;
@@ -472,27 +490,30 @@ BEGIN
     w_ends := w_ends || a.ends_at;
     w_version := w_version || a.version;
   END IF;
+  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
+                                   'inboxSeqs', CASE WHEN p_inbox THEN '[]'::jsonb END);
+  END LOOP;
+
+  -- The outbox rows of every part, in one INSERT: each statement has a fixed
+  -- cost (its plan, the trigger's query over its rows, the inbox append), which
+  -- a group of n auctions used to pay n times.
   IF cardinality(e_version) > 0 THEN
-    PERFORM nb_write_events(a.id, e_version, e_type, e_payload, e_private, e_at);
-    e_version := '{}'; e_type := '{}'; e_payload := '{}'; e_private := '{}'; e_at := '{}';
+    PERFORM nb_write_events(e_auction, e_version, e_type, e_payload, e_private, e_at);
   END IF;
-  -- Whose inbox the part wrote to (the trigger on events, a leader's raised
-  -- maximum), as [userId, seq before, seq after] per user whose seq moved: all
-  -- of them are locked users. The rows themselves are read by the daemon after
-  -- commit, outside the auction's lock: read here, they made every transaction
-  -- of a hot auction longer (docs/design.md, "Private events: handed over after commit").
+  -- Whose inbox the group wrote to (the trigger on events, a leader's raised
+  -- maximum), as [userId, seq before, seq after] per user whose seq moved, on
+  -- the last part's answer: all of them are locked users. The rows themselves
+  -- are read by the daemon after commit, outside the auctions' locks: read
+  -- here, they made every transaction of a hot auction longer (docs/design.md,
+  -- "Private events: handed over after commit").
   IF p_inbox THEN
     SELECT array_agg(inbox_seq ORDER BY id) INTO useq1 FROM users WHERE id = ANY (uid);
     SELECT coalesce(jsonb_agg(jsonb_build_array(c.id, c.seq0, c.seq1) ORDER BY c.id), '[]')
       INTO v_inbox
       FROM unnest(uid, useq0, useq1) AS c(id, seq0, seq1)
      WHERE c.seq1 > c.seq0;
-    -- The next part's rows are those past these.
-    useq0 := useq1;
+    out[cardinality(out)] := out[cardinality(out)] || jsonb_build_object('inboxSeqs', v_inbox);
   END IF;
-  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
-                                   'inboxSeqs', v_inbox);
-  END LOOP;
 
   IF cardinality(p_auctions) = 1 AND (a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max) THEN
     -- One auction: its row as it is here (a join with the arrays below costs a little more).

@@ -15,7 +15,10 @@
 // 7: a part's outbox rows written by one helper, nb_write_events (no change of behaviour).
 // 8: nb_place_bids returns whose inbox it wrote to (inboxSeqs), not the rows: the daemon
 //    reads them after commit, outside the auction's lock (issue 17).
-export const RULES_VERSION = 8;
+// 9: a group writes the outbox rows of all its parts in one INSERT (nb_write_events takes
+//    their auctions; the inbox trigger numbers rows in the order of the parts), and
+//    says whose inbox it wrote to on its last part (issue 17).
+export const RULES_VERSION = 9;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
