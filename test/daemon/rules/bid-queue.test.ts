@@ -123,13 +123,15 @@ describe('bid queue across auctions', () => {
     expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
     // The last part says whose inbox the group wrote to, and which seqs: exactly its rows, in the order of the parts.
     expect(row!.r[0]!.inboxSeqs).toEqual([]);
-    const rowsOf = async ([user, after, upTo]: [number, number, number]) => {
+    // A user's inbox rows after < seq ≤ upTo, as [type, auction or hold].
+    const inboxOf = async (user: number, after = 0, upTo = Number.MAX_SAFE_INTEGER) => {
       const rows = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
         SELECT payload FROM inbox WHERE user_id = ${user} AND seq > ${after} AND seq <= ${upTo} ORDER BY seq`;
-      return rows.map(({ payload: p }) => [user, p.type, p.auction ?? p.held]);
+      return rows.map(({ payload: p }) => [p.type, p.auction ?? p.held]);
     };
     const grown = row!.r[1]!.inboxSeqs;
-    expect((await Promise.all(grown.map(rowsOf))).flat()).toEqual([
+    const named = await Promise.all(grown.map(async ([user, after, upTo]) => (await inboxOf(user, after, upTo)).map((r) => [user, ...r])));
+    expect(named.flat()).toEqual([
       [erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [erin.id, 'outbid', y!.id], [erin.id, 'balance', 0],
       [finn.id, 'balance', 200], [finn.id, 'balance', 500],
     ]);
@@ -159,9 +161,7 @@ describe('bid queue across auctions', () => {
       { auction_id: y!.id, user_id: finn.id, kind: 'hold', delta_held: 300 },
     ]);
     // Erin's inbox: x's outbid and balance (still holding y), then y's.
-    const inbox = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
-      SELECT payload FROM inbox WHERE user_id = ${erin.id} ORDER BY seq`;
-    expect(inbox.slice(-4).map(({ payload: p }) => [p.type, p.auction ?? p.held])).toEqual([
+    expect((await inboxOf(erin.id)).slice(-4)).toEqual([
       ['outbid', x!.id],
       ['balance', 100],
       ['outbid', y!.id],
@@ -174,9 +174,7 @@ describe('bid queue across auctions', () => {
     await sql`SELECT nb_place_bids(${y!.id}, ${sql.json([{ bidderId: finn.id, amount: 350 }])}, ${RULES_VERSION})`;
     const back = [y!, x!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: erin.id, amount: 400 - i * 100 }] }));
     await sql`SELECT nb_place_bids_multi(${sql.json(back)}, ${RULES_VERSION}, true)`;
-    const finns = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
-      SELECT payload FROM inbox WHERE user_id = ${finn.id} ORDER BY seq`;
-    expect(finns.slice(-4).map(({ payload: p }) => [p.type, p.auction ?? p.held])).toEqual([
+    expect((await inboxOf(finn.id)).slice(-4)).toEqual([
       ['outbid', y!.id],
       ['balance', 200],
       ['outbid', x!.id],
