@@ -17,9 +17,6 @@
 // pg_stat_user_functions, reset before each shape).
 //
 // Run: npm run build && node dist/bench/probes/bid-cost.js [seconds-per-shape] [rounds] [shapes]
-// With NB_PROBE_INBOX=1 each call also asks whose inbox it wrote to, as the
-// daemon does once one user's inbox feed is open on it (a TUI user's socket).
-// (Until rules version 8 that returned the rows themselves.)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +65,6 @@ async function main(): Promise<void> {
       SELECT ${seller}, 'lot ' || g, 100, 1, now() + interval '1 day' FROM generate_series(1, ${AUCTIONS}) g RETURNING id`).map((a) => a.id);
     const price = new Map<number, number>(auctions.map((a) => [a, 99]));
     const leader = new Map<number, number>();
-    // NB_PROBE_INBOX=1: ask whose inbox the call wrote to, as a daemon with a user's inbox feed open does.
-    const inbox = process.env.NB_PROBE_INBOX === '1';
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
     // A bidder who does not lead the auction, at the next valid amount.
     const bidOn = (auction: number) => {
@@ -86,7 +81,7 @@ async function main(): Promise<void> {
         bidsPerTxn: 1,
         call: (s) => {
           const a = pick(auctions);
-          return s`SELECT nb_place_bids(${a}, ${s.json([bidOn(a)])}, ${RULES_VERSION}, ${inbox}) AS r`;
+          return s`SELECT nb_place_bids(${a}, ${s.json([bidOn(a)])}, ${RULES_VERSION}) AS r`;
         },
       },
       ...[3, 8].map((n) => ({
@@ -95,7 +90,7 @@ async function main(): Promise<void> {
         call: (s: Sql) => {
           const first = Math.floor(Math.random() * (AUCTIONS - n));
           const parts = auctions.slice(first, first + n).map((a) => ({ auction: a, bids: [bidOn(a)] }));
-          return s`SELECT nb_place_bids_multi(${s.json(parts)}, ${RULES_VERSION}, ${inbox}) AS r`;
+          return s`SELECT nb_place_bids_multi(${s.json(parts)}, ${RULES_VERSION}) AS r`;
         },
       })),
       {
@@ -103,7 +98,7 @@ async function main(): Promise<void> {
         bidsPerTxn: 64,
         call: (s) => {
           const a = auctions[0]!;
-          return s`SELECT nb_place_bids(${a}, ${s.json(Array.from({ length: 64 }, () => bidOn(a)))}, ${RULES_VERSION}, ${inbox}) AS r`;
+          return s`SELECT nb_place_bids(${a}, ${s.json(Array.from({ length: 64 }, () => bidOn(a)))}, ${RULES_VERSION}) AS r`;
         },
       },
     ];

@@ -14,7 +14,6 @@ import type { SocketMetrics } from '../metrics.js';
 import { Channel, type ChannelEnv, type Subscriber } from './channel.js';
 import { Connection, type ConnectionHost, type ConnectionOptions } from './connection.js';
 import { FlushSchedule } from './flush-schedule.js';
-import type { UserInboxRow } from '../rules/inbox.js';
 import { InboxFeed, type InboxFeedEnv } from './inbox-feed.js';
 import type { InboxReader } from './inbox-reader.js';
 import type { OutboxReader } from './outbox-reader.js';
@@ -222,29 +221,6 @@ export class Hub implements ConnectionHost {
   /** These users' inboxes may have grown (committed here or on another daemon): their sockets here read on. */
   inboxNews(users: Iterable<number>): void {
     for (const id of users) this.feeds.get(id)?.poke();
-  }
-
-  /** Some user's socket here takes private events. */
-  get takesInboxRows(): boolean {
-    return this.feeds.size > 0;
-  }
-
-  /** This user has a socket here that takes private events. */
-  takesInboxOf(userId: number): boolean {
-    return this.feeds.has(userId);
-  }
-
-  /** Inbox rows this daemon's transaction wrote, read after its commit: each user's go to the user's sockets here. */
-  inboxRows(rows: UserInboxRow[]): void {
-    if (this.feeds.size === 0) return;
-    const byUser = new Map<number, UserInboxRow[]>();
-    for (const row of rows) {
-      if (!this.feeds.has(row.userId)) continue;
-      const list = byUser.get(row.userId);
-      if (list) list.push(row);
-      else byUser.set(row.userId, [row]);
-    }
-    for (const [id, list] of byUser) this.feeds.get(id)!.offer(list);
   }
 
   /** Per auction watched here, its distinct watchers on this daemon: users, plus anonymous sockets. */

@@ -1,17 +1,13 @@
 // One user's private events in one daemon: every socket of that user here gets
-// the user's inbox events (migration 005) once each, in seq order. The rows a
-// bid transaction of this daemon wrote (its result says which seqs) are read
-// after its commit and offered here; they go out at once when they follow the
-// cursor. Anything else — another daemon's or another rule's events (news from
-// a notification, a poke, the periodic catch-up), or offered rows after a gap —
-// is read from the inbox table, so a socket on any daemon sees the same sequence.
+// the user's inbox events (migration 005) once each, in seq order. Events are
+// always read from the inbox table — after this daemon's commits, other
+// daemons' notifications and the periodic catch-up alike ("news") — so a
+// socket on any daemon sees the same sequence.
 //
 // Invariant: every live subscriber has been sent every seq from its start up
 // to the cursor, and nothing else. Joins and reads run one at a time in the
-// feed's worker, and offered rows go out directly only while no pass runs, so
-// the cursor moves in one place at a time and a socket that starts (or
-// restarts) at a position gets exactly the events after it: the ones kept up
-// to the cursor, then live ones.
+// feed's worker, so a socket that starts (or restarts) at a position gets
+// exactly the events after it: the ones kept up to the cursor, then live ones.
 import type { Logger } from 'pino';
 import type { SocketLimits } from '../../protocol/frames.js';
 import { inboxEvent, startOf, truncation, type InboxRow } from '../rules/inbox.js';
@@ -102,21 +98,6 @@ export class InboxFeed {
   poke(): void {
     this.news = true;
     this.worker.kick();
-  }
-
-  /**
-   * Rows of the user's inbox that a transaction of this daemon wrote, in seq
-   * order, after its commit: sent at once when they follow the cursor; read
-   * from the table, with whatever precedes them, when they do not or a pass is
-   * running. Rows the sockets already have are dropped.
-   */
-  offer(rows: InboxRow[]): void {
-    // Not started yet: the first join reads where the user stands, these rows included.
-    if (this.cursor === null) return;
-    const fresh = rows.filter((r) => r.seq > this.cursor!);
-    if (fresh.length === 0) return;
-    if (this.worker.busy || !fresh.every((r, i) => r.seq === this.cursor! + 1 + i)) return this.poke();
-    this.dispatch(fresh);
   }
 
   /** Serves joins or reads news. */

@@ -65,11 +65,10 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
   const readSql = openDatabase({ url: o.databaseUrl, max: 4, applicationName: `${o.applicationName}:hub`, pooler: o.pooler });
   const notifySql = openDatabase({ url: o.databaseUrl, max: 1, applicationName: `${o.applicationName}:notify`, pooler: o.pooler });
   let presence: Presence | undefined;
-  const inboxReader = new InboxReader(readSql);
   const hub = new Hub({
     // Snapshots say how many are watching, as of the last presence update.
     reader: new OutboxReader(readSql, (id) => presence?.watching(id)),
-    inboxReader,
+    inboxReader: new InboxReader(readSql),
     limits,
     metrics: o.metrics,
     log: o.log,
@@ -121,25 +120,14 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     notifier.add([], users);
   };
   const publisher: Publisher = {
-    publish(rows, grown) {
-      if (rows.length === 0 && !grown?.length) return;
+    publish(rows) {
+      if (rows.length === 0) return;
+      // The users the rows' private parts name: their feeds here read what the
+      // transaction wrote to their inboxes, after its commit and outside its locks.
       const users = new Set(rows.flatMap(inboxUsersOf));
       hub.publishLocal(rows.map((r) => r.payload));
-      for (const [id] of grown ?? []) users.add(id);
+      hub.inboxNews(users);
       notifier.add(rows.map((r) => [r.payload.auction, r.payload.version]), users);
-      if (!grown) return hub.inboxNews(users);
-      // Exactly the rows the transaction wrote, for the users with sockets here,
-      // read in one batched query outside the auction's lock; the bids' answers
-      // do not wait for them (docs/design.md, "Private events: handed over after
-      // commit"). If the read fails, the users' feeds read for themselves.
-      const here = grown.filter(([id]) => hub.takesInboxOf(id));
-      if (here.length === 0) return;
-      void Promise.all(here.map(([id, after, upTo]) => inboxReader.events(id, after, upTo).then((list) => list.map((r) => ({ ...r, userId: id })))))
-        .then((lists) => hub.inboxRows(lists.flat()))
-        .catch((err) => {
-          o.log.debug(errorFields(o.log, err), 'reading committed inbox rows failed; the feeds read them');
-          hub.inboxNews(here.map(([id]) => id));
-        });
     },
     publishBalances(changes) {
       inboxNews(changes.map((c) => c.userId));
@@ -147,7 +135,6 @@ export async function startSocketHub(o: SocketHubOptions): Promise<SocketHub> {
     publishInbox(users) {
       inboxNews(users);
     },
-    takesInboxRows: () => hub.takesInboxRows,
   };
 
   let server: SocketServer | undefined;

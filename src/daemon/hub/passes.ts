@@ -62,11 +62,6 @@ export class Worker<O extends WorkerOwner> {
     private readonly job: WorkerJob,
   ) {}
 
-  /** True while a pass runs (or waits to retry). */
-  get busy(): boolean {
-    return this.working;
-  }
-
   /** Starts the passes unless they are running or nothing needs them. */
   kick(): void {
     if (this.working) return;

@@ -176,10 +176,8 @@ export class BidQueue {
     committed();
     parts.forEach((p, i) => {
       const r = results[i]!;
-      this.publisher.publish(r.events, r.inboxSeqs);
-      // The balance changes no event carries are in the inbox, when the rule said whose it wrote to.
-      const balances = r.inboxSeqs ? [] : (r.balances ?? []);
-      if (balances.length > 0) this.publisher.publishBalances(balances);
+      this.publisher.publish(r.events);
+      if (r.balances?.length) this.publisher.publishBalances(r.balances);
     });
     parts.forEach((p, i) => p.batch.forEach((b, j) => b.resolve(toOutcome(results[i]!.results[j]!, 201))));
   }
@@ -189,19 +187,17 @@ export class BidQueue {
     const bids = (p: Part) =>
       p.batch.map((b) => ({ bidderId: b.req.bidderId, amount: b.req.amount, max: b.req.max ?? false, key: b.req.key ?? null, hash: b.req.hash ?? null }));
     const onRetry = (err: unknown) => this.options.onRetry?.(err);
-    // Asked for when some socket here takes private events: whose inbox grew, so that only those rows are read.
-    const inbox = this.publisher.takesInboxRows();
     if (parts.length === 1) {
       const p = parts[0]!;
       const [row] = await withRetry(
-        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}, ${inbox}) AS r`,
+        () => this.sql<{ r: RuleResult }[]>`SELECT nb_place_bids(${p.lane.auctionId}, ${this.sql.json(bids(p))}, ${RULES_VERSION}) AS r`,
         { onRetry },
       );
       return [row!.r];
     }
     const payload = parts.map((p) => ({ auction: p.lane.auctionId, bids: bids(p) }));
     const [row] = await withRetry(
-      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}, ${inbox}) AS r`,
+      () => this.sql<{ r: RuleResult[] }[]>`SELECT nb_place_bids_multi(${this.sql.json(payload)}, ${RULES_VERSION}) AS r`,
       { onRetry },
     );
     return row!.r;

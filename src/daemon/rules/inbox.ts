@@ -13,17 +13,6 @@ export interface InboxRow {
   payload: PrivateEvent;
 }
 
-/** An inbox row as a rule returns the rows it wrote: whose it is, too. */
-export interface UserInboxRow extends InboxRow {
-  userId: number;
-}
-
-/**
- * A user whose inbox a transaction wrote to, as the bid rules return it:
- * the rows with after < seq ≤ upTo are that transaction's.
- */
-export type InboxGrowth = [userId: number, after: number, upTo: number];
-
 /** The event as sent: the stored payload with its seq. */
 export function inboxEvent(row: InboxRow): InboxEvent {
   return { ...row.payload, seq: row.seq };

@@ -4,7 +4,6 @@
 // The rules themselves never name an HTTP status.
 import { errorCodes, errorMessage, isErrorCode, type NbError } from '../../protocol/errors.js';
 import type { AuctionEvent, EventPrivate } from '../../protocol/events.js';
-import type { InboxGrowth } from './inbox.js';
 
 export interface Outcome {
   status: number;
@@ -31,8 +30,6 @@ export interface RuleResult {
   events: OutboxEvent[];
   /** Balance changes no event carries (a leader raising their own maximum moves only their hold). */
   balances?: { userId: number; balance: number; held: number }[];
-  /** Whose inbox the transaction wrote to, by user, when the rule says (nb_place_bids asked to). */
-  inboxSeqs?: InboxGrowth[] | null;
 }
 
 /**

@@ -1,6 +1,5 @@
 // The seam between committing and telling: rules hand their committed events to
 // a Publisher only after the transaction that wrote them has committed.
-import type { InboxGrowth } from './inbox.js';
 import type { OutboxEvent } from './outcome.js';
 
 export interface BalanceChange {
@@ -10,18 +9,12 @@ export interface BalanceChange {
 }
 
 export interface Publisher {
-  /**
-   * Committed auction events, in version order per auction (sent on before it
-   * returns), and, when the rule said, whose inbox the same transaction wrote
-   * to: exactly those rows are then read for this daemon's sockets and follow.
-   */
-  publish(events: OutboxEvent[], inbox?: InboxGrowth[] | null): void;
+  /** Committed auction events, in version order per auction; the users their private parts name are told too. */
+  publish(events: OutboxEvent[]): void;
   /** Committed balance changes that no auction event carries (deposits). */
   publishBalances(changes: BalanceChange[]): void;
   /** Users whose inboxes a committed transaction wrote to, where no auction event names them. */
   publishInbox(users: number[]): void;
-  /** True when some user's socket here takes private events: the bid rules then say whose inbox they wrote to. */
-  takesInboxRows(): boolean;
 }
 
 /** A publisher that tells nobody; for tools that only need the rules. */
@@ -29,7 +22,6 @@ export const silentPublisher: Publisher = {
   publish: () => {},
   publishBalances: () => {},
   publishInbox: () => {},
-  takesInboxRows: () => false,
 };
 
 /**
@@ -39,9 +31,9 @@ export const silentPublisher: Publisher = {
  */
 export function neverThrowing(publisher: Publisher, onError: (err: unknown) => void): Publisher {
   return {
-    publish(events, inbox) {
+    publish(events) {
       try {
-        publisher.publish(events, inbox);
+        publisher.publish(events);
       } catch (err) {
         onError(err);
       }
@@ -60,6 +52,5 @@ export function neverThrowing(publisher: Publisher, onError: (err: unknown) => v
         onError(err);
       }
     },
-    takesInboxRows: () => publisher.takesInboxRows(),
   };
 }

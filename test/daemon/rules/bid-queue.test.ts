@@ -43,7 +43,7 @@ describe('bid queue across auctions', () => {
     const batches: number[] = [];
     const queue = new BidQueue(
       daemon.context.sql,
-      { publish: (events) => void published.push(...events), publishBalances: () => {}, publishInbox: () => {}, takesInboxRows: () => false },
+      { publish: (events) => void published.push(...events), publishBalances: () => {}, publishInbox: () => {} },
       { slots: 1, onBatch: (size) => batches.push(size) },
     );
 
@@ -116,29 +116,22 @@ describe('bid queue across auctions', () => {
     for (const lot of [x!, y!]) {
       await sql`SELECT nb_place_bids(${lot.id}, ${sql.json([{ bidderId: erin.id, amount: 100 }])}, ${RULES_VERSION})`;
     }
-    // Finn takes both leads in one transaction: erin is outbid on x, then on y.
-    const parts = [x!, y!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: finn.id, amount: 200 + i * 100 }] }));
-    type Part = { results: { body: { leading: boolean } }[]; inboxSeqs: [number, number, number][] };
-    const [row] = await sql<{ r: Part[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}, true) AS r`;
-    expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
-    // The last part says whose inbox the group wrote to, and which seqs: exactly its rows, in the order of the parts.
-    expect(row!.r[0]!.inboxSeqs).toEqual([]);
-    // A user's inbox rows after < seq ≤ upTo, as [type, auction or hold].
-    const inboxOf = async (user: number, after = 0, upTo = Number.MAX_SAFE_INTEGER) => {
+    // A user's inbox rows after seq `after`, as [type, auction or hold].
+    const inboxOf = async (user: number, after = 0) => {
       const rows = await sql<{ payload: { type: string; auction?: number; held?: number } }[]>`
-        SELECT payload FROM inbox WHERE user_id = ${user} AND seq > ${after} AND seq <= ${upTo} ORDER BY seq`;
+        SELECT payload FROM inbox WHERE user_id = ${user} AND seq > ${after} ORDER BY seq`;
       return rows.map(({ payload: p }) => [p.type, p.auction ?? p.held]);
     };
-    const grown = row!.r[1]!.inboxSeqs;
-    const named = await Promise.all(grown.map(async ([user, after, upTo]) => (await inboxOf(user, after, upTo)).map((r) => [user, ...r])));
-    expect(named.flat()).toEqual([
-      [erin.id, 'outbid', x!.id], [erin.id, 'balance', 100], [erin.id, 'outbid', y!.id], [erin.id, 'balance', 0],
-      [finn.id, 'balance', 200], [finn.id, 'balance', 500],
-    ]);
-    for (const [user, , upTo] of grown) {
-      const [now] = await sql<{ inbox_seq: number }[]>`SELECT inbox_seq FROM users WHERE id = ${user}`;
-      expect(upTo).toBe(now!.inbox_seq);
-    }
+    const seqOf = async (user: number) => (await sql<{ inbox_seq: number }[]>`SELECT inbox_seq FROM users WHERE id = ${user}`)[0]!.inbox_seq;
+    const before = { erin: await seqOf(erin.id), finn: await seqOf(finn.id) };
+    // Finn takes both leads in one transaction: erin is outbid on x, then on y.
+    const parts = [x!, y!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: finn.id, amount: 200 + i * 100 }] }));
+    type Part = { results: { body: { leading: boolean } }[] };
+    const [row] = await sql<{ r: Part[] }[]>`SELECT nb_place_bids_multi(${sql.json(parts)}, ${RULES_VERSION}) AS r`;
+    expect(row!.r.map((p) => p.results.map((a) => a.body.leading))).toEqual([[true], [true]]);
+    // The group's inbox rows, in the order of the parts.
+    expect(await inboxOf(erin.id, before.erin)).toEqual([['outbid', x!.id], ['balance', 100], ['outbid', y!.id], ['balance', 0]]);
+    expect(await inboxOf(finn.id, before.finn)).toEqual([['balance', 200], ['balance', 500]]);
 
     const auctions = await sql<{ id: number; current_price: number; leader_id: number; leader_max: number; version: number }[]>`
       SELECT id, current_price, leader_id, leader_max, version FROM auctions WHERE id IN (${x!.id}, ${y!.id}) ORDER BY id`;
@@ -173,7 +166,7 @@ describe('bid queue across auctions', () => {
     // the ids or the versions (finn raising his own bid on y first puts y's next version above x's).
     await sql`SELECT nb_place_bids(${y!.id}, ${sql.json([{ bidderId: finn.id, amount: 350 }])}, ${RULES_VERSION})`;
     const back = [y!, x!].map((lot, i) => ({ auction: lot.id, bids: [{ bidderId: erin.id, amount: 400 - i * 100 }] }));
-    await sql`SELECT nb_place_bids_multi(${sql.json(back)}, ${RULES_VERSION}, true)`;
+    await sql`SELECT nb_place_bids_multi(${sql.json(back)}, ${RULES_VERSION})`;
     expect((await inboxOf(finn.id)).slice(-4)).toEqual([
       ['outbid', y!.id],
       ['balance', 200],

@@ -88,9 +88,10 @@ describe('rules in files', () => {
     expect([...row!.functions].sort()).toEqual([...names].sort());
     const installed = (await overloads(sql)).map((o) => o.signature);
     expect(installed).toHaveLength(functionsOf(rules).length);
-    expect(installed).toContain('nb_place_bids(bigint,jsonb,integer,boolean)');
+    expect(installed).toContain('nb_place_bids(bigint,jsonb,integer)');
     expect(installed).not.toContain('nb_place_bids(bigint,jsonb)');
-    expect(installed).not.toContain('nb_place_bids(bigint,jsonb,integer)');
+    // Rules versions 5 to 9 took a fourth argument, p_inbox.
+    expect(installed).not.toContain('nb_place_bids(bigint,jsonb,integer,boolean)');
   });
 
   it('are installed again by every start, replacing each function in place', async () => {

@@ -58,12 +58,11 @@ $$;
 -- A part's bids: [{bidderId, amount, max, key?, hash?}] (max: true for a maximum bid,
 -- whose amount is the maximum). A bid a rule rejects gets its own error and
 -- changes nothing; the others go on. A part's answer is {results, events,
--- balances, inboxSeqs}: balances are the changes no event row carries (a leader
--- raising their own maximum moves only their hold); with p_inbox, the last
--- part's inboxSeqs says whose inbox the group wrote to, [[userId, seq before,
--- seq after]] ([] on the other parts), so that a daemon with users' sockets
--- reads exactly those rows after commit and hands them over (null without: a
--- daemon with no such socket pays nothing).
+-- balances}: balances are the changes no event row carries (a leader raising
+-- their own maximum moves only their hold). The inbox rows the group writes
+-- are not returned: after commit, the daemon tells the users' inbox feeds,
+-- which read them outside the auctions' locks (docs/design.md, "Private
+-- events: handed over after commit").
 --
 -- One request makes zero to two bid rows: its own, and the automatic row of a
 -- leader's maximum (answering it, or used up by it). Each is planned first
@@ -79,7 +78,7 @@ $$;
 -- follow arrival order. Idempotency keys are claimed and
 -- stored inside the loop, in order, so two requests with one key in the same
 -- batch still see each other.
-CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer, p_inbox boolean) RETURNS jsonb[]
+CREATE OR REPLACE FUNCTION nb_place_bids_group(p_auctions bigint[], p_parts jsonb[], p_rules integer) RETURNS jsonb[]
 LANGUAGE plpgsql AS $$
 DECLARE
   a          auctions%ROWTYPE;
@@ -88,8 +87,6 @@ DECLARE
   ubal       bigint[];
   uheld      bigint[];
   uheld0     bigint[];
-  useq0      bigint[];
-  useq1      bigint[];
   bi         integer;
   li         integer;
   v_start_version bigint;
@@ -126,7 +123,6 @@ DECLARE
   v_touched  bigint[];
   v_user     bigint;
   v_balances jsonb[];
-  v_inbox    jsonb;
   v_private  jsonb;
   v_payload  jsonb;
   v_row      jsonb;
@@ -192,10 +188,9 @@ BEGIN
   -- Lock 2: every user the group can touch (its bidders and the current
   -- leaders), ascending id, in one statement, before any check reads them.
   -- Whoever leads later in a part is one of its bidders, so locked too.
-  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id),
-         array_agg(inbox_seq ORDER BY id)
-    INTO uid, ubal, uheld, useq0
-    FROM (SELECT u.id, u.balance, u.held, u.inbox_seq FROM users u
+  SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(held ORDER BY id)
+    INTO uid, ubal, uheld
+    FROM (SELECT u.id, u.balance, u.held FROM users u
            -- (jsonb_array_elements, not unnest(p_parts): with unnest PostgreSQL planned this statement again at every call.)
            WHERE u.id = ANY (ARRAY(SELECT (x->>'bidderId')::bigint FROM jsonb_array_elements(to_jsonb(p_parts)) b, jsonb_array_elements(b) x)
                              || v_leaders)
@@ -490,8 +485,7 @@ BEGIN
     w_ends := w_ends || a.ends_at;
     w_version := w_version || a.version;
   END IF;
-  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances),
-                                   'inboxSeqs', CASE WHEN p_inbox THEN '[]'::jsonb END);
+  out := out || jsonb_build_object('results', to_jsonb(results), 'events', to_jsonb(events), 'balances', to_jsonb(balances));
   END LOOP;
 
   -- The outbox rows of every part, in one INSERT: each statement has a fixed
@@ -499,20 +493,6 @@ BEGIN
   -- a group of n auctions used to pay n times.
   IF cardinality(e_version) > 0 THEN
     PERFORM nb_write_events(e_auction, e_version, e_type, e_payload, e_private, e_at);
-  END IF;
-  -- Whose inbox the group wrote to (the trigger on events, a leader's raised
-  -- maximum), as [userId, seq before, seq after] per user whose seq moved, on
-  -- the last part's answer: all of them are locked users. The rows themselves
-  -- are read by the daemon after commit, outside the auctions' locks: read
-  -- here, they made every transaction of a hot auction longer (docs/design.md,
-  -- "Private events: handed over after commit").
-  IF p_inbox THEN
-    SELECT array_agg(inbox_seq ORDER BY id) INTO useq1 FROM users WHERE id = ANY (uid);
-    SELECT coalesce(jsonb_agg(jsonb_build_array(c.id, c.seq0, c.seq1) ORDER BY c.id), '[]')
-      INTO v_inbox
-      FROM unnest(uid, useq0, useq1) AS c(id, seq0, seq1)
-     WHERE c.seq1 > c.seq0;
-    out[cardinality(out)] := out[cardinality(out)] || jsonb_build_object('inboxSeqs', v_inbox);
   END IF;
 
   IF cardinality(p_auctions) = 1 AND (a.version <> v_start_version OR a.leader_max IS DISTINCT FROM v_start_max) THEN
@@ -548,19 +528,19 @@ $$;
 
 -- Places a batch of bids on one auction, in the order given, under one lock:
 -- the group of one part. Returns {results, events, balances} (see above).
-CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
+CREATE OR REPLACE FUNCTION nb_place_bids(p_auction bigint, p_bids jsonb, p_rules integer) RETURNS jsonb
 LANGUAGE sql AS $$
-  SELECT (nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules, p_inbox))[1]
+  SELECT (nb_place_bids_group(ARRAY[p_auction], ARRAY[p_bids], p_rules))[1]
 $$;
 
 -- Places the bids of several auctions in one transaction (the daemon's group
--- commit across auctions): p_parts [{auction, bids}], and p_inbox as for
--- nb_place_bids. Returns one answer per part, in the order given.
-CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer, p_inbox boolean DEFAULT false) RETURNS jsonb
+-- commit across auctions): p_parts [{auction, bids}]. Returns one answer per
+-- part, in the order given.
+CREATE OR REPLACE FUNCTION nb_place_bids_multi(p_parts jsonb, p_rules integer) RETURNS jsonb
 LANGUAGE sql AS $$
   SELECT to_jsonb(nb_place_bids_group(
     ARRAY(SELECT (e->>'auction')::bigint FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
     ARRAY(SELECT e->'bids' FROM jsonb_array_elements(p_parts) WITH ORDINALITY AS t(e, ord) ORDER BY ord),
-    p_rules, p_inbox))
+    p_rules))
 $$;
 `;

@@ -18,7 +18,9 @@
 // 9: a group writes the outbox rows of all its parts in one INSERT (nb_write_events takes
 //    their auctions; the inbox trigger numbers rows in the order of the parts), and
 //    says whose inbox it wrote to on its last part (issue 17).
-export const RULES_VERSION = 9;
+// 10: nb_place_bids takes no p_inbox and says nothing of the inbox: the daemon's
+//     feeds read what it wrote after commit, as they read every other rule's (issue 17).
+export const RULES_VERSION = 10;
 
 /**
  * The first statement of every PL/pgSQL rule a daemon calls: a caller of
