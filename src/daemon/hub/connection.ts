@@ -32,7 +32,8 @@ import {
 import type { Subscriber } from './channel.js';
 import type { InboxSubscriber } from './inbox-feed.js';
 import type { Bidder } from './socket-bids.js';
-import { batchFrame, jsonFrame } from './ws-frame.js';
+import { batchFrame, joinedFrames, jsonFrame } from './ws-frame.js';
+import { WriteScratch } from './write-scratch.js';
 
 /** What a connection asks of the hub. */
 export interface ConnectionHost {
@@ -52,6 +53,9 @@ export interface ConnectionHost {
   /** The connection queued a frame its client waits for (a reply, an acknowledgement): flush it at the end of this turn. */
   urgent(conn: Connection): void;
 }
+
+/** Every socket's writes are assembled in it: the daemon writes one socket at a time. */
+const scratch = new WriteScratch();
 
 /** How long a slow consumer's close frame may take to get through before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2000;
@@ -185,7 +189,11 @@ export class Connection implements Subscriber, InboxSubscriber, Bidder {
     if (!this.open) return false;
     this.lastWrite = now;
     this.lastWriteFrames = frames.length;
-    this.raw.write(frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames) : Buffer.concat(frames, bytes));
+    const out =
+      frames.length === 1 ? frames[0]! : this.batch ? batchFrame(frames, scratch.take) : joinedFrames(frames, bytes, scratch.take);
+    this.raw.write(out);
+    // The kernel did not take it whole: the stream holds on to it.
+    if (this.raw.writableLength > 0) scratch.keep(out);
     return true;
   }
 

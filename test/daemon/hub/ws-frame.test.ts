@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { batchFrame, jsonFrame, payloadOf, textFrame } from '../../../src/daemon/hub/ws-frame.js';
+import { batchFrame, joinedFrames, jsonFrame, payloadOf, textFrame } from '../../../src/daemon/hub/ws-frame.js';
 
 // ws's frame parser; its type declarations leave it out.
 const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (o: { isServer: boolean }) => Writable };
@@ -68,5 +68,18 @@ describe('batch frames', () => {
       const payload = payloadOf(batchFrame(frames));
       expect(JSON.parse(payload.toString())).toEqual({ type: 'batch', frames: frames.map((f) => JSON.parse(payloadOf(f).toString())) });
     }
+  });
+
+  it('come out the same when built in a bigger, used buffer (the daemon\'s shared one), and so do joined frames', () => {
+    const frames = [
+      jsonFrame({ type: 'bid', version: 1 }),
+      jsonFrame({ type: 'snapshot', version: 2, state: { title: 'é'.repeat(150) } }),
+      jsonFrame({ type: 'bid', version: 3 }),
+    ];
+    const used = Buffer.alloc(100_000, 'x');
+    const alloc = (n: number) => (n <= used.length ? used : Buffer.allocUnsafe(n));
+    expect(batchFrame(frames, alloc).equals(batchFrame(frames))).toBe(true);
+    const bytes = frames.reduce((n, f) => n + f.length, 0);
+    expect(joinedFrames(frames, bytes, alloc).equals(Buffer.concat(frames))).toBe(true);
   });
 });
