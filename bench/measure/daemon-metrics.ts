@@ -1,5 +1,6 @@
 // Reads a daemon's Prometheus metrics: the batch-size histogram of group
-// commit (nb_bid_batch_size_bids), compared before and after a measured phase.
+// commit (nb_bid_batch_size_bids), compared before and after a measured phase,
+// and the other counters and histograms a report takes from the daemon.
 import http from 'node:http';
 
 /** GET /metrics as text. */
@@ -102,4 +103,27 @@ export function histogramBetween(before: string, after: string, name: string): H
     return `> ${cum[cum.length - 2]?.le ?? '?'}`;
   };
   return { count, mean: count ? (b.sum - a.sum) / count : 0, p50: bound(0.5), p99: bound(0.99) };
+}
+
+/** The sum of the series of `name` that carry `label` (e.g. `kind="major"`), from Prometheus text. */
+function seriesTotal(text: string, name: string, label: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(label)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+export interface GcDelta {
+  /** Full (mark-compact) collections. */
+  full: number;
+  /** Every collection's pause, in ms. */
+  pauseMs: number;
+}
+
+/** The daemon's garbage collections between two scrapes (prom-client's nodejs_gc_duration_seconds). */
+export function gcBetween(before: string, after: string): GcDelta {
+  const count = (t: string) => seriesTotal(t, 'nodejs_gc_duration_seconds_count', 'kind="major"');
+  const sum = (t: string) => seriesTotal(t, 'nodejs_gc_duration_seconds_sum', 'kind=');
+  return { full: count(after) - count(before), pauseMs: Math.round((sum(after) - sum(before)) * 1000) };
 }

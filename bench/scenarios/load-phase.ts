@@ -19,7 +19,7 @@ import { bidderSockets } from '../load-gen/socket-bids.js';
 import type { BidLoadResult } from '../load-gen/tally.js';
 import type { BidStream } from '../load-gen/workload.js';
 import { cpuSeconds, treeCpuSeconds } from '../measure/cpu.js';
-import { batchSizesBetween, histogramBetween, metricTotal, scrapeMetrics } from '../measure/daemon-metrics.js';
+import { batchSizesBetween, gcBetween, histogramBetween, metricTotal, scrapeMetrics } from '../measure/daemon-metrics.js';
 import { memoryOf, pgConnections, startSampler, type PgConnections } from '../measure/process-stats.js';
 import { startWatchers, watcherProcessesFor, type Deliveries, type WatcherPool } from '../watchers/pool.js';
 import type { SocketSpec } from '../watchers/watcher-protocol.js';
@@ -369,6 +369,7 @@ function insideFigures(mBefore: string, mAfter: string): InsideFigures {
     // The scrape before the run reset prom-client's histogram, so this covers the run.
     loopDelayP50Ms: round1(Math.max(0, metricTotal(mAfter, 'nodejs_eventloop_lag_p50_seconds') - 0.01) * 1000),
     loopDelayP99Ms: round1(Math.max(0, metricTotal(mAfter, 'nodejs_eventloop_lag_p99_seconds') - 0.01) * 1000),
+    gc: gcBetween(mBefore, mAfter),
   };
 }
 

@@ -236,6 +236,7 @@ function costRows(runs: PhaseResult[]): string[][] {
     row('bids per transaction (mean) and its time', (r) => `${r.inside.meanBatch}, ${r.inside.meanBatchMs} ms`),
     row('commit to frames handed to the sockets, in the daemon: p50 / p99', (r) => `${r.inside.commitToSend.p50} s / ${r.inside.commitToSend.p99} s`),
     row("the daemon's event-loop delay: p50 / p99", (r) => `${r.inside.loopDelayP50Ms} ms / ${r.inside.loopDelayP99Ms} ms`),
+    row("the daemon's garbage collection: full collections / all pauses", (r) => `${r.inside.gc.full} / ${fmt(r.inside.gc.pauseMs)} ms`),
     row('event frames per socket write', (r) => (Number.isFinite(r.inside.framesPerWrite) ? String(r.inside.framesPerWrite) : 'n/a')),
     row("the daemon's busy PostgreSQL backends, sampled every 250 ms: running or waiting for", (r) => busyText(r.postgres.daemonBusy)),
   ];

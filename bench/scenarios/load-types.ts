@@ -2,7 +2,7 @@
 // (load.ts, load-phase.ts) and by its report (load-report.ts), so that the
 // report needs nothing from the run.
 import type { LatencySummary } from '../measure/histogram.js';
-import type { HistogramDelta } from '../measure/daemon-metrics.js';
+import type { GcDelta, HistogramDelta } from '../measure/daemon-metrics.js';
 import type { PgConnections } from '../measure/process-stats.js';
 import type { WatcherResult } from '../watchers/watcher-protocol.js';
 
@@ -130,6 +130,8 @@ export interface InsideFigures {
   /** The daemon's event-loop delay over the run (prom-client's, less its 10 ms sampling interval), ms. */
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
+  /** The daemon's full collections and all its GC pauses over the run. */
+  gc: GcDelta;
 }
 
 export interface PhaseResult {
