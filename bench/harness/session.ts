@@ -55,7 +55,7 @@ export async function serverFacts(url: string): Promise<{ postgres: string; sett
   return withClient(url, async (c) => {
     const v = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     const settings: Record<string, string> = {};
-    for (const name of ['fsync', 'synchronous_commit', 'max_connections', 'track_commit_timestamp']) {
+    for (const name of ['fsync', 'synchronous_commit', 'wal_init_zero', 'max_connections', 'track_commit_timestamp']) {
       settings[name] = (await c.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0]!.v;
     }
     return { postgres: `PostgreSQL ${v.rows[0]!.v}`, settings };

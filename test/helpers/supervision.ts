@@ -12,21 +12,40 @@ import { send } from './raw-http.js';
 import { expectAuditClean, type Admin } from './seed.js';
 
 export interface HealthProbe {
-  /** Every answer so far, oldest first. */
+  /** Every answer so far, in the order the probes were sent. */
   healths: { status: number; body: Health }[];
-  /** Resolves once `running()` has turned false and the last probe is in. */
+  /** Resolves once `running()` has turned false and every probe is in. */
   done: Promise<void>;
 }
 
-/** Asks `GET /v1/health` every `everyMs` while `running()` says so (a monitor's pace, not a wait for anything). */
+/**
+ * Asks `GET /v1/health` every `everyMs` while `running()` says so (a monitor's
+ * pace, not a wait for anything). Each probe goes on its own schedule, not
+ * after the one before: while the database is away a health check may wait
+ * up to its 2 s bound, and probes in a row would then see one moment in two
+ * seconds and could miss the whole restart.
+ */
 export function probeHealth(url: string, everyMs: number, running: () => boolean): HealthProbe {
   const healths: HealthProbe['healths'] = [];
+  // Answers land in their probe's slot, so the list stays in sending order; the slots of failed probes are dropped.
+  const slots: (HealthProbe['healths'][number] | null | undefined)[] = [];
+  const publish = () => {
+    healths.length = 0;
+    for (const h of slots) if (h) healths.push(h);
+  };
   const done = (async () => {
+    const probes: Promise<void>[] = [];
     while (running()) {
-      const r = await send(url, { path: '/v1/health', timeoutMs: 15_000 }).catch(() => null);
-      if (r) healths.push({ status: r.status, body: r.json as Health });
+      const i = slots.push(undefined) - 1;
+      probes.push(
+        send(url, { path: '/v1/health', timeoutMs: 15_000 })
+          .then((r) => (slots[i] = { status: r.status, body: r.json as Health }))
+          .catch(() => (slots[i] = null))
+          .then(publish),
+      );
       await new Promise((ok) => setTimeout(ok, everyMs));
     }
+    await Promise.all(probes);
   })();
   return { healths, done };
 }

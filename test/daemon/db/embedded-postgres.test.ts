@@ -45,6 +45,10 @@ describe('embedded PostgreSQL', () => {
   it('starts a real server that keeps its data, and stops it for real', async () => {
     const pg = await start();
     expect(postmasterPid(dataDir)).toBe(pg.pid);
+    // New WAL segments are not zero-filled inside a commit; every commit still flushes the WAL.
+    expect(await query(pg.url, "SELECT current_setting('wal_init_zero') AS zero, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync")).toEqual([
+      { zero: 'off', fsync: 'on', sync: 'on' },
+    ]);
     await query(pg.url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
     await pg.stop();
     expect(processGone(pg.pid)).toBe(true);

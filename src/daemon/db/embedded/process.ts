@@ -134,6 +134,12 @@ export async function startServer(o: ServerOptions, log: PgLog): Promise<Postmas
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',
       max_connections: 300,
+      // A new WAL segment is not filled with zeros first: that is 16 MB written
+      // and flushed inside some commit, and a young cluster (every segment new,
+      // none yet recycled) paid it every couple of seconds under load — a stall
+      // of tens of ms for everyone waiting on a hot auction (docs/design.md,
+      // "Embedded PostgreSQL"). The WAL is still flushed at every commit.
+      wal_init_zero: 'off',
       ...o.settings,
     };
     const args = ['-D', o.clusterDir, '-p', String(port)];
