@@ -73,11 +73,12 @@ export function batchSizesBetween(before: string, after: string): BatchSizes {
   };
 }
 
-/** The sum of every series of a counter or gauge (all labels), from Prometheus text. */
-export function metricTotal(text: string, name: string): number {
+/** The sum of every series of a counter or gauge (all labels, or those carrying `label`, e.g. `kind="major"`), from Prometheus text. */
+export function metricTotal(text: string, name: string, label?: string): number {
   let total = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    const named = line.startsWith(`${name} `) || line.startsWith(`${name}{`);
+    if (named && (label === undefined || line.includes(label))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
 }
@@ -105,15 +106,6 @@ export function histogramBetween(before: string, after: string, name: string): H
   return { count, mean: count ? (b.sum - a.sum) / count : 0, p50: bound(0.5), p99: bound(0.99) };
 }
 
-/** The sum of the series of `name` that carry `label` (e.g. `kind="major"`), from Prometheus text. */
-function seriesTotal(text: string, name: string, label: string): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) && line.includes(label)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
 export interface GcDelta {
   /** Full (mark-compact) collections. */
   full: number;
@@ -123,7 +115,7 @@ export interface GcDelta {
 
 /** The daemon's garbage collections between two scrapes (prom-client's nodejs_gc_duration_seconds). */
 export function gcBetween(before: string, after: string): GcDelta {
-  const count = (t: string) => seriesTotal(t, 'nodejs_gc_duration_seconds_count', 'kind="major"');
-  const sum = (t: string) => seriesTotal(t, 'nodejs_gc_duration_seconds_sum', 'kind=');
+  const count = (t: string) => metricTotal(t, 'nodejs_gc_duration_seconds_count', 'kind="major"');
+  const sum = (t: string) => metricTotal(t, 'nodejs_gc_duration_seconds_sum');
   return { full: count(after) - count(before), pauseMs: Math.round((sum(after) - sum(before)) * 1000) };
 }

@@ -13,10 +13,10 @@ const SCRATCH_BYTES = 64 * 1024;
 export class WriteScratch {
   private bytes = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 
-  /** A buffer of at least `n` bytes for the next write: the shared one when it fits. */
-  readonly take = (n: number): Buffer => (n <= this.bytes.length ? this.bytes : Buffer.allocUnsafe(n));
+  /** `n` bytes for the next write: the start of the shared buffer when they fit. */
+  readonly take = (n: number): Buffer => (n <= this.bytes.length ? this.bytes.subarray(0, n) : Buffer.allocUnsafe(n));
 
-  /** `written` went to a stream that still queues it: if it is the shared buffer, that one is the stream's now. */
+  /** `written` went to a stream that still queues it: if it is in the shared buffer, that one is the stream's now. */
   keep(written: Buffer): void {
     if (written.buffer === this.bytes.buffer) this.bytes = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   }

@@ -51,7 +51,7 @@ export function payloadOf(frame: Buffer): Buffer {
 const BATCH_OPEN = Buffer.from(BATCH_OPENING);
 const BATCH_CLOSE = Buffer.from(']}');
 
-/** Gives a buffer of at least `n` bytes to build into (a shared one may be bigger). */
+/** Gives `n` bytes to build into (a view of a shared buffer, or new ones). */
 export type Alloc = (n: number) => Buffer;
 
 /**
@@ -84,7 +84,7 @@ export function batchFrame(frames: readonly Buffer[], alloc: Alloc = Buffer.allo
   }
   // The first frame's header fell inside the opening, which goes in last.
   out.set(BATCH_OPEN, head);
-  return out.length === size ? out : out.subarray(0, size);
+  return out;
 }
 
 /** `frames` back to back, `bytes` in all, in `alloc`'s buffer. */
@@ -95,7 +95,7 @@ export function joinedFrames(frames: readonly Buffer[], bytes: number, alloc: Al
     out.set(f, at);
     at += f.length;
   }
-  return out.length === bytes ? out : out.subarray(0, bytes);
+  return out;
 }
 
 /** A JSON value as one text frame. */
